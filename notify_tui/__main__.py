@@ -1,0 +1,3 @@
+from notify_tui.cli import main
+
+main()

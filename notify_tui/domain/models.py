@@ -1,0 +1,553 @@
+"""The case model: subjects, incident facts, notifier, outline and threshold decision.
+
+Field names follow the national online notification form and the CDOP/NCMD
+notification (DOMAIN.md, "What the forms ask for"). Models that take input from
+outside forbid unknown keys. Checks that depend on "today" (no future dates) read it
+from the validation context, so the domain stays free of clocks:
+
+    Facts.model_validate(data, context={"today": date(2026, 11, 23)})
+
+`validate_facts` and `validate_case` wrap that and turn a pydantic `ValidationError`
+into one line that names the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from notify_tui.domain import codes
+from notify_tui.domain.nhs import is_valid_nhs_number, normalise_nhs_number
+from notify_tui.errors import InvalidInput
+
+MAX_NAMED_SUBJECTS = 4
+"""The national online form holds up to four children; others go in free text."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+
+
+class Outcome(StrEnum):
+    """What happened to the subject."""
+
+    died = "died"
+    seriously_harmed = "seriously_harmed"
+    other = "other"
+
+
+class AbuseOrNeglect(StrEnum):
+    """Whether abuse or neglect is known or suspected."""
+
+    known = "known"
+    suspected = "suspected"
+    none = "none"
+
+
+class Location(StrEnum):
+    """Where the event happened, relative to this LA."""
+
+    in_area = "in_area"
+    elsewhere_in_england = "elsewhere_in_england"
+    outside_england = "outside_england"
+
+
+class CaseKind(StrEnum):
+    """The three statutory case types the tool logs."""
+
+    serious_incident = "serious_incident"
+    care_leaver_death = "care_leaver_death"
+    child_death = "child_death"
+
+
+CASE_KIND_LABELS: dict[CaseKind, str] = {
+    CaseKind.serious_incident: "Serious incident",
+    CaseKind.care_leaver_death: "Care leaver death",
+    CaseKind.child_death: "Child death",
+}
+
+Sex = Literal["M", "F", "U"]
+AbuseKind = Literal["physical", "emotional", "sexual", "neglect", "exploitation", "online", "other"]
+LocationType = Literal["home", "hospital", "placement", "custody", "school", "public", "other"]
+YesNoUnknown = Literal["yes", "no", "unknown"]
+
+
+def anniversary(born: date, years: int) -> date:
+    """The date a person born on `born` attains `years` of age.
+
+    A 29 February birthday falls on 1 March in a common year (the usual reading of
+    the Family Law Reform Act 1969 s9 in England).
+    """
+    year = born.year + years
+    try:
+        return born.replace(year=year)
+    except ValueError:
+        return date(year, 3, 1)
+
+
+def age_on(born: date, on: date) -> int:
+    """Whole years of age on a date."""
+    years = on.year - born.year
+    if on < anniversary(born, years):
+        years -= 1
+    return years
+
+
+def _today(info: ValidationInfo) -> date:
+    context = info.context or {}
+    today = context.get("today")
+    return today if isinstance(today, date) else date.today()
+
+
+def _lenient(info: ValidationInfo) -> bool:
+    """True when folding stored events: types are checked, cross-field rules are not.
+
+    Events were validated when written; two concurrent edits may still combine into
+    facts that break a cross-field rule, and the fold must show them, not fail.
+    """
+    return bool((info.context or {}).get("lenient"))
+
+
+def _not_future(value: date | None, info: ValidationInfo) -> date | None:
+    if value is not None and not _lenient(info) and value > _today(info):
+        raise ValueError(f"{value.isoformat()} is in the future; give the date it happened")
+    return value
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Facts(_Input):
+    """The facts document `notify-tui check` assesses: one subject and one event."""
+
+    date_of_birth: date | None = Field(
+        description="Subject's date of birth (YYYY-MM-DD); null only for an unborn child."
+    )
+    unborn: bool = Field(False, description="The subject is an unborn child.")
+    outcome: Outcome = Field(description="died, seriously_harmed or other.")
+    event_date: date = Field(description="Date of the death or of the serious harm.")
+    event_time: time | None = Field(None, description="Time of the event, where known.")
+    aware_date: date = Field(description="Date the LA became aware of the event.")
+    abuse_or_neglect: AbuseOrNeglect = Field(description="known, suspected or none.")
+    abuse_kinds: list[AbuseKind] = Field(
+        default_factory=list, description="Kinds of abuse or neglect known or suspected."
+    )
+    location: Location = Field(
+        description="in_area, elsewhere_in_england or outside_england (relative to this LA)."
+    )
+    normally_resident_in_area: bool = Field(
+        description="The subject is normally resident in this LA's area."
+    )
+    looked_after: bool = Field(False, description="The subject was a looked-after child.")
+    care_leaver: bool = Field(False, description="The subject was a care leaver.")
+    stillbirth_or_planned_termination: bool = Field(
+        False, description="The death was a stillbirth or a planned termination."
+    )
+    panel_notified_date: date | None = Field(
+        None, description="Date the Panel notification was sent, when it has been."
+    )
+    lcspr_decision_date: date | None = Field(
+        None, description="Date partners decided to hold a local practice review."
+    )
+
+    _no_future = field_validator(
+        "date_of_birth",
+        "event_date",
+        "aware_date",
+        "panel_notified_date",
+        "lcspr_decision_date",
+    )(_not_future)
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Self:
+        if _lenient(info):
+            return self
+        check_subject_dates(self.date_of_birth, self.unborn, self.event_date, "")
+        if self.unborn and (self.looked_after or self.care_leaver):
+            raise _field_error("unborn", "an unborn child cannot be looked after or a care leaver")
+        if self.care_leaver and self.date_of_birth is None:
+            raise _field_error("date_of_birth", "a care leaver must have a date of birth")
+        check_incident_dates(self)
+        return self
+
+
+class _FieldError(ValueError):
+    """A model-level check that belongs to one field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _field_error(field: str, message: str) -> _FieldError:
+    return _FieldError(field, message)
+
+
+def check_subject_dates(born: date | None, unborn: bool, event: date, prefix: str) -> None:
+    """Shared date checks for a subject against the event date."""
+    if unborn and born is not None:
+        raise _field_error(f"{prefix}date_of_birth", "an unborn child has no date of birth")
+    if not unborn and born is None:
+        raise _field_error(
+            f"{prefix}date_of_birth", "give the date of birth, or set unborn to true"
+        )
+    if born is not None and born > event:
+        raise _field_error(f"{prefix}date_of_birth", "date of birth is after the event date")
+
+
+def check_incident_dates(incident: Facts | Incident) -> None:
+    """The LA cannot become aware before the event, nor notify before becoming aware."""
+    if incident.aware_date < incident.event_date:
+        raise _field_error("aware_date", "the LA cannot have become aware before the event date")
+    if incident.stillbirth_or_planned_termination and incident.outcome is not Outcome.died:
+        raise _field_error(
+            "stillbirth_or_planned_termination", "only applies when the outcome is died"
+        )
+    notified = incident.panel_notified_date
+    if notified is not None and notified < incident.aware_date:
+        raise _field_error(
+            "panel_notified_date", "the notification cannot be sent before the LA became aware"
+        )
+    decided = incident.lcspr_decision_date
+    if decided is not None and decided < incident.event_date:
+        raise _field_error("lcspr_decision_date", "a review decision cannot precede the event")
+
+
+class LegalStatus(_Input):
+    """The subject's legal status at the time of the event (form: "legal status")."""
+
+    looked_after: bool = Field(False, description="Looked-after child.")
+    child_protection_plan: bool = Field(False, description="Subject of a child protection plan.")
+    child_in_need: bool = Field(False, description="Child in need.")
+    care_leaver: bool = Field(False, description="Care leaver.")
+    known_to_agencies: bool = Field(False, description="Known to agencies.")
+
+
+class Subject(_Input):
+    """A child, an unborn child or a care leaver named in a case."""
+
+    given_names: Text = Field(description="Forename(s).")
+    family_name: Text = Field(description="Family name.")
+    other_names: str | None = Field(None, max_length=200, description="Other names used.")
+    date_of_birth: date | None = Field(None, description="Absent for an unborn child.")
+    unborn: bool = Field(False, description="An unborn child (no date of birth).")
+    sex: Sex = Field("U", description="M, F or U (unborn or unknown).")
+    ethnicity: str | None = Field(None, description="DfE ethnicity code, e.g. WBRI.")
+    disability: YesNoUnknown | None = Field(None, description="Whether the subject is disabled.")
+    legal_status: LegalStatus = Field(default_factory=LegalStatus)
+    nhs_number: str | None = Field(
+        None,
+        description='NHS number (10 digits, modulus-11 checked), "not_available" or '
+        '"non_resident" (not resident in England).',
+    )
+    home_la: str | None = Field(None, max_length=200, description="Home local authority.")
+    health_information: str | None = Field(None, max_length=5_000)
+
+    _no_future = field_validator("date_of_birth")(_not_future)
+
+    @field_validator("ethnicity")
+    @classmethod
+    def _known_ethnicity(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.upper()
+        if code not in codes.ethnicity_codes():
+            raise ValueError(f"unknown DfE ethnicity code {value!r} (e.g. WBRI, MWBC, NOBT)")
+        return code
+
+    @field_validator("nhs_number")
+    @classmethod
+    def _nhs(cls, value: str | None) -> str | None:
+        if value is None or value in ("not_available", "non_resident"):
+            return value
+        if not is_valid_nhs_number(value):
+            raise ValueError("not a valid NHS number (10 digits with a modulus-11 check digit)")
+        return normalise_nhs_number(value)
+
+    @model_validator(mode="after")
+    def _unborn_consistent(self, info: ValidationInfo) -> Self:
+        if _lenient(info):
+            return self
+        if self.unborn:
+            if self.date_of_birth is not None:
+                raise _field_error("date_of_birth", "an unborn child has no date of birth")
+            if self.legal_status.looked_after or self.legal_status.care_leaver:
+                raise _field_error(
+                    "legal_status", "an unborn child cannot be looked after or a care leaver"
+                )
+        elif self.date_of_birth is None:
+            raise _field_error("date_of_birth", "give the date of birth, or set unborn to true")
+        return self
+
+    @property
+    def initials(self) -> str:
+        """Initials for lists that must not show full names."""
+        parts = [*self.given_names.split(), *self.family_name.split()]
+        return "".join(part[0].upper() for part in parts if part)
+
+    @property
+    def full_name(self) -> str:
+        """Given names then family name."""
+        return f"{self.given_names} {self.family_name}"
+
+
+class Incident(_Input):
+    """What happened, when, where, and when the LA became aware."""
+
+    outcome: Outcome
+    event_date: date
+    event_time: time | None = None
+    aware_date: date
+    location: Location
+    location_type: LocationType | None = None
+    place: str | None = Field(None, max_length=500, description="Place of the event.")
+    normally_resident_in_area: bool
+    abuse_or_neglect: AbuseOrNeglect
+    abuse_kinds: list[AbuseKind] = Field(default_factory=list)
+    stillbirth_or_planned_termination: bool = False
+    panel_notified_date: date | None = None
+    lcspr_decision_date: date | None = None
+
+    _no_future = field_validator(
+        "event_date", "aware_date", "panel_notified_date", "lcspr_decision_date"
+    )(_not_future)
+
+    @model_validator(mode="after")
+    def _dates(self, info: ValidationInfo) -> Self:
+        if _lenient(info):
+            return self
+        check_incident_dates(self)
+        return self
+
+
+class Notifier(_Input):
+    """Who is notifying, for the online form."""
+
+    name: str | None = Field(None, max_length=200)
+    role: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=50)
+    email: str | None = Field(None, max_length=200)
+    la: str | None = Field(None, max_length=200)
+
+
+class Decision(_Input):
+    """The threshold decision: notify or not, always with its rationale."""
+
+    notify: bool
+    rationale: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)] = Field(
+        description="Why the threshold is or is not met (at least a sentence)."
+    )
+    decided_on: date
+    decided_by: str | None = Field(None, max_length=200)
+
+    _no_future = field_validator("decided_on")(_not_future)
+
+
+class Case(_Input):
+    """The full case document."""
+
+    kind: CaseKind
+    subjects: list[Subject] = Field(min_length=1, max_length=MAX_NAMED_SUBJECTS)
+    other_children: str | None = Field(
+        None, max_length=5_000, description="Further children beyond the four named."
+    )
+    incident: Incident
+    notifier: Notifier = Field(default_factory=Notifier)
+    case_outline: LongText = ""
+    linked_cases: list[str] = Field(default_factory=list)
+    decision: Decision | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Self:
+        if _lenient(info):
+            return self
+        for index, subject in enumerate(self.subjects):
+            check_subject_dates(
+                subject.date_of_birth,
+                subject.unborn,
+                self.incident.event_date,
+                f"subjects.{index}.",
+            )
+        check_case_kind(self)
+        if self.decision is not None and self.decision.decided_on < self.incident.event_date:
+            raise _field_error("decision.decided_on", "a decision cannot precede the event")
+        return self
+
+    def facts_for(self, subject: Subject) -> Facts:
+        """The flat facts document for one subject, as the rule pack reads it."""
+        return Facts.model_construct(
+            date_of_birth=subject.date_of_birth,
+            unborn=subject.unborn,
+            outcome=self.incident.outcome,
+            event_date=self.incident.event_date,
+            event_time=self.incident.event_time,
+            aware_date=self.incident.aware_date,
+            abuse_or_neglect=self.incident.abuse_or_neglect,
+            abuse_kinds=list(self.incident.abuse_kinds),
+            location=self.incident.location,
+            normally_resident_in_area=self.incident.normally_resident_in_area,
+            looked_after=subject.legal_status.looked_after,
+            care_leaver=subject.legal_status.care_leaver,
+            stillbirth_or_planned_termination=self.incident.stillbirth_or_planned_termination,
+            panel_notified_date=self.incident.panel_notified_date,
+            lcspr_decision_date=self.incident.lcspr_decision_date,
+        )
+
+
+def check_case_kind(case: Case) -> None:
+    """A case's kind must fit its facts; say what to log instead when it does not."""
+    incident = case.incident
+    if case.kind is CaseKind.care_leaver_death:
+        if incident.outcome is not Outcome.died:
+            raise _field_error("incident.outcome", "a care leaver death case needs outcome died")
+        leavers = [s for s in case.subjects if s.legal_status.care_leaver]
+        if not leavers:
+            raise _field_error(
+                "subjects.0.legal_status.care_leaver",
+                "a care leaver death case needs a subject who is a care leaver",
+            )
+        for subject in leavers:
+            assert subject.date_of_birth is not None  # guaranteed: care leavers are born
+            if age_on(subject.date_of_birth, incident.event_date) >= 25:
+                raise _field_error(
+                    f"subjects.{case.subjects.index(subject)}.date_of_birth",
+                    "the care leaver was 25 or older on the date of death; the notification "
+                    "covers deaths before the 25th birthday, so no notification is due",
+                )
+    elif case.kind is CaseKind.child_death:
+        if incident.outcome is not Outcome.died:
+            raise _field_error("incident.outcome", "a child death case needs outcome died")
+        if incident.stillbirth_or_planned_termination:
+            raise _field_error(
+                "incident.stillbirth_or_planned_termination",
+                "stillbirths and planned terminations are not notified to the CDOP",
+            )
+        for index, subject in enumerate(case.subjects):
+            if subject.unborn:
+                raise _field_error(
+                    f"subjects.{index}.unborn", "a child death case needs a child born alive"
+                )
+            assert subject.date_of_birth is not None
+            if age_on(subject.date_of_birth, incident.event_date) >= 18:
+                raise _field_error(
+                    f"subjects.{index}.date_of_birth",
+                    "the subject was 18 or older on the date of death, so not a child; "
+                    "log a care leaver death if they were a care leaver",
+                )
+    elif incident.outcome is Outcome.other:
+        raise _field_error(
+            "incident.outcome",
+            "a serious incident needs outcome died or seriously_harmed",
+        )
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first failing field and what is wrong with it."""
+    first = error.errors(include_url=False)[0]
+    location = ".".join(str(part) for part in first["loc"])
+    message = first["msg"]
+    raw = first.get("ctx", {}).get("error") if first.get("ctx") else None
+    if isinstance(raw, _FieldError):
+        location = ".".join(part for part in (location, raw.field) if part)
+        message = str(raw)
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    kind = first["type"]
+    if kind == "missing":
+        message = "is required"
+    elif kind == "extra_forbidden":
+        message = "is not a known field (check the spelling)"
+    elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        message = "must be a date written YYYY-MM-DD"
+    elif kind == "enum" or kind == "literal_error":
+        expected = first.get("ctx", {}).get("expected", "")
+        message = f"must be one of {expected}" if expected else message
+    elif kind in ("bool_parsing", "bool_type"):
+        message = "must be true or false"
+    extra = len(error.errors()) - 1
+    suffix = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra > 0 else ""
+    return f"{location or 'document'}: {message}{suffix}"
+
+
+def validate_facts(data: Any, today: date) -> Facts:
+    """Parse a facts document, raising `InvalidInput` with one line on failure."""
+    try:
+        return Facts.model_validate(data, context={"today": today})
+    except ValidationError as error:
+        raise InvalidInput(describe_validation_error(error)) from None
+
+
+def validate_case(data: Any, today: date) -> Case:
+    """Parse a case document (full or minimal), raising `InvalidInput` on failure."""
+    if isinstance(data, dict) and "facts" in data:
+        data = expand_minimal_case(data)
+    try:
+        return Case.model_validate(data, context={"today": today})
+    except ValidationError as error:
+        raise InvalidInput(describe_validation_error(error)) from None
+
+
+_SUBJECT_FACTS = ("date_of_birth", "unborn", "looked_after", "care_leaver")
+
+
+def expand_minimal_case(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn the minimal case document (subjects + flat `facts`) into the full one.
+
+    The subject-level facts (`unborn`, `looked_after`, `care_leaver`, and
+    `date_of_birth` where a subject gives none) apply to every subject.
+    """
+    facts = data.get("facts")
+    if not isinstance(facts, dict):
+        raise InvalidInput("facts: must be an object (the facts document of `check`)")
+    unknown = set(data) - {"kind", "subjects", "facts", "case_outline", "notifier", "decision"}
+    if unknown:
+        raise InvalidInput(f"{sorted(unknown)[0]}: is not a known field (check the spelling)")
+    incident = {key: value for key, value in facts.items() if key not in _SUBJECT_FACTS}
+    subjects_in = data.get("subjects")
+    if not isinstance(subjects_in, list):
+        raise InvalidInput("subjects: must be a list of subjects")
+    subjects: list[Any] = []
+    for index, raw in enumerate(subjects_in):
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"subjects.{index}: must be an object")
+        subject = dict(raw)
+        if "date_of_birth" in facts and subject.get("date_of_birth") is None:
+            subject["date_of_birth"] = facts["date_of_birth"]
+        elif (
+            "date_of_birth" in facts
+            and facts["date_of_birth"] is not None
+            and subject.get("date_of_birth") != facts["date_of_birth"]
+        ):
+            raise InvalidInput(
+                f"subjects.{index}.date_of_birth: differs from facts.date_of_birth; give one"
+            )
+        if "unborn" in facts:
+            subject.setdefault("unborn", facts["unborn"])
+        status = dict(subject.get("legal_status") or {})
+        for key in ("looked_after", "care_leaver"):
+            if key in facts:
+                status.setdefault(key, facts[key])
+        subject["legal_status"] = status
+        subjects.append(subject)
+    expanded: dict[str, Any] = {
+        "kind": data.get("kind"),
+        "subjects": subjects,
+        "incident": incident,
+        "case_outline": data.get("case_outline", ""),
+    }
+    for key in ("notifier", "decision"):
+        if key in data:
+            expanded[key] = data[key]
+    return expanded

@@ -1,0 +1,515 @@
+"""The rule pack: statutory rules as versioned data, and the assessment that applies them.
+
+A rule pack is a JSON file shipped in `notify_tui/domain/data/`. Each rule names its
+source, its version and the date it took effect; its `when` clause is a small
+condition language over facts:
+
+    {"fact": "outcome", "in": ["died", "seriously_harmed"], "reason": "the child {outcome_text}"}
+    {"fact": "panel_notified_date", "present": true}
+    {"duty": "panel-notification"}                 another duty was raised
+    {"setting": "rapid_review_start", "eq": "panel_notified_date"}
+    {"any": [...]} / {"all": [...]} / {"not": {...}}
+
+A clause's `reason` (a template over the facts and derived values) is reported when
+the clause holds, so every duty says which facts made it fire. Deadlines are
+`{"working_days" | "calendar_days" | "calendar_months" | "calendar_hours": N, "start": FACT}`
+where N or the start may be `{"setting": NAME}`: a choice the pack declares with a
+default and its source, for points where the guidance disagrees.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from notify_tui.domain.calendar import WorkingDayCalendar
+from notify_tui.domain.models import Case, Facts, Outcome, age_on, describe_validation_error
+from notify_tui.errors import InvalidInput
+
+SettingValue = Union[int, str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SettingRef(_Strict):
+    """A value taken from a rule pack setting (its default unless configured)."""
+
+    setting: str
+
+
+class FactTest(_Strict):
+    """A test of one fact: equality, membership or presence."""
+
+    fact: str
+    eq: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    present: bool | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> FactTest:
+        tests = [self.eq is not None, self.in_ is not None, self.present is not None]
+        if sum(tests) != 1:
+            raise ValueError(f"fact test on {self.fact!r} needs exactly one of eq, in, present")
+        return self
+
+
+class DutyTest(_Strict):
+    """Holds when another (earlier) rule raised its duty."""
+
+    duty: str
+    reason: str | None = None
+
+
+class SettingTest(_Strict):
+    """Holds when a setting has a given value."""
+
+    setting: str
+    eq: SettingValue
+    reason: str | None = None
+
+
+class AnyOf(_Strict):
+    """Holds when any branch holds; reports the first that does."""
+
+    any: list[Condition]
+    reason: str | None = None
+
+
+class AllOf(_Strict):
+    """Holds when every branch holds."""
+
+    all: list[Condition]
+    reason: str | None = None
+
+
+class NotOf(_Strict):
+    """Holds when its branch does not."""
+
+    not_: Condition = Field(alias="not")
+    reason: str | None = None
+
+
+Condition = Annotated[
+    FactTest | DutyTest | SettingTest | AnyOf | AllOf | NotOf, Field(union_mode="smart")
+]
+for _model in (AnyOf, AllOf, NotOf):
+    _model.model_rebuild()
+
+Amount = Union[int, SettingRef]
+Start = Union[str, SettingRef]
+
+
+class Deadline(_Strict):
+    """How a due date follows from a start fact."""
+
+    working_days: Amount | None = None
+    calendar_days: Amount | None = None
+    calendar_months: Amount | None = None
+    calendar_hours: Amount | None = None
+    start: Start
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Deadline:
+        units = [self.working_days, self.calendar_days, self.calendar_months, self.calendar_hours]
+        if sum(unit is not None for unit in units) != 1:
+            raise ValueError("a deadline needs exactly one unit")
+        return self
+
+
+class Rule(_Strict):
+    """One statutory rule (a duty) or an advisory, with its source."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    kind: Literal["duty", "advisory"]
+    scope: Literal["case", "partnership"] = "case"
+    title: str
+    version: int = Field(ge=1)
+    effective_from: date
+    recipients: list[str] = Field(default_factory=list)
+    when: list[Condition] = Field(min_length=1)
+    deadline: Deadline | None = None
+    message: str | None = None
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Rule:
+        if self.kind == "duty" and (not self.recipients or self.deadline is None):
+            raise ValueError(f"duty {self.id!r} needs recipients and a deadline")
+        if self.kind == "advisory" and not self.message:
+            raise ValueError(f"advisory {self.id!r} needs a message")
+        return self
+
+
+class Setting(_Strict):
+    """A configurable point where sources disagree, with its default."""
+
+    help: str
+    default: SettingValue
+    choices: list[SettingValue] = Field(min_length=1)
+    source: str
+
+    @model_validator(mode="after")
+    def _default_allowed(self) -> Setting:
+        if self.default not in self.choices:
+            raise ValueError("a setting's default must be one of its choices")
+        return self
+
+
+class RulePack(_Strict):
+    """A versioned set of rules."""
+
+    id: str
+    version: str
+    title: str
+    effective_from: date
+    settings: dict[str, Setting] = Field(default_factory=dict)
+    rules: list[Rule]
+
+    @property
+    def label(self) -> str:
+        """The name assessments record, e.g. "england-2025.1"."""
+        return f"{self.id}-{self.version}"
+
+    @model_validator(mode="after")
+    def _references(self) -> RulePack:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} appears twice")
+            for name in _settings_named(rule):
+                if name not in self.settings:
+                    raise ValueError(f"rule {rule.id!r} uses unknown setting {name!r}")
+            for duty in _duties_named(rule.when):
+                if duty not in seen:
+                    raise ValueError(f"rule {rule.id!r} depends on {duty!r}, not defined before it")
+            seen.add(rule.id)
+        return self
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def resolve_settings(self, overrides: Mapping[str, SettingValue] | None) -> dict[str, Any]:
+        """Defaults with validated overrides applied."""
+        values: dict[str, Any] = {name: s.default for name, s in self.settings.items()}
+        for name, value in (overrides or {}).items():
+            if name not in self.settings:
+                raise InvalidInput(f"setting {name}: not a setting of rule pack {self.label}")
+            if value not in self.settings[name].choices:
+                choices = ", ".join(str(c) for c in self.settings[name].choices)
+                raise InvalidInput(f"setting {name}: must be one of {choices}")
+            values[name] = value
+        return values
+
+
+def _walk(conditions: Iterable[Condition]) -> Iterable[Condition]:
+    for condition in conditions:
+        yield condition
+        if isinstance(condition, AnyOf):
+            yield from _walk(condition.any)
+        elif isinstance(condition, AllOf):
+            yield from _walk(condition.all)
+        elif isinstance(condition, NotOf):
+            yield from _walk([condition.not_])
+
+
+def _duties_named(conditions: Iterable[Condition]) -> set[str]:
+    return {c.duty for c in _walk(conditions) if isinstance(c, DutyTest)}
+
+
+def _settings_named(rule: Rule) -> set[str]:
+    names = {c.setting for c in _walk(rule.when) if isinstance(c, SettingTest)}
+    if rule.deadline is not None:
+        d = rule.deadline
+        for value in (d.working_days, d.calendar_days, d.calendar_months, d.calendar_hours):
+            if isinstance(value, SettingRef):
+                names.add(value.setting)
+        if isinstance(d.start, SettingRef):
+            names.add(d.start.setting)
+    return names
+
+
+def parse_rule_pack(data: Any) -> RulePack:
+    """Validate a rule pack document."""
+    try:
+        return RulePack.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(f"rule pack: {describe_validation_error(error)}") from None
+
+
+@cache
+def default_rule_pack() -> RulePack:
+    """The rule pack shipped with this version of notify-tui."""
+    text = resources.files("notify_tui.domain").joinpath("data/rulepack-england.json").read_text()
+    return parse_rule_pack(json.loads(text))
+
+
+class DutyAssessment(BaseModel):
+    """A duty the facts raise, with its due date and the reasons it fired."""
+
+    id: str
+    title: str
+    recipients: list[str]
+    due: date | None = Field(description="Null until the start fact is known.")
+    start: date | None
+    deadline: str = Field(description='The rule in words, e.g. "5 working days after ...".')
+    reasons: list[str]
+    source: str
+    rule_version: int
+
+
+class Assessment(BaseModel):
+    """What the facts require: duties, advisories and the rule pack used."""
+
+    rulepack: str
+    duties: list[DutyAssessment]
+    advisories: list[str]
+
+    def duty(self, duty_id: str) -> DutyAssessment | None:
+        """The duty with this id, if raised."""
+        return next((d for d in self.duties if d.id == duty_id), None)
+
+
+START_LABELS = {
+    "aware_date": "the LA became aware",
+    "event_date": "the event",
+    "panel_notified_date": "the Panel notification was sent",
+    "lcspr_decision_date": "partners decided to hold a local review",
+    "annual_report_published_date": "the yearly report was published",
+}
+
+
+def derived_facts(facts: Facts | Mapping[str, Any]) -> dict[str, Any]:
+    """The facts plus the values rules and reasons use (age, child, wording)."""
+    values: dict[str, Any] = facts.model_dump() if isinstance(facts, Facts) else dict(facts)
+    born: date | None = values.get("date_of_birth")
+    event: date | None = values.get("event_date")
+    unborn = bool(values.get("unborn"))
+    age = age_on(born, event) if born is not None and event is not None else None
+    values["age_at_event"] = age
+    values["is_born_child"] = age is not None and age < 18 and not unborn
+    values["is_child"] = unborn or values["is_born_child"]
+    values["under_25"] = age is not None and age < 25
+    outcome = values.get("outcome")
+    values["outcome_text"] = {
+        Outcome.died: "died",
+        Outcome.seriously_harmed: "was seriously harmed",
+    }.get(outcome, "was not seriously harmed")
+    if unborn:
+        values["child_text"] = "an unborn child"
+    elif age is not None and age < 18:
+        values["child_text"] = f"aged {age} on the date of the event (under 18)"
+    else:
+        values["child_text"] = f"aged {age} on the date of the event (not a child)"
+    values["care_leaver_age_text"] = f"aged {age} when they died (under 25)"
+    return values
+
+
+class _Evaluation:
+    """Evaluates conditions against one set of derived facts."""
+
+    def __init__(
+        self, values: Mapping[str, Any], settings: Mapping[str, Any], raised: set[str]
+    ) -> None:
+        self.values = values
+        self.settings = settings
+        self.raised = raised
+
+    def holds(self, condition: Condition, reasons: list[str]) -> bool:
+        found: list[str] = []
+        result = self._holds(condition, found)
+        if result:
+            if condition.reason:
+                reasons.append(condition.reason.format_map(_Formatter(self.values)))
+            else:
+                reasons.extend(found)
+        return result
+
+    def _holds(self, condition: Condition, reasons: list[str]) -> bool:
+        if isinstance(condition, FactTest):
+            value = self.values.get(condition.fact)
+            if condition.present is not None:
+                return (value is not None) is condition.present
+            if condition.in_ is not None:
+                return value in condition.in_
+            return bool(value == condition.eq)
+        if isinstance(condition, DutyTest):
+            return condition.duty in self.raised
+        if isinstance(condition, SettingTest):
+            return bool(self.settings.get(condition.setting) == condition.eq)
+        if isinstance(condition, AnyOf):
+            return any(self.holds(branch, reasons) for branch in condition.any)
+        if isinstance(condition, AllOf):
+            found: list[str] = []
+            if all(self.holds(branch, found) for branch in condition.all):
+                reasons.extend(found)
+                return True
+            return False
+        return not self.holds(condition.not_, [])
+
+
+class _Formatter(dict[str, Any]):
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _amount(value: Amount | None, settings: Mapping[str, Any]) -> int | None:
+    if isinstance(value, SettingRef):
+        return int(settings[value.setting])
+    return value
+
+
+def due_date(
+    deadline: Deadline,
+    start: date,
+    calendar: WorkingDayCalendar,
+    settings: Mapping[str, Any],
+) -> date:
+    """The due date of a deadline from its start date."""
+    working = _amount(deadline.working_days, settings)
+    if working is not None:
+        if working == 0:
+            return calendar.next_working_day_on_or_after(start)
+        return calendar.add_working_days(start, working)
+    days = _amount(deadline.calendar_days, settings)
+    if days is not None:
+        return start + timedelta(days=days)
+    months = _amount(deadline.calendar_months, settings)
+    if months is not None:
+        return calendar.add_calendar_months(start, months)
+    hours = _amount(deadline.calendar_hours, settings)
+    assert hours is not None  # a Deadline has exactly one unit
+    return calendar.add_calendar_hours(datetime.combine(start, time()), hours).date()
+
+
+def describe_deadline(deadline: Deadline, settings: Mapping[str, Any]) -> str:
+    """The deadline in words."""
+    start_name = _start_fact(deadline, settings)
+    start = START_LABELS.get(start_name, start_name)
+    for unit, value in (
+        ("working day", deadline.working_days),
+        ("calendar day", deadline.calendar_days),
+        ("calendar month", deadline.calendar_months),
+        ("hour", deadline.calendar_hours),
+    ):
+        amount = _amount(value, settings)
+        if amount is not None:
+            if amount == 0 and unit == "working day":
+                return f"on the working day {start}"
+            plural = "" if amount == 1 else "s"
+            return f"{amount} {unit}{plural} after {start}"
+    raise AssertionError("a deadline has exactly one unit")
+
+
+def _start_fact(deadline: Deadline, settings: Mapping[str, Any]) -> str:
+    if isinstance(deadline.start, SettingRef):
+        return str(settings[deadline.start.setting])
+    return deadline.start
+
+
+def _evaluate(
+    pack: RulePack,
+    subjects: list[tuple[str, dict[str, Any]]],
+    calendar: WorkingDayCalendar,
+    settings: Mapping[str, Any],
+    scope: Literal["case", "partnership"],
+) -> Assessment:
+    raised: dict[str, DutyAssessment] = {}
+    advisories: list[str] = []
+    for rule in pack.rules:
+        if rule.scope != scope:
+            continue
+        reasons: list[str] = []
+        starts: list[date] = []
+        fired = False
+        for label, values in subjects:
+            evaluation = _Evaluation(values, settings, set(raised))
+            found: list[str] = []
+            if all(evaluation.holds(condition, found) for condition in rule.when):
+                fired = True
+                reasons.extend(f"{label}{reason}" for reason in found)
+                if rule.deadline is not None:
+                    start = values.get(_start_fact(rule.deadline, settings))
+                    if isinstance(start, date):
+                        starts.append(start)
+        if not fired:
+            continue
+        if rule.kind == "advisory":
+            assert rule.message is not None
+            if rule.message not in advisories:
+                advisories.append(rule.message)
+            continue
+        assert rule.deadline is not None
+        start = min(starts) if starts else None
+        raised[rule.id] = DutyAssessment(
+            id=rule.id,
+            title=rule.title,
+            recipients=list(rule.recipients),
+            due=due_date(rule.deadline, start, calendar, settings) if start else None,
+            start=start,
+            deadline=describe_deadline(rule.deadline, settings),
+            reasons=reasons,
+            source=rule.source,
+            rule_version=rule.version,
+        )
+    return Assessment(rulepack=pack.label, duties=list(raised.values()), advisories=advisories)
+
+
+def assess(
+    facts: Facts,
+    calendar: WorkingDayCalendar,
+    pack: RulePack | None = None,
+    settings: Mapping[str, SettingValue] | None = None,
+) -> Assessment:
+    """The duties and advisories one facts document raises."""
+    pack = pack or default_rule_pack()
+    values = pack.resolve_settings(settings)
+    return _evaluate(pack, [("", derived_facts(facts))], calendar, values, "case")
+
+
+def assess_case(
+    case: Case,
+    calendar: WorkingDayCalendar,
+    pack: RulePack | None = None,
+    settings: Mapping[str, SettingValue] | None = None,
+) -> Assessment:
+    """The duties a case raises: one of each kind per case, whatever the subjects.
+
+    With several subjects, each reason names the subject it came from, and a duty's
+    clock starts from the earliest start among the subjects that raised it.
+    """
+    pack = pack or default_rule_pack()
+    values = pack.resolve_settings(settings)
+    many = len(case.subjects) > 1
+    subjects = [
+        (f"subject {index + 1}: " if many else "", derived_facts(case.facts_for(subject)))
+        for index, subject in enumerate(case.subjects)
+    ]
+    return _evaluate(pack, subjects, calendar, values, "case")
+
+
+def assess_partnership(
+    facts: Mapping[str, Any],
+    calendar: WorkingDayCalendar,
+    pack: RulePack | None = None,
+    settings: Mapping[str, SettingValue] | None = None,
+) -> Assessment:
+    """Partnership-level duties (the yearly report) from the office's own facts."""
+    pack = pack or default_rule_pack()
+    values = pack.resolve_settings(settings)
+    return _evaluate(pack, [("", dict(facts))], calendar, values, "partnership")

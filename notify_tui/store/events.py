@@ -1,0 +1,117 @@
+"""Events: the immutable, signed, hash-chained unit of change (and of sync).
+
+An event's id is the SHA-256 of its canonical body (every field but `id` and `sig`):
+JSON with sorted keys, no insignificant whitespace, UTF-8. Each device numbers its
+events 1, 2, 3… and names the id of its previous one in `prev`, so a removed or
+reordered event breaks the chain. The device signs `EVENT_SIGNING_PREFIX + id`
+with its Ed25519 key.
+
+A change names the field it sets (a dotted path such as `incident.aware_date`) and the
+ids of the events whose values for that field it replaces. Two changes that replace
+the same value without seeing each other are a conflict; see `notify_tui.domain.fold`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pydantic import BaseModel, ConfigDict, Field
+
+EVENT_SIGNING_PREFIX = b"notify-tui event v1\x00"
+HEX64 = r"^[0-9a-f]{64}$"
+DEVICE_ID = r"^[a-z0-9][a-z0-9-]{2,63}$"
+FIELD_PATH = r"^[a-z_][a-z0-9_]*(\.[a-z0-9_-]+)*$"
+EVENT_TYPES = (
+    "case.created",
+    "case.edited",
+    "decision.recorded",
+    "duty.sent",
+    "duty.withdrawn",
+    "duty.acknowledged",
+    "duty.submitted",
+    "conflict.resolved",
+    "office.recorded",
+)
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical bytes of a JSON value: sorted keys, compact, UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+class Change(BaseModel):
+    """One field set by an event."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(pattern=FIELD_PATH, max_length=200)
+    value: Any
+    replaces: list[str] = Field(default_factory=list, max_length=64)
+
+
+class EventBody(BaseModel):
+    """Everything an event says, before it is addressed and signed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    device: str = Field(pattern=DEVICE_ID)
+    seq: int = Field(ge=1)
+    prev: str | None = Field(pattern=HEX64)
+    at: datetime
+    author: str = Field(min_length=1, max_length=200)
+    org: str = Field(min_length=1, max_length=200)
+    case: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    type: str = Field(max_length=64)
+    changes: list[Change] = Field(min_length=1, max_length=2_000)
+
+    def canonical(self) -> bytes:
+        """The canonical bytes the id is the hash of."""
+        return canonical_json(self.model_dump(mode="json"))
+
+
+class Event(EventBody):
+    """A signed, content-addressed event."""
+
+    id: str = Field(pattern=HEX64)
+    sig: str = Field(max_length=200)
+
+    @classmethod
+    def create(cls, body: EventBody, key: Ed25519PrivateKey) -> Event:
+        """Address and sign a body."""
+        event_id = hashlib.sha256(body.canonical()).hexdigest()
+        signature = key.sign(EVENT_SIGNING_PREFIX + event_id.encode("ascii"))
+        return cls(
+            **body.model_dump(),
+            id=event_id,
+            sig=base64.b64encode(signature).decode("ascii"),
+        )
+
+    def body(self) -> EventBody:
+        """The unsigned body."""
+        return EventBody(**self.model_dump(exclude={"id", "sig"}))
+
+    def id_matches(self) -> bool:
+        """The id is the hash of the body."""
+        return hashlib.sha256(self.body().canonical()).hexdigest() == self.id
+
+    def signature_valid(self, key: Ed25519PublicKey) -> bool:
+        """The device key signed this id."""
+        try:
+            key.verify(
+                base64.b64decode(self.sig, validate=True), EVENT_SIGNING_PREFIX + self.id.encode()
+            )
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def to_json(self) -> str:
+        """Canonical JSON of the whole event (for storage and bundles)."""
+        return canonical_json(self.model_dump(mode="json")).decode("utf-8")

@@ -1,0 +1,95 @@
+"""Crash-safe file writes for the vault's small files (key slots, bundles, backups).
+
+`atomic_write_bytes` writes a whole file so that, after a crash or power cut at any
+moment, the path holds either the complete old content or the complete new content,
+never a mix and never nothing. The file is private to the user (mode 0600) from the
+instant it exists: it is created with that mode, not chmod-ed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from notify_tui.errors import VaultError
+
+PRIVATE_FILE_MODE = 0o600
+"""Permissions for every file the vault writes: read and write for the owner only."""
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Replace (or create) `path` with `data`, atomically and durably, mode 0600.
+
+    The bytes go to a temporary file in the same directory (created with
+    `O_CREAT|O_EXCL` and mode 0600), which is flushed with `fsync`, renamed over `path`
+    with `os.replace`, and then the directory itself is synced so the rename survives a
+    power cut.
+
+    With `exclusive=True` the file must not exist yet: the temporary file is
+    hard-linked into place, which fails (leaving any existing file untouched) if
+    another file got there first.
+
+    Raises `VaultError` (one line, naming the file) if the file cannot be written; in
+    that case `path` is unchanged and no temporary file is left behind.
+    """
+    directory = path.parent
+    temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    try:
+        descriptor = os.open(
+            temporary,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW,
+            PRIVATE_FILE_MODE,
+        )
+    except OSError as error:
+        raise VaultError(
+            f"could not write {path.name} in {directory}: {error.strerror}; "
+            "check that the folder exists and is writable"
+        ) from error
+    try:
+        try:
+            # The creation mode is filtered by the umask; make sure it is exactly 0600.
+            os.fchmod(descriptor, PRIVATE_FILE_MODE)
+            view = memoryview(data)
+            while view:
+                written = os.write(descriptor, view)
+                view = view[written:]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if exclusive:
+            os.link(temporary, path)
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, path)
+        fsync_directory(directory)
+    except FileExistsError as error:
+        _remove_quietly(temporary)
+        raise VaultError(
+            f"{path.name} already exists in {directory}; nothing was changed"
+        ) from error
+    except OSError as error:
+        _remove_quietly(temporary)
+        raise VaultError(
+            f"could not write {path.name} in {directory}: {error.strerror}; "
+            "nothing was changed; check free space and permissions"
+        ) from error
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+
+def fsync_directory(directory: Path) -> None:
+    """Flush a directory's entries (renames, new files) to disk."""
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove_quietly(path: Path) -> None:
+    """Delete a leftover temporary file; a missing file is not an error."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)

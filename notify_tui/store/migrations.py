@@ -1,0 +1,167 @@
+"""Numbered schema migrations, applied in order inside one transaction and recorded."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+from notify_tui.errors import VaultError
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (trigger bodies stay whole)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    # Statements one by one: executescript() would COMMIT the migration's transaction.
+    script = """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE identity (
+            device_id TEXT PRIMARY KEY,
+            org TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('la', 'office')),
+            author TEXT NOT NULL,
+            signing_key BLOB NOT NULL,
+            hpke_key BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY,
+            org TEXT NOT NULL,
+            role TEXT NOT NULL,
+            signing_public TEXT NOT NULL,
+            hpke_public TEXT NOT NULL,
+            is_self INTEGER NOT NULL DEFAULT 0,
+            revoked_at TEXT,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            device TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            prev TEXT,
+            at TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            body TEXT NOT NULL,
+            UNIQUE (device, seq)
+        );
+        CREATE INDEX events_case ON events (case_id);
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY,
+            kind TEXT,
+            org TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            names TEXT NOT NULL,
+            initials TEXT NOT NULL,
+            outline TEXT NOT NULL,
+            outcome TEXT,
+            event_date TEXT,
+            aware_date TEXT,
+            decision TEXT,
+            next_due TEXT,
+            open_duties INTEGER NOT NULL,
+            conflicts TEXT NOT NULL,
+            problem TEXT,
+            rulepack TEXT NOT NULL,
+            advisories TEXT NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX cases_next_due ON cases (next_due);
+        CREATE INDEX cases_org ON cases (org);
+        CREATE TABLE duties (
+            case_id TEXT NOT NULL REFERENCES cases (id),
+            duty_id TEXT NOT NULL,
+            required INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            recipients TEXT NOT NULL,
+            start TEXT,
+            due TEXT,
+            deadline TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            source TEXT NOT NULL,
+            rule_version INTEGER,
+            status TEXT NOT NULL,
+            sent_on TEXT,
+            reference TEXT,
+            sent_by TEXT,
+            withdrawn_reason TEXT,
+            acknowledged_on TEXT,
+            PRIMARY KEY (case_id, duty_id)
+        );
+        CREATE INDEX duties_status_due ON duties (status, due);
+        CREATE VIRTUAL TABLE cases_fts USING fts5 (
+            names, outline, content='cases', content_rowid='rowid'
+        );
+        CREATE TRIGGER cases_ai AFTER INSERT ON cases BEGIN
+            INSERT INTO cases_fts (rowid, names, outline)
+            VALUES (new.rowid, new.names, new.outline);
+        END;
+        CREATE TRIGGER cases_ad AFTER DELETE ON cases BEGIN
+            INSERT INTO cases_fts (cases_fts, rowid, names, outline)
+            VALUES ('delete', old.rowid, old.names, old.outline);
+        END;
+        CREATE TRIGGER cases_au AFTER UPDATE ON cases BEGIN
+            INSERT INTO cases_fts (cases_fts, rowid, names, outline)
+            VALUES ('delete', old.rowid, old.names, old.outline);
+            INSERT INTO cases_fts (rowid, names, outline)
+            VALUES (new.rowid, new.names, new.outline);
+        END
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "initial schema", _m001_initial),
+]
+"""Every migration, in order. Append; never edit a released one."""
+
+
+def pending(db: sqlite_utils.Database) -> list[int]:
+    """Numbers of migrations not yet applied."""
+    if not db["migrations"].exists():
+        return [number for number, _, _ in MIGRATIONS]
+    applied = {row[0] for row in db.execute("SELECT number FROM migrations")}
+    return [number for number, _, _ in MIGRATIONS if number not in applied]
+
+
+def migrate(db: sqlite_utils.Database, now: str) -> list[int]:
+    """Apply pending migrations in one transaction; return their numbers."""
+    todo = pending(db)
+    if not todo:
+        return []
+    latest = MIGRATIONS[-1][0]
+    if db["migrations"].exists():
+        newest = db.execute("SELECT max(number) FROM migrations").fetchone()[0] or 0
+        if newest > latest:
+            raise VaultError(
+                f"this vault was written by a newer notify-tui (schema {newest}); upgrade first"
+            )
+    with db.atomic():
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS migrations "
+            "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        for number, name, step in MIGRATIONS:
+            if number in todo:
+                step(db)
+                db.execute(
+                    "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                    [number, name, now],
+                )
+    return todo

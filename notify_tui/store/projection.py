@@ -1,0 +1,180 @@
+"""The projection: tables of current case and duty state, folded from the event log.
+
+The projection is a deterministic function of (the case's events, the rule pack, the
+partnership settings): it never reads the clock, so two replicas holding the same
+events hold byte-identical rows. "Working days left" depends on today and is worked
+out when rows are read, not stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+from pydantic import ValidationError
+
+from notify_tui.domain.calendar import WorkingDayCalendar
+from notify_tui.domain.fold import CaseState, fold_case
+from notify_tui.domain.models import Case, describe_validation_error
+from notify_tui.domain.rules import Assessment, RulePack, SettingValue, assess_case
+from notify_tui.store.events import Event, canonical_json
+
+DUTY_STATES = ("open", "sent", "acknowledged", "withdrawn", "not_notifying")
+"""Duty statuses; every one but `open` is done."""
+
+DONE_STATES = frozenset(DUTY_STATES) - {"open"}
+
+
+@dataclass(frozen=True)
+class Projector:
+    """Folds a case's events into projection rows with one rule pack and settings."""
+
+    pack: RulePack
+    calendar: WorkingDayCalendar
+    settings: Mapping[str, SettingValue]
+
+    def case_rows(
+        self, case_id: str, events: Iterable[Event]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The `cases` row and the `duties` rows of one case."""
+        state = fold_case(case_id, events)
+        document = case_document(state)
+        problem: str | None = None
+        case: Case | None = None
+        try:
+            case = Case.model_validate(document, context={"lenient": True})
+        except ValidationError as error:
+            problem = describe_validation_error(error)
+        assessment = (
+            assess_case(case, self.calendar, self.pack, self.settings)
+            if case is not None
+            else Assessment(rulepack=self.pack.label, duties=[], advisories=[])
+        )
+        duties = duty_rows(state, assessment)
+        subjects = document.get("subjects") or []
+        names = " ; ".join(
+            f"{s.get('given_names', '')} {s.get('family_name', '')} {s.get('other_names') or ''}".strip()
+            for s in subjects
+        )
+        initials = ", ".join(_initials(s) for s in subjects)
+        open_dues = sorted(d["due"] for d in duties if d["status"] == "open" and d["due"])
+        incident = document.get("incident") or {}
+        decision = document.get("decision") or {}
+        row = {
+            "id": case_id,
+            "kind": document.get("kind"),
+            "org": state.org,
+            "created_at": state.created_at.isoformat(),
+            "created_by": state.created_by,
+            "updated_at": state.updated_at.isoformat(),
+            "names": names,
+            "initials": initials,
+            "outline": document.get("case_outline") or "",
+            "outcome": incident.get("outcome"),
+            "event_date": incident.get("event_date"),
+            "aware_date": incident.get("aware_date"),
+            "decision": None
+            if not decision
+            else ("notify" if decision.get("notify") else "no_notify"),
+            "next_due": open_dues[0] if open_dues else None,
+            "open_duties": sum(1 for d in duties if d["status"] == "open"),
+            "conflicts": json.dumps(sorted(state.conflicts)),
+            "problem": problem,
+            "rulepack": assessment.rulepack,
+            "advisories": json.dumps(assessment.advisories),
+            "document": canonical_json(document).decode("utf-8"),
+        }
+        return row, duties
+
+
+def case_document(state: CaseState) -> dict[str, Any]:
+    """The case document of a folded state, with duty records folded in as facts."""
+    document = state.document()
+    duties = document.pop("duties", {}) or {}
+    panel = duties.get("panel-notification") or {}
+    sent = panel.get("sent")
+    if isinstance(sent, Mapping) and sent.get("date"):
+        document.setdefault("incident", {})["panel_notified_date"] = sent["date"]
+    return document
+
+
+def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
+    """One row per duty raised by the facts or recorded on the case."""
+    recorded = state.document("duties.")
+    decision = state.value("decision") or {}
+    rows: list[dict[str, Any]] = []
+    raised = {duty.id: duty for duty in assessment.duties}
+    for duty_id in [*raised, *sorted(set(recorded) - set(raised))]:
+        duty = raised.get(duty_id)
+        record = recorded.get(duty_id) or {}
+        sent = record.get("sent") or {}
+        withdrawn = record.get("withdrawn") or {}
+        acknowledged = record.get("acknowledged") or {}
+        if withdrawn:
+            status = "withdrawn"
+        elif acknowledged:
+            status = "acknowledged"
+        elif sent:
+            status = "sent"
+        elif duty_id == "panel-notification" and decision.get("notify") is False:
+            status = "not_notifying"
+        else:
+            status = "open"
+        rows.append(
+            {
+                "case_id": state.case_id,
+                "duty_id": duty_id,
+                "required": 1 if duty is not None else 0,
+                "title": duty.title if duty else duty_id,
+                "recipients": json.dumps(duty.recipients if duty else []),
+                "start": duty.start.isoformat() if duty and duty.start else None,
+                "due": duty.due.isoformat() if duty and duty.due else None,
+                "deadline": duty.deadline if duty else "",
+                "reasons": json.dumps(duty.reasons if duty else []),
+                "source": duty.source if duty else "",
+                "rule_version": duty.rule_version if duty else None,
+                "status": status,
+                "sent_on": sent.get("date"),
+                "reference": sent.get("reference"),
+                "sent_by": sent.get("by"),
+                "withdrawn_reason": withdrawn.get("reason"),
+                "acknowledged_on": acknowledged.get("date"),
+            }
+        )
+    return rows
+
+
+def _initials(subject: Mapping[str, Any]) -> str:
+    words = f"{subject.get('given_names', '')} {subject.get('family_name', '')}".split()
+    return "".join(word[0].upper() for word in words if word)
+
+
+def write_case(
+    db: sqlite_utils.Database, row: dict[str, Any], duties: list[dict[str, Any]]
+) -> None:
+    """Replace one case's projection rows (call inside a transaction)."""
+    db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
+    db["cases"].upsert(row, pk="id")
+    if duties:
+        db["duties"].insert_all(duties)
+
+
+def projection_hash(db: sqlite_utils.Database) -> str:
+    """SHA-256 over every projection row in key order: equal on converged replicas."""
+    digest = hashlib.sha256()
+    for table, order in (("cases", "id"), ("duties", "case_id, duty_id")):
+        for row in db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            digest.update(canonical_json(list(row)))
+    return digest.hexdigest()
+
+
+def working_days_left(calendar: WorkingDayCalendar, today: date, due: str | None) -> int | None:
+    """Working days left until a stored due date (negative when overdue)."""
+    if due is None:
+        return None
+    return calendar.working_days_left(today, date.fromisoformat(due))

@@ -1,0 +1,382 @@
+"""The vault: an encrypted database, its key slots, this device's identity, the event log.
+
+A vault is a folder holding `vault.db` (SQLCipher, keyed with a random 256-bit data
+key), `keyslots.json` (that key wrapped by the passphrase and by the recovery code) and
+`vault.lock` (held by the one process that may write). Every change is an `Event`
+appended to this device's hash chain and folded into the projection in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from notify_tui.errors import IntegrityError, VaultError
+from notify_tui.store.connection import open_database, translate_errors
+from notify_tui.store.events import Change, Event, EventBody
+from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
+from notify_tui.store.lock import WriterLock
+from notify_tui.store.migrations import migrate, pending
+from notify_tui.store.projection import Projector, write_case
+
+DATABASE_FILE = "vault.db"
+Role = Literal["la", "office"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """This device: its id, organisation, role, author name and keys."""
+
+    device_id: str
+    org: str
+    role: Role
+    author: str
+    signing_key: Ed25519PrivateKey
+    hpke_key: X25519PrivateKey
+
+    @property
+    def signing_public(self) -> Ed25519PublicKey:
+        """The public half of the signing key."""
+        return self.signing_key.public_key()
+
+
+def _raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+
+
+def _raw_public_hex(key: Ed25519PublicKey | Any) -> str:
+    raw: bytes = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return raw.hex()
+
+
+def device_id_for(org: str) -> str:
+    """A new device id: a slug of the organisation and a random suffix."""
+    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-")[:40] or "device"
+    return f"{slug}-{secrets.token_hex(3)}"
+
+
+def vault_exists(home: Path) -> bool:
+    """Whether `home` holds a vault database."""
+    return (home / DATABASE_FILE).exists()
+
+
+class Vault:
+    """An open, unlocked vault. Use `Vault.create` or `Vault.open`; close when done."""
+
+    def __init__(
+        self,
+        home: Path,
+        db: sqlite_utils.Database,
+        data_key: bytes,
+        lock: WriterLock | None,
+    ) -> None:
+        self.home = home
+        self.db = db
+        self._data_key: bytes | None = data_key
+        self._lock = lock
+        self.identity = self._load_identity()
+
+    # -- opening and closing -------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        home: Path,
+        passphrase: str,
+        *,
+        org: str,
+        role: Role,
+        author: str,
+        now: datetime,
+        kdf: Argon2Parameters | None = None,
+    ) -> tuple[Vault, str]:
+        """Create a vault in `home`; return it (open for writing) and the recovery code."""
+        if not org.strip():
+            raise VaultError("give the organisation name (--la NAME or --name NAME)")
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        database = home / DATABASE_FILE
+        slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
+        if database.exists() or slots.exists():
+            raise VaultError(f"a vault already exists in {home}; nothing was changed")
+        lock = WriterLock(home)
+        lock.acquire()
+        data_key = secrets.token_bytes(32)
+        created: list[Path] = []
+        try:
+            db = open_database(database, data_key, create=True)
+            created.append(database)
+            with translate_errors():
+                migrate(db, now.isoformat())
+                with db.atomic():
+                    vault_id = uuid.uuid4().hex
+                    db["meta"].insert({"key": "vault_id", "value": vault_id})
+                    signing = Ed25519PrivateKey.generate()
+                    hpke = X25519PrivateKey.generate()
+                    device_id = device_id_for(org)
+                    db["identity"].insert(
+                        {
+                            "device_id": device_id,
+                            "org": org.strip(),
+                            "role": role,
+                            "author": author,
+                            "signing_key": _raw_private(signing),
+                            "hpke_key": _raw_private(hpke),
+                            "created_at": now.isoformat(),
+                        }
+                    )
+                    db["devices"].insert(
+                        {
+                            "device_id": device_id,
+                            "org": org.strip(),
+                            "role": role,
+                            "signing_public": _raw_public_hex(signing.public_key()),
+                            "hpke_public": _raw_public_hex(hpke.public_key()),
+                            "is_self": 1,
+                            "revoked_at": None,
+                            "added_at": now.isoformat(),
+                        }
+                    )
+            recovery = slots.create(vault_id, data_key, passphrase, parameters=kdf)
+        except BaseException:
+            for path in (*created, slots.path):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            lock.release()
+            raise
+        return cls(home, db, data_key, lock), recovery
+
+    @classmethod
+    def open(
+        cls,
+        home: Path,
+        *,
+        passphrase: str | None = None,
+        recovery_code: str | None = None,
+        write: bool = True,
+    ) -> Vault:
+        """Unlock the vault in `home` with the passphrase or the recovery code."""
+        if not vault_exists(home):
+            raise VaultError(f"no vault in {home}: run `notify-tui init` first, or pass --home")
+        slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
+        if not slots.exists():
+            raise VaultError(f"the key slot file is missing from {home}; restore it from backup")
+        lock = WriterLock(home) if write else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            if recovery_code is not None:
+                data_key = slots.unlock_with_recovery(recovery_code)
+            else:
+                data_key = slots.unlock_with_passphrase(passphrase or "")
+            db = open_database(home / DATABASE_FILE, data_key)
+            with translate_errors():
+                if pending(db):
+                    if not write:
+                        raise VaultError("this vault needs an upgrade: run a writing command")
+                    migrate(db, datetime.now().astimezone().isoformat())
+            return cls(home, db, data_key, lock)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @property
+    def data_key(self) -> bytes:
+        """The raw data key (for re-wrapping key slots); gone once closed."""
+        if self._data_key is None:
+            raise VaultError("the vault is locked")
+        return self._data_key
+
+    @property
+    def writable(self) -> bool:
+        """Whether this process holds the writer lock."""
+        return self._lock is not None
+
+    def close(self) -> None:
+        """Close the database, drop the key, release the lock."""
+        self._data_key = None
+        try:
+            self.db.conn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def keyslots(self) -> KeySlotFile:
+        """The key slot file beside the database."""
+        return KeySlotFile(self.home / KEYSLOTS_FILE_NAME)
+
+    def _load_identity(self) -> Identity:
+        with translate_errors():
+            row = self.db.execute(
+                "SELECT device_id, org, role, author, signing_key, hpke_key FROM identity"
+            ).fetchone()
+        if row is None:
+            raise IntegrityError("the vault has no device identity; restore it from backup")
+        return Identity(
+            device_id=row[0],
+            org=row[1],
+            role=row[2],
+            author=row[3],
+            signing_key=Ed25519PrivateKey.from_private_bytes(bytes(row[4])),
+            hpke_key=X25519PrivateKey.from_private_bytes(bytes(row[5])),
+        )
+
+    # -- meta ----------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> Any:
+        """A JSON value from the meta table (None when unset)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Store a JSON value in the meta table."""
+        self._require_writer()
+        with translate_errors(), self.db.atomic():
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value, sort_keys=True, default=str)],
+            )
+
+    # -- events --------------------------------------------------------------------
+
+    def _require_writer(self) -> None:
+        if self._lock is None:
+            raise VaultError("this command opened the vault read-only; nothing was changed")
+
+    def head(self, device_id: str) -> tuple[int, str | None]:
+        """The last sequence number and event id held from a device."""
+        row = self.db.execute(
+            "SELECT seq, id FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1", [device_id]
+        ).fetchone()
+        return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    def record(
+        self,
+        projector: Projector,
+        entries: Iterable[tuple[str, str, Sequence[Change]]],
+        now: datetime,
+    ) -> list[Event]:
+        """Append events (case id, type, changes) from this device, in one transaction.
+
+        Each is signed, chained to the previous one, stored, and folded into its case's
+        projection before the transaction commits; nothing is written if any fails.
+        """
+        self._require_writer()
+        identity = self.identity
+        written: list[Event] = []
+        with translate_errors(), self.db.atomic():
+            seq, prev = self.head(identity.device_id)
+            touched: dict[str, None] = {}
+            for case_id, event_type, changes in entries:
+                seq += 1
+                body = EventBody(
+                    device=identity.device_id,
+                    seq=seq,
+                    prev=prev,
+                    at=now,
+                    author=identity.author,
+                    org=identity.org,
+                    case=case_id,
+                    type=event_type,
+                    changes=list(changes),
+                )
+                event = Event.create(body, identity.signing_key)
+                self._insert_event(event)
+                prev = event.id
+                written.append(event)
+                touched[case_id] = None
+            for case_id in touched:
+                self.project_case(projector, case_id)
+        return written
+
+    def _insert_event(self, event: Event) -> None:
+        self.db.execute(
+            "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                event.id,
+                event.device,
+                event.seq,
+                event.prev,
+                event.at.isoformat(),
+                event.case,
+                event.type,
+                event.to_json(),
+            ],
+        )
+
+    def case_events(self, case_id: str) -> list[Event]:
+        """Every event of a case, oldest first."""
+        rows = self.db.execute(
+            "SELECT body FROM events WHERE case_id = ? ORDER BY at, id", [case_id]
+        ).fetchall()
+        return [Event.model_validate_json(row[0]) for row in rows]
+
+    def iter_events(self, device_id: str | None = None) -> Iterator[Event]:
+        """Every event held (of one device, in chain order, when given)."""
+        if device_id is None:
+            cursor = self.db.execute("SELECT body FROM events ORDER BY device, seq")
+        else:
+            cursor = self.db.execute(
+                "SELECT body FROM events WHERE device = ? ORDER BY seq", [device_id]
+            )
+        for row in cursor:
+            yield Event.model_validate_json(row[0])
+
+    def project_case(self, projector: Projector, case_id: str) -> None:
+        """Refold one case from its events into the projection tables."""
+        row, duties = projector.case_rows(case_id, self.case_events(case_id))
+        write_case(self.db, row, duties)
+
+    def reproject_all(self, projector: Projector) -> int:
+        """Refold every case (after a settings or rule pack change)."""
+        self._require_writer()
+        case_ids = [r[0] for r in self.db.execute("SELECT DISTINCT case_id FROM events")]
+        with translate_errors(), self.db.atomic():
+            for case_id in case_ids:
+                self.project_case(projector, case_id)
+        return len(case_ids)
+
+    def device_keys(self) -> dict[str, Ed25519PublicKey]:
+        """Signing keys of every known device (this one included)."""
+        keys = {}
+        for device_id, public_hex in self.db.execute(
+            "SELECT device_id, signing_public FROM devices"
+        ):
+            keys[device_id] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        return keys
+
+    def file_paths(self) -> list[Path]:
+        """Every file of the vault that exists now."""
+        names = [DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", KEYSLOTS_FILE_NAME]
+        return [self.home / name for name in names if (self.home / name).exists()]
+
+
+def restrict_permissions(path: Path) -> None:
+    """Make a file readable by its owner only."""
+    os.chmod(path, 0o600)
