@@ -121,10 +121,10 @@ def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_uti
             raise VaultError(
                 f"no vault at {path}: check the data directory, or create a vault first"
             )
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Create the file ourselves so it is 0600 from the start; SQLite gives the
         # -wal and -shm files the same mode as the database file.
         try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             descriptor = os.open(
                 path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
             )
@@ -147,12 +147,14 @@ def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_uti
         raise VaultError(f"could not open {path.name}: {_error_name(error)}") from None
     try:
         _configure(connection, path, key, fresh=created or (create and _is_empty_file(path)))
+        with translate_errors():
+            # No sqlite-utils plugins: nothing else may see a keyed connection.
+            return sqlite_utils.Database(connection, execute_plugins=False)
     except BaseException:
         connection.close()
         if created:
             _remove_vault_files(path)
         raise
-    return sqlite_utils.Database(connection, execute_plugins=False)
 
 
 def _configure(connection: sqlcipher3.Connection, path: Path, key: bytes, *, fresh: bool) -> None:

@@ -65,10 +65,10 @@ def assert_one_line(error: BaseException) -> None:
 def test_create_then_reopen_with_the_same_key(vault_path: Path, key: bytes) -> None:
     """Rows written in one session are read back in the next."""
     db = open_database(vault_path, key, create=True)
-    db["cases"].insert({"id": 1, "name": "first"}, pk="id")
+    db.table("cases").insert({"id": 1, "name": "first"}, pk="id")
     db.close()
     reopened = open_database(vault_path, key)
-    assert list(reopened["cases"].rows) == [{"id": 1, "name": "first"}]
+    assert list(reopened.table("cases").rows) == [{"id": 1, "name": "first"}]
     reopened.close()
 
 
@@ -111,11 +111,11 @@ def test_sentinel_never_reaches_any_file(vault_path: Path, key: bytes) -> None:
     """A case value is in no file of the directory, while open (WAL) or after close."""
     db = open_database(vault_path, key, create=True)
     db.create_table("cases", {"id": int, "outline": str}, pk="id")
-    db["cases"].insert_all(
+    db.table("cases").insert_all(
         ({"id": i, "outline": f"{SENTINEL} row {i} " + "x" * 200} for i in range(300)),
     )
-    db["cases"].enable_fts(["outline"], create_triggers=True)
-    assert len(list(db["cases"].search("SENTINEL"))) == 300
+    db.table("cases").enable_fts(["outline"], create_triggers=True)
+    assert len(list(db.table("cases").search("SENTINEL"))) == 300
     # A sort big enough to need a temporary b-tree (kept in memory by temp_store).
     list(db.query("SELECT outline FROM cases ORDER BY outline DESC"))
     directory = vault_path.parent
@@ -144,7 +144,7 @@ def test_vault_files_are_private(
     old_umask = os.umask(0o022)
     try:
         db = open_database(vault_path, key, create=True)
-        db["t"].insert({"a": 1})
+        db.table("t").insert({"a": 1})
         for suffix in ("", "-wal", "-shm"):
             mode = stat.S_IMODE(os.stat(f"{vault_path}{suffix}").st_mode)
             assert mode == 0o600, suffix
@@ -159,7 +159,7 @@ def test_vault_files_are_private(
 def test_wrong_key_is_refused_without_touching_anything(vault_path: Path, key: bytes) -> None:
     """A wrong key gives one line, creates no -wal/-shm and changes no byte."""
     db = open_database(vault_path, key, create=True)
-    db["cases"].insert({"id": 1, "outline": SENTINEL}, pk="id")
+    db.table("cases").insert({"id": 1, "outline": SENTINEL}, pk="id")
     db.close()
     before = snapshot(vault_path.parent)
     other_key = os.urandom(32)
@@ -181,6 +181,22 @@ def test_missing_vault_is_refused_and_not_created(tmp_path: Path, key: bytes) ->
     assert_one_line(caught.value)
     assert "no vault at" in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_vault_deleted_while_opening_is_not_recreated(
+    vault_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite is opened with mode=rw, so it never creates the file itself."""
+    db = open_database(vault_path, key, create=True)
+    db.close()
+
+    def delete_it(path: Path) -> None:
+        path.unlink()
+
+    monkeypatch.setattr(connection, "_check_looks_like_vault", delete_it)
+    with pytest.raises(VaultError, match="could not open vault.db"):
+        open_database(vault_path, key)
+    assert list(vault_path.parent.iterdir()) == []
 
 
 def test_plaintext_sqlite_file_is_refused(vault_path: Path, key: bytes) -> None:
@@ -252,9 +268,9 @@ def test_failed_create_leaves_no_file(
 def test_constraint_violation_names_columns_not_values(db: sqlite_utils.Database) -> None:
     """A UNIQUE violation becomes one line with the column name and no value."""
     db.create_table("cases", {"id": int, "outline": str}, pk="id")
-    db["cases"].insert({"id": 1, "outline": SENTINEL})
+    db.table("cases").insert({"id": 1, "outline": SENTINEL})
     with pytest.raises(VaultError) as caught, translate_errors():
-        db["cases"].insert({"id": 1, "outline": SENTINEL})
+        db.table("cases").insert({"id": 1, "outline": SENTINEL})
     assert_one_line(caught.value)
     assert "UNIQUE constraint failed: cases.id" in str(caught.value)
     assert SENTINEL not in str(caught.value)
@@ -299,13 +315,13 @@ def test_translate_errors_works_as_a_decorator(db: sqlite_utils.Database) -> Non
 def test_busy_database_becomes_vault_locked(vault_path: Path, key: bytes) -> None:
     """A write blocked by another connection's transaction becomes VaultLocked."""
     first = open_database(vault_path, key, create=True)
-    first["t"].insert({"a": 1})
+    first.table("t").insert({"a": 1})
     second = open_database(vault_path, key)
     second.execute("PRAGMA busy_timeout = 0")
     first.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(VaultLocked) as caught, translate_errors():
-            second["t"].insert({"a": 2})
+            second.table("t").insert({"a": 2})
         assert_one_line(caught.value)
     finally:
         first.execute("ROLLBACK")
@@ -327,18 +343,24 @@ def test_corruption_becomes_integrity_error() -> None:
 
 def test_create_table_and_exists(db: sqlite_utils.Database) -> None:
     """`create_table` (with if_not_exists) and `table.exists()` work."""
-    assert not db["cases"].exists()
+    assert not db.table("cases").exists()
     db.create_table("cases", {"id": str, "opened": str, "n": int}, pk="id")
     db.create_table("cases", {"id": str}, pk="id", if_not_exists=True)
-    assert db["cases"].exists()
+    assert db.table("cases").exists()
     assert db.table_names() == ["cases"]
-    assert db["cases"].columns_dict == {"id": str, "opened": str, "n": int}
+    assert db.table("cases").columns_dict == {"id": str, "opened": str, "n": int}
+    db.table("cases").insert({"id": "a", "n": 1})
+    db.create_table("cases", {"id": str, "n": int}, pk="id", replace=True)
+    assert db.table("cases").count == 0 and list(db.table("cases").columns_dict) == ["id", "n"]
+    db.executescript("CREATE TABLE s (a); INSERT INTO s VALUES (1); INSERT INTO s VALUES (2);")
+    assert [row["a"] for row in db.table("s").rows_where("a > ?", [1])] == [2]
+    assert not db.conn.in_transaction
 
 
 def test_insert_all_and_upsert_all(db: sqlite_utils.Database) -> None:
     """Batch inserts and upserts into existing columns, with replace and ignore."""
     db.create_table("cases", {"id": str, "outline": str, "n": int}, pk="id")
-    table = db["cases"]
+    table = db.table("cases")
     table.insert_all([{"id": f"c{i}", "outline": "a", "n": i} for i in range(250)], batch_size=50)
     table.upsert_all([{"id": "c1", "outline": "b"}, {"id": "c4", "outline": "b"}], pk="id")
     table.upsert_all([{"id": "new", "outline": "c", "n": 0}], pk="id")
@@ -348,8 +370,8 @@ def test_insert_all_and_upsert_all(db: sqlite_utils.Database) -> None:
     assert table.get("c1") == {"id": "c1", "outline": "b", "n": 1}
     assert table.get("c2")["outline"] == "a"
     assert table.get("c3")["outline"] == "replaced"
-    assert db["tags"].lookup({"name": "urgent"}) == 1
-    assert db["tags"].lookup({"name": "urgent"}) == 1
+    assert db.table("tags").lookup({"name": "urgent"}) == 1
+    assert db.table("tags").lookup({"name": "urgent"}) == 1
 
 
 def test_execute_and_query(db: sqlite_utils.Database) -> None:
@@ -369,19 +391,19 @@ def test_atomic_commits_rolls_back_and_nests(vault_path: Path, db: sqlite_utils.
     """sqlite-utils 4 has `db.atomic()`; it works (nested = savepoint) on SQLCipher."""
     db.create_table("t", {"a": int})
     with db.atomic():
-        db["t"].insert({"a": 1})
+        db.table("t").insert({"a": 1})
         with db.atomic():
-            db["t"].insert({"a": 2})
+            db.table("t").insert({"a": 2})
     with pytest.raises(RuntimeError), db.atomic():
-        db["t"].insert({"a": 3})
+        db.table("t").insert({"a": 3})
         raise RuntimeError("undo")
     with db.atomic():
-        db["t"].insert({"a": 4})
+        db.table("t").insert({"a": 4})
         with pytest.raises(RuntimeError), db.atomic():
-            db["t"].insert({"a": 5})
+            db.table("t").insert({"a": 5})
             raise RuntimeError("undo inner only")
     assert not db.conn.in_transaction
-    assert [row["a"] for row in db["t"].rows] == [1, 2, 4]
+    assert [row["a"] for row in db.table("t").rows] == [1, 2, 4]
 
 
 def test_returning_via_execute_inside_atomic(vault_path: Path, key: bytes) -> None:
@@ -394,31 +416,33 @@ def test_returning_via_execute_inside_atomic(vault_path: Path, key: bytes) -> No
     assert not db.conn.in_transaction
     db.close()
     reopened = open_database(vault_path, key)
-    assert reopened["t"].count == 2
+    assert reopened.table("t").count == 2
     reopened.close()
 
 
 def test_enable_fts_and_search(db: sqlite_utils.Database) -> None:
     """Full-text search with triggers keeps the index current."""
     db.create_table("cases", {"id": int, "outline": str}, pk="id")
-    db["cases"].insert_all([{"id": 1, "outline": "fell from height"}, {"id": 2, "outline": "x"}])
-    db["cases"].enable_fts(["outline"], create_triggers=True)
-    db["cases"].insert({"id": 3, "outline": "height again"})
-    assert sorted(row["id"] for row in db["cases"].search("height")) == [1, 3]
-    assert db["cases"].detect_fts() == "cases_fts"
+    db.table("cases").insert_all(
+        [{"id": 1, "outline": "fell from height"}, {"id": 2, "outline": "x"}]
+    )
+    db.table("cases").enable_fts(["outline"], create_triggers=True)
+    db.table("cases").insert({"id": 3, "outline": "height again"})
+    assert sorted(row["id"] for row in db.table("cases").search("height")) == [1, 3]
+    assert db.table("cases").detect_fts() == "cases_fts"
 
 
 def test_schema_changes(db: sqlite_utils.Database) -> None:
     """add_column, create_index, add_foreign_key and transform work."""
     db.create_table("cases", {"id": int, "n": str}, pk="id")
     db.create_table("duties", {"id": int, "case_id": int}, pk="id")
-    db["cases"].add_column("opened", str)
-    db["cases"].create_index(["opened"])
-    db["duties"].add_foreign_key("case_id", "cases", "id")
-    db["cases"].insert({"id": 1, "n": "5"})
-    db["cases"].transform(types={"n": int})
-    assert db["cases"].columns_dict["n"] is int
-    assert db["duties"].foreign_keys[0].other_table == "cases"
+    db.table("cases").add_column("opened", str)
+    db.table("cases").create_index(["opened"])
+    db.table("duties").add_foreign_key("case_id", "cases", "id")
+    db.table("cases").insert({"id": 1, "n": "5"})
+    db.table("cases").transform(types={"n": int})
+    assert db.table("cases").columns_dict["n"] is int
+    assert db.table("duties").foreign_keys[0].other_table == "cases"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert not db.conn.in_transaction
 
@@ -430,7 +454,7 @@ def test_foreign_keys_are_enforced(db: sqlite_utils.Database) -> None:
         "duties", {"id": int, "case_id": int}, pk="id", foreign_keys=[("case_id", "cases", "id")]
     )
     with pytest.raises(VaultError, match="FOREIGN KEY"), translate_errors():
-        db["duties"].insert({"id": 1, "case_id": 99})
+        db.table("duties").insert({"id": 1, "case_id": 99})
 
 
 def test_feature_probes_and_maintenance(db: sqlite_utils.Database) -> None:
@@ -439,8 +463,9 @@ def test_feature_probes_and_maintenance(db: sqlite_utils.Database) -> None:
     assert db.supports_on_conflict is True
     db.register_function(lambda value: value, name="identity", deterministic=True)
     assert db.execute("SELECT identity(7)").fetchone()[0] == 7
-    db["t"].insert({"a": 1})
+    db.table("t").insert({"a": 1})
     db.vacuum()
+    db.enable_wal()
     assert db.journal_mode == "wal"
 
 
@@ -450,16 +475,14 @@ def test_feature_probes_and_maintenance(db: sqlite_utils.Database) -> None:
 def test_alter_with_a_new_column_fails(db: sqlite_utils.Database) -> None:
     """`alter=True` cannot add columns: its stdlib except-clause misses sqlcipher3's error."""
     db.create_table("cases", {"id": int}, pk="id")
-    for call in (
-        lambda: db["cases"].insert_all([{"id": 1, "extra": 1}], alter=True),
-        lambda: db["cases"].upsert_all([{"id": 1, "extra": 1}], pk="id", alter=True),
-    ):
-        with pytest.raises(dbapi2.OperationalError, match="no column named extra"):
-            call()
-    db["cases"].insert({"id": 1})
+    with pytest.raises(dbapi2.OperationalError, match="no column named extra"):
+        db.table("cases").insert_all([{"id": 1, "extra": 1}], alter=True)
+    with pytest.raises(dbapi2.OperationalError, match="no column named extra"):
+        db.table("cases").upsert_all([{"id": 1, "extra": 1}], pk="id", alter=True)
+    db.table("cases").insert({"id": 1})
     with pytest.raises(dbapi2.OperationalError, match="no such column"):
-        db["cases"].update(1, {"extra": 1}, alter=True)
-    assert "extra" not in db["cases"].columns_dict
+        db.table("cases").update(1, {"extra": 1}, alter=True)
+    assert "extra" not in db.table("cases").columns_dict
     assert not db.conn.in_transaction
 
 
@@ -475,13 +498,13 @@ def test_query_with_returning_leaves_a_transaction_open(db: sqlite_utils.Databas
 def test_ignore_and_unique_name_helpers_fail(db: sqlite_utils.Database) -> None:
     """drop(ignore=True), create_index(find_unique_name=True) and cached_counts() raise."""
     with pytest.raises(dbapi2.OperationalError):
-        db["missing"].drop(ignore=True)
+        db.table("missing").drop(ignore=True)
     with pytest.raises(dbapi2.OperationalError):
         db.cached_counts()
     db.create_table("t", {"a": int})
-    db["t"].create_index(["a"])
+    db.table("t").create_index(["a"])
     with pytest.raises(dbapi2.OperationalError, match="already exists"):
-        db["t"].create_index(["a"], find_unique_name=True)
+        db.table("t").create_index(["a"], find_unique_name=True)
     db.execute("DROP TABLE IF EXISTS missing")  # the safe spelling
 
 

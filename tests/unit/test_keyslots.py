@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
-from notify_tui.store import files, keyslots
+from notify_tui.store import keyslots
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.keyslots import (
     ARGON2_FLOOR,
@@ -111,7 +111,12 @@ def test_created_file_holds_no_secret(original: Original) -> None:
         "lanes": 4,
         "salt": slot(document, "passphrase")["kdf"]["salt"],
     }
-    for secret in (DATA_KEY, DATA_KEY.hex().encode(), PASSPHRASE.encode()):
+    for secret in (
+        DATA_KEY,
+        DATA_KEY.hex().encode(),
+        base64.b64encode(DATA_KEY),
+        PASSPHRASE.encode(),
+    ):
         assert secret not in raw
     assert original.recovery_code.replace("-", "").encode() not in raw
 
@@ -422,7 +427,7 @@ def test_crash_during_change_keeps_the_old_file(
     def failing_replace(source: object, destination: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(VaultError, match="No space left on device") as caught:
         slots.set_passphrase(DATA_KEY, "a whole new passphrase", parameters=ARGON2_FLOOR)
     assert "\n" not in str(caught.value)
