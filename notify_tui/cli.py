@@ -65,6 +65,10 @@ def read_json_document(source: str) -> Any:
         raise InvalidInput(
             f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except RecursionError:
+        raise InvalidInput(
+            f"{source}: JSON nested too deeply to be a notify-tui document"
+        ) from None
 
 
 def emit_json(value: Any) -> None:
@@ -172,7 +176,8 @@ def read_passphrase(passphrase_file: Path | None, *, prompt: str = "Passphrase")
             ) from None
     if not sys.stdin.isatty():
         raise InvalidInput(
-            f"no passphrase: set {PASSPHRASE_VARIABLE}, pass --passphrase-file, or run in a terminal"
+            f"no passphrase: set {PASSPHRASE_VARIABLE}, pass --passphrase-file, "
+            "or run in a terminal"
         )
     value: str = click.prompt(prompt, hide_input=True, err=True)
     return value

@@ -13,14 +13,17 @@ into one line that names the field.
 
 from __future__ import annotations
 
-from datetime import date, time
+import re
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -37,6 +40,31 @@ MAX_NAMED_SUBJECTS = 4
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def _date_text(value: Any) -> Any:
+    """Dates arrive as YYYY-MM-DD text (or date objects): never numbers or date-times."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value.strip()} is not a real date (write YYYY-MM-DD)") from None
+    else:
+        raise ValueError("must be a date written YYYY-MM-DD")
+    if parsed < EARLIEST_DATE:
+        raise ValueError(f"{parsed.isoformat()} is implausibly early; check the year")
+    return parsed
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Day = Annotated[date, BeforeValidator(_date_text)]
+"""A calendar date given as YYYY-MM-DD."""
+Flag = Annotated[bool, Strict()]
+"""A JSON true or false (not "yes", not 1)."""
 
 
 class Outcome(StrEnum):
@@ -132,14 +160,14 @@ class _Input(BaseModel):
 class Facts(_Input):
     """The facts document `notify-tui check` assesses: one subject and one event."""
 
-    date_of_birth: date | None = Field(
+    date_of_birth: Day | None = Field(
         description="Subject's date of birth (YYYY-MM-DD); null only for an unborn child."
     )
-    unborn: bool = Field(False, description="The subject is an unborn child.")
+    unborn: Flag = Field(False, description="The subject is an unborn child.")
     outcome: Outcome = Field(description="died, seriously_harmed or other.")
-    event_date: date = Field(description="Date of the death or of the serious harm.")
+    event_date: Day = Field(description="Date of the death or of the serious harm.")
     event_time: time | None = Field(None, description="Time of the event, where known.")
-    aware_date: date = Field(description="Date the LA became aware of the event.")
+    aware_date: Day = Field(description="Date the LA became aware of the event.")
     abuse_or_neglect: AbuseOrNeglect = Field(description="known, suspected or none.")
     abuse_kinds: list[AbuseKind] = Field(
         default_factory=list, description="Kinds of abuse or neglect known or suspected."
@@ -147,18 +175,18 @@ class Facts(_Input):
     location: Location = Field(
         description="in_area, elsewhere_in_england or outside_england (relative to this LA)."
     )
-    normally_resident_in_area: bool = Field(
+    normally_resident_in_area: Flag = Field(
         description="The subject is normally resident in this LA's area."
     )
-    looked_after: bool = Field(False, description="The subject was a looked-after child.")
-    care_leaver: bool = Field(False, description="The subject was a care leaver.")
-    stillbirth_or_planned_termination: bool = Field(
+    looked_after: Flag = Field(False, description="The subject was a looked-after child.")
+    care_leaver: Flag = Field(False, description="The subject was a care leaver.")
+    stillbirth_or_planned_termination: Flag = Field(
         False, description="The death was a stillbirth or a planned termination."
     )
-    panel_notified_date: date | None = Field(
+    panel_notified_date: Day | None = Field(
         None, description="Date the Panel notification was sent, when it has been."
     )
-    lcspr_decision_date: date | None = Field(
+    lcspr_decision_date: Day | None = Field(
         None, description="Date partners decided to hold a local practice review."
     )
 
@@ -177,8 +205,9 @@ class Facts(_Input):
         check_subject_dates(self.date_of_birth, self.unborn, self.event_date, "")
         if self.unborn and (self.looked_after or self.care_leaver):
             raise _field_error("unborn", "an unborn child cannot be looked after or a care leaver")
-        if self.care_leaver and self.date_of_birth is None:
-            raise _field_error("date_of_birth", "a care leaver must have a date of birth")
+        check_status_ages(
+            self.date_of_birth, self.event_date, self.looked_after, self.care_leaver, ""
+        )
         check_incident_dates(self)
         return self
 
@@ -193,6 +222,24 @@ class _FieldError(ValueError):
 
 def _field_error(field: str, message: str) -> _FieldError:
     return _FieldError(field, message)
+
+
+def check_status_ages(
+    born: date | None, event: date, looked_after: bool, care_leaver: bool, prefix: str
+) -> None:
+    """Care leavers left care at 16 or later, so a care leaver under 16 is a mistake.
+
+    A looked-after subject of 18 or over is accepted (records lag a birthday); the
+    rules simply raise no looked-after-child duty for them.
+    """
+    if born is None:
+        return
+    age = age_on(born, event)
+    if care_leaver and age < 16:
+        raise _field_error(
+            f"{prefix}care_leaver",
+            f"a care leaver is 16 or older, but the subject was {age} on the event date",
+        )
 
 
 def check_subject_dates(born: date | None, unborn: bool, event: date, prefix: str) -> None:
@@ -228,11 +275,11 @@ def check_incident_dates(incident: Facts | Incident) -> None:
 class LegalStatus(_Input):
     """The subject's legal status at the time of the event (form: "legal status")."""
 
-    looked_after: bool = Field(False, description="Looked-after child.")
-    child_protection_plan: bool = Field(False, description="Subject of a child protection plan.")
-    child_in_need: bool = Field(False, description="Child in need.")
-    care_leaver: bool = Field(False, description="Care leaver.")
-    known_to_agencies: bool = Field(False, description="Known to agencies.")
+    looked_after: Flag = Field(False, description="Looked-after child.")
+    child_protection_plan: Flag = Field(False, description="Subject of a child protection plan.")
+    child_in_need: Flag = Field(False, description="Child in need.")
+    care_leaver: Flag = Field(False, description="Care leaver.")
+    known_to_agencies: Flag = Field(False, description="Known to agencies.")
 
 
 class Subject(_Input):
@@ -241,8 +288,8 @@ class Subject(_Input):
     given_names: Text = Field(description="Forename(s).")
     family_name: Text = Field(description="Family name.")
     other_names: str | None = Field(None, max_length=200, description="Other names used.")
-    date_of_birth: date | None = Field(None, description="Absent for an unborn child.")
-    unborn: bool = Field(False, description="An unborn child (no date of birth).")
+    date_of_birth: Day | None = Field(None, description="Absent for an unborn child.")
+    unborn: Flag = Field(False, description="An unborn child (no date of birth).")
     sex: Sex = Field("U", description="M, F or U (unborn or unknown).")
     ethnicity: str | None = Field(None, description="DfE ethnicity code, e.g. WBRI.")
     disability: YesNoUnknown | None = Field(None, description="Whether the subject is disabled.")
@@ -307,18 +354,18 @@ class Incident(_Input):
     """What happened, when, where, and when the LA became aware."""
 
     outcome: Outcome
-    event_date: date
+    event_date: Day
     event_time: time | None = None
-    aware_date: date
+    aware_date: Day
     location: Location
     location_type: LocationType | None = None
     place: str | None = Field(None, max_length=500, description="Place of the event.")
-    normally_resident_in_area: bool
+    normally_resident_in_area: Flag
     abuse_or_neglect: AbuseOrNeglect
     abuse_kinds: list[AbuseKind] = Field(default_factory=list)
-    stillbirth_or_planned_termination: bool = False
-    panel_notified_date: date | None = None
-    lcspr_decision_date: date | None = None
+    stillbirth_or_planned_termination: Flag = False
+    panel_notified_date: Day | None = None
+    lcspr_decision_date: Day | None = None
 
     _no_future = field_validator(
         "event_date", "aware_date", "panel_notified_date", "lcspr_decision_date"
@@ -345,11 +392,11 @@ class Notifier(_Input):
 class Decision(_Input):
     """The threshold decision: notify or not, always with its rationale."""
 
-    notify: bool
+    notify: Flag
     rationale: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)] = Field(
         description="Why the threshold is or is not met (at least a sentence)."
     )
-    decided_on: date
+    decided_on: Day
     decided_by: str | None = Field(None, max_length=200)
 
     _no_future = field_validator("decided_on")(_not_future)
@@ -379,6 +426,13 @@ class Case(_Input):
                 subject.unborn,
                 self.incident.event_date,
                 f"subjects.{index}.",
+            )
+            check_status_ages(
+                subject.date_of_birth,
+                self.incident.event_date,
+                subject.legal_status.looked_after,
+                subject.legal_status.care_leaver,
+                f"subjects.{index}.legal_status.",
             )
         check_case_kind(self)
         if self.decision is not None and self.decision.decided_on < self.incident.event_date:
@@ -474,6 +528,8 @@ def describe_validation_error(error: ValidationError) -> str:
     elif kind == "enum" or kind == "literal_error":
         expected = first.get("ctx", {}).get("expected", "")
         message = f"must be one of {expected}" if expected else message
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = "must be a JSON object"
     elif kind in ("bool_parsing", "bool_type"):
         message = "must be true or false"
     extra = len(error.errors()) - 1

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -32,7 +32,18 @@ from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.models import Case, Facts, Outcome, age_on, describe_validation_error
 from notify_tui.errors import InvalidInput
 
-SettingValue = Union[int, str]
+SettingValue = int | str
+
+START_FACTS = frozenset(
+    {
+        "event_date",
+        "aware_date",
+        "panel_notified_date",
+        "lcspr_decision_date",
+        "annual_report_published_date",
+    }
+)
+"""Facts a deadline may count from."""
 
 
 class _Strict(BaseModel):
@@ -104,8 +115,8 @@ Condition = Annotated[
 for _model in (AnyOf, AllOf, NotOf):
     _model.model_rebuild()
 
-Amount = Union[int, SettingRef]
-Start = Union[str, SettingRef]
+Amount = int | SettingRef
+Start = str | SettingRef
 
 
 class Deadline(_Strict):
@@ -191,7 +202,20 @@ class RulePack(_Strict):
             for duty in _duties_named(rule.when):
                 if duty not in seen:
                     raise ValueError(f"rule {rule.id!r} depends on {duty!r}, not defined before it")
-            seen.add(rule.id)
+            if rule.deadline is not None:
+                start = rule.deadline.start
+                starts: list[SettingValue | SettingRef] = (
+                    list(self.settings[start.setting].choices)
+                    if isinstance(start, SettingRef) and start.setting in self.settings
+                    else [start]
+                )
+                for start_name in starts:
+                    if start_name not in START_FACTS:
+                        raise ValueError(
+                            f"rule {rule.id!r} starts its clock from unknown {start_name!r}"
+                        )
+            if rule.kind == "duty":
+                seen.add(rule.id)
         return self
 
     def rule(self, rule_id: str) -> Rule:
@@ -302,10 +326,10 @@ def derived_facts(facts: Facts | Mapping[str, Any]) -> dict[str, Any]:
     values["is_born_child"] = age is not None and age < 18 and not unborn
     values["is_child"] = unborn or values["is_born_child"]
     values["under_25"] = age is not None and age < 25
-    outcome = values.get("outcome")
+    outcome = str(values.get("outcome"))
     values["outcome_text"] = {
-        Outcome.died: "died",
-        Outcome.seriously_harmed: "was seriously harmed",
+        Outcome.died.value: "died",
+        Outcome.seriously_harmed.value: "was seriously harmed",
     }.get(outcome, "was not seriously harmed")
     if unborn:
         values["child_text"] = "an unborn child"

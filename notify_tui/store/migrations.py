@@ -126,8 +126,46 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _m002_sync(db: sqlite_utils.Database) -> None:
+    # Bundles sent (per peer, numbered), bundles imported (by manifest hash), when this
+    # vault first held each device's events up to a point, and peers' receipts.
+    script = """
+        CREATE TABLE sync_sent (
+            peer TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            PRIMARY KEY (peer, seq)
+        );
+        CREATE TABLE sync_imported (
+            manifest_sha256 TEXT PRIMARY KEY,
+            sender TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            events INTEGER NOT NULL
+        );
+        CREATE TABLE sync_arrivals (
+            device TEXT NOT NULL,
+            held_up_to INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (device, held_up_to)
+        );
+        CREATE TABLE sync_receipts (
+            peer TEXT NOT NULL,
+            device TEXT NOT NULL,
+            held_up_to INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (peer, device, held_up_to)
+        )
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema", _m001_initial),
+    (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
 ]
 """Every migration, in order. Append; never edit a released one."""
 

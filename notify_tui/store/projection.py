@@ -58,7 +58,9 @@ class Projector:
         duties = duty_rows(state, assessment)
         subjects = document.get("subjects") or []
         names = " ; ".join(
-            f"{s.get('given_names', '')} {s.get('family_name', '')} {s.get('other_names') or ''}".strip()
+            " ".join(
+                str(s.get(part) or "") for part in ("given_names", "family_name", "other_names")
+            ).strip()
             for s in subjects
         )
         initials = ", ".join(_initials(s) for s in subjects)
@@ -159,9 +161,9 @@ def write_case(
 ) -> None:
     """Replace one case's projection rows (call inside a transaction)."""
     db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
-    db["cases"].upsert(row, pk="id")
+    db.table("cases").upsert(row, pk="id")
     if duties:
-        db["duties"].insert_all(duties)
+        db.table("duties").insert_all(duties)
 
 
 def projection_hash(db: sqlite_utils.Database) -> str:

@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -125,11 +125,11 @@ class Vault:
                 migrate(db, now.isoformat())
                 with db.atomic():
                     vault_id = uuid.uuid4().hex
-                    db["meta"].insert({"key": "vault_id", "value": vault_id})
+                    db.table("meta").insert({"key": "vault_id", "value": vault_id})
                     signing = Ed25519PrivateKey.generate()
                     hpke = X25519PrivateKey.generate()
                     device_id = device_id_for(org)
-                    db["identity"].insert(
+                    db.table("identity").insert(
                         {
                             "device_id": device_id,
                             "org": org.strip(),
@@ -140,7 +140,7 @@ class Vault:
                             "created_at": now.isoformat(),
                         }
                     )
-                    db["devices"].insert(
+                    db.table("devices").insert(
                         {
                             "device_id": device_id,
                             "org": org.strip(),
@@ -329,6 +329,37 @@ class Vault:
                 event.to_json(),
             ],
         )
+
+    def insert_foreign(
+        self,
+        projector: Projector,
+        events: Sequence[Event],
+        also: Callable[[sqlite_utils.Database], None] | None = None,
+    ) -> list[str]:
+        """Store already-checked events from other devices and refold their cases.
+
+        One transaction: the events, whatever `also` writes (sync bookkeeping), and the
+        projection of every touched case that has its `case.created` event. Nothing is
+        written if any step fails. Returns the ids of the cases refolded.
+        """
+        self._require_writer()
+        refolded: list[str] = []
+        with translate_errors(), self.db.atomic():
+            touched: dict[str, None] = {}
+            for event in events:
+                self._insert_event(event)
+                touched[event.case] = None
+            if also is not None:
+                also(self.db)
+            for case_id in touched:
+                created = self.db.execute(
+                    "SELECT 1 FROM events WHERE case_id = ? AND type = 'case.created' LIMIT 1",
+                    [case_id],
+                ).fetchone()
+                if created is not None:
+                    self.project_case(projector, case_id)
+                    refolded.append(case_id)
+        return refolded
 
     def case_events(self, case_id: str) -> list[Event]:
         """Every event of a case, oldest first."""

@@ -239,11 +239,6 @@ def test_bad_frozen_today(tmp_path: Path) -> None:
     assert_one_line_refusal(result, "NOTIFY_TUI_TODAY")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CLI bug: read_json_document catches only JSONDecodeError, so deeply nested JSON "
-    "raises RecursionError and exits 70 as an internal error instead of a one-line refusal",
-)
 def test_deeply_nested_json_is_refused(tmp_path: Path) -> None:
     result = check(tmp_path, write(tmp_path, "[" * 100_000))
     assert_one_line_refusal(result, "JSON")

@@ -686,6 +686,11 @@ def is_england_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in ENGLAND_HOLIDAYS
 
 
+def _years(born: date | None, on: date) -> int:
+    assert born is not None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 @st.composite
 def valid_facts(draw: st.DrawFn) -> dict[str, Any]:
     event = draw(st.dates(EARLIEST, TODAY))
@@ -705,7 +710,8 @@ def valid_facts(draw: st.DrawFn) -> dict[str, Any]:
         "location": draw(st.sampled_from(["in_area", "elsewhere_in_england", "outside_england"])),
         "normally_resident_in_area": draw(st.booleans()),
         "looked_after": False if unborn else draw(st.booleans()),
-        "care_leaver": False if unborn else draw(st.booleans()),
+        # Care leavers left care at 16 or later (younger ones are refused as input).
+        "care_leaver": False if unborn or _years(born, event) < 16 else draw(st.booleans()),
         "stillbirth_or_planned_termination": outcome == "died" and draw(st.booleans()),
         "panel_notified_date": notified.isoformat() if notified else None,
         "lcspr_decision_date": decided.isoformat() if decided else None,
@@ -760,3 +766,32 @@ def test_duties_follow_the_domain_rules(
         died and data["care_leaver"] and age is not None and age < 25
     )
     assert (LCSPR in ids(result)) is (data["lcspr_decision_date"] is not None)
+
+
+def test_pack_refuses_a_clock_starting_from_an_unknown_fact() -> None:
+    """A typo in a deadline's start would leave the duty's due date null forever."""
+    pack = json.loads(files("notify_tui.domain").joinpath("data/rulepack-england.json").read_text())
+    pack["rules"][0]["deadline"]["start"] = "awar_date"
+    with pytest.raises(InvalidInput, match="awar_date"):
+        parse_rule_pack(pack)
+
+
+def test_pack_refuses_a_duty_condition_naming_an_advisory() -> None:
+    """Only duties can be depended on: an advisory id never counts as raised."""
+    pack = json.loads(files("notify_tui.domain").joinpath("data/rulepack-england.json").read_text())
+    advisory = next(r["id"] for r in pack["rules"] if r["kind"] == "advisory")
+    pack["rules"].append(
+        {
+            "id": "follow-on",
+            "kind": "duty",
+            "title": "A follow-on",
+            "version": 1,
+            "effective_from": "2024-01-01",
+            "recipients": ["Someone"],
+            "when": [{"duty": advisory}],
+            "deadline": {"working_days": 1, "start": "aware_date"},
+            "source": "test",
+        }
+    )
+    with pytest.raises(InvalidInput, match=advisory):
+        parse_rule_pack(pack)

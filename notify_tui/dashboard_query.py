@@ -1,0 +1,280 @@
+"""What the dashboard shows: filter, sort, count and page duty rows, without Textual.
+
+The dashboard asks the session for every duty once (`Session.open_duties`), turns each
+into a `DutyRow`, and then filters, sorts and pages them here. Only one page of rows at a
+time is handed to the table widget, so a vault of 100,000 cases stays responsive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+
+PAGE_SIZE = 200
+"""Rows added to the table at a time."""
+
+URGENCY_LABELS = {
+    "overdue": "OVERDUE",
+    "due today": "DUE TODAY",
+    "due soon": "DUE SOON",
+    "later": "later",
+    "no date": "no date yet",
+    "done": "done",
+}
+"""The word shown beside every urgency colour (colour never carries meaning alone)."""
+
+URGENCY_ORDER = {"overdue": 0, "due today": 1, "due soon": 2, "later": 3, "no date": 4, "done": 5}
+
+STATUS_LABELS = {
+    "open": "open",
+    "sent": "sent",
+    "acknowledged": "acknowledged",
+    "withdrawn": "withdrawn",
+    "not_notifying": "not notifying",
+}
+
+DUTY_LABELS = {
+    "panel-notification": "Panel notification",
+    "lac-death-notification": "LAC death (DfE+Ofsted)",
+    "care-leaver-death-notification": "Care leaver death",
+    "cdop-notification": "CDOP notification",
+    "rapid-review": "Rapid review",
+    "lcspr-publication": "LCSPR publication",
+    "annual-report-sent": "Yearly report",
+}
+
+RECIPIENT_LABELS = (
+    ("Child Safeguarding Practice Review Panel", "Panel"),
+    ("Secretary of State", "DfE"),
+    ("Ofsted", "Ofsted"),
+    ("Child Death Overview Panel", "CDOP"),
+    ("Local safeguarding partners", "Partners"),
+    ("What Works Centre", "What Works"),
+)
+
+KIND_SHORT = {
+    CaseKind.serious_incident: "Serious incident",
+    CaseKind.care_leaver_death: "Care leaver death",
+    CaseKind.child_death: "Child death",
+}
+
+StatusFilter = Literal["open", "overdue", "due this week", "done", "all"]
+STATUS_FILTERS: tuple[StatusFilter, ...] = ("open", "overdue", "due this week", "done", "all")
+KIND_FILTERS: tuple[str | None, ...] = (None, *CaseKind.__members__)
+SORT_KEYS = ("due", "case", "subject", "kind", "duty", "recipient", "left", "status")
+
+
+def short_recipients(recipients: Sequence[str]) -> str:
+    """A few words naming who a duty goes to ("Panel + Partners")."""
+    shown: list[str] = []
+    for recipient in recipients:
+        label = next((short for prefix, short in RECIPIENT_LABELS if prefix in recipient), None)
+        label = label or recipient.split("(")[0].strip()[:18]
+        if label not in shown:
+            shown.append(label)
+    return " + ".join(shown) or "-"
+
+
+def duty_label(duty_id: str, title: str) -> str:
+    """A short name for a duty."""
+    return DUTY_LABELS.get(duty_id, title)
+
+
+def format_due(due: date | None) -> str:
+    """A due date nobody can misread: weekday, day, month name and year."""
+    return due.strftime("%a %d %b %Y") if due else "-"
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """One dashboard line: a duty of a case, ready to show."""
+
+    case_id: str
+    kind: str
+    initials: str
+    names: str
+    duty_id: str
+    duty: str
+    recipients: str
+    due: date | None
+    working_days_left: int | None
+    urgency: str
+    status: str
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> DutyRow:
+        """Build from one row of `Session.open_duties`."""
+        due = view.get("due")
+        return cls(
+            case_id=view["case_id"],
+            kind=view["kind"] or "",
+            initials=view.get("initials") or "",
+            names=view.get("names") or "",
+            duty_id=view["duty"],
+            duty=duty_label(view["duty"], view["title"]),
+            recipients=short_recipients(view.get("recipients") or []),
+            due=date.fromisoformat(due) if due else None,
+            working_days_left=view.get("working_days_left"),
+            urgency=view["urgency"],
+            status=view["status"],
+        )
+
+    @property
+    def kind_label(self) -> str:
+        """The case kind in words."""
+        try:
+            return KIND_SHORT[CaseKind(self.kind)]
+        except ValueError:
+            return self.kind
+
+    @property
+    def status_label(self) -> str:
+        """OVERDUE / DUE TODAY / DUE SOON / later for open duties, else what happened."""
+        if self.status == "open":
+            return URGENCY_LABELS.get(self.urgency, self.urgency)
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def subject(self, full_names: bool) -> str:
+        """Initials, or full names when the user asked for them."""
+        return self.names if full_names else self.initials
+
+    def left_label(self) -> str:
+        """Working days left, or blank when done or undated."""
+        return "" if self.working_days_left is None else str(self.working_days_left)
+
+
+def end_of_week(today: date) -> date:
+    """The Sunday that ends today's week."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The header line: how many open duties are overdue, due today, due this week."""
+
+    overdue: int = 0
+    due_today: int = 0
+    due_this_week: int = 0
+
+    def describe(self) -> str:
+        """ "3 overdue · 2 due today · 5 due this week"."""
+        return (
+            f"{self.overdue} overdue · {self.due_today} due today · "
+            f"{self.due_this_week} due this week"
+        )
+
+
+def count(rows: Iterable[DutyRow], today: date) -> Counts:
+    """Counts of open duties; "this week" runs from today to Sunday, today included."""
+    overdue = due_today = this_week = 0
+    week_end = end_of_week(today)
+    for row in rows:
+        if row.status != "open" or row.due is None:
+            continue
+        if row.due < today:
+            overdue += 1
+        else:
+            due_today += row.due == today
+            this_week += row.due <= week_end
+    return Counts(overdue, due_today, this_week)
+
+
+def _sort_value(row: DutyRow, key: str, full_names: bool) -> tuple[Any, ...]:
+    due = (row.due is None, row.due or date.max)
+    if key == "due":
+        return (*due, row.case_id, row.duty_id)
+    if key == "left":
+        left = row.working_days_left
+        return (left is None, left if left is not None else 0, *due, row.case_id)
+    if key == "status":
+        return (URGENCY_ORDER.get(row.urgency, 9), row.status, *due, row.case_id)
+    text = {
+        "case": row.case_id,
+        "subject": row.subject(full_names).casefold(),
+        "kind": row.kind_label,
+        "duty": row.duty,
+        "recipient": row.recipients,
+    }[key]
+    return (text, *due, row.case_id, row.duty_id)
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    """Which duties to show and in what order (immutable: each key makes a new one)."""
+
+    status: StatusFilter = "open"
+    kind: str | None = None
+    case_ids: frozenset[str] | None = None
+    """Only these cases (the result of a search), or every case when None."""
+    search: str = ""
+    sort_key: str = "due"
+    descending: bool = False
+    full_names: bool = False
+    today: date = field(default_factory=date.today)
+
+    def next_status(self) -> DashboardQuery:
+        """Cycle the status filter."""
+        index = STATUS_FILTERS.index(self.status)
+        return replace(self, status=STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)])
+
+    def next_kind(self) -> DashboardQuery:
+        """Cycle the kind filter (every kind, then each one)."""
+        index = KIND_FILTERS.index(self.kind)
+        return replace(self, kind=KIND_FILTERS[(index + 1) % len(KIND_FILTERS)])
+
+    def sorted_by(self, key: str) -> DashboardQuery:
+        """Sort by `key`; the same key again reverses the order."""
+        if key not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {key!r}")
+        descending = not self.descending if key == self.sort_key else False
+        return replace(self, sort_key=key, descending=descending)
+
+    def matches(self, row: DutyRow) -> bool:
+        """Whether a row passes the filters."""
+        if self.kind is not None and row.kind != self.kind:
+            return False
+        if self.case_ids is not None and row.case_id not in self.case_ids:
+            return False
+        if self.status == "all":
+            return True
+        if self.status == "done":
+            return row.status != "open"
+        if row.status != "open":
+            return False
+        if self.status == "overdue":
+            return row.urgency == "overdue"
+        if self.status == "due this week":
+            return row.due is not None and row.due <= end_of_week(self.today)
+        return True
+
+    def apply(self, rows: Iterable[DutyRow]) -> list[DutyRow]:
+        """The matching rows in display order."""
+        chosen = [row for row in rows if self.matches(row)]
+        chosen.sort(
+            key=lambda row: _sort_value(row, self.sort_key, self.full_names),
+            reverse=self.descending,
+        )
+        return chosen
+
+    def describe(self) -> str:
+        """The filters in words, for the line above the table."""
+        kind = CASE_KIND_LABELS[CaseKind(self.kind)] if self.kind else "all kinds"
+        order = f"{self.sort_key} {'↓' if self.descending else '↑'}"
+        parts = [f"showing: {self.status} duties", kind, f"sorted by {order}"]
+        if self.search:
+            parts.append(f'search "{self.search}"')
+        return " · ".join(parts)
+
+
+def page(rows: Sequence[DutyRow], start: int, size: int = PAGE_SIZE) -> Sequence[DutyRow]:
+    """One page of rows from `start`."""
+    return rows[start : start + size]
+
+
+def case_id_set(summaries: Collection[Mapping[str, Any]]) -> frozenset[str]:
+    """The case ids of `Session.list_cases` results (for a search filter)."""
+    return frozenset(summary["id"] for summary in summaries)

@@ -1,0 +1,232 @@
+"""The dashboard: every duty across cases, most urgent first.
+
+| key | id | does |
+|---|---|---|
+| enter | (table) | open the highlighted case |
+| n / l / c | dashboard.new_serious_incident / new_care_leaver_death / new_child_death | log a new case |
+| f | dashboard.status_filter | cycle open / overdue / due this week / done / all |
+| k | dashboard.kind_filter | cycle all kinds / each kind |
+| o | dashboard.sort | sort by the next column (click a header to sort by it) |
+| / | dashboard.search | search names and outlines |
+| v | dashboard.names | show full names or initials |
+| r | dashboard.refresh | reload |
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from notify_tui.dashboard_query import (
+    SORT_KEYS,
+    DashboardQuery,
+    DutyRow,
+    case_id_set,
+    count,
+    format_due,
+)
+from notify_tui.errors import NotifyError
+from notify_tui.messages import CaseChanged
+from notify_tui.screens.case_detail import CaseDetailScreen
+from notify_tui.screens.new_case import NewCaseScreen
+from notify_tui.services import Session
+from notify_tui.settings import Preferences
+from notify_tui.widgets.paged_table import PagedTable
+from notify_tui.widgets.urgency import urgency_text
+
+COLUMNS = (
+    ("case", "Case"),
+    ("subject", "Subject"),
+    ("kind", "Kind"),
+    ("duty", "Duty"),
+    ("recipient", "To"),
+    ("due", "Due"),
+    ("left", "Days left"),
+    ("status", "Status"),
+)
+
+
+class DashboardScreen(Screen[None]):
+    """Every duty across cases in one table, with filters, search and sorting."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("n", "new_case('serious_incident')", "New incident",
+                id="dashboard.new_serious_incident", show=True),
+        Binding("l", "new_case('care_leaver_death')", "New CL death",
+                id="dashboard.new_care_leaver_death", show=True),
+        Binding("c", "new_case('child_death')", "New child death",
+                id="dashboard.new_child_death", show=True),
+        Binding("f", "cycle_status", "Status", id="dashboard.status_filter", show=True),
+        Binding("k", "cycle_kind", "Kind", id="dashboard.kind_filter", show=True),
+        Binding("o", "cycle_sort", "Sort", id="dashboard.sort", show=True),
+        Binding("slash", "focus_search", "Search", id="dashboard.search", show=True),
+        Binding("v", "toggle_names", "Names", id="dashboard.names", show=True),
+        Binding("r", "reload", "Reload", id="dashboard.refresh", show=False),
+        Binding("escape", "leave_search", "Back to table", id="dashboard.leave_search",
+                show=False),
+    ]  # fmt: skip
+
+    def __init__(self, session: Session, preferences: Preferences) -> None:
+        super().__init__()
+        self.session = session
+        self.preferences = preferences
+        self.rows: list[DutyRow] = []
+        self.query_state = DashboardQuery(
+            full_names=preferences.display.show_full_names, today=session.today()
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="counts")
+        yield Input(placeholder="Search names and outlines (press /)", id="search")
+        yield Static(id="filters")
+        yield PagedTable[DutyRow](
+            self._cells,
+            lambda row: f"{row.case_id}/{row.duty_id}",
+            id="duties",
+            cursor_type="row",
+            zebra_stripes=True,
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "notify-tui"
+        self.sub_title = f"{self.session.identity.org} · today {format_due(self.session.today())}"
+        table = self.query_one("#duties", PagedTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.rows:
+            self.reload()
+
+    # -- data ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Fetch every duty from the session and redraw."""
+        self.rows = [DutyRow.from_view(view) for view in self.session.open_duties()]
+        self.query_one("#counts", Static).update(
+            count(self.rows, self.session.today()).describe()
+        )
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Apply the filters and sort, and show the first page."""
+        table = self.query_one("#duties", PagedTable)
+        shown = self.query_state.apply(self.rows)
+        table.show(shown)
+        self.query_one("#filters", Static).update(
+            f"{len(shown)} of {len(self.rows)} duties · {self.query_state.describe()}"
+        )
+
+    def _cells(self, row: DutyRow) -> tuple[Any, ...]:
+        return (
+            row.case_id,
+            row.subject(self.query_state.full_names),
+            row.kind_label,
+            row.duty,
+            row.recipients,
+            format_due(row.due),
+            row.left_label(),
+            urgency_text(row.status_label, row.urgency),
+        )
+
+    @on(CaseChanged)
+    def _case_changed(self, _message: CaseChanged) -> None:
+        self.reload()
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_cycle_status(self) -> None:
+        """Cycle the status filter."""
+        self.query_state = self.query_state.next_status()
+        self.redraw()
+
+    def action_cycle_kind(self) -> None:
+        """Cycle the kind filter."""
+        self.query_state = self.query_state.next_kind()
+        self.redraw()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next column."""
+        index = SORT_KEYS.index(self.query_state.sort_key)
+        self.query_state = self.query_state.sorted_by(SORT_KEYS[(index + 1) % len(SORT_KEYS)])
+        self.redraw()
+
+    def action_toggle_names(self) -> None:
+        """Show full names or initials."""
+        self.query_state = replace(self.query_state, full_names=not self.query_state.full_names)
+        self.redraw()
+
+    def action_focus_search(self) -> None:
+        """Move to the search box."""
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        """Back to the table."""
+        self.query_one("#duties", PagedTable).focus()
+
+    def action_reload(self) -> None:
+        """Reload every duty."""
+        self.reload()
+
+    def action_new_case(self, kind: str) -> None:
+        """Open the new case form for a kind."""
+        self.app.push_screen(NewCaseScreen(self.session, kind), self._case_created)
+
+    def _case_created(self, case_id: str | None) -> None:
+        if case_id is not None:
+            self.notify(f"Case {case_id} saved.", title="Saved")
+            self.reload()
+
+    @on(DataTable.HeaderSelected, "#duties")
+    def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        self.query_state = self.query_state.sorted_by(key)
+        self.redraw()
+
+    @on(DataTable.RowSelected, "#duties")
+    def _open_case(self, event: DataTable.RowSelected) -> None:
+        row = self.query_one("#duties", PagedTable).item_at(event.cursor_row)
+        if row is not None:
+            self.open_case(row.case_id)
+
+    def open_case(self, case_id: str) -> None:
+        """Show a case."""
+        self.app.push_screen(CaseDetailScreen(self.session, case_id, self.query_state.full_names))
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, _event: Input.Submitted) -> None:
+        self.action_leave_search()
+
+    @work(exclusive=True, group="search")
+    async def _search(self, text: str) -> None:
+        # Runs on the UI thread (the vault connection belongs to it); `exclusive` drops
+        # stale searches while typing, and the short sleep debounces keystrokes.
+        import asyncio
+
+        await asyncio.sleep(0.25)
+        text = text.strip()
+        if not text:
+            self.query_state = replace(self.query_state, case_ids=None, search="")
+        else:
+            try:
+                ids = case_id_set(self.session.list_cases(search=text))
+            except NotifyError as error:
+                self.notify(error.message, severity="warning")
+                return
+            self.query_state = replace(self.query_state, case_ids=ids, search=text)
+        self.redraw()

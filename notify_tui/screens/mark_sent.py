@@ -1,0 +1,88 @@
+"""Modal: when a duty's notification was sent, and the reference the recipient gave.
+
+| key | id | does |
+|---|---|---|
+| ctrl+s | mark_sent.save | record it |
+| escape | mark_sent.cancel | close without recording |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """The result of the mark-sent dialog."""
+
+    sent_on: date
+    reference: str | None
+
+
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD date, or None when it does not parse."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+class MarkSentScreen(ModalScreen[SentRecord | None]):
+    """Ask for the date sent (default today) and the recipient's reference."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="mark_sent.save", show=True),
+        Binding("escape", "cancel", "Cancel", id="mark_sent.cancel", show=True),
+    ]
+
+    def __init__(self, duty_title: str, today: date) -> None:
+        super().__init__()
+        self.duty_title = duty_title
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"Mark sent: {self.duty_title}", classes="dialog-title")
+            yield Label("Date sent (YYYY-MM-DD)")
+            yield Input(self.today.isoformat(), id="sent-on")
+            yield Static("", id="sent-on-error", classes="field-error")
+            yield Label("Reference given by the recipient (optional)")
+            yield Input(id="reference", max_length=200)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Changed, "#sent-on")
+    def _check_date(self, event: Input.Changed) -> None:
+        day = parse_day(event.value)
+        message = ""
+        if day is None:
+            message = "write the date as YYYY-MM-DD"
+        elif day > self.today:
+            message = "that date is in the future"
+        self.query_one("#sent-on-error", Static).update(message)
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        """Return the record, if the date is valid."""
+        day = parse_day(self.query_one("#sent-on", Input).value)
+        if day is None or day > self.today:
+            self.query_one("#sent-on", Input).focus()
+            return
+        reference = self.query_one("#reference", Input).value.strip() or None
+        self.dismiss(SentRecord(day, reference))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without recording."""
+        self.dismiss(None)

@@ -1,0 +1,215 @@
+"""Import a bundle: every check first, then one transaction.
+
+Order of checks (each refusal is a one-line `BundleRefused`; nothing is written):
+
+1. structure and size limits (`bundle.read_bundle`, before anything is decompressed);
+2. the sender is a trusted, unrevoked peer, as the manifest says (org and role), and
+   the manifest signature is its key's;
+3. a bundle already imported (same manifest hash) is a no-op;
+4. this device is a recipient; the payload decrypts; it decompresses within its declared
+   size; every event is schema-valid and matches its id; the events are the declared
+   ranges (`bundle.open_payload`);
+5. every event's device is known, its signature valid, its org the device's org; events
+   already held are identical to the held ones (else: a fork); new events continue the
+   held chain with no gap ("events 5–7 of device X are missing");
+6. authorisation: an LA device writes only to cases its own organisation created; an
+   office device writes only office-workflow fields (``office.*`` and duty
+   acknowledgements) and creates no case; a case is created once;
+
+then the new events, the arrivals, the sender's receipts and the bundle's hash are
+written and the touched cases refolded, in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from notify_tui.errors import BundleRefused
+from notify_tui.store.events import Event
+from notify_tui.store.projection import Projector
+from notify_tui.store.vault import Vault
+from notify_tui.sync import bundle as bundle_format
+from notify_tui.sync import receipts as receipt_log
+from notify_tui.sync.trust import Device, devices
+
+OFFICE_FIELD = re.compile(r"^(office\.[a-z0-9_.-]+|duties\.[a-z0-9_-]+\.acknowledged)$")
+"""Fields an office device may set on an LA's case."""
+
+
+@dataclass
+class ImportResult:
+    """What one import did."""
+
+    sender: str
+    bundle_seq: int
+    manifest_sha256: str
+    already_imported: bool = False
+    new_events: int = 0
+    cases: list[str] = field(default_factory=list)
+    receipts: int = 0
+
+
+def import_bundle(
+    vault: Vault, projector: Projector, raw: bundle_format.RawBundle, now: datetime
+) -> ImportResult:
+    """Check a structurally valid bundle against this vault and apply it, or refuse."""
+    db = vault.db
+    manifest = raw.manifest
+    known = devices(db)
+    sender = check_sender(known, manifest)
+    bundle_format.verify_signature(raw, sender.signing_public)
+    result = ImportResult(sender.device_id, manifest.bundle_seq, raw.manifest_sha256)
+    seen = db.execute(
+        "SELECT 1 FROM sync_imported WHERE manifest_sha256 = ?", [raw.manifest_sha256]
+    ).fetchone()
+    if seen is not None:
+        result.already_imported = True
+        return result
+    events = bundle_format.open_payload(raw, vault.identity.hpke_key)
+    new_events = check_chains(vault, known, events)
+    check_authorised(vault, known, new_events)
+    advanced: dict[str, int] = {}
+    for event in new_events:
+        advanced[event.device] = max(advanced.get(event.device, 0), event.seq)
+    receipts = [r for r in manifest.receipts if r.device in known]
+
+    def bookkeeping(database: object) -> None:
+        receipt_log.record_arrivals(db, advanced, now)
+        result.receipts = receipt_log.record_receipts(db, sender.device_id, receipts)
+        db.execute(
+            "INSERT INTO sync_imported (manifest_sha256, sender, seq, imported_at, events) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [raw.manifest_sha256, sender.device_id, manifest.bundle_seq, now.isoformat(),
+             len(new_events)],
+        )
+
+    ordered = sorted(new_events, key=lambda event: (event.device, event.seq))
+    result.cases = vault.insert_foreign(projector, ordered, bookkeeping)
+    result.new_events = len(ordered)
+    return result
+
+
+def check_sender(known: dict[str, Device], manifest: bundle_format.Manifest) -> Device:
+    """The manifest's sender is a trusted, unrevoked peer with the org and role it claims."""
+    device_id = manifest.sender.device
+    sender = known.get(device_id)
+    if sender is None:
+        raise BundleRefused(
+            f"bundle from unknown device {device_id}; add its keys with `notify-tui peers add`"
+        )
+    if sender.is_self:
+        raise BundleRefused("this bundle was made by this device; give it to the peer")
+    if sender.revoked:
+        raise BundleRefused(f"bundle from revoked device {device_id} (revoked {sender.revoked_at})")
+    if (manifest.sender.org, manifest.sender.role) != (sender.org, sender.role):
+        raise BundleRefused(
+            f"manifest names the sender as {manifest.sender.org} ({manifest.sender.role}) "
+            f"but {device_id} is trusted as {sender.org} ({sender.role})"
+        )
+    return sender
+
+
+def _span(first: int, last: int) -> str:
+    return f"event {first}" if first == last else f"events {first}–{last}"
+
+
+def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]) -> list[Event]:
+    """Check every event against the held chains; return the ones not held yet."""
+    by_device: dict[str, list[Event]] = {}
+    for event in events:
+        by_device.setdefault(event.device, []).append(event)
+    fresh: list[Event] = []
+    for device_id in sorted(by_device):
+        chain = sorted(by_device[device_id], key=lambda event: event.seq)
+        device = known.get(device_id)
+        if device is None:
+            raise BundleRefused(
+                f"bundle holds events of unknown device {device_id}; add its keys first"
+            )
+        held_seq, held_id = vault.head(device_id)
+        for event in chain:
+            if event.seq <= held_seq:
+                row = vault.db.execute(
+                    "SELECT id FROM events WHERE device = ? AND seq = ?", [device_id, event.seq]
+                ).fetchone()
+                if row is None or row[0] != event.id:
+                    raise BundleRefused(
+                        f"event {event.seq} of device {device_id} differs from the one held "
+                        "(a forked chain, e.g. a vault restored from an old backup)"
+                    )
+        new = [event for event in chain if event.seq > held_seq]
+        if not new:
+            continue
+        if device.revoked:
+            raise BundleRefused(f"bundle holds new events of revoked device {device_id}")
+        if new[0].seq != held_seq + 1:
+            raise BundleRefused(
+                f"{_span(held_seq + 1, new[0].seq - 1)} of device {device_id} are missing; "
+                "import the earlier bundle first"
+            )
+        if new[0].prev != held_id:
+            raise BundleRefused(
+                f"event {new[0].seq} of device {device_id} does not follow the held chain "
+                "(a forked chain)"
+            )
+        for event in new:
+            if not event.signature_valid(device.signing_public):
+                raise BundleRefused(
+                    f"event {event.seq} of device {device_id} is not signed by its key"
+                )
+            if event.org != device.org:
+                raise BundleRefused(
+                    f"event {event.seq} of device {device_id} claims org {event.org!r}, "
+                    f"but the device belongs to {device.org}"
+                )
+        fresh.extend(new)
+    return fresh
+
+
+def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequence[Event]) -> None:
+    """Each new event's device may write what it writes (see the module docstring)."""
+    cases = sorted({event.case for event in new_events})
+    creators: dict[str, tuple[str, str]] = {}
+    for case_id in cases:
+        row = vault.db.execute(
+            "SELECT id, body FROM events WHERE case_id = ? AND type = 'case.created' LIMIT 1",
+            [case_id],
+        ).fetchone()
+        if row is not None:
+            creators[case_id] = (str(row[0]), Event.model_validate_json(row[1]).org)
+    for event in sorted(new_events, key=lambda e: (e.type != "case.created", e.device, e.seq)):
+        if event.type != "case.created":
+            continue
+        device = known[event.device]
+        if device.role != "la":
+            raise BundleRefused(
+                f"event {event.seq} of device {event.device}: an office device cannot "
+                f"create case {event.case}"
+            )
+        existing = creators.get(event.case)
+        if existing is not None and existing[0] != event.id:
+            raise BundleRefused(f"case {event.case} is created twice (by different events)")
+        creators[event.case] = (event.id, event.org)
+    for event in new_events:
+        device = known[event.device]
+        where = f"event {event.seq} of device {event.device}"
+        if device.role == "office":
+            for change in event.changes:
+                if not OFFICE_FIELD.match(change.field):
+                    raise BundleRefused(
+                        f"{where}: an office device may only set office-workflow fields, "
+                        f"not {change.field} (case {event.case})"
+                    )
+            continue
+        creator = creators.get(event.case)
+        if creator is None:
+            raise BundleRefused(
+                f"{where}: changes case {event.case}, whose creation is not held here"
+            )
+        if creator[1] != device.org:
+            raise BundleRefused(
+                f"{where}: {device.org} may not change case {event.case} of {creator[1]}"
+            )

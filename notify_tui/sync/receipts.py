@@ -1,0 +1,169 @@
+"""Receipts: what each device holds of each chain, and since when.
+
+Every bundle's manifest carries the sender's receipts: for each device chain it holds,
+the highest sequence number held (chains are gap-free, so 1..held_up_to) and when it
+first held that event. The manifest is signed, so a receipt is the sender's signed word.
+
+This vault keeps two logs (migration 2):
+
+``sync_arrivals``
+    when this vault first held each device's events up to a point (one row per
+    import that advanced a chain) — the source of the receipts it sends;
+``sync_receipts``
+    every receipt peers sent (peer, device, held_up_to, received_at) — what a peer has
+    acknowledged (the next bundle to it leaves those events out) and an LA's proof that
+    the office received a notification (`receipt_for`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from notify_tui.sync.bundle import Receipt
+from notify_tui.sync.trust import devices
+
+
+def held_heads(db: sqlite_utils.Database) -> dict[str, int]:
+    """The highest sequence number held of each device's chain."""
+    rows = db.execute("SELECT device, max(seq) FROM events GROUP BY device").fetchall()
+    return {str(device): int(seq) for device, seq in rows}
+
+
+def receipts_to_send(db: sqlite_utils.Database, only: Iterable[str] | None = None) -> list[Receipt]:
+    """This vault's receipts (for the devices in `only`, when given)."""
+    wanted = None if only is None else set(only)
+    receipts: list[Receipt] = []
+    for device, held in sorted(held_heads(db).items()):
+        if wanted is not None and device not in wanted:
+            continue
+        row = db.execute(
+            "SELECT received_at FROM sync_arrivals WHERE device = ? AND held_up_to <= ? "
+            "ORDER BY held_up_to DESC LIMIT 1",
+            [device, held],
+        ).fetchone()
+        if row is None:  # recorded here (this device), not received: the event's own time
+            row = db.execute(
+                "SELECT at FROM events WHERE device = ? AND seq = ?", [device, held]
+            ).fetchone()
+        receipts.append(
+            Receipt(device=device, held_up_to=held, received_at=datetime.fromisoformat(row[0]))
+        )
+    return receipts
+
+
+def record_arrivals(
+    db: sqlite_utils.Database, advanced: Mapping[str, int], now: datetime
+) -> None:
+    """Log that this vault now holds each device's chain up to the given seq."""
+    for device, held in advanced.items():
+        db.execute(
+            "INSERT OR IGNORE INTO sync_arrivals (device, held_up_to, received_at) "
+            "VALUES (?, ?, ?)",
+            [device, held, now.isoformat()],
+        )
+
+
+def record_receipts(db: sqlite_utils.Database, peer: str, receipts: Iterable[Receipt]) -> int:
+    """Store a peer's receipts; return how many were new."""
+    added = 0
+    for receipt in receipts:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO sync_receipts (peer, device, held_up_to, received_at) "
+            "VALUES (?, ?, ?, ?)",
+            [peer, receipt.device, receipt.held_up_to, receipt.received_at.isoformat()],
+        )
+        added += cursor.rowcount if cursor.rowcount > 0 else 0
+    return added
+
+
+def new_receipts(db: sqlite_utils.Database, peer: str, receipts: Iterable[Receipt]) -> int:
+    """How many of a peer's receipts this vault does not hold yet."""
+    count = 0
+    for receipt in receipts:
+        row = db.execute(
+            "SELECT 1 FROM sync_receipts WHERE peer = ? AND device = ? AND held_up_to = ?",
+            [peer, receipt.device, receipt.held_up_to],
+        ).fetchone()
+        count += row is None
+    return count
+
+
+def acknowledged(db: sqlite_utils.Database, peer: str) -> dict[str, int]:
+    """What a peer has told us it holds: the highest seq per device."""
+    rows = db.execute(
+        "SELECT device, max(held_up_to) FROM sync_receipts WHERE peer = ? GROUP BY device",
+        [peer],
+    ).fetchall()
+    return {str(device): int(held) for device, held in rows}
+
+
+def _first_receipt(
+    db: sqlite_utils.Database, peer: str, device: str, seq: int
+) -> str | None:
+    row = db.execute(
+        "SELECT min(received_at) FROM sync_receipts WHERE peer = ? AND device = ? "
+        "AND held_up_to >= ?",
+        [peer, device, seq],
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def receipt_for(db: sqlite_utils.Database, case_id: str) -> dict[str, Any]:
+    """Which peers acknowledged holding a case's events, and each duty's record.
+
+    ``{"case": [{org, device, role, received_at, complete}], "duties": {duty_id:
+    [{org, device, role, received_at, event}]}}``: `received_at` is the earliest time a
+    peer's receipt covers the event (for the case: covers every event held here);
+    `complete` is False while some event is not yet acknowledged.
+    """
+    known = devices(db)
+    peers = [device for device in known.values() if not device.is_self]
+    rows = db.execute(
+        "SELECT id, device, seq, type, body FROM events WHERE case_id = ? ORDER BY at, id",
+        [case_id],
+    ).fetchall()
+    case_rows: list[dict[str, Any]] = []
+    for peer in peers:
+        times = [_first_receipt(db, peer.device_id, str(r[1]), int(r[2])) for r in rows]
+        covered = [time for time in times if time is not None]
+        if not covered:
+            continue
+        case_rows.append(
+            {
+                "org": peer.org,
+                "device": peer.device_id,
+                "role": peer.role,
+                "received_at": max(covered),
+                "complete": len(covered) == len(times),
+            }
+        )
+    latest: dict[str, tuple[str, str, int]] = {}
+    for event_id, device, seq, event_type, body in rows:
+        if event_type != "duty.sent":
+            continue
+        for change in json.loads(body)["changes"]:
+            parts = str(change["field"]).split(".")
+            if len(parts) == 3 and parts[0] == "duties" and parts[2] == "sent":
+                latest[parts[1]] = (str(event_id), str(device), int(seq))
+    duties: dict[str, list[dict[str, Any]]] = {}
+    for duty_id, (event_id, device, seq) in sorted(latest.items()):
+        entries = []
+        for peer in peers:
+            when = _first_receipt(db, peer.device_id, device, seq)
+            if when is not None:
+                entries.append(
+                    {
+                        "org": peer.org,
+                        "device": peer.device_id,
+                        "role": peer.role,
+                        "received_at": when,
+                        "event": event_id,
+                    }
+                )
+        duties[duty_id] = entries
+    return {"case": case_rows, "duties": duties}

@@ -1,0 +1,123 @@
+"""A writer process for the crash-safety and no-plaintext tests: start it, SIGKILL it.
+
+    python vault_writer.py HOME cases SEED START [SENTINEL]
+    python vault_writer.py HOME passwd FIRST SECOND
+
+It unlocks the vault in HOME once (passphrase from NOTIFY_TUI_PASSPHRASE, or FIRST),
+prints READY, then loops until killed, printing and flushing one line after each call
+that returned (so every reported change was committed):
+
+- `cases`: adds a case, adds a batch of three, or edits the outline of a case it has
+  seen, chosen by a RNG seeded with SEED; numbers start at START and only grow.
+  `DONE add <case_id> <n>` / `DONE edit <case_id> <n>`. With SENTINEL, every name and
+  outline holds it.
+- `passwd`: changes the passphrase FIRST -> SECOND -> FIRST -> ...;
+  `DONE passwd <k> <index of the passphrase now in force: 0 or 1>`.
+
+Not a test module; all data is synthetic.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from notify_tui.services import Session
+
+GIVEN_NAMES = ("Ada", "Bram", "Cleo", "Dara", "Eli", "Fern")
+
+
+def document(number: int, rng: random.Random, sentinel: str) -> dict[str, Any]:
+    """A valid minimal case document (a fictional 6-year-old)."""
+    return {
+        "kind": "child_death",
+        "subjects": [
+            {
+                "given_names": f"{rng.choice(GIVEN_NAMES)}{sentinel}",
+                "family_name": f"Crashtest{sentinel}-{number}",
+                "sex": rng.choice("MF"),
+            }
+        ],
+        "facts": {
+            "date_of_birth": "2020-03-14",
+            "outcome": "died",
+            "event_date": "2026-11-16",
+            "aware_date": "2026-11-17",
+            "abuse_or_neglect": "none",
+            "location": "in_area",
+            "normally_resident_in_area": True,
+        },
+        "case_outline": outline(number, sentinel),
+    }
+
+
+def outline(number: int, sentinel: str) -> str:
+    """The outline written by add or edit number `number` (the tests parse the number)."""
+    return f"SYNTHETIC crash trial {sentinel} #{number}"
+
+
+def say(line: str) -> None:
+    """Report one line at once (the parent reads it after the kill)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def write_cases(home: Path, seed: int, start: int, sentinel: str) -> None:
+    """Add and edit cases until killed."""
+    rng = random.Random(seed)
+    session = Session.unlock(home, passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"], write=True)
+    known = [row[0] for row in session.vault.db.execute("SELECT id FROM cases ORDER BY id")]
+    number = start
+    say("READY")
+    while True:
+        choice = rng.random()
+        if choice < 0.4 or not known:
+            number += 1
+            case_id = session.create_case(document(number, rng, sentinel))
+            known.append(case_id)
+            say(f"DONE add {case_id} {number}")
+        elif choice < 0.6:
+            numbers = [number + 1, number + 2, number + 3]
+            number += 3
+            ids = session.create_cases([document(n, rng, sentinel) for n in numbers])
+            known.extend(ids)
+            for case_id, n in zip(ids, numbers, strict=True):
+                say(f"DONE add {case_id} {n}")
+        else:
+            number += 1
+            case_id = rng.choice(known)
+            session.edit_case(case_id, {"case_outline": outline(number, sentinel)})
+            say(f"DONE edit {case_id} {number}")
+
+
+def change_passphrases(home: Path, first: str, second: str) -> None:
+    """Change the passphrase back and forth until killed."""
+    passphrases = (first, second)
+    session = Session.unlock(home, passphrase=first, write=True)
+    current = 0
+    changes = 0
+    say("READY")
+    while True:
+        session.change_passphrase(passphrases[current], passphrases[1 - current])
+        current = 1 - current
+        changes += 1
+        say(f"DONE passwd {changes} {current}")
+
+
+def main(argv: list[str]) -> None:
+    """Dispatch on the mode argument."""
+    home, mode = Path(argv[1]), argv[2]
+    if mode == "cases":
+        sentinel = argv[5] if len(argv) > 5 else ""
+        write_cases(home, int(argv[3]), int(argv[4]), sentinel)
+    elif mode == "passwd":
+        change_passphrases(home, argv[3], argv[4])
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
