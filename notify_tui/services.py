@@ -556,6 +556,9 @@ class Session:
                 try:
                     self.vault.db.execute("PRAGMA backup.cipher_plaintext_header_size = 0")
                     self.vault.db.execute("SELECT sqlcipher_export('backup')")
+                    # sqlcipher_export copies schema and rows, not the header pragmas.
+                    application_id = self.vault.db.execute("PRAGMA application_id").fetchone()[0]
+                    self.vault.db.execute(f"PRAGMA backup.application_id = {int(application_id)}")
                 finally:
                     self.vault.db.execute("DETACH DATABASE backup")
             archive = Path(tmp) / "backup.zip"

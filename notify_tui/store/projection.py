@@ -29,6 +29,11 @@ DUTY_STATES = ("open", "sent", "acknowledged", "withdrawn", "not_notifying")
 
 DONE_STATES = frozenset(DUTY_STATES) - {"open"}
 
+NOT_NOTIFYING_COVERS = frozenset({"panel-notification", "rapid-review"})
+"""Duties a decision not to notify the Panel closes (the threshold decision is about
+the Panel; deaths of looked-after children, care leavers and children are notified
+whatever the cause, so their duties stay open)."""
+
 
 @dataclass(frozen=True)
 class Projector:
@@ -123,7 +128,7 @@ def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
             status = "acknowledged"
         elif sent:
             status = "sent"
-        elif duty_id == "panel-notification" and decision.get("notify") is False:
+        elif duty_id in NOT_NOTIFYING_COVERS and decision.get("notify") is False:
             status = "not_notifying"
         else:
             status = "open"
@@ -161,9 +166,20 @@ def write_case(
 ) -> None:
     """Replace one case's projection rows (call inside a transaction)."""
     db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
-    db.table("cases").upsert(row, pk="id")
+    columns = list(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    db.execute(
+        f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        list(row.values()),
+    )
     if duties:
-        db.table("duties").insert_all(duties)
+        duty_columns = list(duties[0])
+        db.conn.executemany(
+            f"INSERT INTO duties ({', '.join(duty_columns)}) "
+            f"VALUES ({', '.join('?' * len(duty_columns))})",
+            [list(duty.values()) for duty in duties],
+        )
 
 
 def projection_hash(db: sqlite_utils.Database) -> str:

@@ -291,7 +291,7 @@ class Vault:
         written: list[Event] = []
         with translate_errors(), self.db.atomic():
             seq, prev = self.head(identity.device_id)
-            touched: dict[str, None] = {}
+            touched: dict[str, list[Event]] = {}
             for case_id, event_type, changes in entries:
                 seq += 1
                 body = EventBody(
@@ -309,9 +309,13 @@ class Vault:
                 self._insert_event(event)
                 prev = event.id
                 written.append(event)
-                touched[case_id] = None
-            for case_id in touched:
-                self.project_case(projector, case_id)
+                touched.setdefault(case_id, []).append(event)
+            for case_id, events in touched.items():
+                if events[0].type == "case.created" and len(events) == 1:
+                    # A brand-new case: its only event is in hand, no need to read it back.
+                    write_case(self.db, *projector.case_rows(case_id, events))
+                else:
+                    self.project_case(projector, case_id)
         return written
 
     def _insert_event(self, event: Event) -> None:

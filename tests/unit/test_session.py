@@ -1,0 +1,205 @@
+"""The Session verbs on a real encrypted vault, with hand-worked working-day dates.
+
+Today is frozen at Monday 23 November 2026 (no bank holidays in late 2026 before
+Christmas: 25 Dec is a Friday, 28 Dec the Boxing Day substitute).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from notify_tui.errors import InvalidInput
+from notify_tui.services import Session
+from notify_tui.store.events import Change
+from notify_tui.store.keyslots import ARGON2_FLOOR
+
+TODAY = "2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    previous = os.environ.get("NOTIFY_TUI_TODAY")
+    os.environ["NOTIFY_TUI_TODAY"] = TODAY
+    home = tmp_path_factory.mktemp("vault")
+    opened, _ = Session.init(
+        home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
+        kdf=ARGON2_FLOOR,
+    )  # fmt: skip
+    yield opened
+    opened.close()
+    if previous is None:
+        os.environ.pop("NOTIFY_TUI_TODAY", None)
+    else:
+        os.environ["NOTIFY_TUI_TODAY"] = previous
+
+
+def serious_incident(
+    aware: str = "2026-11-17", family: str = "Fictional", event: str = "2026-11-16"
+) -> dict[str, object]:
+    return {
+        "kind": "serious_incident",
+        "subjects": [
+            {"given_names": "Ada", "family_name": family, "date_of_birth": "2020-01-05", "sex": "F"}
+        ],
+        "facts": {
+            "date_of_birth": "2020-01-05",
+            "outcome": "seriously_harmed",
+            "event_date": event,
+            "aware_date": aware,
+            "abuse_or_neglect": "suspected",
+            "location": "in_area",
+            "normally_resident_in_area": True,
+        },
+        "case_outline": "SYNTHETIC TEST CASE",
+    }
+
+
+def duties(session: Session, case_id: str) -> dict[str, dict[str, object]]:
+    return {d["duty"]: d for d in session.case_detail(case_id)["duties"]}
+
+
+def event_count(session: Session) -> int:
+    return int(session.vault.db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def test_panel_duty_due_five_working_days_after_awareness(session: Session) -> None:
+    # Aware Tue 17 Nov 2026: 18, 19, 20, 23, 24 -> due Tue 24 Nov; today Mon 23 -> 1 left.
+    case_id = session.create_case(serious_incident())
+    panel = duties(session, case_id)["panel-notification"]
+    assert panel["due"] == "2026-11-24"
+    assert panel["working_days_left"] == 1
+    assert panel["urgency"] == "due soon"
+    assert duties(session, case_id)["rapid-review"]["due"] is None
+
+
+def test_sending_the_notification_starts_the_rapid_review_clock(session: Session) -> None:
+    # Sent Fri 20 Nov 2026; 15 working days: 23-27 Nov (5), 30 Nov-4 Dec (10),
+    # 7-11 Dec (15) -> due Fri 11 Dec 2026.
+    case_id = session.create_case(serious_incident())
+    session.mark_sent(case_id, "panel-notification", date(2026, 11, 20), "PANEL-TEST-1")
+    rows = duties(session, case_id)
+    assert rows["panel-notification"]["status"] == "sent"
+    assert rows["panel-notification"]["reference"] == "PANEL-TEST-1"
+    assert rows["rapid-review"]["due"] == "2026-12-11"
+    audit = session.case_detail(case_id)["audit"]
+    assert [entry["type"] for entry in audit] == ["case.created", "duty.sent"]
+    assert audit[1]["author"] == "Test Lead"
+
+
+def test_an_overdue_duty_counts_negative_working_days(session: Session) -> None:
+    # Aware Mon 9 Nov 2026 -> due Mon 16 Nov; today Mon 23: 17,18,19,20,23 -> 5 overdue.
+    case_id = session.create_case(serious_incident(aware="2026-11-09", event="2026-11-06"))
+    panel = duties(session, case_id)["panel-notification"]
+    assert (panel["due"], panel["working_days_left"], panel["urgency"]) == (
+        "2026-11-16",
+        -5,
+        "overdue",
+    )
+    assert case_id in {row["id"] for row in session.list_cases(overdue=True)}
+
+
+def test_deciding_not_to_notify_closes_the_panel_duties(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    session.decide(case_id, notify=False, rationale="Injury explained; no abuse suspected.")
+    rows = duties(session, case_id)
+    assert rows["panel-notification"]["status"] == "not_notifying"
+    assert rows["rapid-review"]["status"] == "not_notifying"
+    detail = session.case_detail(case_id)
+    assert detail["document"]["decision"]["notify"] is False
+    assert case_id not in {row["id"] for row in session.list_cases(overdue=True)}
+
+
+def test_editing_the_awareness_date_moves_the_deadline(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    # Aware Wed 18 Nov: 19, 20, 23, 24, 25 -> due Wed 25 Nov.
+    session.edit_case(case_id, {"incident.aware_date": "2026-11-18"})
+    assert duties(session, case_id)["panel-notification"]["due"] == "2026-11-25"
+
+
+@pytest.mark.parametrize(
+    ("assignments", "words"),
+    [
+        ({"incident.aware_date": "2026-11-15"}, "aware_date"),  # before the event
+        ({"incident.aware_date": "2026-12-01"}, "future"),
+        ({"incident.outcome": "fine"}, "outcome"),
+        ({"incident.colour": "blue"}, "not a known field"),
+        ({"duties.panel-notification.sent": {"date": "2026-11-20"}}, "duty sent"),
+    ],
+)
+def test_a_bad_edit_is_refused_and_records_nothing(
+    session: Session, assignments: dict[str, object], words: str
+) -> None:
+    case_id = session.create_case(serious_incident())
+    before = event_count(session)
+    with pytest.raises(InvalidInput, match=words):
+        session.edit_case(case_id, assignments)
+    assert event_count(session) == before
+
+
+@pytest.mark.parametrize(
+    ("sent_on", "words"), [(date(2026, 11, 24), "future"), (date(2026, 11, 16), "before")]
+)
+def test_a_bad_sent_date_is_refused(session: Session, sent_on: date, words: str) -> None:
+    case_id = session.create_case(serious_incident())
+    with pytest.raises(InvalidInput, match=words):
+        session.mark_sent(case_id, "panel-notification", sent_on)
+
+
+def test_an_unknown_duty_lists_the_case_duties(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    with pytest.raises(InvalidInput, match="panel-notification, rapid-review"):
+        session.mark_sent(case_id, "cdop-notification", date(2026, 11, 20))
+
+
+def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    state = session._state(case_id)
+    heads = state.fields["incident.event_date"].head_ids
+    # Two edits that both replace the original value, as two devices offline would.
+    for value in ("2026-11-14", "2026-11-15"):
+        change = Change(field="incident.event_date", value=value, replaces=heads)
+        session.vault.record(session.projector, [(case_id, "case.edited", [change])], session_now())
+    [conflict] = [c for c in session.conflicts() if c["case_id"] == case_id]
+    assert conflict["field"] == "incident.event_date"
+    assert sorted(v["value"] for v in conflict["values"]) == ["2026-11-14", "2026-11-15"]
+    session.resolve(case_id, "incident.event_date", "2026-11-14")
+    assert [c for c in session.conflicts() if c["case_id"] == case_id] == []
+    assert session.case_detail(case_id)["document"]["incident"]["event_date"] == "2026-11-14"
+
+
+def session_now():  # type: ignore[no-untyped-def]
+    from notify_tui import clock
+
+    return clock.now()
+
+
+def test_search_finds_a_case_by_family_name_prefix(session: Session) -> None:
+    case_id = session.create_case(serious_incident(family="Zeppelinfake"))
+    found = {row["id"] for row in session.list_cases(search="zeppel")}
+    assert found == {case_id}
+    with pytest.raises(InvalidInput):
+        session.list_cases(search='"*')
+
+
+def test_doctor_passes_on_a_healthy_vault(session: Session) -> None:
+    report = session.doctor()
+    assert report.ok, report.problems
+    assert any("hash chains" in check for check in report.checks)
+
+
+def test_seeded_cases_are_obviously_fake(session: Session) -> None:
+    ids = session.seed(20, seed=3)
+    assert len(ids) == 20
+    for case_id in ids[:5]:
+        detail = session.case_detail(case_id)
+        assert detail["document"]["case_outline"].startswith("SYNTHETIC DEMO CASE")
+
+
+def test_home_is_a_real_encrypted_file(session: Session) -> None:
+    header = (Path(session.vault.home) / "vault.db").read_bytes()[:16]
+    assert header != b"SQLite format 3\x00"
