@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from notify_tui import clock
+from notify_tui.domain import office
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.fold import CaseState, flatten, fold_case, unflatten
 from notify_tui.domain.models import (
@@ -31,6 +32,7 @@ from notify_tui.domain.models import (
     validate_case,
     validate_facts,
 )
+from notify_tui.domain.reports import Period, build_report
 from notify_tui.domain.rules import Assessment, RulePack, assess, default_rule_pack
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
 from notify_tui.settings import Preferences
@@ -38,7 +40,12 @@ from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Change, Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters
-from notify_tui.store.projection import DONE_STATES, Projector, projection_hash
+from notify_tui.store.projection import (
+    DONE_STATES,
+    PARTNERSHIP_PREFIX,
+    Projector,
+    projection_hash,
+)
 from notify_tui.store.vault import Identity, Role, Vault
 
 CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -349,6 +356,104 @@ class Session:
                 self.projector, [(case_id, "conflict.resolved", [change])], clock.now()
             )[0]
         return event
+
+    # -- the office workflow -------------------------------------------------------
+
+    def record_office_step(
+        self, case_id: str, area: str, step: str, value: Any, *, outcome: str | None = None
+    ) -> Event:
+        """Record a step of the work after notification (see `domain.office`)."""
+        state = self._state(case_id)
+        if self.identity.role != "office" and state.org != self.identity.org:
+            raise InvalidInput(f"case {case_id} belongs to {state.org}; only it or the office may")
+        duties = {row["duty_id"] for row in self._duty_rows(case_id)}
+        reason = office.applies_to(area, duties, state.value("kind"))
+        if reason:
+            raise InvalidInput(f"{area}: {reason}")
+        aware = state.value("incident.aware_date")
+        step_change = office.validate_step(
+            area,
+            step,
+            value,
+            today=self.today(),
+            earliest=date.fromisoformat(aware) if aware else None,
+            outcome=outcome,
+        )
+        heads = (
+            state.fields[step_change.field].head_ids if step_change.field in state.fields else []
+        )
+        change = Change(field=step_change.field, value=step_change.value, replaces=heads)
+        return self.vault.record(
+            self.projector, [(case_id, "office.recorded", [change])], clock.now()
+        )[0]
+
+    def record_annual_report(self, year: int, published_on: date) -> str:
+        """Record the partnership's yearly report; its sending duty follows (7 days)."""
+        if self.identity.role != "office":
+            raise InvalidInput("the yearly report is recorded by the business office")
+        if not 2018 <= year <= self.today().year:
+            raise InvalidInput(f"year {year}: give a report year from 2018 to this year")
+        if published_on > self.today():
+            raise InvalidInput(f"--published {published_on}: is in the future")
+        record_id = f"{PARTNERSHIP_PREFIX}{year}"
+        existing = self.vault.case_events(record_id)
+        heads: dict[str, list[str]] = {}
+        if existing:
+            state = fold_case(record_id, existing)
+            heads = {path: f.head_ids for path, f in state.fields.items()}
+        values = {
+            "annual_report.year": year,
+            "annual_report.published_date": published_on.isoformat(),
+        }
+        changes = [
+            Change(field=path, value=value, replaces=heads.get(path, []))
+            for path, value in values.items()
+        ]
+        event_type = "office.recorded" if existing else "case.created"
+        self.vault.record(self.projector, [(record_id, event_type, changes)], clock.now())
+        return record_id
+
+    def report(self, start: date, end: date, la: str | None = None) -> dict[str, Any]:
+        """The figures of `notify-tui report` and the Reports screen."""
+        if end < start:
+            raise InvalidInput("--to: must not be before --from")
+        db = self.vault.db
+        duty_cursor = db.execute(
+            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org "
+            "FROM duties JOIN cases ON cases.id = duties.case_id"
+        )
+        duty_rows = [
+            dict(
+                zip(
+                    ("case_id", "duty_id", "status", "start", "due", "sent_on", "required", "org"),
+                    r,
+                    strict=True,
+                )
+            )
+            for r in duty_cursor.fetchall()
+        ]
+        cases = []
+        for case_id, org, kind, decision, aware, event, document in db.execute(
+            "SELECT id, org, kind, decision, aware_date, event_date, document FROM cases"
+        ).fetchall():
+            parsed = json.loads(document)
+            subjects = parsed.get("subjects") or [{}]
+            cases.append(
+                {
+                    "id": case_id,
+                    "org": org,
+                    "kind": kind,
+                    "decision": decision,
+                    "aware_date": aware,
+                    "event_date": event,
+                    "date_of_birth": subjects[0].get("date_of_birth"),
+                    "cdop_category": (parsed.get("office") or {}).get("cdop", {}).get("category"),
+                }
+            )
+        if la is not None and la not in {c["org"] for c in cases}:
+            known = ", ".join(sorted({c["org"] for c in cases})) or "none"
+            raise InvalidInput(f"--la {la}: no cases from that LA (LAs held: {known})")
+        return build_report(duty_rows, cases, Period(start, end), self.today(), self.calendar, la)
 
     # -- reading -------------------------------------------------------------------
 

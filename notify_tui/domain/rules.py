@@ -148,6 +148,11 @@ class Rule(_Strict):
     recipients: list[str] = Field(default_factory=list)
     when: list[Condition] = Field(min_length=1)
     deadline: Deadline | None = None
+    done_when: str | None = Field(
+        None,
+        pattern=r"^office\.[a-z0-9_.]+$",
+        description="An office workflow field whose date completes this duty.",
+    )
     message: str | None = None
     source: str = Field(min_length=3)
 
@@ -292,6 +297,7 @@ class DutyAssessment(BaseModel):
     reasons: list[str]
     source: str
     rule_version: int
+    done_when: str | None = None
 
 
 class Assessment(BaseModel):
@@ -490,6 +496,7 @@ def _evaluate(
             reasons=reasons,
             source=rule.source,
             rule_version=rule.version,
+            done_when=rule.done_when,
         )
     return Assessment(rulepack=pack.label, duties=list(raised.values()), advisories=advisories)
 

@@ -21,13 +21,22 @@ from pydantic import ValidationError
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.fold import CaseState, fold_case
 from notify_tui.domain.models import Case, describe_validation_error
-from notify_tui.domain.rules import Assessment, RulePack, SettingValue, assess_case
+from notify_tui.domain.rules import (
+    Assessment,
+    RulePack,
+    SettingValue,
+    assess_case,
+    assess_partnership,
+)
 from notify_tui.store.events import Event, canonical_json
 
 DUTY_STATES = ("open", "sent", "acknowledged", "withdrawn", "not_notifying")
 """Duty statuses; every one but `open` is done."""
 
 DONE_STATES = frozenset(DUTY_STATES) - {"open"}
+
+PARTNERSHIP_PREFIX = "AR-"
+"""Records of the partnership itself (the yearly report), not of a child."""
 
 NOT_NOTIFYING_COVERS = frozenset({"panel-notification", "rapid-review"})
 """Duties a decision not to notify the Panel closes (the threshold decision is about
@@ -50,16 +59,17 @@ class Projector:
         state = fold_case(case_id, events)
         document = case_document(state)
         problem: str | None = None
-        case: Case | None = None
-        try:
-            case = Case.model_validate(document, context={"lenient": True})
-        except ValidationError as error:
-            problem = describe_validation_error(error)
-        assessment = (
-            assess_case(case, self.calendar, self.pack, self.settings)
-            if case is not None
-            else Assessment(rulepack=self.pack.label, duties=[], advisories=[])
-        )
+        if case_id.startswith(PARTNERSHIP_PREFIX):
+            assessment = self._partnership(document)
+        else:
+            facts = {key: value for key, value in document.items() if key != "office"}
+            try:
+                case = Case.model_validate(facts, context={"lenient": True})
+            except ValidationError as error:
+                problem = describe_validation_error(error)
+                assessment = Assessment(rulepack=self.pack.label, duties=[], advisories=[])
+            else:
+                assessment = assess_case(case, self.calendar, self.pack, self.settings)
         duties = duty_rows(state, assessment)
         subjects = document.get("subjects") or []
         names = " ; ".join(
@@ -74,7 +84,9 @@ class Projector:
         decision = document.get("decision") or {}
         row = {
             "id": case_id,
-            "kind": document.get("kind"),
+            "kind": "annual_report"
+            if case_id.startswith(PARTNERSHIP_PREFIX)
+            else document.get("kind"),
             "org": state.org,
             "created_at": state.created_at.isoformat(),
             "created_by": state.created_by,
@@ -98,6 +110,12 @@ class Projector:
         }
         return row, duties
 
+    def _partnership(self, document: Mapping[str, Any]) -> Assessment:
+        report = document.get("annual_report") or {}
+        published = report.get("published_date")
+        facts = {"annual_report_published_date": date.fromisoformat(published)} if published else {}
+        return assess_partnership(facts, self.calendar, self.pack, self.settings)
+
 
 def case_document(state: CaseState) -> dict[str, Any]:
     """The case document of a folded state, with duty records folded in as facts."""
@@ -107,7 +125,17 @@ def case_document(state: CaseState) -> dict[str, Any]:
     sent = panel.get("sent")
     if isinstance(sent, Mapping) and sent.get("date"):
         document.setdefault("incident", {})["panel_notified_date"] = sent["date"]
+    decided = state.value("office.lcspr.decision_date")
+    if isinstance(decided, str):
+        document.setdefault("incident", {})["lcspr_decision_date"] = decided
     return document
+
+
+def _step_date(value: Any) -> str | None:
+    """The date of an office workflow step (a date, or an object with one)."""
+    if isinstance(value, Mapping):
+        value = value.get("date")
+    return value if isinstance(value, str) else None
 
 
 def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
@@ -122,6 +150,11 @@ def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
         sent = record.get("sent") or {}
         withdrawn = record.get("withdrawn") or {}
         acknowledged = record.get("acknowledged") or {}
+        done_field = duty.done_when if duty else None
+        done = state.fields.get(done_field) if done_field else None
+        if done is not None and not sent and _step_date(done.value):
+            # Completed by an office workflow step (e.g. rapid review sent to the Panel).
+            sent = {"date": _step_date(done.value), "by": done.heads[-1].author}
         if withdrawn:
             status = "withdrawn"
         elif acknowledged:

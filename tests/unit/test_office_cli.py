@@ -1,0 +1,119 @@
+"""The office commands and the report formats, through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PASSPHRASE = "a long test passphrase"
+
+
+def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "NOTIFY_TUI_HOME": str(home),
+        "NOTIFY_TUI_PASSPHRASE": PASSPHRASE,
+        "NOTIFY_TUI_TODAY": "2026-11-23",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "notify_tui", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("la")
+    assert run(home, "init", "--la", "Testshire", "--user", "Test Lead").returncode == 0
+    document = {
+        "kind": "serious_incident",
+        "subjects": [
+            {
+                "given_names": "Quin",
+                "family_name": "Nameless-Sentinel",
+                "date_of_birth": "2021-02-03",
+            }
+        ],
+        "facts": {
+            "date_of_birth": "2021-02-03",
+            "outcome": "seriously_harmed",
+            "event_date": "2026-11-02",
+            "aware_date": "2026-11-02",
+            "abuse_or_neglect": "known",
+            "location": "in_area",
+            "normally_resident_in_area": True,
+        },
+        "case_outline": "SYNTHETIC TEST CASE",
+    }
+    added = run(home, "case", "add", "-", stdin=json.dumps(document))
+    assert added.returncode == 0, added.stderr
+    (home / "case-id").write_text(added.stdout.strip())
+    return home
+
+
+def test_deadline_digest_has_ids_and_duties_but_no_names(home: Path) -> None:
+    # Aware Mon 2 Nov -> Panel due Mon 9 Nov; today Mon 23 Nov: 10 working days overdue.
+    result = run(home, "deadlines", "--format", "md")
+    assert result.returncode == 0, result.stderr
+    case_id = (home / "case-id").read_text()
+    assert f"| {case_id} | panel-notification | 2026-11-09 | -10 | OVERDUE |" in result.stdout
+    assert "Nameless" not in result.stdout and "Quin" not in result.stdout
+
+
+def test_office_step_completes_the_rapid_review(home: Path) -> None:
+    case_id = (home / "case-id").read_text()
+    assert (
+        run(home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-04").returncode
+        == 0
+    )
+    step = run(home, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
+    assert step.returncode == 0, step.stderr
+    shown = json.loads(run(home, "case", "show", case_id, "--json").stdout)
+    rapid = next(d for d in shown["duties"] if d["duty"] == "rapid-review")
+    # Sent Wed 4 Nov: 15 working days -> 5,6,9..13 (7),16..20 (12),23,24,25 -> Wed 25 Nov.
+    assert (rapid["due"], rapid["status"], rapid["sent_on"]) == ("2026-11-25", "sent", "2026-11-20")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("rapid_review.sent_to_panel", "2026-12-01"), "future"),
+        (("cdop.category", "infection"), "CDOP steps apply to child deaths only"),
+        (("panel_response.response", "2026-11-20"), "outcome must be one of"),
+    ],
+)
+def test_bad_office_steps_are_refused_in_one_line(
+    home: Path, args: tuple[str, str], words: str
+) -> None:
+    case_id = (home / "case-id").read_text()
+    result = run(home, "office", "step", case_id, *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_formats_agree(home: Path) -> None:
+    period = ("--from", "2026-11-01", "--to", "2026-11-30")
+    as_json = json.loads(run(home, "report", *period, "--format", "json").stdout)
+    panel = as_json["notifications"]["panel-notification"]["all"]
+    # Aware Mon 2 Nov, due Mon 9 Nov, sent Wed 4 Nov: on time, 2 working days taken.
+    assert (panel["raised"], panel["sent"], panel["sent_within_deadline"]) == (1, 1, 1)
+    assert panel["median_working_days_taken"] == 2
+    rows = list(csv.DictReader(io.StringIO(run(home, "report", *period, "--format", "csv").stdout)))
+    found = {(r["section"], r["la"], r["measure"]): r["value"] for r in rows}
+    assert found[("panel-notification", "Testshire", "sent_within_deadline")] == "1"
+    markdown = run(home, "report", *period).stdout
+    assert "| panel-notification | Testshire | 1 | 1 | 1 | 100% | 2 |" in markdown
+    refused = run(home, "report", "--from", "2026-11-30", "--to", "2026-11-01")
+    assert refused.returncode == 2 and "--to" in refused.stderr
