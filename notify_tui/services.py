@@ -217,11 +217,15 @@ class Session:
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
         return fold_case(case_id, events)
 
-    def _require_owner(self, state: CaseState) -> None:
-        if self.identity.role != "office" and state.org != self.identity.org:
+    def _require_owner(self, state: CaseState, action: str = "change its facts") -> None:
+        if state.org != self.identity.org:
+            hint = (
+                "; the office records its own steps with `notify-tui office step`"
+                if self.identity.role == "office"
+                else ""
+            )
             raise InvalidInput(
-                f"case {state.case_id} belongs to {state.org}; only its LA or the office may "
-                "change it"
+                f"case {state.case_id} belongs to {state.org}; only that LA may {action}{hint}"
             )
 
     def edit_case(self, case_id: str, assignments: Mapping[str, Any]) -> Event | None:
@@ -233,13 +237,13 @@ class Session:
         current = {
             path: field_state.value
             for path, field_state in state.fields.items()
-            if not path.startswith("duties.")
+            if is_fact_field(path)
         }
         proposed = dict(current)
         for path, value in assignments.items():
-            if path.startswith("duties.") or path == "decision":
+            if not is_fact_field(path):
                 raise InvalidInput(
-                    f"{path}: use `notify-tui duty sent` or `notify-tui decide` for this"
+                    f"{path}: use `notify-tui duty`, `decide` or `office step` for this field"
                 )
             proposed[path] = value
         document = unflatten({k: v for k, v in proposed.items() if v is not None})
@@ -250,7 +254,7 @@ class Session:
         new_values = flatten(case.model_dump(mode="json", exclude_none=True))
         changes = []
         for path in sorted(set(new_values) | set(current)):
-            if path == "decision":
+            if not is_fact_field(path):
                 continue
             new = new_values.get(path)
             if new != current.get(path) or (
@@ -303,6 +307,8 @@ class Session:
         self, case_id: str, duty_id: str, part: str, value: dict[str, Any], event_type: str
     ) -> Event:
         state = self._state(case_id)
+        if not (part == "acknowledged" and self.identity.role == "office"):
+            self._require_owner(state, "record what was sent")
         duties = {row["duty_id"] for row in self._duty_rows(case_id)}
         if duty_id not in duties:
             listed = ", ".join(sorted(duties)) or "none"
@@ -343,19 +349,28 @@ class Session:
         return self._duty_change(case_id, duty_id, "acknowledged", value, "duty.acknowledged")
 
     def resolve(self, case_id: str, field_path: str, value: Any) -> Event:
-        """Resolve a conflict on a field with the value a person chose."""
+        """Resolve a conflict on a field with the value a person chose.
+
+        A fact may be resolved to any valid value; a decision, duty record or office
+        step to one of the values in conflict (the record of what was actually done).
+        """
         state = self._state(case_id)
         field_state = state.fields.get(field_path)
         if field_state is None or not field_state.in_conflict:
             raise InvalidInput(f"{field_path}: no conflict on this field of case {case_id}")
-        event = self.edit_case(case_id, {field_path: value})
-        if event is None:
-            # The chosen value equals the document's current pick: still close the conflict.
-            change = Change(field=field_path, value=value, replaces=field_state.head_ids)
-            event = self.vault.record(
-                self.projector, [(case_id, "conflict.resolved", [change])], clock.now()
-            )[0]
-        return event
+        if is_fact_field(field_path):
+            event = self.edit_case(case_id, {field_path: value})
+            if event is not None:
+                return event
+        elif value not in [head.value for head in field_state.heads]:
+            raise InvalidInput(
+                f"{field_path}: choose one of the values in conflict (see `notify-tui conflicts`)"
+            )
+        # The chosen value is one already held: record it as replacing every head.
+        change = Change(field=field_path, value=value, replaces=field_state.head_ids)
+        return self.vault.record(
+            self.projector, [(case_id, "conflict.resolved", [change])], clock.now()
+        )[0]
 
     # -- the office workflow -------------------------------------------------------
 
@@ -751,6 +766,11 @@ class Session:
         if chunk:
             ids.extend(self.create_cases(chunk))
         return ids
+
+
+def is_fact_field(path: str) -> bool:
+    """A field of the case document (not a decision, duty record or office step)."""
+    return path != "decision" and not path.startswith(("duties.", "office."))
 
 
 def fts_query(text: str) -> str:

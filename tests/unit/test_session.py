@@ -128,7 +128,8 @@ def test_editing_the_awareness_date_moves_the_deadline(session: Session) -> None
         ({"incident.aware_date": "2026-12-01"}, "future"),
         ({"incident.outcome": "fine"}, "outcome"),
         ({"incident.colour": "blue"}, "not a known field"),
-        ({"duties.panel-notification.sent": {"date": "2026-11-20"}}, "duty sent"),
+        ({"duties.panel-notification.sent": {"date": "2026-11-20"}}, "notify-tui duty"),
+        ({"office.lcspr.published": "2026-11-20"}, "office step"),
     ],
 )
 def test_a_bad_edit_is_refused_and_records_nothing(
@@ -203,3 +204,15 @@ def test_seeded_cases_are_obviously_fake(session: Session) -> None:
 def test_home_is_a_real_encrypted_file(session: Session) -> None:
     header = (Path(session.vault.home) / "vault.db").read_bytes()[:16]
     assert header != b"SQLite format 3\x00"
+
+
+def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    for day in ("2026-11-19", "2026-11-20"):
+        change = Change(field="duties.panel-notification.sent", value={"date": day}, replaces=[])
+        session.vault.record(session.projector, [(case_id, "duty.sent", [change])], session_now())
+    with pytest.raises(InvalidInput, match="choose one of the values"):
+        session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-18"})
+    session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-19"})
+    assert duties(session, case_id)["panel-notification"]["sent_on"] == "2026-11-19"
+    assert [c for c in session.conflicts() if c["case_id"] == case_id] == []
