@@ -142,7 +142,11 @@ class Manifest(_Strict):
 
 def payload_aad(manifest: Manifest) -> bytes:
     """The associated data the payload is sealed with: ties it to this bundle."""
-    return f"notify-tui-bundle/1/{manifest.sender.device}/{manifest.bundle_id}".encode("ascii")
+    return _aad(manifest.sender.device, manifest.bundle_id)
+
+
+def _aad(sender: str, bundle_id: str) -> bytes:
+    return f"notify-tui-bundle/1/{sender}/{bundle_id}".encode("ascii")
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ def build_bundle(
     compressed = zlib.compress(lines, 6)
     bundle_id = uuid.uuid4().hex
     parties = {to.device: to, sender.device: sender}
-    aad = f"notify-tui-bundle/1/{sender.device}/{bundle_id}".encode("ascii")
+    aad = _aad(sender.device, bundle_id)
     payload, sealed = seal.seal(
         compressed,
         {seal.key_id(party.hpke_public): party.hpke_public for party in parties.values()},
@@ -353,6 +357,7 @@ def _read_members(data: bytes) -> dict[str, bytes]:
             declared_total += info.file_size
         if declared_total > len(data):
             raise BundleRefused("members declare more bytes than the file holds")
+        _check_layout(data, infos)
         members: dict[str, bytes] = {}
         for info in infos:
             content = archive.read(info)
@@ -360,6 +365,25 @@ def _read_members(data: bytes) -> dict[str, bytes]:
                 raise BundleRefused(f"member {info.filename} is truncated")
             members[info.filename] = content
     return members
+
+
+def _check_layout(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """Members back to back from byte 0, then the central directory, then its end record
+    with no comment: no bytes hide before, between or after the members."""
+    end_record = data[-22:]
+    if len(end_record) != 22 or end_record[:4] != b"PK\x05\x06" or end_record[-2:] != b"\0\0":
+        raise BundleRefused("bundle ZIP has bytes after its end record, or a comment")
+    offset = 0
+    for info in sorted(infos, key=lambda item: item.header_offset):
+        if info.header_offset != offset or data[offset : offset + 4] != b"PK\x03\x04":
+            raise BundleRefused("bundle ZIP has bytes before or between its members")
+        if info.flag_bits & 0x8:
+            raise BundleRefused(f"member {info.filename} uses a data descriptor")
+        name_length, extra_length = struct.unpack("<HH", data[offset + 26 : offset + 30])
+        offset += 30 + name_length + extra_length + info.compress_size
+    (directory_offset,) = struct.unpack("<I", end_record[16:20])
+    if directory_offset != offset:
+        raise BundleRefused("bundle ZIP has bytes between its members and its directory")
 
 
 def _parse_manifest(data: bytes) -> Manifest:
@@ -403,6 +427,14 @@ def _check_declared(manifest: Manifest, payload: bytes) -> None:
 def verify_signature(raw: RawBundle, signer: Ed25519PublicKey) -> None:
     """Check the manifest signature by `signer` (namespace notify-tui-bundle)."""
     sshsig.verify(raw.signature, raw.manifest_bytes, sshsig.BUNDLE_NAMESPACE, signer)
+
+
+def embedded_signer(raw: RawBundle) -> Ed25519PublicKey:
+    """The key the signature names (not trusted: for `verify` without a signers file)."""
+    try:
+        return sshsig._Parsed(sshsig._dearmor(raw.signature)).public_key
+    except sshsig._Malformed as error:
+        raise BundleRefused(f"malformed signature: {error}") from None
 
 
 def verify_with_signers(raw: RawBundle, signers: Mapping[str, Ed25519PublicKey]) -> None:

@@ -14,7 +14,9 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
    held chain with no gap ("events 5–7 of device X are missing");
 6. authorisation: an LA device writes only to cases its own organisation created; an
    office device writes only office-workflow fields (``office.*`` and duty
-   acknowledgements) and creates no case; a case is created once;
+   acknowledgements) and creates no case, except the partnership's own records
+   (ids ``AR-…``, fields ``annual_report.*``), which only office devices write; a case
+   is created once;
 
 then the new events, the arrivals, the sender's receipts and the bundle's hash are
 written and the touched cases refolded, in one transaction.
@@ -29,7 +31,7 @@ from datetime import datetime
 
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import Event
-from notify_tui.store.projection import Projector
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
@@ -37,6 +39,9 @@ from notify_tui.sync.trust import Device, devices
 
 OFFICE_FIELD = re.compile(r"^(office\.[a-z0-9_.-]+|duties\.[a-z0-9_-]+\.acknowledged)$")
 """Fields an office device may set on an LA's case."""
+
+PARTNERSHIP_FIELD = re.compile(r"^annual_report\.[a-z0-9_.-]+$")
+"""Fields of the partnership's own records (ids starting `PARTNERSHIP_PREFIX`)."""
 
 
 @dataclass
@@ -82,8 +87,13 @@ def import_bundle(
         db.execute(
             "INSERT INTO sync_imported (manifest_sha256, sender, seq, imported_at, events) "
             "VALUES (?, ?, ?, ?, ?)",
-            [raw.manifest_sha256, sender.device_id, manifest.bundle_seq, now.isoformat(),
-             len(new_events)],
+            [
+                raw.manifest_sha256,
+                sender.device_id,
+                manifest.bundle_seq,
+                now.isoformat(),
+                len(new_events),
+            ],
         )
 
     ordered = sorted(new_events, key=lambda event: (event.device, event.seq))
@@ -147,7 +157,8 @@ def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]
             raise BundleRefused(f"bundle holds new events of revoked device {device_id}")
         if new[0].seq != held_seq + 1:
             raise BundleRefused(
-                f"{_span(held_seq + 1, new[0].seq - 1)} of device {device_id} are missing; "
+                f"{_span(held_seq + 1, new[0].seq - 1)} of device {device_id} "
+                f"{'is' if new[0].seq - 1 == held_seq + 1 else 'are'} missing; "
                 "import the earlier bundle first"
             )
         if new[0].prev != held_id:
@@ -184,10 +195,12 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
         if event.type != "case.created":
             continue
         device = known[event.device]
-        if device.role != "la":
+        partnership = event.case.startswith(PARTNERSHIP_PREFIX)
+        if (device.role == "la") == partnership:
+            what = "partnership record" if partnership else "case"
             raise BundleRefused(
-                f"event {event.seq} of device {event.device}: an office device cannot "
-                f"create case {event.case}"
+                f"event {event.seq} of device {event.device}: an {device.role} device cannot "
+                f"create {what} {event.case}"
             )
         existing = creators.get(event.case)
         if existing is not None and existing[0] != event.id:
@@ -197,7 +210,10 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
         device = known[event.device]
         where = f"event {event.seq} of device {event.device}"
         if device.role == "office":
+            partnership = event.case.startswith(PARTNERSHIP_PREFIX)
             for change in event.changes:
+                if partnership and PARTNERSHIP_FIELD.match(change.field):
+                    continue
                 if not OFFICE_FIELD.match(change.field):
                     raise BundleRefused(
                         f"{where}: an office device may only set office-workflow fields, "

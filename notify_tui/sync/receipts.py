@@ -56,9 +56,7 @@ def receipts_to_send(db: sqlite_utils.Database, only: Iterable[str] | None = Non
     return receipts
 
 
-def record_arrivals(
-    db: sqlite_utils.Database, advanced: Mapping[str, int], now: datetime
-) -> None:
+def record_arrivals(db: sqlite_utils.Database, advanced: Mapping[str, int], now: datetime) -> None:
     """Log that this vault now holds each device's chain up to the given seq."""
     for device, held in advanced.items():
         db.execute(
@@ -102,9 +100,7 @@ def acknowledged(db: sqlite_utils.Database, peer: str) -> dict[str, int]:
     return {str(device): int(held) for device, held in rows}
 
 
-def _first_receipt(
-    db: sqlite_utils.Database, peer: str, device: str, seq: int
-) -> str | None:
+def _first_receipt(db: sqlite_utils.Database, peer: str, device: str, seq: int) -> str | None:
     row = db.execute(
         "SELECT min(received_at) FROM sync_receipts WHERE peer = ? AND device = ? "
         "AND held_up_to >= ?",

@@ -106,7 +106,9 @@ def parse_keys_document(data: bytes, source: str) -> KeysDocument:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "document"
-        raise InvalidInput(f"{source}: not a notify-tui keys file ({where}: {first['msg']})")
+        raise InvalidInput(
+            f"{source}: not a notify-tui keys file ({where}: {first['msg']})"
+        ) from None
     sshsig.parse_openssh_public_key(document.signing_key)
     try:
         X25519PublicKey.from_public_bytes(bytes.fromhex(document.hpke_public_hex))
@@ -116,7 +118,7 @@ def parse_keys_document(data: bytes, source: str) -> KeysDocument:
 
 
 def _device(row: tuple[object, ...]) -> Device:
-    role = "office" if row[2] == "office" else "la"
+    role: Literal["la", "office"] = "office" if row[2] == "office" else "la"
     return Device(
         device_id=str(row[0]),
         org=str(row[1]),
@@ -174,17 +176,17 @@ def add_peer(db: sqlite_utils.Database, document: KeysDocument, now: datetime) -
         if _raw_hex(other.signing_public) == _raw_hex(signing):
             raise InvalidInput(f"that signing key is already trusted as {other.device_id}")
     with db.atomic():
-        db["devices"].insert(
-            {
-                "device_id": document.device_id,
-                "org": document.org,
-                "role": document.role,
-                "signing_public": _raw_hex(signing),
-                "hpke_public": _raw_hex(hpke),
-                "is_self": 0,
-                "revoked_at": None,
-                "added_at": now.isoformat(),
-            }
+        db.execute(
+            "INSERT INTO devices (device_id, org, role, signing_public, hpke_public, is_self, "
+            "revoked_at, added_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)",
+            [
+                document.device_id,
+                document.org,
+                document.role,
+                _raw_hex(signing),
+                _raw_hex(hpke),
+                now.isoformat(),
+            ],
         )
     return devices(db)[document.device_id]
 

@@ -1,0 +1,302 @@
+"""Export and import between real encrypted vaults: round trip, receipts, refusals.
+
+Northshire has two LA workstations (A and B), Southshire one, and the partnership
+office one. All data is synthetic.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bundle_support import (
+    PASSPHRASE,
+    TODAY,
+    case_document,
+    event_ids,
+    exchange,
+    export_to,
+    import_ok,
+    make_session,
+    store_digest,
+    trust_each_other,
+)
+
+from notify_tui import clock
+from notify_tui.errors import BundleRefused, InvalidInput
+from notify_tui.services import Session
+from notify_tui.store.events import Change
+from notify_tui.sync import bundle as bundle_format
+from notify_tui.sync_service import SyncService
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFY_TUI_TODAY", TODAY.isoformat())
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Session]]:
+    root = tmp_path_factory.mktemp("world")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NOTIFY_TUI_TODAY", TODAY.isoformat())
+    sessions = {
+        "a": make_session(root / "a", "Northshire Council", author="Ann A"),
+        "b": make_session(root / "b", "Northshire Council", author="Bob B"),
+        "south": make_session(root / "south", "Southshire Council", author="Sam S"),
+        "office": make_session(root / "office", "Northshire CSP Office", "office", "Olu O"),
+    }
+    trust_each_other(sessions.values(), root / "keys")
+    yield sessions
+    for session in sessions.values():
+        session.close()
+    mp.undo()
+
+
+def refuse(receiver: Session, path: Path) -> str:
+    """Import must be refused with one line and leave the store unchanged."""
+    before = store_digest(receiver)
+    with pytest.raises(BundleRefused) as caught:
+        import_ok(receiver, path)
+    assert store_digest(receiver) == before
+    assert "\n" not in caught.value.message
+    return caught.value.message
+
+
+def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Path) -> None:
+    la, office = world["a"], world["office"]
+    case_id = la.create_case(case_document(1, "child_death"))
+    duty = next(d for d in la.case_detail(case_id)["duties"] if d["status"] == "open")["duty"]
+    la.mark_sent(case_id, duty, TODAY, reference="REF-1")
+    result = import_ok(office, export_to(la, office, tmp_path))
+    assert result.new_events == 2 and case_id in result.cases
+    assert office.case_detail(case_id)["document"] == la.case_detail(case_id)["document"]
+
+    # The office answers; its manifest carries its signed receipt.
+    import_ok(la, export_to(office, la, tmp_path))
+    received = SyncService(la).receipt_for(case_id)
+    (entry,) = received["duties"][duty]
+    assert entry["org"] == "Northshire CSP Office"
+    assert entry["received_at"] >= TODAY.isoformat()
+    assert received["case"][0]["complete"] is True
+    # Acknowledged events are not sent again.
+    assert SyncService(la).pending_counts()[office.identity.device_id] == 0
+    again = bundle_format.read_bundle(export_to(la, office, tmp_path).read_bytes())
+    assert again.manifest.payload.events == 0
+
+    # Office acknowledges the duty and records a CDOP step; the LA sees both.
+    office.acknowledge(case_id, duty, TODAY)
+    office.record_office_step(case_id, "cdop", "modifiable_factors", False)
+    import_ok(la, export_to(office, la, tmp_path))
+    detail = la.case_detail(case_id)
+    assert {d["duty"]: d["status"] for d in detail["duties"]}[duty] == "acknowledged"
+    assert la.vault.case_events(case_id)[-1].changes[0].field == "office.cdop.modifiable_factors"
+
+
+def test_office_partnership_record_reaches_las(world: dict[str, Session], tmp_path: Path) -> None:
+    office, a = world["office"], world["a"]
+    record = office.record_annual_report(2025, TODAY)
+    result = import_ok(a, export_to(office, a, tmp_path))
+    assert record in result.cases
+
+
+def test_same_bundle_twice_changes_nothing(world: dict[str, Session], tmp_path: Path) -> None:
+    la, office = world["a"], world["office"]
+    la.create_case(case_document(2))
+    path = export_to(la, office, tmp_path)
+    import_ok(office, path)
+    before = store_digest(office)
+    assert import_ok(office, path).already_imported
+    assert store_digest(office) == before
+
+
+def test_la_peer_gets_only_its_own_orgs_chains(world: dict[str, Session], tmp_path: Path) -> None:
+    south, office, b = world["south"], world["office"], world["b"]
+    south_case = south.create_case(case_document(3))
+    import_ok(office, export_to(south, office, tmp_path))
+    path = export_to(office, b, tmp_path)
+    raw = bundle_format.read_bundle(path.read_bytes())
+    devices = {r.device for r in raw.manifest.ranges}
+    assert south.identity.device_id not in devices
+    import_ok(b, path)
+    assert south_case not in {row["id"] for row in b.list_cases()}
+
+
+def test_la_touching_another_las_case_is_refused(world: dict[str, Session], tmp_path: Path) -> None:
+    office, south = world["office"], world["south"]
+    south_case = south.create_case(case_document(4))
+    import_ok(office, export_to(south, office, tmp_path))
+    mallory = make_session(tmp_path / "mallory", "Northshire Council", author="Mal")
+    try:
+        trust_each_other([mallory, office], tmp_path / "keys")
+        # Bypass the Session's owner check, as a tampered program would.
+        mallory.vault.record(
+            mallory.projector,
+            [(south_case, "case.edited", [Change(field="case_outline", value="changed")])],
+            clock.now(),
+        )
+        message = refuse(office, export_to(mallory, office, tmp_path))
+        assert f"may not change case {south_case} of Southshire Council" in message
+    finally:
+        mallory.close()
+
+
+def test_office_may_only_write_office_fields(tmp_path: Path) -> None:
+    la = make_session(tmp_path / "la", "Northshire Council", author="Lee")
+    case_id = la.create_case(case_document(5))
+    rogue = make_session(tmp_path / "rogue", "Rogue Office", "office", author="Rex")
+    try:
+        trust_each_other([rogue, la], tmp_path / "keys")
+        import_ok(rogue, export_to(la, rogue, tmp_path))
+        # Bypass the Session's owner check, as a tampered program would.
+        rogue.vault.record(
+            rogue.projector,
+            [(case_id, "case.edited", [Change(field="case_outline", value="rewritten")])],
+            clock.now(),
+        )
+        message = refuse(la, export_to(rogue, la, tmp_path))
+        assert "only set office-workflow fields, not case_outline" in message
+    finally:
+        rogue.close()
+        la.close()
+
+
+def test_missing_events_are_named(tmp_path: Path) -> None:
+    la = make_session(tmp_path / "la", "Northshire Council", author="Lee")
+    office = make_session(tmp_path / "office", "Northshire CSP Office", "office", author="Fay")
+    try:
+        trust_each_other([la, office], tmp_path / "keys")
+        la.create_cases([case_document(6), case_document(60), case_document(61)])
+        la.create_case(case_document(62))
+        device = la.identity.device_id
+        # A receipt the office never sent (say, a lost bundle): it "holds" events 1–3.
+        la.vault.db.execute(
+            "INSERT INTO sync_receipts VALUES (?, ?, 3, '2026-11-20T00:00:00+00:00')",
+            [office.identity.device_id, device],
+        )
+        message = refuse(office, export_to(la, office, tmp_path))
+        assert message.startswith(f"events 1–3 of device {device} are missing")
+    finally:
+        la.close()
+        office.close()
+
+
+def test_revoked_peer_is_refused_and_not_exported_to(tmp_path: Path) -> None:
+    la = make_session(tmp_path / "la", "Eastshire Council")
+    office = make_session(tmp_path / "office", "Eastshire Office", "office")
+    try:
+        trust_each_other([la, office], tmp_path / "keys")
+        la.create_case(case_document(7))
+        path = export_to(la, office, tmp_path / "out")
+        SyncService(office).revoke_peer(la.identity.device_id)
+        assert "revoked" in refuse(office, path)
+        with pytest.raises(InvalidInput, match="no peers yet|revoked"):
+            SyncService(office).export(tmp_path / "out", la.identity.device_id)
+        with pytest.raises(InvalidInput, match="cannot be trusted again"):
+            SyncService(office).add_peer(tmp_path / "keys" / f"{la.identity.device_id}.keys.json")
+    finally:
+        la.close()
+        office.close()
+
+
+def test_import_from_dir_moves_files(world: dict[str, Session], tmp_path: Path) -> None:
+    la, office = world["a"], world["office"]
+    la.create_case(case_document(8))
+    inbox = tmp_path / "inbox"
+    good = export_to(la, office, inbox)
+    bad = inbox / "junk.ntbundle"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    outcomes = SyncService(office).import_from_dir(inbox)
+    assert {o.path.name: o.status for o in outcomes} == {
+        good.name: "imported",
+        "junk.ntbundle": "refused",
+    }
+    assert (inbox / "done" / good.name).exists()
+    reason = (inbox / "rejected" / "junk.ntbundle.reason.txt").read_text()
+    assert reason.startswith("not a valid bundle ZIP") and reason.count("\n") == 1
+    assert not good.exists() and not bad.exists()
+
+
+def test_import_files_any_order(world: dict[str, Session], tmp_path: Path) -> None:
+    a, b, office = world["a"], world["b"], world["office"]
+    exchange(a, b, tmp_path / "ab")
+    a.create_case(case_document(9))
+    first = export_to(a, office, tmp_path / "x")
+    a.create_case(case_document(10))
+    second = export_to(a, office, tmp_path / "x")
+    outcomes = SyncService(office).import_files([second, first, second])
+    assert [o.status for o in outcomes][:2] == ["imported", "imported"] or all(
+        o.status in {"imported", "already imported"} for o in outcomes
+    )
+    assert event_ids(a) <= event_ids(office)
+
+
+def test_rollback_is_refused_until_confirmed(tmp_path: Path) -> None:
+    la = make_session(tmp_path / "la", "Westshire Council")
+    office = make_session(tmp_path / "office", "Westshire Office", "office")
+    try:
+        trust_each_other([la, office], tmp_path / "keys")
+        la.create_case(case_document(11))
+        la.backup(tmp_path / "old.zip")
+        la.create_case(case_document(12))
+        import_ok(office, export_to(la, office, tmp_path / "out"))
+        import_ok(la, export_to(office, la, tmp_path / "out"))
+        home = la.vault.home
+        la.close()
+        shutil.rmtree(home)
+        with zipfile.ZipFile(tmp_path / "old.zip") as archive:
+            archive.extractall(home)
+        la = Session.unlock(home, passphrase=PASSPHRASE)
+        # The restored vault has not seen the office's receipt: it exports (its receipts
+        # say less than the office holds); the office refuses nothing it already has.
+        import_ok(la, export_to(office, la, tmp_path / "out"))
+        with pytest.raises(InvalidInput, match="this vault is older than what Westshire Office"):
+            SyncService(la).export(tmp_path / "out")
+        paths = SyncService(la).export(tmp_path / "out", confirm_rollback=True)
+        assert len(paths) == 1
+    finally:
+        la.close()
+        office.close()
+
+
+def test_conflicts_travel_and_resolve(world: dict[str, Session], tmp_path: Path) -> None:
+    a, b, office = world["a"], world["b"], world["office"]
+    case_id = a.create_case(case_document(13))
+    exchange(a, b, tmp_path / "1")
+    a.edit_case(case_id, {"case_outline": "Outline as A wrote it."})
+    b.edit_case(case_id, {"case_outline": "Outline as B wrote it."})
+    exchange(a, b, tmp_path / "2")
+    for session in (a, b):
+        conflicts = [c for c in session.conflicts() if c["case_id"] == case_id]
+        assert [c["field"] for c in conflicts] == ["case_outline"]
+        assert {v["value"] for v in conflicts[0]["values"]} == {
+            "Outline as A wrote it.",
+            "Outline as B wrote it.",
+        }
+    a.resolve(case_id, "case_outline", "Outline agreed by both.")
+    exchange(a, b, tmp_path / "3")
+    for session in (a, b):
+        assert not [c for c in session.conflicts() if c["case_id"] == case_id]
+        assert session.case_detail(case_id)["document"]["case_outline"] == (
+            "Outline agreed by both."
+        )
+    assert a.case_detail(case_id)["document"] == b.case_detail(case_id)["document"]
+    assert office
+
+
+def test_office_relays_between_workstations_of_one_la(
+    world: dict[str, Session], tmp_path: Path
+) -> None:
+    """A and B never exchange bundles directly: the office carries each one's events."""
+    a, b, office = world["a"], world["b"], world["office"]
+    case_id = a.create_case(case_document(14))
+    import_ok(office, export_to(a, office, tmp_path))
+    import_ok(b, export_to(office, b, tmp_path))
+    b.edit_case(case_id, {"case_outline": "Outline B added via the office."})
+    import_ok(office, export_to(b, office, tmp_path))
+    import_ok(a, export_to(office, a, tmp_path))
+    assert a.case_detail(case_id)["document"]["case_outline"] == "Outline B added via the office."
+    assert a.case_detail(case_id)["document"] == b.case_detail(case_id)["document"]
