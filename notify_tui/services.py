@@ -196,6 +196,11 @@ class Session:
 
     def create_cases(self, documents: Iterable[Any]) -> list[str]:
         """Record several new cases in one transaction (all or nothing)."""
+        if self.identity.role == "office":
+            raise InvalidInput(
+                "the business office does not log cases: the LA where it happened does, "
+                "and its bundles bring them here"
+            )
         entries: list[tuple[str, str, Sequence[Change]]] = []
         today = self.today()
         for index, document in enumerate(documents):

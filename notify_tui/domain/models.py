@@ -311,7 +311,7 @@ class Subject(_Input):
             return None
         code = value.upper()
         if code not in codes.ethnicity_codes():
-            raise ValueError(f"unknown DfE ethnicity code {value!r} (e.g. WBRI, MWBC, NOBT)")
+            raise ValueError("not a DfE ethnicity code (e.g. WBRI, MWBC, NOBT; see docs/facts.md)")
         return code
 
     @field_validator("nhs_number")

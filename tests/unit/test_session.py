@@ -216,3 +216,12 @@ def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(session: Sess
     session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-19"})
     assert duties(session, case_id)["panel-notification"]["sent_on"] == "2026-11-19"
     assert [c for c in session.conflicts() if c["case_id"] == case_id] == []
+
+
+def test_the_office_does_not_log_cases(tmp_path: Path) -> None:
+    office, _ = Session.init(
+        tmp_path / "office", "a long test passphrase", org="Test Partnership",
+        role="office", author="Test Manager", kdf=ARGON2_FLOOR,
+    )  # fmt: skip
+    with office, pytest.raises(InvalidInput, match="does not log cases"):
+        office.create_case(serious_incident())
