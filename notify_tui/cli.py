@@ -85,7 +85,9 @@ def cli(ctx: click.Context) -> None:
     Run without a command to open the terminal app.
     """
     if ctx.invoked_subcommand is None:
-        raise UserError("the terminal app is not available in this build yet; see --help")
+        from notify_tui.cli_tui import run_tui
+
+        run_tui()
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -409,10 +411,11 @@ def case_edit(
     from notify_tui.services import parse_value
 
     values: dict[str, Any] = {}
-    for assignment in assignments:
+    for number, assignment in enumerate(assignments, start=1):
         name, sep, raw = assignment.partition("=")
         if not sep or not name.strip():
-            raise InvalidInput(f"--set {assignment}: write FIELD=VALUE")
+            # Never echo the argument: it may be a name or an outline typed without "=".
+            raise InvalidInput(f"--set (number {number}): write FIELD=VALUE")
         values[name.strip()] = parse_value(raw)
     with open_session(home, passphrase_file, write=True) as session:
         event = session.edit_case(case_id, values)
@@ -505,7 +508,15 @@ def decide(
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @vault_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as --format json).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    show_default=True,
+    help="md: a plain digest for mail (case ids and duties only, no names).",
+)
 @click.option(
     "--within",
     default=2,
@@ -513,14 +524,22 @@ def decide(
     metavar="N",
     help="Also list duties due within N working days.",
 )
-def deadlines(home: Path | None, passphrase_file: Path | None, as_json: bool, within: int) -> None:
+def deadlines(
+    home: Path | None, passphrase_file: Path | None, as_json: bool, output: str, within: int
+) -> None:
     """What is due or overdue across all cases (for a daily scheduled job)."""
     if within < 0:
         raise InvalidInput("--within: give a number of working days, 0 or more")
     with open_session(home, passphrase_file, write=False) as session:
         rows = session.deadlines(within=within)
-    if as_json:
+        today = session.today()
+    if as_json or output == "json":
         emit_json(rows)
+        return
+    if output == "md":
+        from notify_tui.cli_office import deadlines_markdown
+
+        click.echo(deadlines_markdown(rows, today))
         return
     if not rows:
         click.echo("Nothing due or overdue.")
@@ -703,6 +722,19 @@ def parse_settings(values: tuple[str, ...]) -> dict[str, int | str]:
             raise InvalidInput(f"--setting {value}: write NAME=VALUE")
         parsed[name] = int(raw) if raw.lstrip("-").isdigit() else raw
     return parsed
+
+
+from notify_tui.cli_sync import register as _register_sync  # noqa: E402
+
+_register_sync(cli)
+from notify_tui.cli_tui import register as _register_tui  # noqa: E402
+
+_register_tui(cli)
+
+
+from notify_tui.cli_office import register as _register_office  # noqa: E402
+
+_register_office(cli)
 
 
 def main() -> NoReturn:

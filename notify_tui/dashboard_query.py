@@ -1,18 +1,27 @@
 """What the dashboard shows: filter, sort, count and page duty rows, without Textual.
 
-The dashboard asks the session for every duty once (`Session.open_duties`), turns each
-into a `DutyRow`, and then filters, sorts and pages them here. Only one page of rows at a
-time is handed to the table widget, so a vault of 100,000 cases stays responsive.
+`DashboardQuery` holds the filters and sort order. `DutyPages` runs it against the
+session's projection one page (`PAGE_SIZE` rows) at a time, so a vault of 100,000 cases
+never turns into 100,000 Python objects or table rows; `count_open` gets the header
+counts with one aggregate query. `DashboardQuery.apply` does the same filtering and
+sorting on rows already in memory.
+
+The SQL here reads the projection tables only (`duties`, `cases`, `cases_fts`); it could
+move into `Session` as a verb without change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+
+if TYPE_CHECKING:
+    from notify_tui.services import Session
 
 PAGE_SIZE = 200
 """Rows added to the table at a time."""
@@ -39,7 +48,7 @@ STATUS_LABELS = {
 
 DUTY_LABELS = {
     "panel-notification": "Panel notification",
-    "lac-death-notification": "LAC death (DfE+Ofsted)",
+    "lac-death-notification": "LAC death notice",
     "care-leaver-death-notification": "Care leaver death",
     "cdop-notification": "CDOP notification",
     "rapid-review": "Rapid review",
@@ -57,10 +66,11 @@ RECIPIENT_LABELS = (
 )
 
 KIND_SHORT = {
-    CaseKind.serious_incident: "Serious incident",
-    CaseKind.care_leaver_death: "Care leaver death",
+    CaseKind.serious_incident: "Incident",
+    CaseKind.care_leaver_death: "Care leaver",
     CaseKind.child_death: "Child death",
 }
+"""Kind names short enough for a table column."""
 
 StatusFilter = Literal["open", "overdue", "due this week", "done", "all"]
 STATUS_FILTERS: tuple[StatusFilter, ...] = ("open", "overdue", "due this week", "done", "all")
@@ -209,8 +219,9 @@ class DashboardQuery:
     status: StatusFilter = "open"
     kind: str | None = None
     case_ids: frozenset[str] | None = None
-    """Only these cases (the result of a search), or every case when None."""
+    """In memory (`apply`): only these cases, or every case when None."""
     search: str = ""
+    """In the vault (`DutyPages`): only cases whose names or outline match these words."""
     sort_key: str = "due"
     descending: bool = False
     full_names: bool = False
@@ -275,6 +286,171 @@ def page(rows: Sequence[DutyRow], start: int, size: int = PAGE_SIZE) -> Sequence
     return rows[start : start + size]
 
 
-def case_id_set(summaries: Collection[Mapping[str, Any]]) -> frozenset[str]:
-    """The case ids of `Session.list_cases` results (for a search filter)."""
-    return frozenset(summary["id"] for summary in summaries)
+# -- paging from the vault -----------------------------------------------------------
+
+_SELECT = (
+    "SELECT duties.case_id, duties.duty_id, duties.title, duties.recipients, duties.due, "
+    "duties.status, cases.kind, cases.initials, cases.names "
+    "FROM duties JOIN cases ON cases.id = duties.case_id"
+)
+
+
+def _where(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
+    from notify_tui.services import fts_query
+
+    clauses: list[str] = []
+    params: list[Any] = []
+    today = query.today.isoformat()
+    if query.status == "open":
+        clauses.append("duties.status = 'open'")
+    elif query.status == "overdue":
+        clauses.append("duties.status = 'open' AND duties.due < ?")
+        params.append(today)
+    elif query.status == "due this week":
+        clauses.append("duties.status = 'open' AND duties.due <= ?")
+        params.append(end_of_week(query.today).isoformat())
+    elif query.status == "done":
+        clauses.append("duties.status != 'open'")
+    if query.kind is not None:
+        clauses.append("cases.kind = ?")
+        params.append(query.kind)
+    if query.search:
+        clauses.append("cases.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+        params.append(fts_query(query.search))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _order(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
+    from notify_tui.services import SOON_WORKING_DAYS
+
+    direction = " DESC" if query.descending else ""
+    due = [f"duties.due IS NULL{direction}", f"duties.due{direction}"]
+    tail = [f"duties.case_id{direction}", f"duties.duty_id{direction}"]
+    params: list[Any] = []
+    if query.sort_key == "due":
+        terms = due + tail
+    elif query.sort_key == "left":
+        # Done and undated duties have no "days left": they go after the rest.
+        terms = [f"(duties.status != 'open' OR duties.due IS NULL){direction}", *due, *tail]
+    elif query.sort_key == "status":
+        today = query.today
+        soon = session.calendar.add_working_days(today, SOON_WORKING_DAYS)
+        terms = [
+            "CASE WHEN duties.status != 'open' THEN 5 WHEN duties.due IS NULL THEN 4 "
+            "WHEN duties.due < ? THEN 0 WHEN duties.due = ? THEN 1 WHEN duties.due <= ? "
+            f"THEN 2 ELSE 3 END{direction}",
+            f"duties.status{direction}",
+            *due,
+            *tail,
+        ]
+        params = [today.isoformat(), today.isoformat(), soon.isoformat()]
+    else:
+        column = {
+            "case": "duties.case_id",
+            "subject": "lower(cases.names)" if query.full_names else "cases.initials",
+            "kind": "cases.kind",
+            "duty": "duties.title",
+            "recipient": "duties.recipients",
+        }[query.sort_key]
+        terms = [f"{column}{direction}", *due, *tail]
+    return " ORDER BY " + ", ".join(terms), params
+
+
+class DutyPages(Sequence[DutyRow]):
+    """The duties a query selects, read from the vault a page at a time.
+
+    Behaves as a read-only sequence (length, index, slice) for `PagedTable`; pages are
+    cached until the next `DutyPages` is made, which is what a reload does.
+    """
+
+    def __init__(self, session: Session, query: DashboardQuery, page_size: int = PAGE_SIZE) -> None:
+        self.session = session
+        self.query = query
+        self.page_size = page_size
+        self._pages: dict[int, list[DutyRow]] = {}
+        where, self._where_params = _where(query, session)
+        order, self._order_params = _order(query, session)
+        self._sql = _SELECT + where + order + " LIMIT ? OFFSET ?"
+        self._length = int(
+            session.vault.db.execute(
+                "SELECT COUNT(*) FROM duties JOIN cases ON cases.id = duties.case_id" + where,
+                self._where_params,
+            ).fetchone()[0]
+        )
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _page(self, number: int) -> list[DutyRow]:
+        if number not in self._pages:
+            cursor = self.session.vault.db.execute(
+                self._sql,
+                [
+                    *self._where_params,
+                    *self._order_params,
+                    self.page_size,
+                    number * self.page_size,
+                ],
+            )
+            self._pages[number] = [self._row(values) for values in cursor.fetchall()]
+        return self._pages[number]
+
+    def _row(self, values: Sequence[Any]) -> DutyRow:
+        from notify_tui.services import urgency
+
+        case_id, duty_id, title, recipients, due, status, kind, initials, names = values
+        due_date = date.fromisoformat(due) if due else None
+        left = (
+            self.session.calendar.working_days_left(self.query.today, due_date)
+            if due_date is not None and status == "open"
+            else None
+        )
+        return DutyRow(
+            case_id=case_id,
+            kind=kind or "",
+            initials=initials or "",
+            names=names or "",
+            duty_id=duty_id,
+            duty=duty_label(duty_id, title),
+            recipients=short_recipients(json.loads(recipients)),
+            due=due_date,
+            working_days_left=left,
+            urgency=urgency(status, left),
+            status=status,
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> DutyRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[DutyRow]: ...
+
+    def __getitem__(self, index: int | slice) -> DutyRow | Sequence[DutyRow]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return self._page(index // self.page_size)[index % self.page_size]
+
+    def __iter__(self) -> Iterator[DutyRow]:
+        for index in range(self._length):
+            yield self[index]
+
+
+def count_open(session: Session, today: date) -> Counts:
+    """The header counts, in one aggregate query over open duties."""
+    today_text = today.isoformat()
+    overdue, due_today, this_week = session.vault.db.execute(
+        "SELECT COALESCE(SUM(due < ?), 0), COALESCE(SUM(due = ?), 0), "
+        "COALESCE(SUM(due >= ? AND due <= ?), 0) "
+        "FROM duties WHERE status = 'open' AND due IS NOT NULL",
+        [today_text, today_text, today_text, end_of_week(today).isoformat()],
+    ).fetchone()
+    return Counts(int(overdue), int(due_today), int(this_week))
+
+
+def total_duties(session: Session) -> int:
+    """How many duties the vault holds, in any state."""
+    return int(session.vault.db.execute("SELECT COUNT(*) FROM duties").fetchone()[0])

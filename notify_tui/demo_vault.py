@@ -12,6 +12,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from notify_tui.domain.fold import flatten, fold_case
 from notify_tui.domain.models import CaseKind, validate_case
 from notify_tui.services import CASE_ID_ALPHABET, CASE_ID_PREFIX, Session
 from notify_tui.store.events import Change
-from notify_tui.store.keyslots import Argon2Parameters
+from notify_tui.store.keyslots import ARGON2_FLOOR, Argon2Parameters
 
 DEMO_ORG = "Demoshire Council (demo)"
 DEMO_AUTHOR = "Demo User"
@@ -181,9 +182,10 @@ def seed_demo(
     """
     new_id = new_id or seeded_case_ids(seed)
     today = session.today()
-    create_cases_with_ids(
+    synthetic_ids = create_cases_with_ids(
         session, synthetic_cases(count, today, session.calendar, seed=seed), new_id
     )
+    settle_old_duties(session, set(synthetic_ids))
     showcase = showcase_cases(today, session.calendar)
     ids = dict(
         zip(showcase, create_cases_with_ids(session, showcase.values(), new_id), strict=True)
@@ -200,6 +202,27 @@ def seed_demo(
     return ids
 
 
+def settle_old_duties(session: Session, case_ids: set[str]) -> None:
+    """Mark sent, on their due date, the duties of `case_ids` due before the last two working days.
+
+    A real office is not 40 notifications behind; this leaves a believable handful
+    overdue. Every other one sent is also acknowledged.
+    """
+    cutoff = working_days_before(session.calendar, session.today(), 2)
+    settled = 0
+    for duty in session.open_duties():
+        due = duty["due"]
+        if duty["case_id"] not in case_ids or duty["status"] != "open" or not due:
+            continue
+        if date.fromisoformat(due) >= cutoff:
+            continue
+        settled += 1
+        day = date.fromisoformat(due)
+        session.mark_sent(duty["case_id"], duty["duty"], day, f"DEMO-REF-{settled + 1:04d}")
+        if settled % 2:
+            session.acknowledge(duty["case_id"], duty["duty"], day)
+
+
 def make_conflict(session: Session, case_id: str, field: str, values: Sequence[str]) -> None:
     """Record edits that each replace the same old value: a conflict, as two devices make."""
     state = fold_case(case_id, session.vault.case_events(case_id))
@@ -210,25 +233,44 @@ def make_conflict(session: Session, case_id: str, field: str, values: Sequence[s
         session.vault.record(session.projector, [(case_id, "case.edited", [change])], clock.now())
 
 
+@dataclass
+class DemoVault:
+    """An open demo vault: its session, showcase case ids, folder and passphrase."""
+
+    session: Session
+    ids: dict[str, str]
+    home: Path
+    passphrase: str
+
+
 @contextmanager
 def open_demo_vault(
     *,
     count: int = DEMO_CASES,
     seed: int = DEMO_SEED,
     kdf: Argon2Parameters | None = None,
-) -> Iterator[tuple[Session, dict[str, str]]]:
-    """A seeded demo vault in a temporary folder, removed (with its key) on exit."""
+) -> Iterator[DemoVault]:
+    """A seeded demo vault in a temporary folder, removed (with its key) on exit.
+
+    The passphrase is random; it is handed back so the demo can show it after an idle
+    lock (it protects nothing but fictional cases that vanish on exit).
+    """
     with tempfile.TemporaryDirectory(prefix="notify-tui-demo-") as folder:
+        home = Path(folder) / "vault"
+        passphrase = "demo " + secrets.token_hex(6)
         session, _recovery = Session.init(
-            Path(folder) / "vault",
-            secrets.token_urlsafe(24),
+            home,
+            passphrase,
             org=DEMO_ORG,
             role="la",
             author=DEMO_AUTHOR,
-            kdf=kdf,
+            # The floor skips calibration: a throwaway vault need not cost more.
+            kdf=kdf or ARGON2_FLOOR,
         )
+        demo = DemoVault(session, {}, home, passphrase)
         try:
-            ids = seed_demo(session, count=count, seed=seed)
-            yield session, ids
+            demo.ids = seed_demo(session, count=count, seed=seed)
+            yield demo
         finally:
-            session.close()
+            # After an idle lock and unlock, the app holds a newer session.
+            demo.session.close()

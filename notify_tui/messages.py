@@ -8,12 +8,5 @@ from textual.message import Message
 
 
 @dataclass
-class CaseChanged(Message):
-    """A case was created or changed; lists showing it should reload."""
-
-    case_id: str
-
-
-@dataclass
 class SessionLocked(Message):
     """The vault was locked (idle or on request); every screen showing data must go."""

@@ -1,19 +1,8 @@
-"""The dashboard: every duty across cases, most urgent first.
-
-| key | id | does |
-|---|---|---|
-| enter | (table) | open the highlighted case |
-| n / l / c | dashboard.new_serious_incident / new_care_leaver_death / new_child_death | log a new case |
-| f | dashboard.status_filter | cycle open / overdue / due this week / done / all |
-| k | dashboard.kind_filter | cycle all kinds / each kind |
-| o | dashboard.sort | sort by the next column (click a header to sort by it) |
-| / | dashboard.search | search names and outlines |
-| v | dashboard.names | show full names or initials |
-| r | dashboard.refresh | reload |
-"""
+"""The dashboard: every duty across cases, most urgent first."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -26,13 +15,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from notify_tui.dashboard_query import (
     SORT_KEYS,
     DashboardQuery,
+    DutyPages,
     DutyRow,
-    case_id_set,
-    count,
+    count_open,
     format_due,
+    total_duties,
 )
 from notify_tui.errors import NotifyError
-from notify_tui.messages import CaseChanged
 from notify_tui.screens.case_detail import CaseDetailScreen
 from notify_tui.screens.new_case import NewCaseScreen
 from notify_tui.services import Session
@@ -42,14 +31,15 @@ from notify_tui.widgets.urgency import urgency_text
 
 COLUMNS = (
     ("case", "Case"),
+    ("status", "Status"),
+    ("due", "Due"),
+    ("left", "Left"),
     ("subject", "Subject"),
     ("kind", "Kind"),
     ("duty", "Duty"),
     ("recipient", "To"),
-    ("due", "Due"),
-    ("left", "Days left"),
-    ("status", "Status"),
 )
+"""Status and due date come first, so a narrow terminal never hides them."""
 
 
 class DashboardScreen(Screen[None]):
@@ -59,7 +49,7 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_case('serious_incident')", "New incident",
                 id="dashboard.new_serious_incident", show=True),
-        Binding("l", "new_case('care_leaver_death')", "New CL death",
+        Binding("l", "new_case('care_leaver_death')", "New care leaver",
                 id="dashboard.new_care_leaver_death", show=True),
         Binding("c", "new_case('child_death')", "New child death",
                 id="dashboard.new_child_death", show=True),
@@ -67,17 +57,32 @@ class DashboardScreen(Screen[None]):
         Binding("k", "cycle_kind", "Kind", id="dashboard.kind_filter", show=True),
         Binding("o", "cycle_sort", "Sort", id="dashboard.sort", show=True),
         Binding("slash", "focus_search", "Search", id="dashboard.search", show=True),
-        Binding("v", "toggle_names", "Names", id="dashboard.names", show=True),
+        Binding("v", "toggle_names", "Names", id="dashboard.names", show=False),
         Binding("r", "reload", "Reload", id="dashboard.refresh", show=False),
         Binding("escape", "leave_search", "Back to table", id="dashboard.leave_search",
                 show=False),
     ]  # fmt: skip
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | enter | (table) | open the highlighted case |
+    | n | dashboard.new_serious_incident | new serious incident |
+    | l | dashboard.new_care_leaver_death | new care leaver death |
+    | c | dashboard.new_child_death | new child death |
+    | f | dashboard.status_filter | cycle open / overdue / due this week / done / all |
+    | k | dashboard.kind_filter | cycle all kinds / each kind |
+    | o | dashboard.sort | sort by the next column (click a header to sort by it) |
+    | / | dashboard.search | search names and outlines |
+    | v | dashboard.names | show full names or initials |
+    | r | dashboard.refresh | reload |
+    """
 
     def __init__(self, session: Session, preferences: Preferences) -> None:
         super().__init__()
         self.session = session
         self.preferences = preferences
-        self.rows: list[DutyRow] = []
+        self.total = 0
         self.query_state = DashboardQuery(
             full_names=preferences.display.show_full_names, today=session.today()
         )
@@ -102,47 +107,45 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#duties", PagedTable)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
-        self.reload()
         table.focus()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.rows:
-            self.reload()
+        # Also fires on first showing; reloading here picks up changes made on other screens.
+        self.reload()
 
     # -- data ----------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Fetch every duty from the session and redraw."""
-        self.rows = [DutyRow.from_view(view) for view in self.session.open_duties()]
-        self.query_one("#counts", Static).update(
-            count(self.rows, self.session.today()).describe()
-        )
+        """Count the duties again and redraw (the vault may have changed)."""
+        today = self.session.today()
+        self.query_state = replace(self.query_state, today=today)
+        self.query_one("#counts", Static).update(count_open(self.session, today).describe())
+        self.total = total_duties(self.session)
         self.redraw()
 
     def redraw(self) -> None:
         """Apply the filters and sort, and show the first page."""
-        table = self.query_one("#duties", PagedTable)
-        shown = self.query_state.apply(self.rows)
-        table.show(shown)
+        try:
+            shown = DutyPages(self.session, self.query_state)
+        except NotifyError as error:
+            self.notify(error.message, severity="warning")
+            return
+        self.query_one("#duties", PagedTable).show(shown)
         self.query_one("#filters", Static).update(
-            f"{len(shown)} of {len(self.rows)} duties · {self.query_state.describe()}"
+            f"{len(shown)} of {self.total} duties · {self.query_state.describe()}"
         )
 
     def _cells(self, row: DutyRow) -> tuple[Any, ...]:
         return (
             row.case_id,
+            urgency_text(row.status_label, row.urgency),
+            format_due(row.due),
+            row.left_label(),
             row.subject(self.query_state.full_names),
             row.kind_label,
             row.duty,
             row.recipients,
-            format_due(row.due),
-            row.left_label(),
-            urgency_text(row.status_label, row.urgency),
         )
-
-    @on(CaseChanged)
-    def _case_changed(self, _message: CaseChanged) -> None:
-        self.reload()
 
     # -- actions -------------------------------------------------------------------
 
@@ -186,7 +189,6 @@ class DashboardScreen(Screen[None]):
     def _case_created(self, case_id: str | None) -> None:
         if case_id is not None:
             self.notify(f"Case {case_id} saved.", title="Saved")
-            self.reload()
 
     @on(DataTable.HeaderSelected, "#duties")
     def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
@@ -216,17 +218,13 @@ class DashboardScreen(Screen[None]):
     async def _search(self, text: str) -> None:
         # Runs on the UI thread (the vault connection belongs to it); `exclusive` drops
         # stale searches while typing, and the short sleep debounces keystrokes.
-        import asyncio
-
         await asyncio.sleep(0.25)
-        text = text.strip()
-        if not text:
-            self.query_state = replace(self.query_state, case_ids=None, search="")
-        else:
-            try:
-                ids = case_id_set(self.session.list_cases(search=text))
-            except NotifyError as error:
-                self.notify(error.message, severity="warning")
-                return
-            self.query_state = replace(self.query_state, case_ids=ids, search=text)
+        previous = self.query_state
+        self.query_state = replace(self.query_state, search=text.strip())
+        try:
+            DutyPages(self.session, self.query_state, page_size=1)
+        except NotifyError as error:
+            self.query_state = previous
+            self.notify(error.message, severity="warning")
+            return
         self.redraw()

@@ -1,10 +1,4 @@
-"""Modal: ask for one date (e.g. when a recipient acknowledged a notification).
-
-| key | id | does |
-|---|---|---|
-| enter | (input) | accept |
-| escape | date_prompt.cancel | close |
-"""
+"""Modal: ask for one date (e.g. when a recipient acknowledged a notification)."""
 
 from __future__ import annotations
 
@@ -25,6 +19,13 @@ class DatePromptScreen(ModalScreen[date | None]):
 
     CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="date_prompt.cancel", show=True)]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | enter | (input) | accept |
+    | escape | date_prompt.cancel | close |
+    """
 
     def __init__(self, title: str, question: str, today: date) -> None:
         super().__init__()

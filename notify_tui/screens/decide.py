@@ -1,10 +1,4 @@
-"""Modal: the threshold decision, notify or not, with its rationale.
-
-| key | id | does |
-|---|---|---|
-| ctrl+s | decide.save | record the decision |
-| escape | decide.cancel | close |
-"""
+"""Modal: the threshold decision, notify or not, with its rationale."""
 
 from __future__ import annotations
 
@@ -40,6 +34,13 @@ class DecideScreen(ModalScreen[ThresholdDecision | None]):
         Binding("ctrl+s", "save", "Save", id="decide.save", show=True),
         Binding("escape", "cancel", "Cancel", id="decide.cancel", show=True),
     ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | ctrl+s | decide.save | record the decision |
+    | escape | decide.cancel | close |
+    """
 
     def __init__(self, case_id: str, today: date) -> None:
         super().__init__()

@@ -1,10 +1,4 @@
-"""Modal: when a duty's notification was sent, and the reference the recipient gave.
-
-| key | id | does |
-|---|---|---|
-| ctrl+s | mark_sent.save | record it |
-| escape | mark_sent.cancel | close without recording |
-"""
+"""Modal: when a duty's notification was sent, and the reference the recipient gave."""
 
 from __future__ import annotations
 
@@ -43,6 +37,13 @@ class MarkSentScreen(ModalScreen[SentRecord | None]):
         Binding("ctrl+s", "save", "Save", id="mark_sent.save", show=True),
         Binding("escape", "cancel", "Cancel", id="mark_sent.cancel", show=True),
     ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | ctrl+s | mark_sent.save | record it |
+    | escape | mark_sent.cancel | close without recording |
+    """
 
     def __init__(self, duty_title: str, today: date) -> None:
         super().__init__()

@@ -1,10 +1,4 @@
-"""Modal: why a duty no longer applies.
-
-| key | id | does |
-|---|---|---|
-| enter | (input) | withdraw with this reason |
-| escape | withdraw.cancel | close |
-"""
+"""Modal: why a duty no longer applies."""
 
 from __future__ import annotations
 
@@ -23,6 +17,13 @@ class WithdrawScreen(ModalScreen[str | None]):
 
     CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="withdraw.cancel", show=True)]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | enter | (input) | withdraw with this reason |
+    | escape | withdraw.cancel | close |
+    """
 
     def __init__(self, duty_title: str) -> None:
         super().__init__()

@@ -45,9 +45,11 @@ class PagedTable(DataTable[Any], Generic[RowT]):
     def load_more(self) -> bool:
         """Add the next page; False when everything is shown."""
         page = self.items[self.loaded : self.loaded + self.page_size]
+        # Count the page as loaded first: add_row moves the cursor, whose watcher asks
+        # for more rows.
+        self.loaded += len(page)
         for item in page:
             self.add_row(*self._cells(item), key=self._key(item))
-        self.loaded += len(page)
         return bool(page)
 
     def item_at(self, row: int) -> RowT | None:

@@ -16,6 +16,5 @@ URGENCY_STYLES = {
 
 
 def urgency_text(label: str, urgency: str) -> Text:
-    """A table cell: the urgency word in its colour, padded so the colour reads as a badge."""
-    style = URGENCY_STYLES.get(urgency, "")
-    return Text(f" {label} " if style and "on" in style else label, style=style)
+    """A table cell: the urgency word in its colour, padded so a background reads as a badge."""
+    return Text(f" {label} ", style=URGENCY_STYLES.get(urgency, ""))

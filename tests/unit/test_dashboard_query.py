@@ -1,0 +1,171 @@
+"""Dashboard query logic without Textual: counts, filters, sorting, labels, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from notify_tui.dashboard_query import (
+    STATUS_FILTERS,
+    DashboardQuery,
+    DutyPages,
+    DutyRow,
+    count,
+    count_open,
+    end_of_week,
+    format_due,
+    page,
+    short_recipients,
+)
+from notify_tui.demo_vault import open_demo_vault
+from notify_tui.services import Session
+
+TODAY = date(2026, 11, 23)  # a Monday
+
+
+def row(case_id: str, due: date | None, status: str = "open", **extra: Any) -> DutyRow:
+    left = None if due is None or status != "open" else (due - TODAY).days
+    if status != "open":
+        urgency = "done"
+    elif due is None:
+        urgency = "no date"
+    elif due < TODAY:
+        urgency = "overdue"
+    elif due == TODAY:
+        urgency = "due today"
+    else:
+        urgency = "later"
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "kind": "serious_incident",
+        "initials": "AF",
+        "names": "Ada Fictional",
+        "duty_id": "panel-notification",
+        "duty": "Panel notification",
+        "recipients": "Panel",
+        "due": due,
+        "working_days_left": left,
+        "urgency": urgency,
+        "status": status,
+    }
+    values.update(extra)
+    return DutyRow(**values)
+
+
+ROWS = [
+    row("SI-B", date(2026, 11, 20)),  # overdue (Friday)
+    row("SI-A", TODAY),  # due today
+    row("CD-C", date(2026, 11, 27), kind="child_death"),  # Friday this week
+    row("CL-D", date(2026, 11, 30), kind="care_leaver_death"),  # next Monday
+    row("SI-E", date(2026, 11, 18), status="sent"),
+    row("SI-F", None),
+]
+
+
+def test_counts_this_week_run_from_today_to_sunday() -> None:
+    counts = count(ROWS, TODAY)
+    assert (counts.overdue, counts.due_today, counts.due_this_week) == (1, 1, 2)
+    assert counts.describe() == "1 overdue · 1 due today · 2 due this week"
+    assert end_of_week(TODAY) == date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("open", ["SI-B", "SI-A", "CD-C", "CL-D", "SI-F"]),
+        ("overdue", ["SI-B"]),
+        ("due this week", ["SI-B", "SI-A", "CD-C"]),
+        ("done", ["SI-E"]),
+        ("all", ["SI-E", "SI-B", "SI-A", "CD-C", "CL-D", "SI-F"]),
+    ],
+)
+def test_status_filters(status: str, expected: list[str]) -> None:
+    query = DashboardQuery(status=status, today=TODAY)  # type: ignore[arg-type]
+    assert [r.case_id for r in query.apply(ROWS)] == expected
+
+
+def test_cycling_filters_and_sorting() -> None:
+    query = DashboardQuery(today=TODAY)
+    assert query.next_status().status == "overdue"
+    assert query.next_kind().kind == "serious_incident"
+    assert query.next_kind().next_kind().next_kind().next_kind().kind is None
+    by_case = query.sorted_by("case")
+    assert [r.case_id for r in by_case.apply(ROWS)] == ["CD-C", "CL-D", "SI-A", "SI-B", "SI-F"]
+    assert by_case.sorted_by("case").descending
+    with pytest.raises(ValueError, match="unknown sort key"):
+        query.sorted_by("nonsense")
+
+
+def test_search_and_kind_limit_rows() -> None:
+    query = DashboardQuery(status="all", kind="serious_incident", today=TODAY)
+    assert {r.case_id for r in query.apply(ROWS)} == {"SI-A", "SI-B", "SI-E", "SI-F"}
+    searched = DashboardQuery(status="all", case_ids=frozenset({"CD-C"}), today=TODAY)
+    assert [r.case_id for r in searched.apply(ROWS)] == ["CD-C"]
+
+
+def test_labels_say_what_colour_means() -> None:
+    assert row("X", date(2026, 11, 20)).status_label == "OVERDUE"
+    assert row("X", TODAY).status_label == "DUE TODAY"
+    assert row("X", TODAY, status="not_notifying").status_label == "not notifying"
+    assert row("X", TODAY).subject(False) == "AF"
+    assert row("X", TODAY).subject(True) == "Ada Fictional"
+    assert format_due(TODAY) == "Mon 23 Nov 2026"
+    assert format_due(None) == "-"
+
+
+def test_short_recipients() -> None:
+    assert (
+        short_recipients(
+            [
+                "Secretary of State for Education (DfE, via the online notification system)",
+                "Ofsted (via the online notification system)",
+            ]
+        )
+        == "DfE + Ofsted"
+    )
+    assert short_recipients([]) == "-"
+
+
+def test_page() -> None:
+    items = [row(f"SI-{n:03d}", TODAY) for n in range(450)]
+    assert len(page(items, 0)) == 200
+    assert len(page(items, 400)) == 50
+
+
+@pytest.fixture(scope="module")
+def demo_session() -> Iterator[Session]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NOTIFY_TUI_TODAY", TODAY.isoformat())
+        with open_demo_vault(count=15, seed=3) as demo:
+            yield demo.session
+
+
+@pytest.mark.parametrize("sort_key", ["due", "case", "subject", "status", "left"])
+@pytest.mark.parametrize("status", STATUS_FILTERS)
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_from_the_vault_match_the_in_memory_query(
+    demo_session: Session, sort_key: str, status: str, descending: bool
+) -> None:
+    """`DutyPages` (SQL, paged) selects and orders exactly as `apply` does in memory."""
+    query = replace(
+        DashboardQuery(status=status, today=TODAY),  # type: ignore[arg-type]
+        sort_key=sort_key,
+        descending=descending,
+    )
+    everything = [DutyRow.from_view(view) for view in demo_session.open_duties()]
+    expected = [(r.case_id, r.duty_id) for r in query.apply(everything)]
+    pages = DutyPages(demo_session, query, page_size=7)
+    assert len(pages) == len(expected)
+    assert [(r.case_id, r.duty_id) for r in pages] == expected
+    assert list(pages[3:10]) == list(pages)[3:10]
+    assert count_open(demo_session, TODAY) == count(everything, TODAY)
+
+
+def test_search_pages_only_matching_cases(demo_session: Session) -> None:
+    query = DashboardQuery(status="all", search="Fictional", today=TODAY)
+    ids = {summary["id"] for summary in demo_session.list_cases(search="Fictional")}
+    assert ids and {row.case_id for row in DutyPages(demo_session, query)} <= ids
