@@ -81,15 +81,9 @@ def copy_vault(template: Path, destination: Path) -> Path:
     return destination
 
 
-def cli_env(
-    home: Path | None, passphrase: str | None = PASSPHRASE, **extra: str
-) -> dict[str, str]:
+def cli_env(home: Path | None, passphrase: str | None = PASSPHRASE, **extra: str) -> dict[str, str]:
     """The environment for a `notify-tui` process: frozen today, no debug, given home."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("NOTIFY_TUI_")
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NOTIFY_TUI_")}
     env["NOTIFY_TUI_TODAY"] = TODAY
     if home is not None:
         env["NOTIFY_TUI_HOME"] = str(home)
@@ -170,13 +164,15 @@ def kill_writer_after(
     *,
     passphrase: str = PASSPHRASE,
     scratch: Path,
+    trigger: str = "READY",
     before_kill: Any = None,
 ) -> list[str]:
-    """Start `vault_writer.py HOME ARGS`, SIGKILL it `delay` s after READY; return its lines.
+    """Start `vault_writer.py HOME ARGS`, SIGKILL it `delay` s after `trigger`; return its lines.
 
-    The lines are everything it printed (READY and the DONE reports). `before_kill`, if
-    given, is called with no argument just before the kill (e.g. to scan the files while
-    the writer is busy). Fails if the writer does not get to READY.
+    `trigger` is a line the writer prints (READY by default). The lines returned are
+    everything it printed. `before_kill`, if given, is called with no argument just
+    before the kill (e.g. to scan the files while the writer is busy). Fails if the
+    writer does not get to READY and then to `trigger`.
     """
     stderr_path = scratch / f"writer-{os.getpid()}-{len(os.listdir(scratch))}.err"
     with stderr_path.open("w") as stderr:
@@ -192,12 +188,15 @@ def kill_writer_after(
         watchdog = threading.Timer(CLI_TIMEOUT, process.kill)
         watchdog.start()
         try:
-            first = process.stdout.readline()
-            if first.strip() != "READY":
+            seen = [process.stdout.readline()]
+            while seen[-1].strip() != trigger and seen[-1] and seen[0].strip() == "READY":
+                seen.append(process.stdout.readline())
+            if seen[-1].strip() != trigger:
                 process.kill()
                 process.wait()
                 raise AssertionError(
-                    f"the writer did not start: {first!r} {stderr_path.read_text()[-2000:]}"
+                    f"the writer never printed {trigger}: {seen[-3:]!r} "
+                    f"{stderr_path.read_text()[-2000:]}"
                 )
             time.sleep(delay)
             if before_kill is not None:
@@ -209,4 +208,4 @@ def kill_writer_after(
             watchdog.cancel()
             process.stdout.close()
     assert process.returncode == -signal.SIGKILL, stderr_path.read_text()[-2000:]
-    return [first.strip(), *rest.splitlines()]
+    return [line.strip() for line in seen] + rest.splitlines()

@@ -1,7 +1,7 @@
 """A writer process for the crash-safety and no-plaintext tests: start it, SIGKILL it.
 
     python vault_writer.py HOME cases SEED START [SENTINEL]
-    python vault_writer.py HOME passwd FIRST SECOND
+    python vault_writer.py HOME passwd FIRST SECOND [slow-writes]
 
 It unlocks the vault in HOME once (passphrase from NOTIFY_TUI_PASSPHRASE, or FIRST),
 prints READY, then loops until killed, printing and flushing one line after each call
@@ -12,7 +12,10 @@ that returned (so every reported change was committed):
   `DONE add <case_id> <n>` / `DONE edit <case_id> <n>`. With SENTINEL, every name and
   outline holds it.
 - `passwd`: changes the passphrase FIRST -> SECOND -> FIRST -> ...;
-  `DONE passwd <k> <index of the passphrase now in force: 0 or 1>`.
+  `DONE passwd <k> <index of the passphrase now in force: 0 or 1>`. With `slow-writes`
+  it prints WRITING as it starts rewriting keyslots.json and each `os.fsync` takes
+  25 ms longer, so a kill timed from WRITING lands inside the atomic replace (temporary
+  file written, renamed, directory synced) rather than in the long Argon2id work.
 
 Not a test module; all data is synthetic.
 """
@@ -22,10 +25,12 @@ from __future__ import annotations
 import os
 import random
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from notify_tui.services import Session
+from notify_tui.store import keyslots
 
 GIVEN_NAMES = ("Ada", "Bram", "Cleo", "Dara", "Eli", "Fern")
 
@@ -93,6 +98,23 @@ def write_cases(home: Path, seed: int, start: int, sentinel: str) -> None:
             say(f"DONE edit {case_id} {number}")
 
 
+def slow_down_key_slot_writes() -> None:
+    """Announce each key slot file write and widen its fsync windows (fault injection)."""
+    real_write = keyslots.atomic_write_bytes
+    real_fsync = os.fsync
+
+    def announced_write(*args: Any, **kwargs: Any) -> None:
+        say("WRITING")
+        real_write(*args, **kwargs)
+
+    def slow_fsync(descriptor: int) -> None:
+        time.sleep(0.025)
+        real_fsync(descriptor)
+
+    keyslots.atomic_write_bytes = announced_write  # type: ignore[assignment]
+    os.fsync = slow_fsync
+
+
 def change_passphrases(home: Path, first: str, second: str) -> None:
     """Change the passphrase back and forth until killed."""
     passphrases = (first, second)
@@ -114,6 +136,8 @@ def main(argv: list[str]) -> None:
         sentinel = argv[5] if len(argv) > 5 else ""
         write_cases(home, int(argv[3]), int(argv[4]), sentinel)
     elif mode == "passwd":
+        if argv[5:] == ["slow-writes"]:
+            slow_down_key_slot_writes()
         change_passphrases(home, argv[3], argv[4])
     else:
         raise SystemExit(f"unknown mode {mode}")
