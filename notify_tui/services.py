@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +47,7 @@ from notify_tui.store.projection import (
     Projector,
     projection_hash,
 )
-from notify_tui.store.vault import Identity, Role, Vault
+from notify_tui.store.vault import Identity, Role, Vault, office_chain_id, signing_device
 
 CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CASE_ID_PREFIX = {
@@ -688,8 +689,13 @@ class Session:
                     self.vault.db.execute("DETACH DATABASE backup")
             archive = Path(tmp) / "backup.zip"
             with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as bundle:
-                bundle.write(copy, "vault.db")
-                bundle.write(self.vault.home / KEYSLOTS_FILE_NAME, KEYSLOTS_FILE_NAME)
+                for source, name in (
+                    (copy, "vault.db"),
+                    (self.vault.home / KEYSLOTS_FILE_NAME, KEYSLOTS_FILE_NAME),
+                ):
+                    member = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    member.external_attr = (stat.S_IFREG | 0o600) << 16  # restores owner-only
+                    bundle.writestr(member, source.read_bytes())
             atomic_write_bytes(destination, archive.read_bytes(), exclusive=True)
         return destination
 
@@ -723,6 +729,8 @@ class Session:
                     report.problems.append(problem)
                 expected_prev, expected_seq = event_id, seq + 1
         report.checks.append(f"{total} events: ids, hash chains and signatures")
+        report.problems.extend(chain_placement_problems(db))
+        report.checks.append("each event is on its organisation's and its LA's chain")
         mismatched = 0
         for (case_id,) in db.execute("SELECT DISTINCT case_id FROM events").fetchall():
             try:
@@ -811,6 +819,48 @@ def audit_entry(event: Event) -> dict[str, Any]:
     }
 
 
+def chain_placement_problems(db: Any) -> list[str]:
+    """Events on a chain they may not be on (see `notify_tui.store.vault.chain_for`).
+
+    Each event's org is its chain's device's; an LA device has no per-LA chains; an
+    office device's own chain holds only the partnership's records and its chain for an
+    LA only that LA's cases (so what is sent to an LA is about that LA only).
+    """
+    known = {
+        str(r[0]): (str(r[1]), str(r[2]))
+        for r in db.execute("SELECT device_id, org, role FROM devices")
+    }
+    problems: list[str] = []
+    rows = db.execute(
+        "SELECT events.id, events.device, events.case_id, json_extract(events.body, '$.org'), "
+        "cases.org FROM events LEFT JOIN cases ON cases.id = events.case_id "
+        "ORDER BY events.device, events.seq"
+    ).fetchall()
+    for event_id, chain, case_id, org, case_org in rows:
+        device = signing_device(chain)
+        if device not in known:
+            continue  # reported with the signatures
+        device_org, role = known[device]
+        where = f"event {event_id} (chain {chain}, case {case_id})"
+        if org != device_org:
+            problems.append(f"{where}: claims org {org!r}, but {device} is {device_org}")
+        elif role != "office":
+            if chain != device:
+                problems.append(f"{where}: an LA device has no per-LA chains")
+        elif str(case_id).startswith(PARTNERSHIP_PREFIX) != (chain == device):
+            problems.append(
+                f"{where}: an office's own chain is for the partnership's records only, "
+                "its chains per LA for that LA's cases"
+            )
+        elif (
+            chain != device
+            and case_org is not None
+            and chain != office_chain_id(device, str(case_org))
+        ):
+            problems.append(f"{where}: the case belongs to {case_org}, not this chain's LA")
+    return problems
+
+
 def check_event_row(
     device: str,
     seq: int,
@@ -821,7 +871,10 @@ def check_event_row(
     expected_prev: str | None,
     keys: Mapping[str, Any],
 ) -> str | None:
-    """The first problem with one stored event, or None."""
+    """The first problem with one stored event, or None.
+
+    `device` is the chain id (a device id, or an office device's per-LA chain
+    `device--la-slug`); `keys` maps device ids to signing keys."""
     try:
         event = Event.model_validate_json(body)
     except ValidationError:
@@ -834,9 +887,9 @@ def check_event_row(
         return f"event {event_id}: device {device} chain skips from {expected_seq - 1} to {seq}"
     if event.prev != expected_prev:
         return f"event {event_id}: does not follow the previous event of device {device}"
-    key = keys.get(device)
+    key = keys.get(signing_device(device))
     if key is None:
-        return f"event {event_id}: from unknown device {device}"
+        return f"event {event_id}: from unknown device {signing_device(device)}"
     if not event.signature_valid(key):
         return f"event {event_id}: signature is not valid (tampered)"
     return None

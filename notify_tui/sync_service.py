@@ -19,6 +19,7 @@ from notify_tui.services import Session
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
+from notify_tui.store.vault import chain_suffix, office_chain_id, signing_device
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, receipts, sshsig, trust
 
@@ -154,29 +155,46 @@ class SyncService:
             raise InvalidInput("no peers yet: add one with `notify-tui peers add FILE`")
         return peers
 
-    def _visible_devices(self, peer: trust.Device) -> set[str]:
-        """Whose chains a peer receives: all for an office; its own org's and offices' for an LA."""
+    def visible_chains(self, peer: trust.Device) -> set[str]:
+        """The chains held that a peer may receive.
+
+        An office receives every chain held (it relays). An LA receives the chains of LA
+        devices of its own organisation and the office devices' chains for its cases
+        (`office_chain_id(office, its org)`), never an office's own chain (the
+        partnership's records) nor anything about another LA's cases.
+        """
         known = trust.devices(self.vault.db)
+        held = self.vault.chains()
         if peer.role == "office":
-            return set(known)
-        return {d.device_id for d in known.values() if d.org == peer.org or d.role == "office"}
+            return set(held)
+        visible: set[str] = set()
+        for chain in held:
+            device = known.get(signing_device(chain))
+            if device is None:
+                continue
+            if chain_suffix(chain) is None:
+                if device.role == "la" and device.org == peer.org:
+                    visible.add(chain)
+            elif device.role == "office" and chain == office_chain_id(device.device_id, peer.org):
+                visible.add(chain)
+        return visible
 
     def events_for(self, peer: trust.Device) -> list[Event]:
         """The events a peer has not acknowledged (whole chain suffixes only)."""
         acknowledged = receipts.acknowledged(self.vault.db, peer.device_id)
-        visible = self._visible_devices(peer)
+        visible = self.visible_chains(peer)
         events: list[Event] = []
-        for device, held in sorted(receipts.held_heads(self.vault.db).items()):
-            if device not in visible:
+        for chain, held in sorted(receipts.held_heads(self.vault.db).items()):
+            if chain not in visible:
                 continue
-            if device == peer.device_id and device not in acknowledged:
+            if signing_device(chain) == peer.device_id and chain not in acknowledged:
                 continue  # a peer holds its own events until it says otherwise
-            start = acknowledged.get(device, 0)
+            start = acknowledged.get(chain, 0)
             if start >= held:
                 continue
             rows = self.vault.db.execute(
                 "SELECT body FROM events WHERE device = ? AND seq > ? ORDER BY seq",
-                [device, start],
+                [chain, start],
             ).fetchall()
             events.extend(Event.model_validate_json(row[0]) for row in rows)
         return events
@@ -191,17 +209,20 @@ class SyncService:
         }
 
     def rollback_problem(self, peer: trust.Device) -> str | None:
-        """A line saying the peer holds more of this device's events than this vault does."""
+        """A line saying the peer holds more of one of this device's chains than this vault."""
         me = self.me().device_id
-        theirs = receipts.acknowledged(self.vault.db, peer.device_id).get(me, 0)
-        ours = self.vault.head(me)[0]
-        if theirs > ours:
-            return (
-                f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
-                f"{ours + 1}–{theirs} of this device are not in this vault (restored from an "
-                "old backup?), and new changes here would fork its chain; pass "
-                "--confirm-rollback to export anyway"
-            )
+        for chain, theirs in sorted(receipts.acknowledged(self.vault.db, peer.device_id).items()):
+            if signing_device(chain) != me:
+                continue
+            ours = self.vault.head(chain)[0]
+            if theirs > ours:
+                which = "" if chain == me else f" (chain {chain})"
+                return (
+                    f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
+                    f"{ours + 1}–{theirs} of this device{which} are not in this vault (restored "
+                    "from an old backup?), and new changes here would fork its chain; pass "
+                    "--confirm-rollback to export anyway"
+                )
         return None
 
     def export(
@@ -231,7 +252,7 @@ class SyncService:
             ).fetchone()
             seq = 1 if last is None else int(last[0]) + 1
             events = self.events_for(device)
-            visible = self._visible_devices(device) | {me.device_id, device.device_id}
+            visible = self.visible_chains(device)
             built = bundle_format.build_bundle(
                 sender=sender,
                 signing_key=identity.signing_key,

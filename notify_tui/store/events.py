@@ -1,10 +1,12 @@
 """Events: the immutable, signed, hash-chained unit of change (and of sync).
 
 An event's id is the SHA-256 of its canonical body (every field but `id` and `sig`):
-JSON with sorted keys, no insignificant whitespace, UTF-8. Each device numbers its
+JSON with sorted keys, no insignificant whitespace, UTF-8. Each chain numbers its
 events 1, 2, 3… and names the id of its previous one in `prev`, so a removed or
-reordered event breaks the chain. The device signs `EVENT_SIGNING_PREFIX + id`
-with its Ed25519 key.
+reordered event breaks the chain. `device` names the chain: a device id, or an office
+device's chain for one LA's cases, `{device}--{la slug}` (see `store.vault.chain_for`).
+The chain's device (the part before `--`) signs `EVENT_SIGNING_PREFIX + id` with its
+Ed25519 key.
 
 A change names the field it sets (a dotted path such as `incident.aware_date`) and the
 ids of the events whose values for that field it replaces. Two changes that replace

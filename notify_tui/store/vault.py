@@ -9,6 +9,7 @@ transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -31,7 +32,7 @@ from notify_tui.store.events import Change, Event, EventBody
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.migrations import migrate, pending
-from notify_tui.store.projection import Projector, write_case
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, write_case
 
 DATABASE_FILE = "vault.db"
 Role = Literal["la", "office"]
@@ -65,10 +66,58 @@ def _raw_public_hex(key: Ed25519PublicKey | Any) -> str:
     return raw.hex()
 
 
+CHAIN_SEPARATOR = "--"
+"""Between an office device's id and an LA's slug in the id of a per-LA chain.
+
+`device_id_for` and `org_slug` collapse runs of non-alphanumerics to one `-`, so `--`
+never occurs inside a device id or a slug."""
+
+MAX_CHAIN_ID = 64
+"""The longest chain id (the `DEVICE_ID` pattern of events)."""
+
+MAX_OFFICE_DEVICE_ID = 47
+"""The longest id `device_id_for` makes (40 + `-` + 6); an office's longer id is refused,
+so its per-LA chain ids keep room for a slug."""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def device_id_for(org: str) -> str:
     """A new device id: a slug of the organisation and a random suffix."""
-    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-")[:40] or "device"
+    slug = _slug(org)[:40].strip("-") or "device"
     return f"{slug}-{secrets.token_hex(3)}"
+
+
+def org_slug(org: str) -> str:
+    """The slug of an organisation's name (lower case, runs of other characters as `-`)."""
+    return _slug(org.strip()) or "org"
+
+
+def office_chain_id(device_id: str, case_org: str) -> str:
+    """The id of an office device's chain for the cases of one LA: `{device}--{slug}`.
+
+    When that would exceed `MAX_CHAIN_ID` characters the slug is cut and ends with the
+    first 8 hex digits of its SHA-256, so different long slugs still give different ids.
+    """
+    slug = org_slug(case_org)
+    budget = MAX_CHAIN_ID - len(device_id) - len(CHAIN_SEPARATOR)
+    if len(slug) > budget:
+        digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug[: max(budget - 9, 0)].strip('-')}-{digest}".strip("-")
+    return f"{device_id}{CHAIN_SEPARATOR}{slug}"
+
+
+def signing_device(chain_id: str) -> str:
+    """The device whose key signs a chain: the part of its id before `--`."""
+    return chain_id.split(CHAIN_SEPARATOR, 1)[0]
+
+
+def chain_suffix(chain_id: str) -> str | None:
+    """The LA slug of an office device's per-LA chain; None for a device's own chain."""
+    parts = chain_id.split(CHAIN_SEPARATOR, 1)
+    return parts[1] if len(parts) == 2 else None
 
 
 def vault_exists(home: Path) -> bool:
@@ -175,10 +224,13 @@ class Vault:
             raise VaultError(f"no vault in {home}: run `notify-tui init` first, or pass --home")
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
         if not slots.exists():
-            raise VaultError(f"the key slot file is missing from {home}; restore it from backup")
+            raise VaultError(
+                f"{KEYSLOTS_FILE_NAME} is missing from {home}; restore it from a backup"
+            )
         lock = WriterLock(home) if write else None
         if lock is not None:
             lock.acquire()
+            remove_stale_temporaries(home)
         try:
             if recovery_code is not None:
                 data_key = slots.unlock_with_recovery(recovery_code)
@@ -268,10 +320,10 @@ class Vault:
         if self._lock is None:
             raise VaultError("this command opened the vault read-only; nothing was changed")
 
-    def head(self, device_id: str) -> tuple[int, str | None]:
-        """The last sequence number and event id held from a device."""
+    def head(self, chain_id: str) -> tuple[int, str | None]:
+        """The last sequence number and event id held of a chain (see `chain_for`)."""
         row = self.db.execute(
-            "SELECT seq, id FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1", [device_id]
+            "SELECT seq, id FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1", [chain_id]
         ).fetchone()
         return (0, None) if row is None else (int(row[0]), str(row[1]))
 
@@ -283,20 +335,22 @@ class Vault:
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
-        Each is signed, chained to the previous one, stored, and folded into its case's
-        projection before the transaction commits; nothing is written if any fails.
+        Each is signed, chained to the previous one of its chain (`chain_for`), stored,
+        and folded into its case's projection before the transaction commits; nothing is
+        written if any fails.
         """
         self._require_writer()
         identity = self.identity
         written: list[Event] = []
         with translate_errors(), self.db.atomic():
-            seq, prev = self.head(identity.device_id)
+            heads: dict[str, tuple[int, str | None]] = {}
             touched: dict[str, list[Event]] = {}
             for case_id, event_type, changes in entries:
-                seq += 1
+                chain = self.chain_for(case_id)
+                seq, prev = heads[chain] if chain in heads else self.head(chain)
                 body = EventBody(
-                    device=identity.device_id,
-                    seq=seq,
+                    device=chain,
+                    seq=seq + 1,
                     prev=prev,
                     at=now,
                     author=identity.author,
@@ -307,7 +361,7 @@ class Vault:
                 )
                 event = Event.create(body, identity.signing_key)
                 self._insert_event(event)
-                prev = event.id
+                heads[chain] = (event.seq, event.id)
                 written.append(event)
                 touched.setdefault(case_id, []).append(event)
             for case_id, events in touched.items():
@@ -317,6 +371,34 @@ class Vault:
                 else:
                     self.project_case(projector, case_id)
         return written
+
+    def chain_for(self, case_id: str) -> str:
+        """The chain this device writes a case's events on.
+
+        An LA device has one chain, its device id. An office device writes the
+        partnership's own records (`AR-…`) on its device id and its steps on an LA's case
+        on `office_chain_id(device, the case's creating org)`, so each LA can be sent its
+        own cases' events and nothing about another LA's.
+        """
+        identity = self.identity
+        if identity.role != "office" or case_id.startswith(PARTNERSHIP_PREFIX):
+            return identity.device_id
+        org = self.case_org(case_id)
+        if org is None:
+            raise VaultError(f"no case {case_id} here: its creation has not arrived")
+        return office_chain_id(identity.device_id, org)
+
+    def case_org(self, case_id: str) -> str | None:
+        """The organisation that created a case (None when its creation is not held)."""
+        row = self.db.execute("SELECT org FROM cases WHERE id = ?", [case_id]).fetchone()
+        if row is not None:
+            return str(row[0])
+        row = self.db.execute(
+            "SELECT body FROM events WHERE case_id = ? AND type = 'case.created' "
+            "ORDER BY at, id LIMIT 1",
+            [case_id],
+        ).fetchone()
+        return None if row is None else Event.model_validate_json(row[0]).org
 
     def _insert_event(self, event: Event) -> None:
         self.db.execute(
@@ -397,8 +479,21 @@ class Vault:
                 self.project_case(projector, case_id)
         return len(case_ids)
 
+    def chains(self) -> list[str]:
+        """Ids of every chain held, sorted."""
+        return [
+            str(r[0]) for r in self.db.execute("SELECT DISTINCT device FROM events ORDER BY device")
+        ]
+
+    def own_chains(self) -> list[str]:
+        """Ids of this device's chains held (its own id and, for an office, per-LA ones)."""
+        me = self.identity.device_id
+        return [chain for chain in self.chains() if signing_device(chain) == me]
+
     def device_keys(self) -> dict[str, Ed25519PublicKey]:
-        """Signing keys of every known device (this one included)."""
+        """Signing keys of every known device (this one included), by device id.
+
+        Look a chain's key up with `signing_device(chain_id)`."""
         keys = {}
         for device_id, public_hex in self.db.execute(
             "SELECT device_id, signing_public FROM devices"
@@ -410,6 +505,16 @@ class Vault:
         """Every file of the vault that exists now."""
         names = [DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", KEYSLOTS_FILE_NAME]
         return [self.home / name for name in names if (self.home / name).exists()]
+
+
+def remove_stale_temporaries(home: Path) -> None:
+    """Delete temp files a killed writer left (call only while holding the writer lock).
+
+    `atomic_write_bytes` writes `.<name>.<random>.tmp` beside its target; one left behind
+    holds only a wrapped key or an encrypted copy, but nothing should accumulate.
+    """
+    for leftover in home.glob(f".{KEYSLOTS_FILE_NAME}.*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def restrict_permissions(path: Path) -> None:

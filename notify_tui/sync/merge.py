@@ -9,14 +9,18 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
 4. this device is a recipient; the payload decrypts; it decompresses within its declared
    size; every event is schema-valid and matches its id; the events are the declared
    ranges (`bundle.open_payload`);
-5. every event's device is known, its signature valid, its org the device's org; events
-   already held are identical to the held ones (else: a fork); new events continue the
-   held chain with no gap ("events 5–7 of device X are missing");
+5. every event's chain belongs to a known device (a chain id is a device id, or an
+   office device's per-LA chain ``device--la-slug``; an LA device has no per-LA
+   chains), its signature is that device's, its org the device's org; events already
+   held are identical to the held ones (else: a fork); new events continue the held
+   chain with no gap ("events 5–7 of device X are missing");
 6. authorisation: an LA device writes only to cases its own organisation created; an
    office device writes only office-workflow fields (``office.*`` and duty
    acknowledgements) and creates no case, except the partnership's own records
-   (ids ``AR-…``, fields ``annual_report.*``), which only office devices write; a case
-   is created once;
+   (ids ``AR-…``, fields ``annual_report.*``), which only office devices write; an
+   office's per-LA chain ``device--slug`` touches only cases created by the LA whose
+   `org_slug` is ``slug`` (exactly: its id is `office_chain_id(device, creating org)`),
+   and its plain chain only the partnership's records; a case is created once;
 
 then the new events, the arrivals, the sender's receipts and the bundle's hash are
 written and the touched cases refolded, in one transaction.
@@ -32,7 +36,7 @@ from datetime import datetime
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import Event
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
-from notify_tui.store.vault import Vault
+from notify_tui.store.vault import Vault, chain_suffix, office_chain_id, signing_device
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
 from notify_tui.sync.trust import Device, devices
@@ -79,7 +83,7 @@ def import_bundle(
     advanced: dict[str, int] = {}
     for event in new_events:
         advanced[event.device] = max(advanced.get(event.device, 0), event.seq)
-    receipts = [r for r in manifest.receipts if r.device in known]
+    receipts = [r for r in manifest.receipts if signing_device(r.device) in known]
 
     def bookkeeping(database: object) -> None:
         receipt_log.record_arrivals(db, advanced, now)
@@ -134,10 +138,15 @@ def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]
     fresh: list[Event] = []
     for device_id in sorted(by_device):
         chain = sorted(by_device[device_id], key=lambda event: event.seq)
-        device = known.get(device_id)
+        device = known.get(signing_device(device_id))
         if device is None:
             raise BundleRefused(
-                f"bundle holds events of unknown device {device_id}; add its keys first"
+                f"bundle holds events of unknown device {signing_device(device_id)}; "
+                "add its keys first"
+            )
+        if chain_suffix(device_id) is not None and device.role != "office":
+            raise BundleRefused(
+                f"bundle holds chain {device_id}, but only an office device keeps per-LA chains"
             )
         held_seq, held_id = vault.head(device_id)
         for event in chain:
@@ -194,23 +203,33 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
     for event in sorted(new_events, key=lambda e: (e.type != "case.created", e.device, e.seq)):
         if event.type != "case.created":
             continue
-        device = known[event.device]
+        device = known[signing_device(event.device)]
         partnership = event.case.startswith(PARTNERSHIP_PREFIX)
-        if (device.role == "la") == partnership:
+        if (device.role == "la") == partnership or chain_suffix(event.device) is not None:
             what = "partnership record" if partnership else "case"
             raise BundleRefused(
                 f"event {event.seq} of device {event.device}: an {device.role} device cannot "
                 f"create {what} {event.case}"
+                + (" on a per-LA chain" if chain_suffix(event.device) is not None else "")
             )
         existing = creators.get(event.case)
         if existing is not None and existing[0] != event.id:
             raise BundleRefused(f"case {event.case} is created twice (by different events)")
         creators[event.case] = (event.id, event.org)
     for event in new_events:
-        device = known[event.device]
+        device = known[signing_device(event.device)]
         where = f"event {event.seq} of device {event.device}"
+        partnership = event.case.startswith(PARTNERSHIP_PREFIX)
         if device.role == "office":
-            partnership = event.case.startswith(PARTNERSHIP_PREFIX)
+            if chain_suffix(event.device) is None and not partnership:
+                raise BundleRefused(
+                    f"{where}: an office device's own chain carries only the partnership's "
+                    f"records, not case {event.case}"
+                )
+            if chain_suffix(event.device) is not None and partnership:
+                raise BundleRefused(
+                    f"{where}: a per-LA chain may not carry the partnership record {event.case}"
+                )
             for change in event.changes:
                 if partnership and PARTNERSHIP_FIELD.match(change.field):
                     continue
@@ -219,12 +238,20 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
                         f"{where}: an office device may only set office-workflow fields, "
                         f"not {change.field} (case {event.case})"
                     )
-            continue
+            if partnership:
+                continue
         creator = creators.get(event.case)
         if creator is None:
             raise BundleRefused(
                 f"{where}: changes case {event.case}, whose creation is not held here"
             )
+        if device.role == "office":
+            if event.device != office_chain_id(device.device_id, creator[1]):
+                raise BundleRefused(
+                    f"{where}: the chain {event.device} may not touch case {event.case} "
+                    f"of {creator[1]}"
+                )
+            continue
         if creator[1] != device.org:
             raise BundleRefused(
                 f"{where}: {device.org} may not change case {event.case} of {creator[1]}"

@@ -1,8 +1,10 @@
 """Receipts: what each device holds of each chain, and since when.
 
-Every bundle's manifest carries the sender's receipts: for each device chain it holds,
-the highest sequence number held (chains are gap-free, so 1..held_up_to) and when it
-first held that event. The manifest is signed, so a receipt is the sender's signed word.
+Every bundle's manifest carries the sender's receipts: for each chain it holds that the
+peer may be sent (a device's chain, or an office's chain for one LA: see
+`notify_tui.store.vault.chain_for`), the highest sequence number held (chains are
+gap-free, so 1..held_up_to) and when it first held that event. The manifest is signed,
+so a receipt is the sender's signed word. The `device` columns below hold chain ids.
 
 This vault keeps two logs (migration 2):
 
@@ -29,13 +31,13 @@ from notify_tui.sync.trust import devices
 
 
 def held_heads(db: sqlite_utils.Database) -> dict[str, int]:
-    """The highest sequence number held of each device's chain."""
+    """The highest sequence number held of each chain."""
     rows = db.execute("SELECT device, max(seq) FROM events GROUP BY device").fetchall()
     return {str(device): int(seq) for device, seq in rows}
 
 
 def receipts_to_send(db: sqlite_utils.Database, only: Iterable[str] | None = None) -> list[Receipt]:
-    """This vault's receipts (for the devices in `only`, when given)."""
+    """This vault's receipts (for the chains in `only`, when given)."""
     wanted = None if only is None else set(only)
     receipts: list[Receipt] = []
     for device, held in sorted(held_heads(db).items()):
@@ -92,7 +94,7 @@ def new_receipts(db: sqlite_utils.Database, peer: str, receipts: Iterable[Receip
 
 
 def acknowledged(db: sqlite_utils.Database, peer: str) -> dict[str, int]:
-    """What a peer has told us it holds: the highest seq per device."""
+    """What a peer has told us it holds: the highest seq per chain."""
     rows = db.execute(
         "SELECT device, max(held_up_to) FROM sync_receipts WHERE peer = ? GROUP BY device",
         [peer],

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notify_tui.errors import InvalidInput
 from notify_tui.store.events import DEVICE_ID
+from notify_tui.store.vault import CHAIN_SEPARATOR, MAX_OFFICE_DEVICE_ID, org_slug
 from notify_tui.sync import sshsig
 from notify_tui.sync.seal import key_id
 
@@ -109,6 +110,16 @@ def parse_keys_document(data: bytes, source: str) -> KeysDocument:
         raise InvalidInput(
             f"{source}: not a notify-tui keys file ({where}: {first['msg']})"
         ) from None
+    if CHAIN_SEPARATOR in document.device_id:
+        raise InvalidInput(
+            f"{source}: device_id {document.device_id!r} holds {CHAIN_SEPARATOR!r}, which "
+            "only chain ids do; not a device's keys file"
+        )
+    if document.role == "office" and len(document.device_id) > MAX_OFFICE_DEVICE_ID:
+        raise InvalidInput(
+            f"{source}: an office device_id is at most {MAX_OFFICE_DEVICE_ID} characters "
+            "(its per-LA chain ids must fit in 64)"
+        )
     sshsig.parse_openssh_public_key(document.signing_key)
     try:
         X25519PublicKey.from_public_bytes(bytes.fromhex(document.hpke_public_hex))
@@ -175,6 +186,12 @@ def add_peer(db: sqlite_utils.Database, document: KeysDocument, now: datetime) -
     for other in devices(db).values():
         if _raw_hex(other.signing_public) == _raw_hex(signing):
             raise InvalidInput(f"that signing key is already trusted as {other.device_id}")
+        if other.org != document.org and org_slug(other.org) == org_slug(document.org):
+            # Office chains are per LA slug: two organisations sharing one would share one.
+            raise InvalidInput(
+                f"{document.org!r} and the trusted {other.org!r} have the same short name "
+                f"{org_slug(document.org)!r}; ask one to rename itself before trusting it"
+            )
     with db.atomic():
         db.execute(
             "INSERT INTO devices (device_id, org, role, signing_public, hpke_public, is_self, "

@@ -6,6 +6,8 @@ office one. All data is synthetic.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -28,7 +30,8 @@ from bundle_support import (
 from notify_tui import clock
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services import Session
-from notify_tui.store.events import Change
+from notify_tui.store.events import DEVICE_ID, Change, Event, EventBody
+from notify_tui.store.vault import device_id_for, office_chain_id, org_slug, signing_device
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync_service import SyncService
 
@@ -96,11 +99,24 @@ def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Pa
     assert la.vault.case_events(case_id)[-1].changes[0].field == "office.cdop.modifiable_factors"
 
 
-def test_office_partnership_record_reaches_las(world: dict[str, Session], tmp_path: Path) -> None:
+def test_office_partnership_record_stays_on_its_own_chain(
+    world: dict[str, Session], tmp_path: Path
+) -> None:
+    """The yearly report is on the office's own chain, which no LA is sent."""
     office, a = world["office"], world["a"]
     record = office.record_annual_report(2025, TODAY)
-    result = import_ok(a, export_to(office, a, tmp_path))
-    assert record in result.cases
+    (event,) = office.vault.case_events(record)
+    assert event.device == office.identity.device_id
+    path = export_to(office, a, tmp_path)
+    raw = bundle_format.read_bundle(path.read_bytes())
+    assert office.identity.device_id not in {r.device for r in raw.manifest.ranges}
+    assert office.identity.device_id not in {r.device for r in raw.manifest.receipts}
+    result = import_ok(a, path)
+    assert record not in result.cases
+    assert (
+        a.vault.db.execute("SELECT count(*) FROM events WHERE case_id = ?", [record]).fetchone()[0]
+        == 0
+    )
 
 
 def test_same_bundle_twice_changes_nothing(world: dict[str, Session], tmp_path: Path) -> None:
@@ -300,3 +316,139 @@ def test_office_relays_between_workstations_of_one_la(
     import_ok(a, export_to(office, a, tmp_path))
     assert a.case_detail(case_id)["document"]["case_outline"] == "Outline B added via the office."
     assert a.case_detail(case_id)["document"] == b.case_detail(case_id)["document"]
+
+
+def forge(session: Session, chain: str, case_id: str, field: str, value: object) -> None:
+    """Append an event on any chain of `session`'s device, as a tampered program would."""
+    seq, prev = session.vault.head(chain)
+    body = EventBody(
+        device=chain,
+        seq=seq + 1,
+        prev=prev,
+        at=clock.now(),
+        author=session.identity.author,
+        org=session.identity.org,
+        case=case_id,
+        type="office.recorded",
+        changes=[Change(field=field, value=value)],
+    )
+    with session.vault.db.atomic():
+        session.vault._insert_event(Event.create(body, session.identity.signing_key))
+
+
+def test_office_writes_each_las_cases_on_its_own_chain(
+    world: dict[str, Session], tmp_path: Path
+) -> None:
+    a, south, office = world["a"], world["south"], world["office"]
+    north_case = a.create_case(case_document(15, "child_death"))
+    south_case = south.create_case(case_document(16, "child_death"))
+    import_ok(office, export_to(a, office, tmp_path))
+    import_ok(office, export_to(south, office, tmp_path))
+    me = office.identity.device_id
+    north_step = office.record_office_step(north_case, "cdop", "modifiable_factors", True)
+    south_step = office.record_office_step(south_case, "cdop", "modifiable_factors", False)
+    assert north_step.device == office_chain_id(me, "Northshire Council")
+    assert south_step.device == office_chain_id(me, "Southshire Council")
+    assert south_step.device == f"{me}--southshire-council"
+    assert signing_device(south_step.device) == me
+    raw = bundle_format.read_bundle(export_to(office, south, tmp_path).read_bytes())
+    assert {r.device for r in raw.manifest.ranges} == {south_step.device}
+    import_ok(south, export_to(office, south, tmp_path))
+    assert south.vault.case_events(south_case)[-1].id == south_step.id
+    assert south.doctor().ok
+    assert not south.vault.case_events(north_case)
+
+
+def test_chain_ids_fit_the_event_pattern() -> None:
+    device = "a" * 40 + "-abcdef"
+    long_org = "The Very Long Named Metropolitan Borough Council of Somewhere"
+    chain = office_chain_id(device, long_org)
+    assert len(chain) <= 64 and re.fullmatch(DEVICE_ID, chain)
+    assert chain == office_chain_id(device, long_org)  # deterministic
+    assert chain != office_chain_id(device, long_org + " North")
+    assert signing_device(chain) == device and "--" not in chain[len(device) + 2 :]
+    assert org_slug("  Northshire  Council (Children's) ") == "northshire-council-children-s"
+    assert "--" not in device_id_for("A -- B  Council")
+
+
+@pytest.fixture
+def rogue_office(world: dict[str, Session], tmp_path: Path) -> Iterator[Session]:
+    rogue = make_session(tmp_path / "rogue", "Rogue Office", "office", author="Rex")
+    try:
+        trust_each_other([rogue, world["office"]], tmp_path / "rogue-keys")
+        yield rogue
+    finally:
+        rogue.close()
+
+
+def test_office_chain_for_one_la_may_not_touch_anothers_case(
+    world: dict[str, Session], rogue_office: Session, tmp_path: Path
+) -> None:
+    south, office = world["south"], world["office"]
+    south_case = south.create_case(case_document(17, "child_death"))
+    import_ok(office, export_to(south, office, tmp_path))
+    chain = office_chain_id(rogue_office.identity.device_id, "Northshire Council")
+    forge(rogue_office, chain, south_case, "office.cdop.modifiable_factors", True)
+    message = refuse(office, export_to(rogue_office, office, tmp_path))
+    assert message.endswith(
+        f"the chain {chain} may not touch case {south_case} of Southshire Council"
+    )
+
+
+def test_office_own_chain_carries_only_partnership_records(
+    world: dict[str, Session], rogue_office: Session, tmp_path: Path
+) -> None:
+    south, office = world["south"], world["office"]
+    south_case = south.create_case(case_document(18, "child_death"))
+    import_ok(office, export_to(south, office, tmp_path))
+    rogue_id = rogue_office.identity.device_id
+    forge(rogue_office, rogue_id, south_case, "office.cdop.modifiable_factors", True)
+    message = refuse(office, export_to(rogue_office, office, tmp_path))
+    assert "own chain carries only the partnership's records" in message
+    problems = rogue_office.doctor().problems
+    assert any("an office's own chain is for the partnership's records only" in p for p in problems)
+
+
+def test_per_la_chain_may_not_carry_partnership_records(
+    world: dict[str, Session], rogue_office: Session, tmp_path: Path
+) -> None:
+    office = world["office"]
+    chain = office_chain_id(rogue_office.identity.device_id, "Northshire Council")
+    forge(rogue_office, chain, "AR-2024", "annual_report.year", 2024)
+    message = refuse(office, export_to(rogue_office, office, tmp_path))
+    assert "a per-LA chain may not carry the partnership record AR-2024" in message
+
+
+def test_la_device_has_no_per_la_chains(world: dict[str, Session], tmp_path: Path) -> None:
+    office = world["office"]
+    mallory = make_session(tmp_path / "mallory", "Northshire Council", author="Mal")
+    try:
+        trust_each_other([mallory, office], tmp_path / "keys")
+        case_id = mallory.create_case(case_document(19))
+        chain = f"{mallory.identity.device_id}--southshire-council"
+        forge(mallory, chain, case_id, "office.cdop.modifiable_factors", True)
+        message = refuse(office, export_to(mallory, office, tmp_path))
+        assert message == (
+            f"bundle holds chain {chain}, but only an office device keeps per-LA chains"
+        )
+    finally:
+        mallory.close()
+
+
+def test_keys_files_that_would_confuse_chains_are_refused(
+    world: dict[str, Session], tmp_path: Path
+) -> None:
+    office = world["office"]
+    other = make_session(tmp_path / "other", "Southshire  Council!", author="Oz")
+    try:
+        path = tmp_path / "other.keys.json"
+        SyncService(other).keys_export(path)
+        with pytest.raises(InvalidInput, match="have the same short name 'southshire-council'"):
+            SyncService(office).add_peer(path)
+        document = json.loads(path.read_text())
+        document["device_id"] = "southshire--council-abc123"
+        path.write_text(json.dumps(document))
+        with pytest.raises(InvalidInput, match="which only chain ids do"):
+            SyncService(office).add_peer(path)
+    finally:
+        other.close()

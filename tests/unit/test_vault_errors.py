@@ -273,7 +273,7 @@ def test_missing_key_slot_file_is_refused(vault: Path) -> None:
     """A vault without its key slot file is refused, and the file is not recreated."""
     (vault / KEYSLOTS_FILE_NAME).unlink()
     before = fingerprint(vault)
-    assert_refused(run_cli("case", "list", home=vault), "key slot file")
+    assert_refused(run_cli("case", "list", home=vault), "keyslots.json is missing")
     assert fingerprint(vault) == before
 
 
