@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,8 +20,8 @@ from typing import Any
 from notify_tui import clock
 from notify_tui.demo import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.domain.fold import flatten, fold_case
-from notify_tui.domain.models import CaseKind, validate_case
+from notify_tui.domain.fold import fold_case
+from notify_tui.domain.models import CaseKind
 from notify_tui.services import CASE_ID_ALPHABET, CASE_ID_PREFIX, Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR, Argon2Parameters
@@ -43,21 +43,6 @@ def seeded_case_ids(seed: int) -> IdFactory:
         return f"{CASE_ID_PREFIX[kind]}-{suffix}"
 
     return new_id
-
-
-def create_cases_with_ids(
-    session: Session, documents: Iterable[Any], new_id: IdFactory
-) -> list[str]:
-    """Record new cases like `Session.create_cases`, with ids from `new_id`."""
-    today = session.today()
-    entries: list[tuple[str, str, Sequence[Change]]] = []
-    for document in documents:
-        case = validate_case(document, today)
-        values = flatten(case.model_dump(mode="json", exclude_none=True))
-        changes = [Change(field=path, value=value) for path, value in values.items()]
-        entries.append((new_id(case.kind), "case.created", changes))
-    session.vault.record(session.projector, entries, clock.now())
-    return [case_id for case_id, _, _ in entries]
 
 
 def working_days_before(calendar: WorkingDayCalendar, day: date, count: int) -> date:
@@ -182,14 +167,12 @@ def seed_demo(
     """
     new_id = new_id or seeded_case_ids(seed)
     today = session.today()
-    synthetic_ids = create_cases_with_ids(
-        session, synthetic_cases(count, today, session.calendar, seed=seed), new_id
+    synthetic_ids = session.create_cases(
+        synthetic_cases(count, today, session.calendar, seed=seed), new_id
     )
     settle_old_duties(session, set(synthetic_ids))
     showcase = showcase_cases(today, session.calendar)
-    ids = dict(
-        zip(showcase, create_cases_with_ids(session, showcase.values(), new_id), strict=True)
-    )
+    ids = dict(zip(showcase, session.create_cases(showcase.values(), new_id), strict=True))
     sent_on = working_days_before(session.calendar, today, 8)
     session.mark_sent(ids["sent"], "panel-notification", sent_on, "DEMO-REF-0001")
     session.acknowledge(ids["sent"], "panel-notification", today)
