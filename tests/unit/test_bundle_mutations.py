@@ -381,3 +381,28 @@ def test_the_unmutated_bundle_still_imports(scene: Scene) -> None:
     raw = bundle_format.read_bundle(scene.original)
     result = merge.import_bundle(scene.office.vault, scene.office.projector, raw, clock.now())
     assert result.new_events == 3
+
+
+@pytest.mark.slow
+def test_a_two_gigabyte_bomb_is_refused_with_bounded_memory(scene: Scene) -> None:
+    """A signed, sealed payload that inflates to 2 GiB stops at its declared size.
+
+    The zlib stream (about 2 MiB) is built in chunks; the import is measured with
+    tracemalloc, which sees every buffer the decompressor hands back.
+    """
+    import tracemalloc
+
+    squeezer = zlib.compressobj(9)
+    chunk = b"\n" * (1024 * 1024)
+    compressed = b"".join(squeezer.compress(chunk) for _ in range(2048)) + squeezer.flush()
+    assert len(compressed) < 8 * 1024 * 1024  # 2 GiB of newlines squeezed small
+    data = _bomb(scene.la, scene.members, compressed)
+    tracemalloc.start()
+    try:
+        outcome = attempt(scene, "2 GiB bomb", data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert outcome.startswith("refused: payload expands beyond its declared size")
+    assert peak < 64 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB while refusing a bomb"
+    print(f"2 GiB bomb refused; peak traced memory {peak / 2**20:.1f} MiB")
