@@ -5,11 +5,40 @@ Textual is imported only when the app is about to run, so headless commands stay
 
 from __future__ import annotations
 
+import io
+import os
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from notify_tui.settings import resolve_home
 
+if TYPE_CHECKING:
+    from textual.app import App
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def run_app(app: App[Any], **run_options: Any) -> None:
+    """Run an app; if it crashes, say so in one line instead of a traceback.
+
+    Textual prints an unhandled exception as a traceback *with local variables*, which
+    could show case data on the screen or in a captured log. Unless
+    `NOTIFY_TUI_DEBUG=1`, that output goes nowhere and one line is printed instead.
+    """
+    from rich.console import Console
+
+    debug = os.environ.get("NOTIFY_TUI_DEBUG") == "1"
+    if not debug:
+        app.error_console = Console(file=io.StringIO(), stderr=False)
+    app.run(**run_options)
+    if not debug and app.return_code not in (None, 0):
+        click.echo(
+            "error: the app stopped on an internal error; nothing further was changed. "
+            "Run with NOTIFY_TUI_DEBUG=1 to see details.",
+            err=True,
+        )
+        raise SystemExit(70)
 
 
 def run_tui(home: str | None = None) -> None:
@@ -19,7 +48,7 @@ def run_tui(home: str | None = None) -> None:
     folder = resolve_home(home)
     app = make_app(None, home=folder)
     try:
-        app.run()
+        run_app(app)
     finally:
         if app.session is not None:
             app.session.close()
@@ -48,7 +77,7 @@ def register(cli: click.Group) -> None:
                 unlock_hint=f"Demo vault passphrase: {demo.passphrase}",
             )
             try:
-                app.run()
+                run_app(app)
             finally:
                 if app.session is not None:
                     demo.session = app.session
