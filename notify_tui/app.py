@@ -12,17 +12,23 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from notify_tui.clipboard import wipe as wipe_clipboard
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.messages import SessionLocked
 from notify_tui.new_case_form import ENTRY_TITLES
+from notify_tui.screens.annual_report import AnnualReport, AnnualReportScreen
 from notify_tui.screens.dashboard import DashboardScreen
 from notify_tui.screens.new_case import NewCaseScreen
+from notify_tui.screens.reports import ReportsScreen
+from notify_tui.screens.settings import SettingsScreen, SettingsStart
 from notify_tui.screens.setup import Initializer, SetupScreen, create_vault
+from notify_tui.screens.sync import SyncScreen, SyncStart
 from notify_tui.screens.unlock import UnlockScreen
 from notify_tui.services import Session
 from notify_tui.settings import Preferences
 from notify_tui.store.vault import vault_exists
+from notify_tui.themes import HIGH_CONTRAST
 
 Unlocker = Callable[[Path, str], Session]
 
@@ -35,7 +41,7 @@ def unlock_with_passphrase(home: Path, passphrase: str) -> Session:
 class NotifyApp(App[None]):
     """notify-tui: statutory safeguarding notifications, on time."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "high_contrast.tcss"]
     TITLE = "notify-tui"
     BINDINGS = [
         Binding("f1", "toggle_help", "Keys", id="app.help", show=True),
@@ -64,6 +70,7 @@ class NotifyApp(App[None]):
         unlock_hint: str = "",
     ) -> None:
         super().__init__()
+        self.register_theme(HIGH_CONTRAST)
         self.unlock_hint = unlock_hint
         self.session = session
         self.preferences = preferences
@@ -129,6 +136,11 @@ class NotifyApp(App[None]):
         """Lock now."""
         self.lock()
 
+    @on(SessionLocked)
+    def _wipe_clipboard(self) -> None:
+        """A value copied from a case must not outlive the lock."""
+        wipe_clipboard(self)
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp)):  # fmt: skip
@@ -172,6 +184,49 @@ class NotifyApp(App[None]):
         if case_id is not None:
             self.notify(f"Case {case_id} saved.", title="Saved")
 
+    def open_sync(self, start: SyncStart = "peers") -> None:
+        """Show the sync screen (from the command palette)."""
+        if self.session is not None:
+            self.push_screen(SyncScreen(self.session, start))
+
+    def open_settings(self, start: SettingsStart = "all") -> None:
+        """Show the settings (from the command palette)."""
+        if self.session is not None:
+            self.push_screen(SettingsScreen(self.session, start), self.apply_preferences)
+
+    def apply_preferences(self, preferences: Preferences | None) -> None:
+        """Use saved preferences now: theme and idle lock."""
+        if preferences is None:
+            return
+        self.preferences = preferences
+        self.idle_lock_seconds = preferences.security.idle_lock_minutes * 60
+        if preferences.display.theme in self.available_themes:
+            self.theme = preferences.display.theme
+        self.notify("Settings saved.", title="Saved")
+
+    def open_reports(self) -> None:
+        """Show the reports screen (from the command palette)."""
+        if self.session is not None:
+            self.push_screen(ReportsScreen(self.session))
+
+    def record_annual_report(self) -> None:
+        """Ask for the yearly report's year and publication date, and record it (office)."""
+        session = self.session
+        if session is None:
+            return
+
+        def record(report: AnnualReport | None) -> None:
+            if report is None or self.session is not session:
+                return
+            try:
+                session.record_annual_report(report.year, report.published_on)
+            except NotifyError as error:
+                self.notify(error.message, title="Not recorded", severity="error")
+                return
+            self.notify(f"Yearly report {report.year} recorded; send it within 7 days.")
+
+        self.push_screen(AnnualReportScreen(session.today()), record)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.session is None:
@@ -184,6 +239,31 @@ class NotifyApp(App[None]):
                 lambda kind=kind: self.new_case(kind),  # type: ignore[misc]
             )
         yield SystemCommand("vault: lock", "Close the vault and clear the screen", self.lock)
+        yield SystemCommand("reports: open", "Timeliness figures by duty and LA", self.open_reports)
+        if self.session.identity.role == "office":
+            yield SystemCommand(
+                "office: record yearly report",
+                "The partnership's yearly report: year and publication date",
+                self.record_annual_report,
+            )
+        for verb, help_text in (
+            ("export", "Write a bundle for each peer into a folder"),
+            ("import", "Import the bundles in a folder, with a result per file"),
+            ("peers", "This device's keys, peers, and receipts received"),
+        ):
+            yield SystemCommand(
+                f"sync: {verb}",
+                help_text,
+                lambda verb=verb: self.open_sync(verb),  # type: ignore[misc]
+            )
+        yield SystemCommand(
+            "settings: open", "Idle lock, closure days, theme, names", self.open_settings
+        )
+        yield SystemCommand(
+            "settings: change passphrase",
+            "Re-wrap the vault key under a new passphrase",
+            lambda: self.open_settings("passphrase"),
+        )
 
 
 def make_app(

@@ -335,11 +335,16 @@ def case_list(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def case_show(home: Path | None, passphrase_file: Path | None, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
+    from notify_tui.sync_service import SyncService
+    from notify_tui.sync_view import received_lines
+
     with open_session(home, passphrase_file, write=False) as session:
         detail = session.case_detail(case_id)
+        receipts = SyncService(session).receipt_for(case_id)
     if as_json:
-        emit_json(detail)
+        emit_json({**detail, "receipts": receipts})
         return
+    received = received_lines(receipts)
     document = detail["document"]
     click.echo(f"Case {detail['id']} ({detail['kind']}) — {detail['org']}")
     for index, subject in enumerate(document.get("subjects", []), start=1):
@@ -375,6 +380,8 @@ def case_show(home: Path | None, passphrase_file: Path | None, case_id: str, as_
                 f" ref {duty['reference']}" if duty["reference"] else ""
             )
         click.echo(line)
+        for receipt in received.get(duty["duty"], []):
+            click.echo(f"  {'':<32} {receipt}")
     for advisory in detail["advisories"]:
         click.echo(f"  Note: {advisory}")
     if detail["conflicts"]:

@@ -75,7 +75,7 @@ KIND_SHORT = {
 StatusFilter = Literal["open", "overdue", "due this week", "done", "all"]
 STATUS_FILTERS: tuple[StatusFilter, ...] = ("open", "overdue", "due this week", "done", "all")
 KIND_FILTERS: tuple[str | None, ...] = (None, *CaseKind.__members__)
-SORT_KEYS = ("due", "case", "subject", "kind", "duty", "recipient", "left", "status")
+SORT_KEYS = ("due", "case", "subject", "kind", "duty", "recipient", "left", "status", "la")
 
 
 def short_recipients(recipients: Sequence[str]) -> str:
@@ -114,6 +114,8 @@ class DutyRow:
     working_days_left: int | None
     urgency: str
     status: str
+    org: str = ""
+    """The LA whose case it is."""
 
     @classmethod
     def from_view(cls, view: Mapping[str, Any]) -> DutyRow:
@@ -131,6 +133,7 @@ class DutyRow:
             working_days_left=view.get("working_days_left"),
             urgency=view["urgency"],
             status=view["status"],
+            org=view.get("org") or "",
         )
 
     @property
@@ -208,6 +211,7 @@ def _sort_value(row: DutyRow, key: str, full_names: bool) -> tuple[Any, ...]:
         "kind": row.kind_label,
         "duty": row.duty,
         "recipient": row.recipients,
+        "la": row.org,
     }[key]
     return (text, *due, row.case_id, row.duty_id)
 
@@ -222,6 +226,8 @@ class DashboardQuery:
     """In memory (`apply`): only these cases, or every case when None."""
     search: str = ""
     """In the vault (`DutyPages`): only cases whose names or outline match these words."""
+    la: str | None = None
+    """Only this LA's cases (the office), or every LA's when None."""
     sort_key: str = "due"
     descending: bool = False
     full_names: bool = False
@@ -237,6 +243,12 @@ class DashboardQuery:
         index = KIND_FILTERS.index(self.kind)
         return replace(self, kind=KIND_FILTERS[(index + 1) % len(KIND_FILTERS)])
 
+    def next_la(self, las: Sequence[str]) -> DashboardQuery:
+        """Cycle the LA filter: every LA, then each LA held."""
+        choices: list[str | None] = [None, *las]
+        index = choices.index(self.la) if self.la in choices else 0
+        return replace(self, la=choices[(index + 1) % len(choices)])
+
     def sorted_by(self, key: str) -> DashboardQuery:
         """Sort by `key`; the same key again reverses the order."""
         if key not in SORT_KEYS:
@@ -249,6 +261,8 @@ class DashboardQuery:
         if self.kind is not None and row.kind != self.kind:
             return False
         if self.case_ids is not None and row.case_id not in self.case_ids:
+            return False
+        if self.la is not None and row.org != self.la:
             return False
         if self.status == "all":
             return True
@@ -276,6 +290,8 @@ class DashboardQuery:
         kind = CASE_KIND_LABELS[CaseKind(self.kind)] if self.kind else "all kinds"
         order = f"{self.sort_key} {'↓' if self.descending else '↑'}"
         parts = [f"showing: {self.status} duties", kind, f"sorted by {order}"]
+        if self.la is not None:
+            parts.insert(2, f"LA {self.la}")
         if self.search:
             parts.append(f'search "{self.search}"')
         return " · ".join(parts)
@@ -290,7 +306,7 @@ def page(rows: Sequence[DutyRow], start: int, size: int = PAGE_SIZE) -> Sequence
 
 _SELECT = (
     "SELECT duties.case_id, duties.duty_id, duties.title, duties.recipients, duties.due, "
-    "duties.status, cases.kind, cases.initials, cases.names "
+    "duties.status, cases.kind, cases.initials, cases.names, cases.org "
     "FROM duties JOIN cases ON cases.id = duties.case_id"
 )
 
@@ -304,16 +320,20 @@ def _where(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
     if query.status == "open":
         clauses.append("duties.status = 'open'")
     elif query.status == "overdue":
-        clauses.append("duties.status = 'open' AND duties.due < ?")
+        # `(due IS NULL) = 0` lets the duties_by_status_due index serve the order too.
+        clauses.append("duties.status = 'open' AND (duties.due IS NULL) = 0 AND duties.due < ?")
         params.append(today)
     elif query.status == "due this week":
-        clauses.append("duties.status = 'open' AND duties.due <= ?")
+        clauses.append("duties.status = 'open' AND (duties.due IS NULL) = 0 AND duties.due <= ?")
         params.append(end_of_week(query.today).isoformat())
     elif query.status == "done":
         clauses.append("duties.status != 'open'")
     if query.kind is not None:
         clauses.append("cases.kind = ?")
         params.append(query.kind)
+    if query.la is not None:
+        clauses.append("cases.org = ?")
+        params.append(query.la)
     if query.search:
         clauses.append("cases.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
         params.append(fts_query(query.search))
@@ -325,6 +345,8 @@ def _order(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
 
     direction = " DESC" if query.descending else ""
     due = [f"duties.due IS NULL{direction}", f"duties.due{direction}"]
+    if query.status in ("overdue", "due this week"):
+        due = due[1:]  # every row has a date: the undated-last term would force a sort
     tail = [f"duties.case_id{direction}", f"duties.duty_id{direction}"]
     params: list[Any] = []
     if query.sort_key == "due":
@@ -351,6 +373,7 @@ def _order(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
             "kind": "cases.kind",
             "duty": "duties.title",
             "recipient": "duties.recipients",
+            "la": "cases.org",
         }[query.sort_key]
         terms = [f"{column}{direction}", *due, *tail]
     return " ORDER BY " + ", ".join(terms), params
@@ -371,10 +394,13 @@ class DutyPages(Sequence[DutyRow]):
         where, self._where_params = _where(query, session)
         order, self._order_params = _order(query, session)
         self._sql = _SELECT + where + order + " LIMIT ? OFFSET ?"
+        # Join cases only when a filter needs them: counting 100k duties through the join
+        # costs a second, from the duties indexes alone a few milliseconds.
+        joined = query.kind is not None or query.la is not None or bool(query.search)
+        counted = "duties JOIN cases ON cases.id = duties.case_id" if joined else "duties"
         self._length = int(
             session.vault.db.execute(
-                "SELECT COUNT(*) FROM duties JOIN cases ON cases.id = duties.case_id" + where,
-                self._where_params,
+                f"SELECT COUNT(*) FROM {counted}{where}", self._where_params
             ).fetchone()[0]
         )
 
@@ -398,7 +424,7 @@ class DutyPages(Sequence[DutyRow]):
     def _row(self, values: Sequence[Any]) -> DutyRow:
         from notify_tui.services import urgency
 
-        case_id, duty_id, title, recipients, due, status, kind, initials, names = values
+        case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values
         due_date = date.fromisoformat(due) if due else None
         left = (
             self.session.calendar.working_days_left(self.query.today, due_date)
@@ -417,6 +443,7 @@ class DutyPages(Sequence[DutyRow]):
             working_days_left=left,
             urgency=urgency(status, left),
             status=status,
+            org=org or "",
         )
 
     @overload
@@ -454,3 +481,9 @@ def count_open(session: Session, today: date) -> Counts:
 def total_duties(session: Session) -> int:
     """How many duties the vault holds, in any state."""
     return int(session.vault.db.execute("SELECT COUNT(*) FROM duties").fetchone()[0])
+
+
+def las_held(session: Session) -> list[str]:
+    """The organisations whose cases the vault holds (an LA: itself; the office: many)."""
+    cursor = session.vault.db.execute("SELECT DISTINCT org FROM cases ORDER BY org")
+    return [str(row[0]) for row in cursor.fetchall()]

@@ -8,7 +8,7 @@ vault and is a static method.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -301,16 +301,19 @@ class SyncService:
             cases=result.cases,
         )
 
-    def _import_all(self, paths: Sequence[Path]) -> list[ImportOutcome]:
-        # Retry refusals while anything succeeds, so bundles can arrive in any order.
-        outcomes: dict[Path, ImportOutcome] = {}
+    def iter_import(self, paths: Sequence[Path]) -> Iterator[ImportOutcome]:
+        """Import files one at a time, yielding each outcome as it happens.
+
+        Refused files are tried again while another file succeeds (bundles may arrive in
+        any order), so a file can be yielded more than once; its last outcome counts.
+        """
         todo = list(paths)
         while todo:
             progressed = False
             retry: list[Path] = []
             for path in todo:
                 outcome = self.import_bundle(path)
-                outcomes[path] = outcome
+                yield outcome
                 if outcome.status == "refused":
                     retry.append(path)
                 elif outcome.status == "imported":
@@ -318,34 +321,50 @@ class SyncService:
             if not progressed or len(retry) == len(todo):
                 break
             todo = retry
+
+    def _import_all(self, paths: Sequence[Path]) -> list[ImportOutcome]:
+        outcomes = {outcome.path: outcome for outcome in self.iter_import(paths)}
         return [outcomes[path] for path in paths]
 
     def import_files(self, paths: Iterable[Path]) -> list[ImportOutcome]:
         """Import bundle files (in any order); each is all-or-nothing."""
         return self._import_all([Path(p) for p in paths])
 
-    def import_from_dir(self, directory: Path) -> list[ImportOutcome]:
-        """Import every bundle in a folder; move each to done/ or rejected/ (+ .reason.txt)."""
+    @staticmethod
+    def bundle_files(directory: Path) -> list[Path]:
+        """The bundle files waiting in a folder, by name."""
         directory = directory.expanduser()
         if not directory.is_dir():
-            raise InvalidInput(f"--from {directory}: no such folder")
-        paths = sorted(
+            raise InvalidInput(f"{directory}: no such folder")
+        return sorted(
             p
             for p in directory.iterdir()
             if p.is_file()
             and p.name.endswith(bundle_format.BUNDLE_SUFFIX)
             and not p.name.startswith(".")
         )
-        outcomes = self._import_all(paths)
+
+    @staticmethod
+    def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> None:
+        """Move each imported file to done/ and each refused one to rejected/ (+ reason)."""
         for outcome in outcomes:
-            target_dir = directory / (REJECTED_DIR if outcome.status == "refused" else DONE_DIR)
+            refused = outcome.status == "refused"
+            target_dir = directory / (REJECTED_DIR if refused else DONE_DIR)
             target_dir.mkdir(mode=0o700, exist_ok=True)
             target = _free_name(target_dir / outcome.path.name)
             os.replace(outcome.path, target)
             outcome.moved_to = target
-            if outcome.status == "refused":
+            if refused:
                 reason = f"{outcome.reason}\n".encode()
                 atomic_write_bytes(target.with_name(target.name + ".reason.txt"), reason)
+
+    def import_from_dir(self, directory: Path) -> list[ImportOutcome]:
+        """Import every bundle in a folder; move each to done/ or rejected/ (+ .reason.txt)."""
+        directory = directory.expanduser()
+        if not directory.is_dir():
+            raise InvalidInput(f"--from {directory}: no such folder")
+        outcomes = self._import_all(self.bundle_files(directory))
+        self.file_away(directory, outcomes)
         return outcomes
 
     # -- receipts ------------------------------------------------------------------

@@ -33,8 +33,13 @@ from notify_tui.errors import NotifyError
 from notify_tui.screens.date_prompt import DatePromptScreen
 from notify_tui.screens.decide import DecideScreen, ThresholdDecision
 from notify_tui.screens.mark_sent import MarkSentScreen, SentRecord
+from notify_tui.screens.office_step import OfficeStepChoice, OfficeStepScreen
+from notify_tui.screens.submission import SubmissionScreen
 from notify_tui.screens.withdraw import WithdrawScreen
 from notify_tui.services import Session
+from notify_tui.sync_service import SyncService
+from notify_tui.sync_view import received_lines
+from notify_tui.widgets.office_workflow import OfficeWorkflow
 from notify_tui.widgets.urgency import urgency_text
 
 FIELD_LABELS = {
@@ -118,6 +123,9 @@ class CaseDetailScreen(Screen[None]):
         Binding("2", "tab('facts')", "Facts", id="case.tab_facts", show=False),
         Binding("3", "tab('conflicts')", "Conflicts", id="case.tab_conflicts", show=False),
         Binding("4", "tab('audit')", "Audit", id="case.tab_audit", show=False),
+        Binding("5", "tab('office')", "Office", id="case.tab_office", show=False),
+        Binding("v", "submission", "Submission", id="case.submission", show=True),
+        Binding("o", "office_step", "Office step", id="case.office_step", show=True),
         Binding("escape", "back", "Back", id="case.back", show=True),
     ]
     """Keys (remap by id with `App.set_keymap`):
@@ -128,7 +136,9 @@ class CaseDetailScreen(Screen[None]):
     | a | case.acknowledge | record that the recipient acknowledged it |
     | w | case.withdraw | withdraw the highlighted duty, with a reason |
     | d | case.decide | record the threshold decision (notify or not) |
-    | 1-4 | case.tab_* | duties / subjects and facts / conflicts / audit trail |
+    | 1-5 | case.tab_* | duties / subjects and facts / conflicts / audit trail / office |
+    | v | case.submission | the case in the order of the national form, to copy from |
+    | o | case.office_step | office only: record an office workflow step |
     | escape | case.back | back to the dashboard |
     """
 
@@ -138,6 +148,7 @@ class CaseDetailScreen(Screen[None]):
         self.case_id = case_id
         self.full_names = full_names
         self.detail: dict[str, Any] = {}
+        self.received: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,6 +165,8 @@ class CaseDetailScreen(Screen[None]):
                 yield VerticalScroll(id="conflict-list")
             with TabPane("Audit trail", id="audit"):
                 yield DataTable(id="audit-table", cursor_type="row")
+            with TabPane("Office workflow", id="office"):
+                yield OfficeWorkflow(id="office-workflow")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -179,6 +192,7 @@ class CaseDetailScreen(Screen[None]):
     def refresh_case(self) -> None:
         """Read the case again and redraw every part."""
         self.detail = self.session.case_detail(self.case_id)
+        self.received = received_lines(SyncService(self.session).receipt_for(self.case_id))
         detail = self.detail
         kind = CASE_KIND_LABELS.get(CaseKind(detail["kind"]), detail["kind"])
         self.title = f"Case {self.case_id}"
@@ -208,6 +222,7 @@ class CaseDetailScreen(Screen[None]):
         self.query_one("#facts-text", Static).update(describe_facts(detail["document"]))
         self._fill_conflicts()
         self._fill_audit()
+        self.query_one(OfficeWorkflow).show(detail, office=self.session.identity.role == "office")
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("conflicts").label = f"Conflicts ({conflicts})"  # type: ignore[assignment]
 
@@ -249,10 +264,13 @@ class CaseDetailScreen(Screen[None]):
         withdrawn = (
             f"\n[b]Withdrawn:[/b] {duty['withdrawn_reason']}" if duty["withdrawn_reason"] else ""
         )
+        received = "".join(
+            f"[b]Receipt:[/b] {line}\n" for line in self.received.get(duty["duty"], [])
+        )
         box.update(
             f"[b]{duty['title']}[/b]\n"
             f"To: {'; '.join(duty['recipients']) or '-'}\n"
-            f"Deadline: {duty['deadline'] or '-'} → {_day(duty['due'])}\n"
+            f"Deadline: {duty['deadline'] or '-'} → {_day(duty['due'])}\n{received}"
             f"Why:\n{reasons}\nSource: {duty['source'] or '-'}{withdrawn}"
         )
 
@@ -402,6 +420,52 @@ class CaseDetailScreen(Screen[None]):
         values = sorted(conflict["values"], key=lambda v: (v["at"], v["event"]))
         if self._run("resolve", self.case_id, conflict["field"], values[int(choice)]["value"]):
             self.notify(f"Conflict on {conflict['field']} resolved.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Office steps are the office's to record: the key is hidden on an LA's vault."""
+        if action == "office_step":
+            return self.session.identity.role == "office"
+        return True
+
+    def action_submission(self) -> None:
+        """Show the case in the order of the national form, to copy field by field."""
+        self.app.push_screen(SubmissionScreen(self.session, self.case_id), self._back_from_form)
+
+    def _back_from_form(self, _result: None) -> None:
+        self.refresh_case()
+
+    def action_office_step(self) -> None:
+        """Office: record a workflow step (the highlighted one is proposed)."""
+        workflow = self.query_one(OfficeWorkflow)
+        if self.session.identity.role != "office":
+            self.notify("The business office records these steps.", severity="warning")
+            return
+        if not workflow.rows:
+            self.notify("No office steps apply to this case.", severity="warning")
+            return
+        on_office_tab = self.query_one(TabbedContent).active == "office"
+        highlighted = workflow.current_step() if on_office_tab else None
+
+        def record(choice: OfficeStepChoice | None) -> None:
+            if choice is not None and self._run(
+                "record_office_step",
+                self.case_id,
+                choice.area,
+                choice.step,
+                choice.value,
+                outcome=choice.outcome,
+            ):
+                self.notify("Office step recorded.")
+
+        self.app.push_screen(
+            OfficeStepScreen(
+                self.case_id,
+                workflow.rows,
+                self.session.today(),
+                highlighted.key if highlighted else None,
+            ),
+            record,
+        )
 
     def action_tab(self, tab: str) -> None:
         """Show a tab."""

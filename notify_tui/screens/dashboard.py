@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,11 +20,14 @@ from notify_tui.dashboard_query import (
     DutyRow,
     count_open,
     format_due,
+    las_held,
     total_duties,
 )
 from notify_tui.errors import NotifyError
 from notify_tui.screens.case_detail import CaseDetailScreen
 from notify_tui.screens.new_case import NewCaseScreen
+from notify_tui.screens.reports import ReportsScreen
+from notify_tui.screens.sync import SyncScreen
 from notify_tui.services import Session
 from notify_tui.settings import Preferences
 from notify_tui.widgets.paged_table import PagedTable
@@ -41,6 +45,9 @@ COLUMNS = (
 )
 """Status and due date come first, so a narrow terminal never hides them."""
 
+OFFICE_COLUMNS = (COLUMNS[0], ("la", "LA"), *COLUMNS[1:])
+"""The business office holds many LAs' cases: the LA comes right after the case id."""
+
 
 class DashboardScreen(Screen[None]):
     """Every duty across cases in one table, with filters, search and sorting."""
@@ -57,8 +64,11 @@ class DashboardScreen(Screen[None]):
         Binding("k", "cycle_kind", "Kind", id="dashboard.kind_filter", show=True),
         Binding("o", "cycle_sort", "Sort", id="dashboard.sort", show=True),
         Binding("slash", "focus_search", "Search", id="dashboard.search", show=True),
+        Binding("g", "cycle_la", "LA", id="dashboard.la_filter", show=True),
+        Binding("r", "reports", "Reports", id="dashboard.reports", show=True),
         Binding("v", "toggle_names", "Names", id="dashboard.names", show=False),
-        Binding("r", "reload", "Reload", id="dashboard.refresh", show=False),
+        Binding("ctrl+r", "reload", "Reload", id="dashboard.refresh", show=False),
+        Binding("y", "sync", "Sync", id="dashboard.sync", show=True),
         Binding("escape", "leave_search", "Back to table", id="dashboard.leave_search",
                 show=False),
     ]  # fmt: skip
@@ -72,10 +82,13 @@ class DashboardScreen(Screen[None]):
     | c | dashboard.new_child_death | new child death |
     | f | dashboard.status_filter | cycle open / overdue / due this week / done / all |
     | k | dashboard.kind_filter | cycle all kinds / each kind |
+    | g | dashboard.la_filter | office only: cycle every LA / each LA held |
+    | r | dashboard.reports | the reports screen (figures by duty and LA) |
     | o | dashboard.sort | sort by the next column (click a header to sort by it) |
     | / | dashboard.search | search names and outlines |
     | v | dashboard.names | show full names or initials |
-    | r | dashboard.refresh | reload |
+    | ctrl+r | dashboard.refresh | reload |
+    | y | dashboard.sync | sync: keys, peers, export and import of bundles |
     """
 
     def __init__(self, session: Session, preferences: Preferences) -> None:
@@ -83,6 +96,7 @@ class DashboardScreen(Screen[None]):
         self.session = session
         self.preferences = preferences
         self.total = 0
+        self.office = session.identity.role == "office"
         self.query_state = DashboardQuery(
             full_names=preferences.display.show_full_names, today=session.today()
         )
@@ -105,13 +119,15 @@ class DashboardScreen(Screen[None]):
         self.title = "notify-tui"
         self.sub_title = f"{self.session.identity.org} · today {format_due(self.session.today())}"
         table = self.query_one("#duties", PagedTable)
-        for key, label in COLUMNS:
+        for key, label in OFFICE_COLUMNS if self.office else COLUMNS:
             table.add_column(label, key=key)
         table.focus()
 
     def on_screen_resume(self) -> None:
         # Also fires on first showing; reloading here picks up changes made on other screens.
-        self.reload()
+        # Locking pops every screen, which resumes this one after the vault has closed.
+        if self.app.screen is self:
+            self.reload()
 
     # -- data ----------------------------------------------------------------------
 
@@ -119,6 +135,11 @@ class DashboardScreen(Screen[None]):
         """Count the duties again and redraw (the vault may have changed)."""
         today = self.session.today()
         self.query_state = replace(self.query_state, today=today)
+        if self.session.preferences is not self.preferences:  # saved in settings meanwhile
+            self.preferences = self.session.preferences
+            self.query_state = replace(
+                self.query_state, full_names=self.preferences.display.show_full_names
+            )
         self.query_one("#counts", Static).update(count_open(self.session, today).describe())
         self.total = total_duties(self.session)
         self.redraw()
@@ -136,6 +157,10 @@ class DashboardScreen(Screen[None]):
         )
 
     def _cells(self, row: DutyRow) -> tuple[Any, ...]:
+        cells = self._duty_cells(row)
+        return (cells[0], Text(row.org), *cells[1:]) if self.office else cells
+
+    def _duty_cells(self, row: DutyRow) -> tuple[Any, ...]:
         return (
             row.case_id,
             urgency_text(row.status_label, row.urgency),
@@ -161,9 +186,25 @@ class DashboardScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         """Sort by the next column."""
-        index = SORT_KEYS.index(self.query_state.sort_key)
-        self.query_state = self.query_state.sorted_by(SORT_KEYS[(index + 1) % len(SORT_KEYS)])
+        keys = [key for key in SORT_KEYS if self.office or key != "la"]
+        index = keys.index(self.query_state.sort_key)
+        self.query_state = self.query_state.sorted_by(keys[(index + 1) % len(keys)])
         self.redraw()
+
+    def action_cycle_la(self) -> None:
+        """Office: show every LA's duties, then each LA's in turn."""
+        self.query_state = self.query_state.next_la(las_held(self.session))
+        self.redraw()
+
+    def action_reports(self) -> None:
+        """Open the reports screen."""
+        self.app.push_screen(ReportsScreen(self.session))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The LA filter is the office's: an LA's vault holds its own cases only."""
+        if action == "cycle_la":
+            return self.office
+        return True
 
     def action_toggle_names(self) -> None:
         """Show full names or initials."""
@@ -181,6 +222,10 @@ class DashboardScreen(Screen[None]):
     def action_reload(self) -> None:
         """Reload every duty."""
         self.reload()
+
+    def action_sync(self) -> None:
+        """Open the sync screen."""
+        self.app.push_screen(SyncScreen(self.session))
 
     def action_new_case(self, kind: str) -> None:
         """Open the new case form for a kind."""

@@ -1,0 +1,84 @@
+"""The office workflow of one case, ready to show (no Textual, no SQL).
+
+Reads the `office.` fields of a `Session.case_detail` document and lists every step of
+`domain.office` that applies to the case with what has been recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from notify_tui.domain import codes, office
+
+AREA_TITLES = {
+    "rapid_review": "Rapid review",
+    "panel_response": "Panel response",
+    "lcspr": "Local child safeguarding practice review",
+    "cdop": "Child death review (CDOP)",
+}
+OUTCOME_WORDS = {
+    "local_review": "local review",
+    "national_review": "national review",
+    "no_further_review": "no further review",
+}
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One office step of a case: its label and what is recorded (blank when nothing)."""
+
+    key: str
+    """`area.step`, as `Session.record_office_step` takes it."""
+    area: str
+    label: str
+    recorded: str
+
+    @property
+    def step(self) -> str:
+        """The step name within its area."""
+        return self.key.partition(".")[2]
+
+
+def _day(text: str) -> str:
+    return date.fromisoformat(text).strftime("%a %d %b %Y")
+
+
+def describe_value(key: str, value: Any) -> str:
+    """A recorded step value in words."""
+    if value is None:
+        return ""
+    if key == "cdop.category":
+        return str(codes.cdop_categories().get(value, value))
+    if key == "cdop.modifiable_factors":
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        raw = str(value.get("outcome") or "")
+        outcome = OUTCOME_WORDS.get(raw, raw)
+        return f"{_day(value['date'])}: {outcome}" if value.get("date") else outcome
+    try:
+        return _day(str(value))
+    except ValueError:
+        return str(value)
+
+
+def applicable_areas(detail: Mapping[str, Any]) -> list[str]:
+    """The office areas that apply to a case (rapid review only after a Panel duty, ...)."""
+    duties = {duty["duty"] for duty in detail.get("duties") or []}
+    areas = dict.fromkeys(key.partition(".")[0] for key in office.STEP_LABELS)
+    return [area for area in areas if office.applies_to(area, duties, detail.get("kind")) is None]
+
+
+def step_rows(detail: Mapping[str, Any]) -> list[StepRow]:
+    """Every applicable step in workflow order, with its recorded value."""
+    recorded = (detail.get("document") or {}).get("office") or {}
+    areas = applicable_areas(detail)
+    rows = []
+    for key, label in office.STEP_LABELS.items():
+        area, _, step = key.partition(".")
+        if area in areas:
+            value = (recorded.get(area) or {}).get(step)
+            rows.append(StepRow(key, area, label, describe_value(key, value)))
+    return rows

@@ -1,0 +1,74 @@
+"""The reports screen shows the figures of `Session.report` (and `notify-tui report`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pilot_helpers import wait_for
+from report_checks import assert_matches, text
+from textual.widgets import Input, Select
+
+from notify_tui.app import make_app
+from notify_tui.demo_vault import DemoVault
+from notify_tui.screens.dashboard import DashboardScreen
+from notify_tui.screens.reports import ReportsScreen
+
+SIZE = (120, 40)
+
+
+async def test_reports_show_the_same_figures_as_session_report(demo: DemoVault) -> None:
+    """`r` opens the last 12 months; every figure equals `Session.report` for that period."""
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        assert screen.query_one("#from", Input).value == "2025-11-24"
+        assert screen.query_one("#to", Input).value == "2026-11-23"
+        figures = demo.session.report(date(2025, 11, 24), date(2026, 11, 23))
+        assert figures["notifications"]["cdop-notification"]["all"]["raised"] > 0
+        assert_matches(screen, figures)
+        # An LA sees itself only; the selector names it and cannot change.
+        la = screen.query_one("#la", Select)
+        assert la.value == demo.session.identity.org
+        assert la.disabled
+
+
+async def test_this_month_and_a_typed_period(demo: DemoVault) -> None:
+    """`m` shows this month; typing dates recomputes; a reversed period is refused."""
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.query_one("#from", Input).value == "2026-11-01"
+        assert_matches(screen, demo.session.report(date(2026, 11, 1), date(2026, 11, 23)))
+        screen.query_one("#from", Input).value = "2026-10-01"
+        screen.query_one("#to", Input).value = "2026-10-31"
+        await pilot.pause()
+        assert_matches(screen, demo.session.report(date(2026, 10, 1), date(2026, 10, 31)))
+        screen.query_one("#from", Input).value = "2026-12-01"
+        await wait_for(pilot, lambda: "must not be before" in text(screen, "period-error"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_reports_open_from_the_command_palette(demo: DemoVault) -> None:
+    """The palette's "reports: open" shows the same screen."""
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "reports: open" in titles
+        assert "office: record yearly report" not in titles  # an LA's vault
+        app.open_reports()
+        await pilot.pause()
+        assert isinstance(app.screen, ReportsScreen)

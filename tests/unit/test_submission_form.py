@@ -1,0 +1,97 @@
+"""The submission layout, office step rows and text bar chart (no Textual, no vault)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notify_tui.office_view import step_rows
+from notify_tui.submission_form import NOT_HELD, Form, form_fields, forms_for, submission_duties
+from notify_tui.widgets.bar_chart import Bar, bar_chart
+
+
+def detail(kind: str, duties: list[tuple[str, str]], **document: Any) -> dict[str, Any]:
+    subject = {
+        "given_names": "Ada [b]",
+        "family_name": "Form-Fictional",
+        "date_of_birth": "2020-02-29",
+        "sex": "F",
+        "ethnicity": "WBRI",
+        "legal_status": {"looked_after": True, "known_to_agencies": True},
+    }
+    incident = {
+        "outcome": "died",
+        "event_date": "2026-11-20",
+        "event_time": "14:05:00",
+        "aware_date": "2026-11-20",
+        "location_type": "hospital",
+        "place": "Ward 9 (test)",
+        "abuse_or_neglect": "suspected",
+        "abuse_kinds": ["neglect", "physical"],
+    }
+    return {
+        "org": "Testshire (test)",
+        "kind": kind,
+        "duties": [{"duty": d, "title": d, "status": status} for d, status in duties],
+        "document": {"subjects": [subject], "incident": incident, **document},
+    }
+
+
+def values(fields: list[Any]) -> dict[str, str]:
+    return {field.key: field.value for field in fields}
+
+
+def test_online_form_order_and_values() -> None:
+    case = detail(
+        "serious_incident",
+        [("panel-notification", "open")],
+        notifier={"name": "Nia Notifier", "role": "DSL"},
+        decision={"notify": True},
+        linked_cases=["SI-00000001"],
+    )
+    fields = form_fields(case, Form.online)
+    got = values(fields)
+    assert [f.section for f in fields][:6] == ["Notifier"] * 5 + ["Child 1"]
+    assert got["notifier.la"] == "Testshire (test)"  # the case's LA when none was typed
+    assert got["child1.names"] == "Ada [b] Form-Fictional"
+    assert got["child1.born"] == "29/02/2020 (aged 6 on the date of the incident)"
+    assert got["child1.sex"] == "Female"
+    assert got["child1.ethnicity"].endswith("(WBRI)")
+    assert got["child1.legal_status"] == "looked after, known to agencies"
+    assert got["incident.nature"] == "Death"
+    assert got["incident.time"] == "14:05"
+    assert got["incident.location_type"] == "Hospital"
+    assert got["incident.abuse_kinds"] == "neglect, physical"
+    assert got["incident.threshold"] == "Yes"
+    assert got["incident.linked"] == "SI-00000001"
+    assert [f.key for f in fields][-1] == "incident.linked"
+
+
+def test_child_death_uses_cdop_first_and_marks_boxes_not_held() -> None:
+    case = detail(
+        "child_death", [("lac-death-notification", "open"), ("cdop-notification", "sent")]
+    )
+    assert forms_for(case) == [Form.cdop, Form.online]
+    fields = {f.key: f for f in form_fields(case, Form.cdop)}
+    assert fields["death.place"].value == "Hospital, Ward 9 (test)"
+    assert fields["child1.gp"].value == "" and fields["child1.gp"].shown == NOT_HELD
+    assert [d["duty"] for d in submission_duties(case, Form.cdop)] == ["cdop-notification"]
+
+
+def test_office_steps_follow_the_duties() -> None:
+    incident = detail(
+        "serious_incident", [("panel-notification", "sent"), ("rapid-review", "open")]
+    )
+    response = {"date": "2026-11-20", "outcome": "no_further_review"}
+    incident["document"]["office"] = {"panel_response": {"response": response}}
+    rows = {row.key: row.recorded for row in step_rows(incident)}
+    assert rows["panel_response.response"] == "Fri 20 Nov 2026: no further review"
+    assert rows["rapid_review.started"] == ""
+    assert not [key for key in rows if key.startswith("cdop.")]
+
+
+def test_bar_chart_prints_the_number_beside_each_bar() -> None:
+    chart = bar_chart([Bar("Panel", 0.5, "50% (1 of 2 sent)"), Bar("CDOP", 1.0, "100%")], width=10)
+    assert chart.plain.splitlines() == [
+        "Panel  ▇▇▇▇▇·····  50% (1 of 2 sent)",
+        "CDOP   ▇▇▇▇▇▇▇▇▇▇  100%",
+    ]
