@@ -453,12 +453,14 @@ def _start_fact(deadline: Deadline, settings: Mapping[str, Any]) -> str:
 
 
 def _evaluate(
-    pack: RulePack,
+    pack: RulePack | None,
     subjects: list[tuple[str, dict[str, Any]]],
     calendar: WorkingDayCalendar,
-    settings: Mapping[str, Any],
+    overrides: Mapping[str, SettingValue] | None,
     scope: Literal["case", "partnership"],
 ) -> Assessment:
+    pack = pack or default_rule_pack()
+    settings = pack.resolve_settings(overrides)
     raised: dict[str, DutyAssessment] = {}
     advisories: list[str] = []
     for rule in pack.rules:
@@ -508,9 +510,7 @@ def assess(
     settings: Mapping[str, SettingValue] | None = None,
 ) -> Assessment:
     """The duties and advisories one facts document raises."""
-    pack = pack or default_rule_pack()
-    values = pack.resolve_settings(settings)
-    return _evaluate(pack, [("", derived_facts(facts))], calendar, values, "case")
+    return _evaluate(pack, [("", derived_facts(facts))], calendar, settings, "case")
 
 
 def assess_case(
@@ -524,14 +524,12 @@ def assess_case(
     With several subjects, each reason names the subject it came from, and a duty's
     clock starts from the earliest start among the subjects that raised it.
     """
-    pack = pack or default_rule_pack()
-    values = pack.resolve_settings(settings)
     many = len(case.subjects) > 1
     subjects = [
         (f"subject {index + 1}: " if many else "", derived_facts(case.facts_for(subject)))
         for index, subject in enumerate(case.subjects)
     ]
-    return _evaluate(pack, subjects, calendar, values, "case")
+    return _evaluate(pack, subjects, calendar, settings, "case")
 
 
 def assess_partnership(
@@ -541,6 +539,4 @@ def assess_partnership(
     settings: Mapping[str, SettingValue] | None = None,
 ) -> Assessment:
     """Partnership-level duties (the yearly report) from the office's own facts."""
-    pack = pack or default_rule_pack()
-    values = pack.resolve_settings(settings)
-    return _evaluate(pack, [("", dict(facts))], calendar, values, "partnership")
+    return _evaluate(pack, [("", dict(facts))], calendar, settings, "partnership")
