@@ -179,19 +179,25 @@ class SyncService:
                 visible.add(chain)
         return visible
 
-    def events_for(self, peer: trust.Device) -> list[Event]:
-        """The events a peer has not acknowledged (whole chain suffixes only)."""
+    def _unacknowledged(self, peer: trust.Device) -> list[tuple[str, int]]:
+        """(chain, last seq the peer holds) for each chain with events it lacks."""
         acknowledged = receipts.acknowledged(self.vault.db, peer.device_id)
         visible = self.visible_chains(peer)
-        events: list[Event] = []
+        ranges: list[tuple[str, int]] = []
         for chain, held in sorted(receipts.held_heads(self.vault.db).items()):
             if chain not in visible:
                 continue
             if signing_device(chain) == peer.device_id and chain not in acknowledged:
                 continue  # a peer holds its own events until it says otherwise
             start = acknowledged.get(chain, 0)
-            if start >= held:
-                continue
+            if start < held:
+                ranges.append((chain, start))
+        return ranges
+
+    def events_for(self, peer: trust.Device) -> list[Event]:
+        """The events a peer has not acknowledged (whole chain suffixes only)."""
+        events: list[Event] = []
+        for chain, start in self._unacknowledged(peer):
             rows = self.vault.db.execute(
                 "SELECT body FROM events WHERE device = ? AND seq > ? ORDER BY seq",
                 [chain, start],
@@ -200,13 +206,18 @@ class SyncService:
         return events
 
     def pending_counts(self) -> dict[str, int]:
-        """Events each unrevoked peer has not acknowledged."""
-        known = trust.devices(self.vault.db)
-        return {
-            d.device_id: len(self.events_for(d))
-            for d in known.values()
-            if not d.is_self and not d.revoked
-        }
+        """Events each unrevoked peer has not acknowledged (counted, not loaded)."""
+        counts: dict[str, int] = {}
+        for device in trust.devices(self.vault.db).values():
+            if device.is_self or device.revoked:
+                continue
+            counts[device.device_id] = sum(
+                self.vault.db.execute(
+                    "SELECT count(*) FROM events WHERE device = ? AND seq > ?", [chain, start]
+                ).fetchone()[0]
+                for chain, start in self._unacknowledged(device)
+            )
+        return counts
 
     def rollback_problem(self, peer: trust.Device) -> str | None:
         """A line saying the peer holds more of one of this device's chains than this vault."""
