@@ -48,6 +48,10 @@ COLUMNS = (
 OFFICE_COLUMNS = (COLUMNS[0], ("la", "LA"), *COLUMNS[1:])
 """The business office holds many LAs' cases: the LA comes right after the case id."""
 
+TABLE_PAGE = 60
+"""Rows added to the table at a time: a screenful or so; more come as the user scrolls.
+Fewer rows to add and measure make the first paint and each filter's redraw quicker."""
+
 
 class DashboardScreen(Screen[None]):
     """Every duty across cases in one table, with filters, search and sorting."""
@@ -96,6 +100,7 @@ class DashboardScreen(Screen[None]):
         self.session = session
         self.preferences = preferences
         self.total = 0
+        self._loaded_on_mount = False
         self.office = session.identity.role == "office"
         self.query_state = DashboardQuery(
             full_names=preferences.display.show_full_names, today=session.today()
@@ -109,6 +114,7 @@ class DashboardScreen(Screen[None]):
         yield PagedTable[DutyRow](
             self._cells,
             lambda row: f"{row.case_id}/{row.duty_id}",
+            page_size=TABLE_PAGE,
             id="duties",
             cursor_type="row",
             zebra_stripes=True,
@@ -122,10 +128,17 @@ class DashboardScreen(Screen[None]):
         for key, label in OFFICE_COLUMNS if self.office else COLUMNS:
             table.add_column(label, key=key)
         table.focus()
+        # Rows added before the first layout are measured once and painted once; added on
+        # the first resume, the table was laid out and painted empty, then again filled.
+        self.reload()
+        self._loaded_on_mount = True
 
     def on_screen_resume(self) -> None:
         # Also fires on first showing; reloading here picks up changes made on other screens.
         # Locking pops every screen, which resumes this one after the vault has closed.
+        if self._loaded_on_mount:  # the first showing: on_mount has just loaded the rows
+            self._loaded_on_mount = False
+            return
         if self.app.screen is self:
             self.reload()
 
@@ -147,7 +160,7 @@ class DashboardScreen(Screen[None]):
     def redraw(self) -> None:
         """Apply the filters and sort, and show the first page."""
         try:
-            shown = DutyPages(self.session, self.query_state)
+            shown = DutyPages(self.session, self.query_state, page_size=TABLE_PAGE)
         except NotifyError as error:
             self.notify(error.message, severity="warning")
             return

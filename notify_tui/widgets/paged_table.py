@@ -44,7 +44,9 @@ class PagedTable(DataTable[Any], Generic[RowT]):
 
     def load_more(self) -> bool:
         """Add the next page; False when everything is shown."""
-        page = self.items[self.loaded : self.loaded + self.page_size]
+        # At least a screenful, so a tall terminal is never left half empty.
+        size = max(self.page_size, self.app.size.height)
+        page = self.items[self.loaded : self.loaded + size]
         # Count the page as loaded first: add_row moves the cursor, whose watcher asks
         # for more rows.
         self.loaded += len(page)
