@@ -367,22 +367,43 @@ def _order(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
         ]
         params = [today.isoformat(), today.isoformat(), soon.isoformat()]
     else:
-        column = {
-            "case": "duties.case_id",
-            "subject": "lower(cases.names)" if query.full_names else "cases.initials",
-            "kind": "cases.kind",
-            "duty": "duties.title",
-            "recipient": "duties.recipients",
-            "la": "cases.org",
-        }[query.sort_key]
+        # Sort by what the column shows (a duty's short name, not its stored title).
+        key = query.sort_key
+        if key == "kind":
+            column, params = _labelled("cases.kind", {k.value: v for k, v in KIND_SHORT.items()})
+        elif key == "duty":
+            column, params = _labelled("duties.duty_id", DUTY_LABELS, "duties.title")
+        elif key == "recipient":
+            column, params = _labelled("duties.recipients", _recipient_labels(session))
+        elif key == "subject":
+            column = "lower(cases.names)" if query.full_names else "cases.initials"
+        else:
+            column = {"case": "duties.case_id", "la": "cases.org"}[key]
         terms = [f"{column}{direction}", *due, *tail]
     return " ORDER BY " + ", ".join(terms), params
+
+
+def _labelled(
+    column: str, labels: Mapping[str, str], otherwise: str | None = None
+) -> tuple[str, list[Any]]:
+    """An SQL expression giving a stored value's label, with its parameters."""
+    if not labels:
+        return otherwise or column, []
+    whens = " ".join("WHEN ? THEN ?" for _ in labels)
+    params = [item for pair in labels.items() for item in pair]
+    return f"CASE {column} {whens} ELSE {otherwise or column} END", params
+
+
+def _recipient_labels(session: Session) -> dict[str, str]:
+    """Each stored recipient list (a handful of distinct ones) and its short label."""
+    stored = session.vault.db.execute("SELECT DISTINCT recipients FROM duties").fetchall()
+    return {value: short_recipients(json.loads(value)) for (value,) in stored if value}
 
 
 class DutyPages(Sequence[DutyRow]):
     """The duties a query selects, read from the vault a page at a time.
 
-    Behaves as a read-only sequence (length, index, slice) for `PagedTable`; pages are
+    Behaves as a read-only sequence (length, index, slice) for `VirtualTable`; pages are
     cached until the next `DutyPages` is made, which is what a reload does.
     """
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from notify_tui.dashboard_query import (
+    SORT_KEYS,
     STATUS_FILTERS,
     DashboardQuery,
     DutyPages,
@@ -144,7 +145,7 @@ def demo_session() -> Iterator[Session]:
             yield demo.session
 
 
-@pytest.mark.parametrize("sort_key", ["due", "case", "subject", "status", "left"])
+@pytest.mark.parametrize("sort_key", SORT_KEYS)
 @pytest.mark.parametrize("status", STATUS_FILTERS)
 @pytest.mark.parametrize("descending", [False, True])
 def test_pages_from_the_vault_match_the_in_memory_query(
