@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from notify_tui.dashboard_query import (
     SORT_KEYS,
@@ -30,8 +28,8 @@ from notify_tui.screens.reports import ReportsScreen
 from notify_tui.screens.sync import SyncScreen
 from notify_tui.services import Session
 from notify_tui.settings import Preferences
-from notify_tui.widgets.paged_table import PagedTable
 from notify_tui.widgets.urgency import urgency_text
+from notify_tui.widgets.virtual_table import Cell, VirtualTable
 
 COLUMNS = (
     ("case", "Case"),
@@ -49,8 +47,11 @@ OFFICE_COLUMNS = (COLUMNS[0], ("la", "LA"), *COLUMNS[1:])
 """The business office holds many LAs' cases: the LA comes right after the case id."""
 
 TABLE_PAGE = 60
-"""Rows added to the table at a time: a screenful or so; more come as the user scrolls.
-Fewer rows to add and measure make the first paint and each filter's redraw quicker."""
+"""Rows read from the vault at a time: a screenful or so; the table asks for the rows it
+draws, so scrolling reads the next page when it reaches it."""
+
+RIGHT_JUSTIFIED = {"left"}
+"""Columns of numbers."""
 
 
 class DashboardScreen(Screen[None]):
@@ -111,22 +112,15 @@ class DashboardScreen(Screen[None]):
         yield Static(id="counts")
         yield Input(placeholder="Search names and outlines (press /)", id="search")
         yield Static(id="filters")
-        yield PagedTable[DutyRow](
-            self._cells,
-            lambda row: f"{row.case_id}/{row.duty_id}",
-            page_size=TABLE_PAGE,
-            id="duties",
-            cursor_type="row",
-            zebra_stripes=True,
-        )
+        yield VirtualTable[DutyRow](self._cells, id="duties")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "notify-tui"
         self.sub_title = f"{self.session.identity.org} · today {format_due(self.session.today())}"
-        table = self.query_one("#duties", PagedTable)
+        table = self.query_one("#duties", VirtualTable)
         for key, label in OFFICE_COLUMNS if self.office else COLUMNS:
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, justify="right" if key in RIGHT_JUSTIFIED else "left")
         table.focus()
         # Rows added before the first layout are measured once and painted once; added on
         # the first resume, the table was laid out and painted empty, then again filled.
@@ -155,25 +149,27 @@ class DashboardScreen(Screen[None]):
             )
         self.query_one("#counts", Static).update(count_open(self.session, today).describe())
         self.total = total_duties(self.session)
-        self.redraw()
+        self.redraw(keep_place=True)
 
-    def redraw(self) -> None:
-        """Apply the filters and sort, and show the first page."""
+    def redraw(self, *, keep_place: bool = False) -> None:
+        """Apply the filters and sort, and show the first page (or, with `keep_place`,
+        the rows where the user was: coming back from a case keeps the cursor there)."""
         try:
             shown = DutyPages(self.session, self.query_state, page_size=TABLE_PAGE)
         except NotifyError as error:
             self.notify(error.message, severity="warning")
             return
-        self.query_one("#duties", PagedTable).show(shown)
+        self.query_one("#duties", VirtualTable).show(shown, keep_place=keep_place)
         self.query_one("#filters", Static).update(
-            f"{len(shown)} of {self.total} duties · {self.query_state.describe()}"
+            f"{len(shown)} of {self.total} duties · {self.query_state.describe()}",
+            layout=False,  # one line, full width, whatever it says: no layout needed
         )
 
-    def _cells(self, row: DutyRow) -> tuple[Any, ...]:
+    def _cells(self, row: DutyRow) -> tuple[Cell, ...]:
         cells = self._duty_cells(row)
-        return (cells[0], Text(row.org), *cells[1:]) if self.office else cells
+        return (cells[0], row.org, *cells[1:]) if self.office else cells
 
-    def _duty_cells(self, row: DutyRow) -> tuple[Any, ...]:
+    def _duty_cells(self, row: DutyRow) -> tuple[Cell, ...]:
         return (
             row.case_id,
             urgency_text(row.status_label, row.urgency),
@@ -230,7 +226,7 @@ class DashboardScreen(Screen[None]):
 
     def action_leave_search(self) -> None:
         """Back to the table."""
-        self.query_one("#duties", PagedTable).focus()
+        self.query_one("#duties", VirtualTable).focus()
 
     def action_reload(self) -> None:
         """Reload every duty."""
@@ -248,15 +244,14 @@ class DashboardScreen(Screen[None]):
         if case_id is not None:
             self.notify(f"Case {case_id} saved.", title="Saved")
 
-    @on(DataTable.HeaderSelected, "#duties")
-    def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
-        key = str(event.column_key.value)
-        self.query_state = self.query_state.sorted_by(key)
+    @on(VirtualTable.HeaderSelected, "#duties")
+    def _sort_by_header(self, event: VirtualTable.HeaderSelected) -> None:
+        self.query_state = self.query_state.sorted_by(event.column.key)
         self.redraw()
 
-    @on(DataTable.RowSelected, "#duties")
-    def _open_case(self, event: DataTable.RowSelected) -> None:
-        row = self.query_one("#duties", PagedTable).item_at(event.cursor_row)
+    @on(VirtualTable.RowSelected, "#duties")
+    def _open_case(self, event: VirtualTable.RowSelected) -> None:
+        row = event.table.item_at(event.row)
         if row is not None:
             self.open_case(row.case_id)
 

@@ -1,24 +1,23 @@
-"""The dashboard: counts, urgency words, filters, search, sorting, names, paging."""
+"""The dashboard: counts, urgency words, filters, search, sorting, names, opening a case."""
 
 from __future__ import annotations
 
 from pilot_helpers import wait_for
-from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from notify_tui.app import make_app
 from notify_tui.demo_vault import DemoVault
 from notify_tui.screens.case_detail import CaseDetailScreen
 from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.widgets.paged_table import PagedTable
+from notify_tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 
 
 def table_text(app) -> list[dict[str, str]]:
     """The dashboard rows as {column key: text}."""
-    table = app.screen.query_one("#duties", PagedTable)
-    keys = [str(column.key.value) for column in table.ordered_columns]
+    table = app.screen.query_one("#duties", VirtualTable)
+    keys = table.column_keys
     return [
         dict(zip(keys, (str(cell).strip() for cell in table.get_row_at(row)), strict=True))
         for row in range(table.row_count)
@@ -95,55 +94,59 @@ async def test_search_limits_to_matching_cases(demo: DemoVault) -> None:
 
 
 async def test_sort_by_header_and_key(demo: DemoVault) -> None:
-    """Clicking a header sorts by it; clicking again reverses."""
+    """Clicking a header sorts by it; clicking again reverses; `o` moves to the next column."""
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, DashboardScreen)
-        screen.query_state = screen.query_state.sorted_by("case")
-        screen.redraw()
+        table = app.screen.query_one("#duties", VirtualTable)
+        heading = table.render_line(0).text
+        await pilot.click("#duties", offset=(heading.index("Case"), 0))
+        await pilot.pause()
         ids = [r["case"] for r in table_text(app)]
-        assert ids == sorted(ids)
-        screen.query_state = screen.query_state.sorted_by("case")
-        screen.redraw()
+        assert len(ids) > 3 and ids == sorted(ids)
+        assert "sorted by case" in static_text(app, "#filters")
+        await pilot.click("#duties", offset=(heading.index("Case"), 0))
+        await pilot.pause()
         assert [r["case"] for r in table_text(app)] == sorted(ids, reverse=True)
+        await pilot.click("#duties", offset=(heading.index("To") + 1, 0))
+        await pilot.pause()
+        recipients = [r["recipient"] for r in table_text(app)]
+        assert recipients == sorted(recipients) and len(set(recipients)) > 1
         await pilot.press("o")
-        assert "sorted by subject" in static_text(app, "#filters")
+        assert "sorted by" in static_text(app, "#filters")
+        assert "sorted by recipient" not in static_text(app, "#filters")
 
 
-async def test_enter_opens_the_case(demo: DemoVault) -> None:
-    """Enter on a row opens that case."""
+async def test_enter_opens_the_case_and_escape_comes_back_to_the_same_row(
+    demo: DemoVault,
+) -> None:
+    """Enter on a row opens that case; back on the dashboard the cursor is where it was."""
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        first = table_text(app)[0]["case"]
+        fourth = table_text(app)[3]["case"]
+        for _ in range(3):
+            await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
-        assert app.screen.case_id == first
+        assert app.screen.case_id == fourth
         await pilot.press("escape")
-        assert isinstance(app.screen, DashboardScreen)
-
-
-async def test_table_is_paged() -> None:
-    """Of 1,000 items only a page of rows is built; moving down loads the next page."""
-
-    class TableApp(App[None]):
-        def compose(self) -> ComposeResult:
-            yield PagedTable[int](lambda n: (str(n),), str, page_size=200, id="t")
-
-        def on_mount(self) -> None:
-            table = self.query_one(PagedTable)
-            table.add_column("n")
-            table.show(range(1000))
-
-    app = TableApp()
-    async with app.run_test(size=SIZE) as pilot:
-        table = app.query_one(PagedTable)
-        assert table.row_count == 200
-        table.focus()
-        table.move_cursor(row=199)
         await pilot.pause()
-        assert 200 < table.row_count < 1000
-        assert table.current == 199
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#duties", VirtualTable).cursor_row == 3
+        await pilot.press("f")  # a new filter starts from the top
+        assert app.screen.query_one("#duties", VirtualTable).cursor_row == 0
+
+
+async def test_click_opens_the_case(demo: DemoVault) -> None:
+    """A click on a row opens that row's case."""
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        third = table_text(app)[2]["case"]
+        assert third != table_text(app)[0]["case"]
+        await pilot.click("#duties", offset=(2, 3))  # the heading, then rows 0, 1, 2
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert app.screen.case_id == third

@@ -17,7 +17,7 @@ from notify_tui.app import make_app
 from notify_tui.demo_vault import DemoVault
 from notify_tui.screens.dashboard import DashboardScreen
 from notify_tui.screens.new_case import NewCaseScreen
-from notify_tui.widgets.paged_table import PagedTable
+from notify_tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 
@@ -36,8 +36,8 @@ def message(screen: NewCaseScreen, name: str) -> str:
 
 def dashboard_rows(app, family_name: str) -> list[dict[str, str]]:
     """Rows of the dashboard for the case with this family name (full names shown)."""
-    table = app.screen.query_one("#duties", PagedTable)
-    keys = [str(column.key.value) for column in table.ordered_columns]
+    table = app.screen.query_one("#duties", VirtualTable)
+    keys = table.column_keys
     rows = [
         dict(zip(keys, (str(c).strip() for c in table.get_row_at(i)), strict=True))
         for i in range(table.row_count)

@@ -25,6 +25,7 @@ from notify_tui.screens.reports import ReportsScreen
 from notify_tui.services import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.sync_service import SyncService
+from notify_tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 TODAY = "2026-11-23"
@@ -129,7 +130,7 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
 
 
 def dashboard_rows(screen: DashboardScreen) -> list[list[str]]:
-    table = screen.query_one("#duties", DataTable)
+    table = screen.query_one("#duties", VirtualTable)
     return [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -153,8 +154,8 @@ async def test_office_filters_by_la_and_records_the_rapid_review(
         await pilot.pause()
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
-        table = dashboard.query_one("#duties", DataTable)
-        assert [str(c.label) for c in table.columns.values()][:3] == ["Case", "LA", "Status"]
+        table = dashboard.query_one("#duties", VirtualTable)
+        assert [c.label for c in table.columns][:3] == ["Case", "LA", "Status"]
         assert {row[1] for row in dashboard_rows(dashboard)} == {NORTH, SOUTH}
         await pilot.press("g")
         await pilot.pause()
@@ -265,7 +266,7 @@ async def test_the_la_sees_the_office_steps_read_only(partnership: Partnership) 
         await pilot.pause()
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
-        assert "LA" not in [str(c.label) for c in dashboard.query_one("#duties").columns.values()]
+        assert "LA" not in [c.label for c in dashboard.query_one("#duties", VirtualTable).columns]
         dashboard.open_case(partnership.incident)
         await pilot.pause()
         case = app.screen

@@ -19,7 +19,7 @@ from notify_tui.screens.dashboard import DashboardScreen
 from notify_tui.screens.settings import SettingsScreen, passphrase_strength
 from notify_tui.services import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR, KEYSLOTS_FILE_NAME, KeySlotFile
-from notify_tui.widgets.paged_table import PagedTable
+from notify_tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 PASSPHRASE = "a long test passphrase"
@@ -52,7 +52,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
 
 
 def dashboard_dues(app) -> set[str]:
-    table = app.screen.query_one("#duties", PagedTable)
+    table = app.screen.query_one("#duties", VirtualTable)
     return {str(table.get_row_at(row)[2]) for row in range(table.row_count)}
 
 
@@ -121,9 +121,12 @@ async def test_high_contrast_theme_and_idle_lock(session: Session) -> None:
         assert app.idle_lock_seconds == 300
         assert session.preferences.display.theme == "high-contrast"
         assert session.preferences.display.show_full_names is True
-        table = app.screen.query_one("#duties", PagedTable)
+        table = app.screen.query_one("#duties", VirtualTable)
         assert str(table.get_row_at(0)[4]) == "Cal Closure-Fictional"  # full names now
         assert session.preferences.security.idle_lock_minutes == 5
+        table.focus()
+        await pilot.pause()
+        assert table.styles.border_top[0] == "heavy"  # the focused table stands out
 
 
 async def test_change_passphrase(session: Session) -> None:

@@ -22,7 +22,7 @@ from notify_tui.screens.sync import SyncScreen
 from notify_tui.services import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.sync_service import SyncService
-from notify_tui.widgets.paged_table import PagedTable
+from notify_tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 ORG = "Testshire Council (test)"
@@ -106,7 +106,7 @@ async def test_import_a_bundle_from_another_vault(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        assert case_id not in {row.case_id for row in app.screen.query_one(PagedTable).items}
+        assert case_id not in {row.case_id for row in app.screen.query_one(VirtualTable).items}
         await pilot.press("y")
         await pilot.pause()
         screen = app.screen
@@ -125,7 +125,7 @@ async def test_import_a_bundle_from_another_vault(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        shown = {row.case_id for row in app.screen.query_one(PagedTable).items}
+        shown = {row.case_id for row in app.screen.query_one(VirtualTable).items}
         assert case_id in shown
 
 
