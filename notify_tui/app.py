@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
 
+from rich.console import RenderableType
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -135,6 +136,17 @@ class NotifyApp(App[None]):
     def action_lock(self) -> None:
         """Lock now."""
         self.lock()
+
+    def exit(
+        self,
+        result: None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Quit (ctrl+q, or any way out); a value copied from a case must not outlive
+        the app either, so the clipboard is overwritten while the terminal is still ours."""
+        wipe_clipboard(self)
+        super().exit(result, return_code, message)
 
     @on(SessionLocked)
     def _wipe_clipboard(self) -> None:

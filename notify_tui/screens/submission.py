@@ -29,7 +29,7 @@ class SubmissionScreen(Screen[None]):
     """Every box of the national form in order, to copy into the online service one by one.
 
     `c` copies the highlighted value; the clipboard is overwritten after
-    `security.clipboard_clear_seconds` and when the app locks.
+    `security.clipboard_clear_seconds`, and when the app locks or quits.
     """
 
     CSS_PATH = "submission.tcss"
@@ -44,7 +44,7 @@ class SubmissionScreen(Screen[None]):
     | key | id | does |
     |---|---|---|
     | up / down | (table) | move field by field |
-    | c | submission.copy | copy the highlighted value (wiped after 30 s and on lock) |
+    | c | submission.copy | copy the highlighted value (wiped after 30 s, on lock and on quit) |
     | s | submission.record | record the submission: duties, date and the service's reference |
     | f | submission.switch_form | the other form, when the case has duties on both |
     | escape | submission.back | back to the case |
@@ -133,7 +133,7 @@ class SubmissionScreen(Screen[None]):
         self.query_one("#copy-status", Static).update(
             Text(
                 f"Copied {field.section} · {field.label}. "
-                f"The clipboard is overwritten in {seconds:g} s and when the app locks."
+                f"The clipboard is overwritten in {seconds:g} s, and when the app locks or quits."
             )
         )
 

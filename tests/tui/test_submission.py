@@ -163,6 +163,20 @@ async def test_the_clipboard_is_wiped_when_the_app_locks(tmp_path: Path) -> None
         assert app.clipboard == BLANK
 
 
+async def test_the_clipboard_is_wiped_when_the_app_quits(demo: DemoVault) -> None:
+    """Quitting (ctrl+q) overwrites a copied value at once, long before the delay."""
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_submission(app, pilot, demo.ids["overdue"])
+        await highlight(pilot, screen, "child1.names")
+        await pilot.press("c")
+        assert app.clipboard == "Orla Overdue-Fictional"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.clipboard == BLANK
+    assert app.return_code == 0
+
+
 async def test_child_death_uses_the_cdop_form_and_switches(demo: DemoVault) -> None:
     """A looked-after child's death: the CDOP form first, `f` shows the online form."""
     app = make_app(demo.session)
