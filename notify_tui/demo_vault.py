@@ -7,9 +7,12 @@ the same screens. Every name is fictional (see `notify_tui.demo`).
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +25,11 @@ from notify_tui.demo import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.fold import fold_case
 from notify_tui.domain.models import CaseKind
+from notify_tui.errors import VaultError
 from notify_tui.services import CASE_ID_ALPHABET, CASE_ID_PREFIX, Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR, Argon2Parameters
+from notify_tui.store.lock import WriterLock
 
 DEMO_ORG = "Demoshire Council (demo)"
 DEMO_AUTHOR = "Demo User"
@@ -226,6 +231,53 @@ class DemoVault:
     passphrase: str
 
 
+DEMO_PREFIX = "notify-tui-demo-"
+"""The demo's temporary folders are named with this prefix."""
+
+STALE_AFTER_SECONDS = 120.0
+"""A demo folder younger than this may be one another demo is still creating."""
+
+
+def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
+    """Delete the demo folders that killed demos left behind; return them.
+
+    A demo removes its folder when it closes, but not when it is killed (closing the
+    terminal, `tmux kill-server`). A folder is stale when it is this user's, old enough
+    not to be one being created, and no process holds its vault's writer lock (the
+    kernel drops the lock when its holder dies); a running demo's folder is left alone.
+    """
+    removed: list[Path] = []
+    parent = folder or Path(tempfile.gettempdir())
+    now = time.time()
+    for candidate in sorted(parent.glob(DEMO_PREFIX + "*")):
+        try:
+            info = candidate.lstat()
+        except OSError:
+            continue
+        if (
+            not candidate.is_dir()
+            or candidate.is_symlink()
+            or info.st_uid != os.getuid()
+            or now - info.st_mtime < STALE_AFTER_SECONDS
+        ):
+            continue
+        vault = candidate / "vault"
+        if vault.is_dir():
+            lock = WriterLock(vault)
+            try:
+                lock.acquire()
+            except VaultError:  # a running demo holds it
+                continue
+            try:
+                shutil.rmtree(candidate, ignore_errors=True)
+            finally:
+                lock.release()
+        else:
+            shutil.rmtree(candidate, ignore_errors=True)
+        removed.append(candidate)
+    return removed
+
+
 @contextmanager
 def open_demo_vault(
     *,
@@ -238,7 +290,8 @@ def open_demo_vault(
     The passphrase is random; it is handed back so the demo can show it after an idle
     lock (it protects nothing but fictional cases that vanish on exit).
     """
-    with tempfile.TemporaryDirectory(prefix="notify-tui-demo-") as folder:
+    remove_stale_demo_vaults()
+    with tempfile.TemporaryDirectory(prefix=DEMO_PREFIX) as folder:
         home = Path(folder) / "vault"
         passphrase = "demo " + secrets.token_hex(6)
         session, _recovery = Session.init(

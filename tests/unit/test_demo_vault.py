@@ -1,0 +1,41 @@
+"""The demo vault: a killed demo's folder is swept up by the next demo, a running one's is not."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from notify_tui.demo_vault import DEMO_PREFIX, STALE_AFTER_SECONDS, remove_stale_demo_vaults
+from notify_tui.store.lock import WriterLock
+
+
+def demo_folder(parent: Path, name: str, *, age: float, with_vault: bool = True) -> Path:
+    folder = parent / f"{DEMO_PREFIX}{name}"
+    (folder / "vault" if with_vault else folder).mkdir(parents=True)
+    if with_vault:
+        (folder / "vault" / "vault.db").write_bytes(b"encrypted synthetic cases")
+    then = time.time() - age
+    os.utime(folder, (then, then))
+    return folder
+
+
+def test_only_unheld_old_demo_folders_are_removed(tmp_path: Path) -> None:
+    old = STALE_AFTER_SECONDS + 60
+    killed = demo_folder(tmp_path, "killed", age=old)
+    empty = demo_folder(tmp_path, "never-made-a-vault", age=old, with_vault=False)
+    running = demo_folder(tmp_path, "running", age=old)
+    starting = demo_folder(tmp_path, "starting", age=5)
+    other = tmp_path / "someone-elses-folder"
+    other.mkdir()
+    os.utime(other, (time.time() - old, time.time() - old))
+
+    with WriterLock(running / "vault"):  # a demo still open holds its vault's lock
+        removed = remove_stale_demo_vaults(tmp_path)
+
+    assert sorted(removed) == sorted([killed, empty])
+    assert not killed.exists() and not empty.exists()
+    assert (running / "vault" / "vault.db").exists()
+    assert starting.exists() and other.exists()
+    # With nobody holding it any more, the once-running demo's folder goes too.
+    assert remove_stale_demo_vaults(tmp_path) == [running]
