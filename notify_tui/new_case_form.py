@@ -186,3 +186,90 @@ def check_form(kind: CaseKind, values: dict[str, Any], today: date) -> FormCheck
         path, _, message = error.message.partition(": ")
         return FormCheck({field_of(path): message or error.message}, None, facts)
     return FormCheck({}, document, facts)
+
+
+# -- editing a case's facts with the same form ----------------------------------------
+
+FORM_PATHS = {
+    "given_names": "subjects.0.given_names",
+    "family_name": "subjects.0.family_name",
+    "date_of_birth": "subjects.0.date_of_birth",
+    "unborn": "subjects.0.unborn",
+    "sex": "subjects.0.sex",
+    "looked_after": "subjects.0.legal_status.looked_after",
+    "care_leaver": "subjects.0.legal_status.care_leaver",
+    "child_protection_plan": "subjects.0.legal_status.child_protection_plan",
+    "outcome": "incident.outcome",
+    "event_date": "incident.event_date",
+    "aware_date": "incident.aware_date",
+    "abuse_or_neglect": "incident.abuse_or_neglect",
+    "location": "incident.location",
+    "normally_resident_in_area": "incident.normally_resident_in_area",
+    "place": "incident.place",
+    "case_outline": "case_outline",
+}
+"""Where each form field is kept in a stored case (the first subject's, for subjects).
+The threshold decision is not here: it has its own action and audit entry."""
+
+REMOVED_WHEN_BLANK = ("date_of_birth", "place")
+"""Text fields whose blank means "not held" rather than an empty text."""
+
+
+TEXT_FIELDS = (
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "event_date",
+    "aware_date",
+    "place",
+    "case_outline",
+)
+
+
+def _held(document: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path of a case document, or None."""
+    node: Any = document
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit():
+            node = node[int(part)] if int(part) < len(node) else None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
+def values_from_case(kind: CaseKind, document: dict[str, Any], today: date) -> dict[str, Any]:
+    """The form's values for a stored case document (the form edits the first subject)."""
+    values = initial_values(kind, today)
+    for name, path in FORM_PATHS.items():
+        held = _held(document, path)
+        if held is not None:
+            values[name] = held
+        elif name in TEXT_FIELDS:  # not held: blank, not the new-case default (today)
+            values[name] = ""
+    return values
+
+
+def _stored(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value and name in REMOVED_WHEN_BLANK:
+            return None
+    return value
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The stored paths to set for the form fields that changed (None removes a value).
+
+    Only fields the user changed are sent, so values the form does not show (another
+    subject, a field set from the CLI) are never overwritten by the form's defaults.
+    """
+    changes: dict[str, Any] = {}
+    for name, path in FORM_PATHS.items():
+        old, new = _stored(name, before.get(name)), _stored(name, after.get(name))
+        if old != new:
+            changes[path] = new
+    return changes

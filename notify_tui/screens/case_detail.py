@@ -33,6 +33,7 @@ from notify_tui.errors import NotifyError
 from notify_tui.screens.date_prompt import DatePromptScreen
 from notify_tui.screens.decide import DecideScreen, ThresholdDecision
 from notify_tui.screens.mark_sent import MarkSentScreen, SentRecord
+from notify_tui.screens.new_case import NewCaseScreen
 from notify_tui.screens.office_step import OfficeStepChoice, OfficeStepScreen
 from notify_tui.screens.submission import SubmissionScreen
 from notify_tui.screens.withdraw import WithdrawScreen
@@ -119,6 +120,7 @@ class CaseDetailScreen(Screen[None]):
         Binding("a", "acknowledge", "Acknowledged", id="case.acknowledge", show=True),
         Binding("w", "withdraw", "Withdraw", id="case.withdraw", show=True),
         Binding("d", "decide", "Decide", id="case.decide", show=True),
+        Binding("e", "edit", "Edit facts", id="case.edit", show=True),
         Binding("1", "tab('duties')", "Duties", id="case.tab_duties", show=False),
         Binding("2", "tab('facts')", "Facts", id="case.tab_facts", show=False),
         Binding("3", "tab('conflicts')", "Conflicts", id="case.tab_conflicts", show=False),
@@ -136,6 +138,7 @@ class CaseDetailScreen(Screen[None]):
     | a | case.acknowledge | record that the recipient acknowledged it |
     | w | case.withdraw | withdraw the highlighted duty, with a reason |
     | d | case.decide | record the threshold decision (notify or not) |
+    | e | case.edit | edit the facts in the new-case form; the duties follow |
     | 1-5 | case.tab_* | duties / subjects and facts / conflicts / audit trail / office |
     | v | case.submission | the case in the order of the national form, to copy from |
     | o | case.office_step | office only: record an office workflow step |
@@ -413,6 +416,16 @@ class CaseDetailScreen(Screen[None]):
 
         self.app.push_screen(DecideScreen(self.case_id, self.session.today()), record)
 
+    def action_edit(self) -> None:
+        """Edit the case's facts in its kind's form; the duties are reassessed on save."""
+
+        def saved(case_id: str | None) -> None:
+            self.refresh_case()
+            if case_id is not None:
+                self.notify("Facts saved; the duties follow them.", title="Saved")
+
+        self.app.push_screen(NewCaseScreen(self.session, self.detail["kind"], self.detail), saved)
+
     @on(Button.Pressed, ".conflict-value Button")
     def _keep_value(self, event: Button.Pressed) -> None:
         _, index, choice = (event.button.id or "").split("-")
@@ -422,9 +435,12 @@ class CaseDetailScreen(Screen[None]):
             self.notify(f"Conflict on {conflict['field']} resolved.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Office steps are the office's to record: the key is hidden on an LA's vault."""
+        """Office steps are the office's to record, facts the owning LA's: each key is
+        hidden where it cannot be used."""
         if action == "office_step":
             return self.session.identity.role == "office"
+        if action == "edit":  # only the LA that logged a case changes its facts
+            return self.detail.get("org", self.session.identity.org) == self.session.identity.org
         return True
 
     def action_submission(self) -> None:

@@ -16,7 +16,14 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 from notify_tui.dashboard_query import format_due, short_recipients
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
-from notify_tui.new_case_form import ENTRY_TITLES, FormCheck, check_form, initial_values
+from notify_tui.new_case_form import (
+    ENTRY_TITLES,
+    FormCheck,
+    changed_fields,
+    check_form,
+    initial_values,
+    values_from_case,
+)
 from notify_tui.services import Session
 
 SEX = [("Unknown / not given", "U"), ("Female", "F"), ("Male", "M")]
@@ -35,7 +42,12 @@ DECISIONS = [
 
 
 class NewCaseScreen(Screen[str | None]):
-    """A form for one kind of case; dismisses with the new case id, or None."""
+    """A form for one kind of case; dismisses with the new case id, or None.
+
+    Given a stored case (`case`, as `Session.case_detail` returns it), the same form edits
+    its facts: it starts from the case's values, leaves out the threshold decision (the
+    case screen's `d` records that), and saving records only the fields that changed.
+    """
 
     CSS_PATH = "new_case.tcss"
     BINDINGS = [
@@ -50,12 +62,20 @@ class NewCaseScreen(Screen[str | None]):
     | escape | new_case.cancel | close without saving |
     """
 
-    def __init__(self, session: Session, kind: str | CaseKind) -> None:
+    def __init__(
+        self, session: Session, kind: str | CaseKind, case: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
         self.session = session
         self.kind = CaseKind(kind)
         self.today: date = session.today()
-        self.values: dict[str, Any] = initial_values(self.kind, self.today)
+        self.case_id: str | None = case["id"] if case else None
+        self.values: dict[str, Any] = (
+            values_from_case(self.kind, case["document"], self.today)
+            if case
+            else initial_values(self.kind, self.today)
+        )
+        self.initial = dict(self.values)
         self.touched: set[str] = set()
         self.show_all_errors = False
         self.check = FormCheck({}, None, None)
@@ -127,12 +147,14 @@ class NewCaseScreen(Screen[str | None]):
                 yield self._check("normally_resident_in_area", "Normally resident in our area")
                 yield self._text("place", "Place (optional)", max_length=500)
                 yield self._text("case_outline", "Outline", "a few sentences", 20_000)
-                yield Static("[b]Threshold decision[/b]", classes="section")
-                yield self._select("decision", "Decision", DECISIONS)
-                yield self._text("rationale", "Rationale", "why (at least a sentence)", 5000)
+                if self.case_id is None:  # editing: `d` on the case screen decides
+                    yield Static("[b]Threshold decision[/b]", classes="section")
+                    yield self._select("decision", "Decision", DECISIONS)
+                    yield self._text("rationale", "Rationale", "why (at least a sentence)", 5000)
                 yield Static(id="form-status")
                 with Horizontal(id="form-buttons"):
-                    yield Button("Save case", variant="primary", id="save")
+                    label = "Save case" if self.case_id is None else "Save changes"
+                    yield Button(label, variant="primary", id="save")
                     yield Button("Cancel", id="cancel")
             with VerticalScroll(id="assessment"):
                 yield Static("[b]Duties these facts raise[/b]", classes="section")
@@ -140,7 +162,9 @@ class NewCaseScreen(Screen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = ENTRY_TITLES[self.kind]
+        self.title = (
+            ENTRY_TITLES[self.kind] if self.case_id is None else f"Edit case {self.case_id}"
+        )
         self.sub_title = f"today {format_due(self.today)}"
         self.revalidate()
         self.query_one("#f-given_names", Input).focus()
@@ -238,6 +262,9 @@ class NewCaseScreen(Screen[str | None]):
                 severity="warning",
             )
             return
+        if self.case_id is not None:
+            self._save_changes(self.case_id)
+            return
         try:
             case_id = self.session.create_case(self.check.document)
         except NotifyError as error:
@@ -251,6 +278,19 @@ class NewCaseScreen(Screen[str | None]):
                 )
             except NotifyError as error:
                 self.notify(f"Case saved, decision not recorded: {error.message}", severity="error")
+        self.dismiss(case_id)
+
+    def _save_changes(self, case_id: str) -> None:
+        changes = changed_fields(self.initial, self.values)
+        if not changes:
+            self.notify("Nothing changed.", title="Not saved")
+            self.dismiss(None)
+            return
+        try:
+            self.session.edit_case(case_id, changes)
+        except NotifyError as error:
+            self.notify(error.message, title="Not saved", severity="error")
+            return
         self.dismiss(case_id)
 
     @on(Button.Pressed, "#cancel")

@@ -173,6 +173,9 @@ async def test_office_filters_by_la_and_records_the_rapid_review(
         case = app.screen
         assert isinstance(case, CaseDetailScreen)
         assert duty_status(case, "rapid-review") == "later"
+        await pilot.press("e")  # the LA's facts are the LA's to change: no editor here
+        await pilot.pause()
+        assert app.screen is case
         await pilot.press("5")
         await pilot.pause()
         assert office_steps(case)["rapid_review.sent_to_panel"] == "not yet"

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from notify_tui.domain.models import CaseKind, validate_case
-from notify_tui.new_case_form import check_form, field_of, initial_values
+from notify_tui.new_case_form import (
+    changed_fields,
+    check_form,
+    field_of,
+    initial_values,
+    values_from_case,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -56,3 +62,63 @@ def test_cross_field_problems_land_beside_the_right_field() -> None:
 def test_a_decision_needs_a_rationale() -> None:
     values = filled(CaseKind.serious_incident, decision="notify", rationale="short")
     assert "sentence" in check_form(CaseKind.serious_incident, values, TODAY).errors["rationale"]
+
+
+# -- editing a stored case with the same form ----------------------------------------
+
+STORED = {
+    "kind": "serious_incident",
+    "case_outline": "Synthetic: a fictional child, harmed at home.",
+    "incident": {
+        "abuse_kinds": ["neglect"],
+        "abuse_or_neglect": "suspected",
+        "aware_date": "2026-11-11",
+        "event_date": "2026-11-10",
+        "location": "in_area",
+        "normally_resident_in_area": True,
+        "outcome": "seriously_harmed",
+    },
+    "subjects": [
+        {
+            "given_names": "Orla",
+            "family_name": "Edit-Fictional",
+            "date_of_birth": "2020-11-24",
+            "sex": "F",
+            "unborn": False,
+            "legal_status": {"child_protection_plan": True, "child_in_need": True},
+        },
+        {"given_names": "Second", "family_name": "Sibling-Fictional", "sex": "M"},
+    ],
+}
+
+
+def test_the_edit_form_starts_from_the_stored_case() -> None:
+    values = values_from_case(CaseKind.serious_incident, STORED, TODAY)
+    assert values["given_names"] == "Orla" and values["family_name"] == "Edit-Fictional"
+    assert values["date_of_birth"] == "2020-11-24" and values["sex"] == "F"
+    assert values["child_protection_plan"] is True
+    assert values["looked_after"] is False  # not held: the form's default
+    assert values["aware_date"] == "2026-11-11"  # not the new-case default, today
+    assert values["event_date"] == "2026-11-10"
+    assert values["place"] == ""  # not held: blank
+    assert values["case_outline"] == "Synthetic: a fictional child, harmed at home."
+    assert values["decision"] == "undecided"
+
+
+def test_only_the_fields_changed_are_sent() -> None:
+    before = values_from_case(CaseKind.serious_incident, STORED, TODAY)
+    assert changed_fields(before, dict(before)) == {}
+    # Spaces around a value are not a change.
+    assert changed_fields(before, {**before, "given_names": "  Orla "}) == {}
+    after = {**before, "aware_date": "2026-11-20", "place": "Ward 9 (fictional)"}
+    assert changed_fields(before, after) == {
+        "incident.aware_date": "2026-11-20",
+        "incident.place": "Ward 9 (fictional)",
+    }
+    # Clearing an optional value removes it; the other subject and child_in_need,
+    # which the form does not show, are never in the changes.
+    assert changed_fields(after, {**after, "place": "   "}) == {"incident.place": None}
+    assert changed_fields(before, {**before, "unborn": True, "date_of_birth": ""}) == {
+        "subjects.0.unborn": True,
+        "subjects.0.date_of_birth": None,
+    }
