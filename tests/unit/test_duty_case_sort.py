@@ -1,0 +1,82 @@
+"""Migration 4's `duty_case_sort`: the case columns the dashboard sorts by, kept per duty.
+
+It must always equal the join it stands in for, through every kind of change, and an
+upgraded vault must have it filled.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from notify_tui.demo_vault import open_demo_vault
+from notify_tui.store.migrations import migrate
+
+SIDE = (
+    "SELECT case_id, duty_id, status, due, kind, initials, names, org FROM duty_case_sort "
+    "ORDER BY case_id, duty_id"
+)
+JOIN = (
+    "SELECT duties.case_id, duties.duty_id, duties.status, duties.due, cases.kind, "
+    "cases.initials, cases.names, cases.org FROM duties JOIN cases ON cases.id = duties.case_id "
+    "ORDER BY duties.case_id, duties.duty_id"
+)
+
+
+def rows(db: Any, sql: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in db.execute(sql).fetchall()]
+
+
+def test_the_side_table_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
+    with open_demo_vault(count=6, seed=5) as demo:
+        session, db = demo.session, demo.session.vault.db
+        assert rows(db, SIDE) and rows(db, SIDE) == rows(db, JOIN)
+        overdue = demo.ids["overdue"]
+        # A rename changes the initials; a later aware date moves the due date.
+        session.edit_case(
+            overdue,
+            {"subjects.0.given_names": "Renamed", "incident.aware_date": "2026-11-20"},
+        )
+        session.mark_sent(demo.ids["due_today"], "panel-notification", date(2026, 11, 23), "R-1")
+        session.withdraw(demo.ids["child_death"], "cdop-notification", "Entered twice by mistake.")
+        new = session.create_case(
+            {
+                "kind": "child_death",
+                "subjects": [{"given_names": "Side", "family_name": "Table-Fictional"}],
+                "facts": {
+                    "date_of_birth": "2019-02-02",
+                    "outcome": "died",
+                    "event_date": "2026-11-19",
+                    "aware_date": "2026-11-19",
+                    "abuse_or_neglect": "none",
+                    "location": "in_area",
+                    "normally_resident_in_area": True,
+                },
+            }
+        )
+        assert rows(db, SIDE) == rows(db, JOIN)
+        side = {(r[0], r[1]): r for r in rows(db, SIDE)}
+        assert side[(overdue, "panel-notification")][5] == "RO"  # Renamed Overdue-Fictional
+        assert side[(overdue, "panel-notification")][3] == "2026-11-27"
+        assert side[(demo.ids["due_today"], "panel-notification")][2] == "sent"
+        assert side[(demo.ids["child_death"], "cdop-notification")][2] == "withdrawn"
+        assert side[(new, "cdop-notification")][5:7] == ("ST", "Side Table-Fictional")
+
+
+def test_upgrading_a_vault_fills_the_side_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vault at schema 3 (no side table) gets it, filled, on its next open."""
+    monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
+    with open_demo_vault(count=6, seed=5) as demo:
+        db = demo.session.vault.db
+        expected = rows(db, JOIN)
+        for trigger in ("ai", "ad", "au", "cu"):
+            db.execute(f"DROP TRIGGER duty_case_sort_{trigger}")
+        db.execute("DROP TABLE duty_case_sort")
+        db.execute("DROP INDEX duties_by_status_sort")
+        db.execute("DELETE FROM migrations WHERE number = 4")
+        assert migrate(db, "2026-11-23T09:00:00Z") == [4]
+        assert rows(db, SIDE) == expected
+        assert migrate(db, "2026-11-23T09:00:01Z") == []
