@@ -18,6 +18,17 @@ key bound to nothing shows the test pilot's own cost per key. A search term is t
 same way from the moment the search box's 0.25 s debounce ends (the redraw after the
 debounce). Target: ≤ 50 ms.
 
+(c) Filter keystroke in a real terminal: each app runs full screen in a child process
+on a pseudo-terminal of 120×40 (what a user's terminal emulator gives it), and the time
+is from writing the key's byte to the terminal until the last byte of the app's repaint
+arrives (the screen then stays quiet for 0.4 s), median of 20 presses. Both the bare
+app's refill key and notify-tui's `f` are measured in the same run; a key the bare app
+does not bind shows the floor (nothing is repainted, so no bytes). Unlike (b), nothing
+waits for the app to go idle: this is what the user sees. Target: ≤ 50 ms.
+
+(d) Sorting: for each column and direction, a header click's work (count, first page of
+60) and then the last page (the `end` key), against the default due order's click.
+
 The vault is seeded once (`Session.seed`, a few minutes for 100k cases) and kept under
 `benchmarks/.cache/` (git-ignored); today is frozen at 2026-11-23.
 """
@@ -26,9 +37,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import os
+import pty
+import select
+import signal
 import statistics
+import struct
 import sys
+import termios
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +54,7 @@ TODAY = "2026-11-23"
 PASSPHRASE = "benchmark passphrase"
 SIZE = (120, 40)
 CACHE = Path(__file__).parent / ".cache"
-RUNS = 5
+RUNS = 9
 PRESSES = 20
 ROWS = 60
 """The bare app's rows: the same as the dashboard's first page (`TABLE_PAGE`)."""
@@ -123,14 +140,14 @@ async def start_bare() -> float:
 async def start_notify(session) -> float:  # type: ignore[no-untyped-def]
     from notify_tui.app import make_app
     from notify_tui.screens.dashboard import DashboardScreen
-    from notify_tui.widgets.paged_table import PagedTable
+    from notify_tui.widgets.virtual_table import VirtualTable
 
     started = time.perf_counter()
     app = make_app(session)
 
     def painted() -> bool:
         screen = app.screen
-        return isinstance(screen, DashboardScreen) and screen.query_one(PagedTable).row_count > 0
+        return isinstance(screen, DashboardScreen) and screen.query_one(VirtualTable).row_count > 0
 
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, painted)
@@ -163,7 +180,7 @@ async def keys_bare() -> tuple[list[float], list[float]]:
 async def keys_notify(session):  # type: ignore[no-untyped-def]
     """`f` presses (to the redrawn table), the same without paint, and search redraws."""
     from notify_tui.app import make_app
-    from notify_tui.widgets.paged_table import PagedTable
+    from notify_tui.widgets.virtual_table import VirtualTable
 
     app = make_app(session)
     pressed: list[float] = []
@@ -172,7 +189,7 @@ async def keys_notify(session):  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
-        table = screen.query_one(PagedTable)
+        table = screen.query_one(VirtualTable)
         for _ in range(PRESSES):
             shown = table.items
             started = time.perf_counter()
@@ -194,6 +211,96 @@ async def keys_notify(session):  # type: ignore[no-untyped-def]
             await pilot.pause()
             searched.append(time.perf_counter() - started)
     return pressed, handled, searched
+
+
+def sorts(session) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """(d): each sort key, as a header click does it: count and first page, then the
+    last page (the `end` key); the baseline is the default due order the same way."""
+    from notify_tui.dashboard_query import SORT_KEYS, DashboardQuery, DutyPages
+
+    results = []
+    for key in SORT_KEYS:
+        for descending in (False, True):
+            query = replace(DashboardQuery(today=session.today()), sort_key=key)
+            query = replace(query, descending=descending)
+            started = time.perf_counter()
+            pages = DutyPages(session, query, page_size=ROWS)
+            pages[0]
+            clicked = time.perf_counter() - started
+            started = time.perf_counter()
+            pages[len(pages) - 1]
+            last = time.perf_counter() - started
+            results.append((f"{key} {'↓' if descending else '↑'}", clicked, last))
+    return results
+
+
+def run_child(which: str, vault: Path | None) -> None:
+    """The child side of (c): one app, full screen, in the terminal it was given."""
+    os.environ["NOTIFY_TUI_TODAY"] = TODAY
+    if which == "bare":
+        bare_app().run()
+        return
+    from notify_tui.app import make_app
+    from notify_tui.services import Session
+
+    assert vault is not None
+    session = Session.unlock(vault, passphrase=PASSPHRASE)
+    try:
+        make_app(session).run()
+    finally:
+        session.close()
+
+
+def _read_until_quiet(fd: int, quiet: float) -> tuple[float | None, float | None, int]:
+    """Read the terminal until `quiet` seconds pass with no output: (first byte time, last
+    byte time, bytes read)."""
+    first = last = None
+    total = 0
+    while True:
+        ready, _, _ = select.select([fd], [], [], quiet)
+        if not ready:
+            return first, last, total
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the child has gone
+            return first, last, total
+        last = time.perf_counter()
+        first = first or last
+        total += len(data)
+
+
+def terminal_keys(which: str, key: bytes, vault: Path | None) -> list[float]:
+    """(c): run `which` on a pseudo-terminal and time `PRESSES` presses of `key`, from the
+    byte written to the last byte of the repaint (0 when nothing is repainted)."""
+    rows, columns = SIZE[1], SIZE[0]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal of the benchmark's size, then the app
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        os.environ["TERM"] = "xterm-256color"
+        extra = ["--vault", str(vault)] if vault is not None else []
+        os.execv(sys.executable, [sys.executable, __file__, "--child", which, *extra])
+    times: list[float] = []
+    try:
+        first, _, _ = _read_until_quiet(fd, 30.0)  # started: something painted
+        if first is None:
+            raise SystemExit(f"the {which} app painted nothing in 30 s")
+        _read_until_quiet(fd, 1.5)  # let the first screen settle
+        for _ in range(PRESSES):
+            started = time.perf_counter()
+            os.write(fd, key)
+            _, last, _ = _read_until_quiet(fd, 0.4)
+            times.append((last - started) if last is not None else 0.0)
+    finally:
+        os.write(fd, b"\x11")  # ctrl+q
+        for _ in range(50):
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                break
+            _read_until_quiet(fd, 0.1)
+        else:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    return times
 
 
 def median_ms(values: list[float]) -> float:
@@ -232,6 +339,7 @@ async def main(cases: int, folder: Path | None) -> None:
 
     bare_keys, idle_keys = await keys_bare()
     pressed, handled, searched = await keys_notify(session)
+    sorted_by = sorts(session)
     session.close()
     bare, press, handle, search = map(median_ms, (bare_keys, pressed, handled, searched))
     print(f"\n(b) keystroke to redrawn table, median of {PRESSES}")
@@ -247,10 +355,39 @@ async def main(cases: int, folder: Path | None) -> None:
     per_status = ", ".join(f"{seconds * 1000:.0f}" for seconds in pressed[:5])
     print(f"    `f` by status: {per_status} ms (overdue, this week, done, all, open)")
 
+    due_click = statistics.median(c for name, c, _ in sorted_by if name.startswith("due"))
+    print("\n(d) sort by a column: count + first page (a header click), then the last page")
+    print(f"    {'key':14} {'click':>8} {'last page':>10}   click ÷ the due order's click")
+    for name, clicked, last in sorted_by:
+        print(
+            f"    {name:14} {clicked * 1000:6.0f} ms {last * 1000:7.0f} ms   "
+            f"{clicked / due_click:5.1f}×"
+        )
+
+    # The child opens the vault itself: the session above is closed by now.
+    floor = terminal_keys("bare", b"x", None)
+    bare_terminal = terminal_keys("bare", b"f", None)
+    notify_terminal = terminal_keys("notify", b"f", home)
+    floor_ms, bare_ms, notify_ms = map(median_ms, (floor, bare_terminal, notify_terminal))
+    print(f"\n(c) key to the last byte of the repaint, real terminal, median of {PRESSES}")
+    print(f"    bare app: key bound to nothing   {floor_ms:7.1f} ms   (nothing repainted)")
+    print(f"    bare app: key refills {ROWS} rows   {bare_ms:7.1f} ms")
+    print(
+        f"    `f` status filter               {notify_ms:7.1f} ms   "
+        f"{notify_ms / bare_ms:5.2f}× bare   target ≤ 50 ms {verdict(notify_ms <= 50)}"
+    )
+    spread = ", ".join(f"{seconds * 1000:.0f}" for seconds in sorted(notify_terminal))
+    print(f"    `f` every press, sorted: {spread} ms")
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="synthetic cases to seed")
     parser.add_argument("--vault", type=Path, help="an already seeded vault folder to reuse")
+    parser.add_argument("--child", choices=["bare", "notify"], help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.child:  # (c): this process is the app in the pseudo-terminal
+        sys.path.insert(0, str(Path(__file__).parent.parent))
+        run_child(arguments.child, arguments.vault)
+        sys.exit(0)
     sys.exit(asyncio.run(main(arguments.cases, arguments.vault)))
