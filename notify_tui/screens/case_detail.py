@@ -76,6 +76,16 @@ def _day(text: str | None) -> str:
     return format_due(date.fromisoformat(text)) if text else "-"
 
 
+CASE_KINDS = {member.value for member in CaseKind}
+
+
+def _kind_label(kind: str | None) -> str:
+    """A case's kind in words; the office's yearly-report record is not a case kind."""
+    if kind in CASE_KINDS:
+        return CASE_KIND_LABELS[CaseKind(kind)]
+    return "Yearly report" if kind == "annual_report" else str(kind or "-")
+
+
 def describe_subject(subject: dict[str, Any]) -> str:
     """One line per subject: name, birth date, sex and legal status."""
     born = "unborn" if subject.get("unborn") else f"born {_day(subject.get('date_of_birth'))}"
@@ -197,7 +207,7 @@ class CaseDetailScreen(Screen[None]):
         self.detail = self.session.case_detail(self.case_id)
         self.received = received_lines(SyncService(self.session).receipt_for(self.case_id))
         detail = self.detail
-        kind = CASE_KIND_LABELS.get(CaseKind(detail["kind"]), detail["kind"])
+        kind = _kind_label(detail["kind"])
         self.title = f"Case {self.case_id}"
         self.sub_title = kind
         problem = f"\n[b]Problem:[/b] {detail['problem']}" if detail.get("problem") else ""
@@ -418,6 +428,9 @@ class CaseDetailScreen(Screen[None]):
 
     def action_edit(self) -> None:
         """Edit the case's facts in its kind's form; the duties are reassessed on save."""
+        if not self._editable():
+            self.notify("This record's facts are not yours to edit here.", severity="warning")
+            return
 
         def saved(case_id: str | None) -> None:
             self.refresh_case()
@@ -439,9 +452,17 @@ class CaseDetailScreen(Screen[None]):
         hidden where it cannot be used."""
         if action == "office_step":
             return self.session.identity.role == "office"
-        if action == "edit":  # only the LA that logged a case changes its facts
-            return self.detail.get("org", self.session.identity.org) == self.session.identity.org
+        if action == "edit":
+            return self._editable()
         return True
+
+    def _editable(self) -> bool:
+        """Only the LA that logged a case changes its facts, and only a case of one of the
+        three kinds has a form (the office's yearly-report record has none)."""
+        return (
+            self.detail.get("kind") in CASE_KINDS
+            and self.detail.get("org", self.session.identity.org) == self.session.identity.org
+        )
 
     def action_submission(self) -> None:
         """Show the case in the order of the national form, to copy field by field."""

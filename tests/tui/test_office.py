@@ -302,3 +302,20 @@ async def test_office_records_the_yearly_report(partnership: Partnership) -> Non
         assert isinstance(app.screen, DashboardScreen)
     duty = next(d for d in office.open_duties() if d["duty"] == "annual-report-sent")
     assert duty["due"] == "2026-11-27"
+    # The record is the office's own, but has no facts form: `e` does nothing there.
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        dashboard.open_case(duty["case_id"])
+        await pilot.pause()
+        record = app.screen
+        assert isinstance(record, CaseDetailScreen)
+        assert "Yearly report" in str(record.sub_title)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen is record
+        await pilot.press("v")  # the submission view: nothing to submit, but no crash
+        await pilot.pause()
+        assert app.return_code is None  # still running, not crashed
