@@ -191,14 +191,14 @@ def check_form(kind: CaseKind, values: dict[str, Any], today: date) -> FormCheck
 # -- editing a case's facts with the same form ----------------------------------------
 
 FORM_PATHS = {
-    "given_names": "subjects.0.given_names",
-    "family_name": "subjects.0.family_name",
-    "date_of_birth": "subjects.0.date_of_birth",
-    "unborn": "subjects.0.unborn",
-    "sex": "subjects.0.sex",
-    "looked_after": "subjects.0.legal_status.looked_after",
-    "care_leaver": "subjects.0.legal_status.care_leaver",
-    "child_protection_plan": "subjects.0.legal_status.child_protection_plan",
+    "given_names": "subjects.{subject}.given_names",
+    "family_name": "subjects.{subject}.family_name",
+    "date_of_birth": "subjects.{subject}.date_of_birth",
+    "unborn": "subjects.{subject}.unborn",
+    "sex": "subjects.{subject}.sex",
+    "looked_after": "subjects.{subject}.legal_status.looked_after",
+    "care_leaver": "subjects.{subject}.legal_status.care_leaver",
+    "child_protection_plan": "subjects.{subject}.legal_status.child_protection_plan",
     "outcome": "incident.outcome",
     "event_date": "incident.event_date",
     "aware_date": "incident.aware_date",
@@ -208,8 +208,20 @@ FORM_PATHS = {
     "place": "incident.place",
     "case_outline": "case_outline",
 }
-"""Where each form field is kept in a stored case (the first subject's, for subjects).
-The threshold decision is not here: it has its own action and audit entry."""
+"""Where each form field is kept in a stored case; `{subject}` is the subject the form
+shows (see `form_subject`). The threshold decision is not here: it has its own action."""
+
+
+def form_subject(kind: CaseKind, document: dict[str, Any]) -> int:
+    """Which subject the edit form shows: for a care leaver's death, the care leaver
+    (whose facts decide the duty); otherwise the first."""
+    subjects = document.get("subjects") or []
+    if kind is CaseKind.care_leaver_death:
+        for index, subject in enumerate(subjects):
+            if (subject.get("legal_status") or {}).get("care_leaver"):
+                return index
+    return 0
+
 
 REMOVED_WHEN_BLANK = ("date_of_birth", "place")
 """Text fields whose blank means "not held" rather than an empty text."""
@@ -242,10 +254,11 @@ def _held(document: dict[str, Any], path: str) -> Any:
 
 
 def values_from_case(kind: CaseKind, document: dict[str, Any], today: date) -> dict[str, Any]:
-    """The form's values for a stored case document (the form edits the first subject)."""
+    """The form's values for a stored case document (one subject: `form_subject`)."""
     values = initial_values(kind, today)
+    subject = form_subject(kind, document)
     for name, path in FORM_PATHS.items():
-        held = _held(document, path)
+        held = _held(document, path.format(subject=subject))
         if held is not None:
             values[name] = held
         elif name in TEXT_FIELDS:  # not held: blank, not the new-case default (today)
@@ -261,7 +274,9 @@ def _stored(name: str, value: Any) -> Any:
     return value
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def changed_fields(
+    before: dict[str, Any], after: dict[str, Any], subject: int = 0
+) -> dict[str, Any]:
     """The stored paths to set for the form fields that changed (None removes a value).
 
     Only fields the user changed are sent, so values the form does not show (another
@@ -271,5 +286,5 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
     for name, path in FORM_PATHS.items():
         old, new = _stored(name, before.get(name)), _stored(name, after.get(name))
         if old != new:
-            changes[path] = new
+            changes[path.format(subject=subject)] = new
     return changes

@@ -21,6 +21,7 @@ from notify_tui.new_case_form import (
     FormCheck,
     changed_fields,
     check_form,
+    form_subject,
     initial_values,
     values_from_case,
 )
@@ -70,6 +71,7 @@ class NewCaseScreen(Screen[str | None]):
         self.kind = CaseKind(kind)
         self.today: date = session.today()
         self.case_id: str | None = case["id"] if case else None
+        self.subject = form_subject(self.kind, case["document"]) if case else 0
         self.values: dict[str, Any] = (
             values_from_case(self.kind, case["document"], self.today)
             if case
@@ -281,7 +283,7 @@ class NewCaseScreen(Screen[str | None]):
         self.dismiss(case_id)
 
     def _save_changes(self, case_id: str) -> None:
-        changes = changed_fields(self.initial, self.values)
+        changes = changed_fields(self.initial, self.values, self.subject)
         if not changes:
             self.notify("Nothing changed.", title="Not saved")
             self.dismiss(None)

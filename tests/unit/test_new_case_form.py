@@ -9,6 +9,7 @@ from notify_tui.new_case_form import (
     changed_fields,
     check_form,
     field_of,
+    form_subject,
     initial_values,
     values_from_case,
 )
@@ -121,4 +122,40 @@ def test_only_the_fields_changed_are_sent() -> None:
     assert changed_fields(before, {**before, "unborn": True, "date_of_birth": ""}) == {
         "subjects.0.unborn": True,
         "subjects.0.date_of_birth": None,
+    }
+
+
+def test_a_care_leaver_death_is_edited_on_the_care_leaver() -> None:
+    """The care leaver is the second subject: the form shows and changes that one, and
+    checks clean (with the first subject, a sibling, it could never be saved)."""
+    stored = {
+        "kind": "care_leaver_death",
+        "case_outline": "Synthetic: fictional care leaver died.",
+        "incident": {
+            "outcome": "died",
+            "event_date": "2026-11-19",
+            "aware_date": "2026-11-20",
+            "abuse_or_neglect": "none",
+            "location": "in_area",
+            "normally_resident_in_area": True,
+        },
+        "subjects": [
+            {"given_names": "Sib", "family_name": "Ling-Fictional", "sex": "M"},
+            {
+                "given_names": "Cara",
+                "family_name": "Leaver-Fictional",
+                "date_of_birth": "2004-03-03",
+                "sex": "F",
+                "legal_status": {"care_leaver": True, "looked_after": False},
+            },
+        ],
+    }
+    kind = CaseKind.care_leaver_death
+    assert form_subject(kind, stored) == 1
+    values = values_from_case(kind, stored, TODAY)
+    assert (values["given_names"], values["care_leaver"]) == ("Cara", True)
+    assert check_form(kind, values, TODAY).ok
+    after = {**values, "date_of_birth": "2004-03-04"}
+    assert changed_fields(values, after, form_subject(kind, stored)) == {
+        "subjects.1.date_of_birth": "2004-03-04"
     }
