@@ -439,6 +439,10 @@ class DutyPages(Sequence[DutyRow]):
     the start are read forwards, pages near the end backwards (the order ends in the
     primary key, so reversing every term reverses it exactly); the first page in
     between reads the whole key order once and keeps it.
+
+    If the vault changes while it is held (a screen on top recorded something and the
+    table repaints before the dashboard reloads), it counts and reads again rather than
+    serve pages that no longer fit together.
     """
 
     def __init__(self, session: Session, query: DashboardQuery, page_size: int = PAGE_SIZE) -> None:
@@ -467,13 +471,22 @@ class DutyPages(Sequence[DutyRow]):
             counted, counted_where = "duty_case_sort AS duties", where.replace("cases.", "duties.")
         else:
             counted, counted_where = "duties", where
-        self._length = int(
-            session.vault.db.execute(
-                f"SELECT COUNT(*) FROM {counted}{counted_where}", where_params
-            ).fetchone()[0]
-        )
+        self._count = (f"SELECT COUNT(*) FROM {counted}{counted_where}", where_params)
+        self._length = 0
+        self._changes = -1
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """Count (again) if the vault changed since the last count; drop what was read."""
+        changes = self.session.vault.db.conn.total_changes
+        if changes == self._changes:
+            return
+        sql, params = self._count
+        self._length = int(self.session.vault.db.execute(sql, params).fetchone()[0])
+        self._pages, self._keys, self._changes = {}, None, changes
 
     def __len__(self) -> int:
+        self._fresh()
         return self._length
 
     def _keys_between(self, start: int, end: int) -> list[tuple[str, str]]:
@@ -494,6 +507,7 @@ class DutyPages(Sequence[DutyRow]):
         return self._keys[start:end]
 
     def _page(self, number: int) -> list[DutyRow]:
+        self._fresh()
         if number not in self._pages:
             start = number * self.page_size
             keys = self._keys_between(start, min(self._length, start + self.page_size))
@@ -540,16 +554,17 @@ class DutyPages(Sequence[DutyRow]):
     def __getitem__(self, index: slice) -> Sequence[DutyRow]: ...
 
     def __getitem__(self, index: int | slice) -> DutyRow | Sequence[DutyRow]:
+        length = len(self)
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._length))]
+            return [self[i] for i in range(*index.indices(length))]
         if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
+            index += length
+        if not 0 <= index < length:
             raise IndexError(index)
         return self._page(index // self.page_size)[index % self.page_size]
 
     def __iter__(self) -> Iterator[DutyRow]:
-        for index in range(self._length):
+        for index in range(len(self)):
             yield self[index]
 
 

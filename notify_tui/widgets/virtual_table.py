@@ -244,13 +244,18 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._refresh_row(new)
         self._scroll_to_cursor()
 
+    @property
+    def _rows_shown(self) -> int:
+        """Rows visible below the heading (a horizontal scrollbar hides the last line)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def _refresh_row(self, row: int) -> None:
         y = row + 1 - int(self.scroll_y)
-        if 1 <= y < self.size.height:
+        if 1 <= y <= self._rows_shown:
             self.refresh_line(y)
 
     def _scroll_to_cursor(self) -> None:
-        shown = max(1, self.size.height - 1)  # rows below the heading
+        shown = self._rows_shown
         top = int(self.scroll_y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -268,10 +273,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self.cursor_row += 1
 
     def action_page_up(self) -> None:
-        self.cursor_row -= max(1, self.size.height - 2)
+        self.cursor_row -= max(1, self._rows_shown - 1)
 
     def action_page_down(self) -> None:
-        self.cursor_row += max(1, self.size.height - 2)
+        self.cursor_row += max(1, self._rows_shown - 1)
 
     def action_first(self) -> None:
         self.cursor_row = 0
@@ -327,7 +332,10 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
             row = scroll_y + y - 1
             if row >= len(self.items):
                 return Strip.blank(width, self._style("base"))
-            cells = self.cells_at(row)
+            try:
+                cells = self.cells_at(row)
+            except IndexError:  # the items shrank under us: the owner redraws them soon
+                return Strip.blank(width, self._style("base"))
             if self._measure(cells):  # a wider cell than any before: redraw every line
                 self._resize()
                 self.call_after_refresh(self.refresh)

@@ -178,3 +178,21 @@ async def test_a_badge_keeps_its_colour_and_control_characters_stay_on_one_line(
                 if following is late
             ]
             assert before.style != late.style
+
+
+async def test_the_cursor_never_hides_under_a_horizontal_scrollbar() -> None:
+    """In a terminal too narrow for the columns, the scrollbar takes the last line:
+    moving down scrolls before the cursor would go under it."""
+    app = TableApp(Counted(100))
+    async with app.run_test(size=(16, 12)) as pilot:
+        table = app.query_one(VirtualTable)
+        await pilot.pause()
+        assert table.show_horizontal_scrollbar
+        visible_rows = table.scrollable_content_region.height - 1  # below the heading
+        assert visible_rows == 12 - 1 - 1  # the heading and the scrollbar take a line each
+        for _ in range(visible_rows + 3):
+            await pilot.press("down")
+            line = table.cursor_row - int(table.scroll_y) + 1
+            assert 1 <= line <= visible_rows
+        await pilot.press("pagedown")
+        assert 1 <= table.cursor_row - int(table.scroll_y) + 1 <= visible_rows
