@@ -243,8 +243,9 @@ def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
 
     A demo removes its folder when it closes, but not when it is killed (closing the
     terminal, `tmux kill-server`). A folder is stale when it is this user's, old enough
-    not to be one being created, and no process holds its vault's writer lock (the
-    kernel drops the lock when its holder dies); a running demo's folder is left alone.
+    not to be one being created, and no process holds its folder lock: `open_demo_vault`
+    holds that lock as long as the demo runs, locked or not (the vault's own writer lock
+    is let go at every idle lock), and the kernel drops it when the process dies.
     """
     removed: list[Path] = []
     parent = folder or Path(tempfile.gettempdir())
@@ -261,19 +262,15 @@ def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
             or now - info.st_mtime < STALE_AFTER_SECONDS
         ):
             continue
-        vault = candidate / "vault"
-        if vault.is_dir():
-            lock = WriterLock(vault)
-            try:
-                lock.acquire()
-            except VaultError:  # a running demo holds it
-                continue
-            try:
-                shutil.rmtree(candidate, ignore_errors=True)
-            finally:
-                lock.release()
-        else:
+        lock = WriterLock(candidate)
+        try:
+            lock.acquire()
+        except VaultError:  # a running demo holds it
+            continue
+        try:
             shutil.rmtree(candidate, ignore_errors=True)
+        finally:
+            lock.release()
         removed.append(candidate)
     return removed
 
@@ -291,7 +288,7 @@ def open_demo_vault(
     lock (it protects nothing but fictional cases that vanish on exit).
     """
     remove_stale_demo_vaults()
-    with tempfile.TemporaryDirectory(prefix=DEMO_PREFIX) as folder:
+    with tempfile.TemporaryDirectory(prefix=DEMO_PREFIX) as folder, WriterLock(Path(folder)):
         home = Path(folder) / "vault"
         passphrase = "demo " + secrets.token_hex(6)
         session, _recovery = Session.init(

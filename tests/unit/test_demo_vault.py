@@ -6,7 +6,12 @@ import os
 import time
 from pathlib import Path
 
-from notify_tui.demo_vault import DEMO_PREFIX, STALE_AFTER_SECONDS, remove_stale_demo_vaults
+from notify_tui.demo_vault import (
+    DEMO_PREFIX,
+    STALE_AFTER_SECONDS,
+    open_demo_vault,
+    remove_stale_demo_vaults,
+)
 from notify_tui.store.lock import WriterLock
 
 
@@ -30,12 +35,27 @@ def test_only_unheld_old_demo_folders_are_removed(tmp_path: Path) -> None:
     other.mkdir()
     os.utime(other, (time.time() - old, time.time() - old))
 
-    with WriterLock(running / "vault"):  # a demo still open holds its vault's lock
+    with WriterLock(running):  # a demo still open holds its folder's lock
         removed = remove_stale_demo_vaults(tmp_path)
 
     assert sorted(removed) == sorted([killed, empty])
     assert not killed.exists() and not empty.exists()
     assert (running / "vault" / "vault.db").exists()
     assert starting.exists() and other.exists()
-    # With nobody holding it any more, the once-running demo's folder goes too.
+    # With nobody holding it any more, the once-running demo's folder goes too (its
+    # lock file was made just now, which made the folder young again: age it).
+    os.utime(running, (time.time() - old, time.time() - old))
     assert remove_stale_demo_vaults(tmp_path) == [running]
+
+
+def test_an_idle_locked_demo_is_not_swept(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Locking closes the vault and lets its writer lock go; the demo is still running."""
+    monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
+    with open_demo_vault(count=2, seed=1) as demo:
+        demo.session.close()  # what an idle lock does
+        folder = demo.home.parent
+        old = time.time() - STALE_AFTER_SECONDS - 60
+        os.utime(folder, (old, old))
+        assert folder not in remove_stale_demo_vaults(folder.parent)
+        assert (demo.home / "vault.db").exists()
+    assert not folder.exists()  # gone once the demo closes
