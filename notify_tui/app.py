@@ -143,10 +143,16 @@ class NotifyApp(App[None]):
         return_code: int = 0,
         message: RenderableType | None = None,
     ) -> None:
-        """Quit (ctrl+q, or any way out); a value copied from a case must not outlive
-        the app either, so the clipboard is overwritten while the terminal is still ours."""
+        """Quit (ctrl+q, or the app closing itself); a value copied from a case must not
+        outlive the app, so the clipboard is overwritten while the terminal is still ours."""
         wipe_clipboard(self)
         super().exit(result, return_code, message)
+
+    def _fatal_error(self) -> None:
+        # An internal error ends the app without `exit`: wipe here too. (Textual's
+        # hook for it; its traceback is kept off the screen by `cli_tui.run_app`.)
+        wipe_clipboard(self)
+        super()._fatal_error()
 
     @on(SessionLocked)
     def _wipe_clipboard(self) -> None:

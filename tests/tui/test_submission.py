@@ -177,6 +177,20 @@ async def test_the_clipboard_is_wiped_when_the_app_quits(demo: DemoVault) -> Non
     assert app.return_code == 0
 
 
+async def test_the_clipboard_is_wiped_when_the_app_stops_on_an_error(demo: DemoVault) -> None:
+    """An internal error ends the app too; the copied value is overwritten first."""
+    app = make_app(demo.session)
+    with pytest.raises(RuntimeError, match="synthetic failure"):
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_submission(app, pilot, demo.ids["overdue"])
+            await highlight(pilot, screen, "child1.names")
+            await pilot.press("c")
+            assert app.clipboard == "Orla Overdue-Fictional"
+            app._handle_exception(RuntimeError("synthetic failure"))
+            await pilot.pause()
+    assert app.clipboard == BLANK
+
+
 async def test_child_death_uses_the_cdop_form_and_switches(demo: DemoVault) -> None:
     """A looked-after child's death: the CDOP form first, `f` shows the online form."""
     app = make_app(demo.session)
