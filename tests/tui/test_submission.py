@@ -86,16 +86,22 @@ async def test_fields_follow_the_online_form(demo: DemoVault) -> None:
         assert "National online notification" in str(screen.query_one("#form-title").render())
 
 
+async def copy_a_name(app, pilot, demo: DemoVault):  # type: ignore[no-untyped-def]
+    """Open the overdue case's submission view and copy the child's names; the screen."""
+    screen = await open_submission(app, pilot, demo.ids["overdue"])
+    await highlight(pilot, screen, "child1.names")
+    await pilot.press("c")
+    assert app.clipboard == "Orla Overdue-Fictional"
+    return screen
+
+
 async def test_copy_puts_the_value_on_the_clipboard_then_wipes_it(
     demo: DemoVault, quick_wipe: Session
 ) -> None:
     """`c` copies the highlighted value; after the delay the clipboard holds a blank."""
     app = make_app(quick_wipe)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_submission(app, pilot, demo.ids["overdue"])
-        await highlight(pilot, screen, "child1.names")
-        await pilot.press("c")
-        assert app.clipboard == "Orla Overdue-Fictional"
+        screen = await copy_a_name(app, pilot, demo)
         assert "overwritten in 0.3 s" in str(screen.query_one("#copy-status", Static).render())
         await wait_for(pilot, lambda: app.clipboard == BLANK, seconds=5)
 
@@ -167,10 +173,7 @@ async def test_the_clipboard_is_wiped_when_the_app_quits(demo: DemoVault) -> Non
     """Quitting (ctrl+q) overwrites a copied value at once, long before the delay."""
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_submission(app, pilot, demo.ids["overdue"])
-        await highlight(pilot, screen, "child1.names")
-        await pilot.press("c")
-        assert app.clipboard == "Orla Overdue-Fictional"
+        await copy_a_name(app, pilot, demo)
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.clipboard == BLANK
@@ -182,10 +185,7 @@ async def test_the_clipboard_is_wiped_when_the_app_stops_on_an_error(demo: DemoV
     app = make_app(demo.session)
     with pytest.raises(RuntimeError, match="synthetic failure"):
         async with app.run_test(size=SIZE) as pilot:
-            screen = await open_submission(app, pilot, demo.ids["overdue"])
-            await highlight(pilot, screen, "child1.names")
-            await pilot.press("c")
-            assert app.clipboard == "Orla Overdue-Fictional"
+            await copy_a_name(app, pilot, demo)
             app._handle_exception(RuntimeError("synthetic failure"))
             await pilot.pause()
     assert app.clipboard == BLANK
