@@ -22,10 +22,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from notify_tui.demo import synthetic_cases
+from notify_tui.demo.synthetic import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 
 BATCH = 500
 TODAY = date(2026, 11, 23)
@@ -34,8 +35,7 @@ TODAY = date(2026, 11, 23)
 def service_run(home: Path, documents: list[dict[str, object]]) -> tuple[float, Session]:
     session, _ = Session.init(
         home, "benchmark passphrase", org="Benchshire", role="la", author="Bench",
-        kdf=ARGON2_FLOOR,
-    )  # fmt: skip
+        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     start = time.perf_counter()
     for offset in range(0, len(documents), BATCH):
         session.create_cases(documents[offset : offset + BATCH])

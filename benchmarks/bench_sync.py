@@ -23,9 +23,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
-from notify_tui.sync_service import SyncService
+from notify_tui.store.owner import InlineOwner
 
 TODAY = date(2026, 11, 23)
 PASSPHRASE = "benchmark passphrase"
@@ -33,7 +34,7 @@ PASSPHRASE = "benchmark passphrase"
 
 def make(home: Path, org: str, role: str) -> Session:
     session, _ = Session.init(
-        home, PASSPHRASE, org=org, role=role, author="Bench", kdf=ARGON2_FLOOR
+        home, PASSPHRASE, org=org, role=role, author="Bench", kdf=ARGON2_FLOOR, owner=InlineOwner()
     )  # type: ignore[arg-type]
     return session
 

@@ -50,6 +50,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from notify_tui.store.owner import InlineOwner
+
 TODAY = "2026-11-23"
 PASSPHRASE = "benchmark passphrase"
 SIZE = (120, 40)
@@ -62,7 +64,7 @@ ROWS = 60
 
 def seeded_vault(cases: int, folder: Path | None) -> Path:
     """A vault of `cases` synthetic cases: the one given, or one cached by size."""
-    from notify_tui.services import Session
+    from notify_tui.services.session import Session
     from notify_tui.store.keyslots import ARGON2_FLOOR
 
     home = folder or CACHE / f"vault-{cases}"
@@ -75,7 +77,13 @@ def seeded_vault(cases: int, folder: Path | None) -> Path:
     CACHE.mkdir(exist_ok=True)
     started = time.perf_counter()
     session, _ = Session.init(
-        home, PASSPHRASE, org="Benchshire", role="la", author="Bench", kdf=ARGON2_FLOOR
+        home,
+        PASSPHRASE,
+        org="Benchshire",
+        role="la",
+        author="Bench",
+        kdf=ARGON2_FLOOR,
+        owner=InlineOwner(),
     )
     session.seed(cases, seed=1)
     session.close()
@@ -138,9 +146,9 @@ async def start_bare() -> float:
 
 
 async def start_notify(session) -> float:  # type: ignore[no-untyped-def]
-    from notify_tui.app import make_app
-    from notify_tui.screens.dashboard import DashboardScreen
-    from notify_tui.widgets.virtual_table import VirtualTable
+    from notify_tui.tui.app import make_app
+    from notify_tui.tui.screens.dashboard import DashboardScreen
+    from notify_tui.tui.widgets.virtual_table import VirtualTable
 
     started = time.perf_counter()
     app = make_app(session)
@@ -179,8 +187,8 @@ async def keys_bare() -> tuple[list[float], list[float]]:
 
 async def keys_notify(session):  # type: ignore[no-untyped-def]
     """`f` presses (to the redrawn table), the same without paint, and search redraws."""
-    from notify_tui.app import make_app
-    from notify_tui.widgets.virtual_table import VirtualTable
+    from notify_tui.tui.app import make_app
+    from notify_tui.tui.widgets.virtual_table import VirtualTable
 
     app = make_app(session)
     pressed: list[float] = []
@@ -216,7 +224,7 @@ async def keys_notify(session):  # type: ignore[no-untyped-def]
 def sorts(session) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
     """(d): each sort key, as a header click does it: count and first page, then the
     last page (the `end` key); the baseline is the default due order the same way."""
-    from notify_tui.dashboard_query import SORT_KEYS, DashboardQuery, DutyPages
+    from notify_tui.views.dashboard import SORT_KEYS, DashboardQuery, DutyPages
 
     results = []
     for key in SORT_KEYS:
@@ -240,11 +248,11 @@ def run_child(which: str, vault: Path | None) -> None:
     if which == "bare":
         bare_app().run()
         return
-    from notify_tui.app import make_app
-    from notify_tui.services import Session
+    from notify_tui.services.session import Session
+    from notify_tui.tui.app import make_app
 
     assert vault is not None
-    session = Session.unlock(vault, passphrase=PASSPHRASE)
+    session = Session.unlock(vault, passphrase=PASSPHRASE, owner=InlineOwner())
     try:
         make_app(session).run()
     finally:
@@ -314,11 +322,11 @@ def verdict(ok: bool) -> str:
 async def main(cases: int, folder: Path | None) -> None:
     os.environ["NOTIFY_TUI_TODAY"] = TODAY
     home = seeded_vault(cases, folder)
-    import notify_tui.app  # noqa: F401  (imports are not what is measured)
-    from notify_tui.services import Session
+    import notify_tui.tui.app  # noqa: F401  (imports are not what is measured)
+    from notify_tui.services.session import Session
 
     started = time.perf_counter()
-    session = Session.unlock(home, passphrase=PASSPHRASE)
+    session = Session.unlock(home, passphrase=PASSPHRASE, owner=InlineOwner())
     unlock = time.perf_counter() - started
     count = session.vault.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
     duties = session.vault.db.execute("SELECT COUNT(*) FROM duties").fetchone()[0]

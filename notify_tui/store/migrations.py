@@ -166,7 +166,7 @@ def _m002_sync(db: sqlite_utils.Database) -> None:
 def _m003_duty_order(db: sqlite_utils.Database) -> None:
     # The dashboard's default order (undated last, then due, case, duty) straight from an
     # index, so its first page of 100k cases needs no sort: one index per status filter,
-    # one for "all" (see notify_tui.dashboard_query).
+    # one for "all" (see notify_tui.views.dashboard).
     script = """
         CREATE INDEX duties_by_status_due ON duties (status, due IS NULL, due, case_id, duty_id);
         CREATE INDEX duties_by_due ON duties (due IS NULL, due, case_id, duty_id, status)

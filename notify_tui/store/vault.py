@@ -218,8 +218,11 @@ class Vault:
         passphrase: str | None = None,
         recovery_code: str | None = None,
         write: bool = True,
+        now: datetime,
     ) -> Vault:
-        """Unlock the vault in `home` with the passphrase or the recovery code."""
+        """Unlock the vault in `home` with the passphrase or the recovery code.
+
+        `now` is recorded as the time of any upgrade (migration) applied."""
         if not vault_exists(home):
             raise VaultError(f"no vault in {home}: run `notify-tui init` first, or pass --home")
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
@@ -241,7 +244,7 @@ class Vault:
                 if pending(db):
                     if not write:
                         raise VaultError("this vault needs an upgrade: run a writing command")
-                    migrate(db, datetime.now().astimezone().isoformat())
+                    migrate(db, now.isoformat())
             return cls(home, db, data_key, lock)
         except BaseException:
             if lock is not None:

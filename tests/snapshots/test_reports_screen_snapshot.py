@@ -8,8 +8,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
 
 SIZE = (120, 40)
 

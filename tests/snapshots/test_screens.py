@@ -9,9 +9,9 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.dashboard import DashboardScreen
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.dashboard import DashboardScreen
 
 SIZE = (120, 40)
 

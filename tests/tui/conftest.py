@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from notify_tui.demo_vault import DemoVault, open_demo_vault
+from notify_tui.demo.vault import DemoVault, open_demo_vault
 
 TODAY = "2026-11-23"
 """A Monday; no bank holiday within two weeks either side."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
-from notify_tui.report_view import duty_name, share_text
-from notify_tui.screens.reports import ReportsScreen
+from notify_tui.tui.screens.reports import ReportsScreen
+from notify_tui.views.reports import duty_name, share_text
 
 
 def cells(screen: ReportsScreen, table_id: str) -> dict[str, list[str]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Button, DataTable, Input, Static
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.case_detail import CaseDetailScreen
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.decide import DecideScreen
-from notify_tui.screens.mark_sent import MarkSentScreen
-from notify_tui.screens.withdraw import WithdrawScreen
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
+from notify_tui.tui.modals.decide import DecideScreen
+from notify_tui.tui.modals.mark_sent import MarkSentScreen
+from notify_tui.tui.modals.withdraw import WithdrawScreen
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.dashboard import DashboardScreen
 
 SIZE = (120, 40)
 

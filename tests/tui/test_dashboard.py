@@ -5,11 +5,11 @@ from __future__ import annotations
 from pilot_helpers import wait_for
 from textual.widgets import Static
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.case_detail import CaseDetailScreen
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.widgets.virtual_table import VirtualTable
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, Static
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.case_detail import CaseDetailScreen
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.new_case import NewCaseScreen
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.new_case import NewCaseScreen
 
 SIZE = (120, 40)
 

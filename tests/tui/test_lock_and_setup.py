@@ -8,13 +8,13 @@ import pytest
 from pilot_helpers import wait_for
 from textual.widgets import Button, Checkbox, Input, Static
 
-from notify_tui.app import make_app
 from notify_tui.errors import VaultError
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.setup import SetupScreen, VaultDetails
-from notify_tui.screens.unlock import UnlockScreen
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.setup import SetupScreen, VaultDetails
+from notify_tui.tui.screens.unlock import UnlockScreen
 
 SIZE = (120, 40)
 PASSPHRASE = "correct horse battery staple"

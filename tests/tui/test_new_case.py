@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from textual.widgets import Checkbox, Input, Select, Static
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.new_case import NewCaseScreen
-from notify_tui.widgets.virtual_table import VirtualTable
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.new_case import NewCaseScreen
+from notify_tui.tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 

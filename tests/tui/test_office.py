@@ -15,17 +15,17 @@ import pytest
 from report_checks import assert_matches
 from textual.widgets import DataTable, Input, Select, Static
 
-from notify_tui.app import make_app
 from notify_tui.domain import codes
-from notify_tui.screens.annual_report import AnnualReportScreen
-from notify_tui.screens.case_detail import CaseDetailScreen
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.office_step import OfficeStepScreen
-from notify_tui.screens.reports import ReportsScreen
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
-from notify_tui.sync_service import SyncService
-from notify_tui.widgets.virtual_table import VirtualTable
+from notify_tui.tui.app import make_app
+from notify_tui.tui.modals.annual_report import AnnualReportScreen
+from notify_tui.tui.modals.office_step import OfficeStepScreen
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.reports import ReportsScreen
+from notify_tui.tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 TODAY = "2026-11-23"

@@ -8,10 +8,10 @@ from pilot_helpers import wait_for
 from report_checks import assert_matches, text
 from textual.widgets import Input, Select
 
-from notify_tui.app import make_app
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.reports import ReportsScreen
+from notify_tui.demo.vault import DemoVault
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.reports import ReportsScreen
 
 SIZE = (120, 40)
 

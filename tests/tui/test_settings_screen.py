@@ -13,13 +13,13 @@ import pytest
 from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, Select, Static, Switch
 
-from notify_tui.app import make_app
-from notify_tui.dashboard_query import format_due
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.settings import SettingsScreen, passphrase_strength
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR, KEYSLOTS_FILE_NAME, KeySlotFile
-from notify_tui.widgets.virtual_table import VirtualTable
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.settings import SettingsScreen, passphrase_strength
+from notify_tui.tui.widgets.virtual_table import VirtualTable
+from notify_tui.views.dashboard import format_due
 
 SIZE = (120, 40)
 PASSPHRASE = "a long test passphrase"

@@ -9,17 +9,17 @@ import pytest
 from pilot_helpers import wait_for
 from textual.widgets import Checkbox, DataTable, Input, Static
 
-from notify_tui.app import make_app
-from notify_tui.clipboard import BLANK
-from notify_tui.demo_vault import DemoVault
-from notify_tui.screens.case_detail import CaseDetailScreen
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.record_submission import RecordSubmissionScreen
-from notify_tui.screens.submission import SubmissionScreen
-from notify_tui.screens.unlock import UnlockScreen
-from notify_tui.services import Session
+from notify_tui.demo.vault import DemoVault
+from notify_tui.services.session import Session
 from notify_tui.settings import Preferences
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.tui.app import make_app
+from notify_tui.tui.clipboard import BLANK
+from notify_tui.tui.modals.record_submission import RecordSubmissionScreen
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.submission import SubmissionScreen
+from notify_tui.tui.screens.unlock import UnlockScreen
 
 SIZE = (120, 40)
 

@@ -13,16 +13,16 @@ import pytest
 from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from notify_tui.app import make_app
-from notify_tui.screens.case_detail import CaseDetailScreen
-from notify_tui.screens.confirm import ConfirmScreen
-from notify_tui.screens.dashboard import DashboardScreen
-from notify_tui.screens.path_prompt import PathPromptScreen
-from notify_tui.screens.sync import SyncScreen
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
-from notify_tui.sync_service import SyncService
-from notify_tui.widgets.virtual_table import VirtualTable
+from notify_tui.tui.app import make_app
+from notify_tui.tui.modals.confirm import ConfirmScreen
+from notify_tui.tui.modals.path_prompt import PathPromptScreen
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.sync import SyncScreen
+from notify_tui.tui.widgets.virtual_table import VirtualTable
 
 SIZE = (120, 40)
 ORG = "Testshire Council (test)"

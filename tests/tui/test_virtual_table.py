@@ -8,7 +8,7 @@ from typing import overload
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from notify_tui.widgets.virtual_table import Cell, VirtualTable
+from notify_tui.tui.widgets.virtual_table import Cell, VirtualTable
 
 SIZE = (60, 12)
 """A 12-line terminal: the table gets 12 lines, a heading and 11 rows."""

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.events import canonical_json
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge
-from notify_tui.sync_service import SyncService
 
 PASSPHRASE = "a long test passphrase"
 TODAY = date(2026, 11, 23)
@@ -34,13 +35,14 @@ def make_session(home: Path, org: str, role: str = "la", author: str = "Test Use
         role=role,
         author=author,
         kdf=ARGON2_FLOOR,  # type: ignore[arg-type]
+        owner=InlineOwner(),
     )
     return session
 
 
 def case_document(seed: int, kind: str | None = None) -> dict[str, Any]:
     """A synthetic case document with dates before TODAY."""
-    from notify_tui.demo import synthetic_case
+    from notify_tui.demo.synthetic import synthetic_case
 
     rng = random.Random(seed)
     for _ in range(50):
@@ -75,9 +77,9 @@ def export_to(sender: Session, receiver: Session, folder: Path) -> Path:
 def import_ok(receiver: Session, path: Path) -> merge.ImportResult:
     """Import a bundle that must be accepted."""
     raw = bundle_format.read_bundle(path.read_bytes())
-    from notify_tui import clock
+    from notify_tui.clock import system_clock
 
-    return merge.import_bundle(receiver.vault, receiver.projector, raw, clock.now())
+    return merge.import_bundle(receiver.vault, receiver.projector, raw, system_clock().now())
 
 
 def exchange(a: Session, b: Session, folder: Path) -> None:

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notify_tui.errors import InvalidInput
-from notify_tui.services import Session
-from notify_tui.sync_service import SyncService
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 
 
 @pytest.fixture(scope="module")

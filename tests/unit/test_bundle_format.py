@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from notify_tui.cli import cli
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.sync import bundle as bundle_format
-from notify_tui.sync_service import SyncService
 
 SSH_KEYGEN = shutil.which("ssh-keygen")
 needs_ssh_keygen = pytest.mark.skipif(SSH_KEYGEN is None, reason="ssh-keygen not installed")

@@ -40,13 +40,13 @@ from bundle_support import (
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from notify_tui import clock
+from notify_tui.clock import system_clock
 from notify_tui.errors import BundleRefused
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.events import Change, Event
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, seal, sshsig, trust
-from notify_tui.sync_service import SyncService
 
 NAMES = bundle_format.MEMBER_NAMES
 
@@ -192,7 +192,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     la.vault.record(
         la.projector,
         [(south_case, "case.edited", [Change(field="case_outline", value="not yours")])],
-        clock.now(),
+        system_clock().now(),
     )
     specials["LA touching another LA's case"] = export_to(la, office, out).read_bytes()
     specials["path trick ../x"] = zip_members(
@@ -315,7 +315,7 @@ def attempt(scene: Scene, label: str, data: bytes) -> str:
             scene.members["payload.hpke"],
         ):
             return "same bundle"
-        result = merge.import_bundle(office.vault, office.projector, raw, clock.now())
+        result = merge.import_bundle(office.vault, office.projector, raw, system_clock().now())
     except BundleRefused as error:
         assert "\n" not in error.message and error.message, label
         outcome = "refused: " + error.message
@@ -379,7 +379,9 @@ def test_ten_thousand_mutations(scene: Scene) -> None:
 def test_the_unmutated_bundle_still_imports(scene: Scene) -> None:
     """Last: the original is accepted, so the refusals above were about the mutations."""
     raw = bundle_format.read_bundle(scene.original)
-    result = merge.import_bundle(scene.office.vault, scene.office.projector, raw, clock.now())
+    result = merge.import_bundle(
+        scene.office.vault, scene.office.projector, raw, system_clock().now()
+    )
     assert result.new_events == 3
 
 

@@ -27,13 +27,14 @@ from bundle_support import (
     trust_each_other,
 )
 
-from notify_tui import clock
+from notify_tui.clock import system_clock
 from notify_tui.errors import BundleRefused, InvalidInput
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.events import DEVICE_ID, Change, Event, EventBody
+from notify_tui.store.owner import InlineOwner
 from notify_tui.store.vault import device_id_for, office_chain_id, org_slug, signing_device
 from notify_tui.sync import bundle as bundle_format
-from notify_tui.sync_service import SyncService
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +153,7 @@ def test_la_touching_another_las_case_is_refused(world: dict[str, Session], tmp_
         mallory.vault.record(
             mallory.projector,
             [(south_case, "case.edited", [Change(field="case_outline", value="changed")])],
-            clock.now(),
+            system_clock().now(),
         )
         message = refuse(office, export_to(mallory, office, tmp_path))
         assert f"may not change case {south_case} of Southshire Council" in message
@@ -171,7 +172,7 @@ def test_office_may_only_write_office_fields(tmp_path: Path) -> None:
         rogue.vault.record(
             rogue.projector,
             [(case_id, "case.edited", [Change(field="case_outline", value="rewritten")])],
-            clock.now(),
+            system_clock().now(),
         )
         message = refuse(la, export_to(rogue, la, tmp_path))
         assert "only set office-workflow fields, not case_outline" in message
@@ -265,7 +266,7 @@ def test_rollback_is_refused_until_confirmed(tmp_path: Path) -> None:
         shutil.rmtree(home)
         with zipfile.ZipFile(tmp_path / "old.zip") as archive:
             archive.extractall(home)
-        la = Session.unlock(home, passphrase=PASSPHRASE)
+        la = Session.unlock(home, passphrase=PASSPHRASE, owner=InlineOwner())
         # The restored vault has not seen the office's receipt: it exports (its receipts
         # say less than the office holds); the office refuses nothing it already has.
         import_ok(la, export_to(office, la, tmp_path / "out"))
@@ -325,7 +326,7 @@ def forge(session: Session, chain: str, case_id: str, field: str, value: object)
         device=chain,
         seq=seq + 1,
         prev=prev,
-        at=clock.now(),
+        at=system_clock().now(),
         author=session.identity.author,
         org=session.identity.org,
         case=case_id,

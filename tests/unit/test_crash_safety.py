@@ -22,14 +22,18 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from vault_support import PASSPHRASE, case_document, copy_vault, kill_writer_after, make_vault
 
 from notify_tui.errors import WrongPassphrase
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.store.owner import InlineOwner
 from notify_tui.store.vault import Vault
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +146,9 @@ def test_killed_add_and_edit_loses_nothing_reported(
     for case_id, number in [*added.items(), *edits]:
         shared.minimum_outline[case_id] = max(shared.minimum_outline.get(case_id, 0), number)
 
-    with Session.unlock(shared.home, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(
+        shared.home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()
+    ) as session:
         report = session.doctor()
         rows = dict(session.vault.db.execute("SELECT id, outline FROM cases").fetchall())
         events = session.vault.db.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -193,7 +199,9 @@ def test_killed_passphrase_change_leaves_one_passphrase_working(
     opened_with = None
     for index in (reported, 1 - reported):
         try:
-            session = Session.unlock(home, passphrase=passphrases[index], write=False)
+            session = Session.unlock(
+                home, passphrase=passphrases[index], write=False, owner=InlineOwner()
+            )
         except WrongPassphrase:
             continue
         with session:
@@ -204,7 +212,7 @@ def test_killed_passphrase_change_leaves_one_passphrase_working(
     assert opened_with is not None, f"{summary}: neither passphrase opens the vault"
     assert report.ok, f"{summary}: {report.problems[:3]}"
     assert cases == template.cases, summary
-    Vault.open(home, recovery_code=template.recovery_code, write=False).close()
+    Vault.open(home, recovery_code=template.recovery_code, write=False, now=NOW).close()
     slots = home / "keyslots.json"
     assert stat.S_IMODE(slots.stat().st_mode) == 0o600
     leftovers = sorted(p.name for p in home.iterdir() if p.name.endswith(".tmp"))

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from notify_tui.dashboard_query import (
+from notify_tui.demo.vault import open_demo_vault
+from notify_tui.services.session import Session
+from notify_tui.views.dashboard import (
     SORT_KEYS,
     STATUS_FILTERS,
     DashboardQuery,
@@ -22,8 +24,6 @@ from notify_tui.dashboard_query import (
     page,
     short_recipients,
 )
-from notify_tui.demo_vault import open_demo_vault
-from notify_tui.services import Session
 
 TODAY = date(2026, 11, 23)  # a Monday
 

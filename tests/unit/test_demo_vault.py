@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from notify_tui.demo_vault import (
+from notify_tui.demo.vault import (
     DEMO_PREFIX,
     STALE_AFTER_SECONDS,
     open_demo_vault,

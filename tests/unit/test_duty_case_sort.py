@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from notify_tui.demo_vault import open_demo_vault
+from notify_tui.demo.vault import open_demo_vault
 from notify_tui.store.migrations import migrate
+from notify_tui.store.owner import InlineOwner
 
 SIDE = (
     "SELECT case_id, duty_id, status, due, kind, initials, names, org FROM duty_case_sort "
@@ -31,7 +32,7 @@ def rows(db: Any, sql: str) -> list[tuple[Any, ...]]:
 
 def test_the_side_table_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
-    with open_demo_vault(count=6, seed=5) as demo:
+    with open_demo_vault(count=6, seed=5, owner=InlineOwner()) as demo:
         session, db = demo.session, demo.session.vault.db
         assert rows(db, SIDE) and rows(db, SIDE) == rows(db, JOIN)
         overdue = demo.ids["overdue"]
@@ -69,7 +70,7 @@ def test_the_side_table_follows_every_change(monkeypatch: pytest.MonkeyPatch) ->
 def test_upgrading_a_vault_fills_the_side_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """A vault at schema 3 (no side table) gets it, filled, on its next open."""
     monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
-    with open_demo_vault(count=6, seed=5) as demo:
+    with open_demo_vault(count=6, seed=5, owner=InlineOwner()) as demo:
         db = demo.session.vault.db
         expected = rows(db, JOIN)
         for trigger in ("ai", "ad", "au", "cu"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from notify_tui.domain.models import CaseKind, validate_case
-from notify_tui.new_case_form import (
+from notify_tui.views.new_case_form import (
     changed_fields,
     check_form,
     field_of,

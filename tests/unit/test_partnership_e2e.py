@@ -79,14 +79,15 @@ from typing import Any
 import pytest
 from bundle_support import PASSPHRASE, store_digest
 
-from notify_tui import clock
+from notify_tui.clock import system_clock
 from notify_tui.errors import InvalidInput
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 from notify_tui.store.vault import office_chain_id
 from notify_tui.sync import bundle as bundle_format
-from notify_tui.sync_service import SyncService
 
 TODAY = date(2026, 11, 23)
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -175,8 +176,7 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
         ):
             sessions[org], _ = Session.init(
                 root / org.split()[0].lower(), PASSPHRASE, org=org, role=role,
-                author=author, kdf=ARGON2_FLOOR,
-            )  # fmt: skip
+                author=author, kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
         north, south, east, office = (sessions[k] for k in (NORTH, SOUTH, EAST, OFFICE))
         exchange_keys(sessions, root / "keys")
 
@@ -523,8 +523,7 @@ def test_la_bundle_touching_another_las_case_is_refused(
     south_case = partnership.ids["S1"]
     rogue, _ = Session.init(
         tmp_path / "rogue", PASSPHRASE, org=NORTH, role="la", author="Rex Rogue",
-        kdf=ARGON2_FLOOR,
-    )  # fmt: skip
+        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     try:
         keys = tmp_path / "keys"
         keys.mkdir()
@@ -536,7 +535,7 @@ def test_la_bundle_touching_another_las_case_is_refused(
         rogue.vault.record(
             rogue.projector,
             [(south_case, "case.edited", [Change(field="case_outline", value="changed")])],
-            clock.now(),
+            system_clock().now(),
         )
         inbox = tmp_path / "inbox"
         inbox.mkdir()

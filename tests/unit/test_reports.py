@@ -33,8 +33,9 @@ import pytest
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.reports import age_band
 from notify_tui.errors import InvalidInput
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 
 
 def facts(**values: Any) -> dict[str, Any]:
@@ -63,8 +64,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     os.environ["NOTIFY_TUI_TODAY"] = "2026-11-23"
     session, _ = Session.init(
         tmp_path_factory.mktemp("la"), "a long test passphrase", org="Testshire",
-        role="la", author="Test Lead", kdf=ARGON2_FLOOR,
-    )  # fmt: skip
+        role="la", author="Test Lead", kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     a = session.create_case(
         case("serious_incident", "2020-01-01", event_date="2026-11-01", aware_date="2026-11-02")
     )

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from notify_tui.errors import InvalidInput
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 
 TODAY = "2026-11-23"
 
@@ -28,8 +29,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     home = tmp_path_factory.mktemp("vault")
     opened, _ = Session.init(
         home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
-        kdf=ARGON2_FLOOR,
-    )  # fmt: skip
+        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     yield opened
     opened.close()
     if previous is None:
@@ -174,9 +174,9 @@ def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(session: Session
 
 
 def session_now():  # type: ignore[no-untyped-def]
-    from notify_tui import clock
+    from notify_tui.clock import system_clock
 
-    return clock.now()
+    return system_clock().now()
 
 
 def test_search_finds_a_case_by_family_name_prefix(session: Session) -> None:
@@ -221,7 +221,6 @@ def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(session: Sess
 def test_the_office_does_not_log_cases(tmp_path: Path) -> None:
     office, _ = Session.init(
         tmp_path / "office", "a long test passphrase", org="Test Partnership",
-        role="office", author="Test Manager", kdf=ARGON2_FLOOR,
-    )  # fmt: skip
+        role="office", author="Test Manager", kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     with office, pytest.raises(InvalidInput, match="does not log cases"):
         office.create_case(serious_incident())

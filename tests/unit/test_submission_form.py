@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from notify_tui.office_view import step_rows
-from notify_tui.submission_form import NOT_HELD, Form, form_fields, forms_for, submission_duties
-from notify_tui.widgets.bar_chart import Bar, bar_chart
+from notify_tui.tui.widgets.bar_chart import Bar, bar_chart
+from notify_tui.views.office import step_rows
+from notify_tui.views.submission_form import (
+    NOT_HELD,
+    Form,
+    form_fields,
+    forms_for,
+    submission_duties,
+)
 
 
 def detail(kind: str, duties: list[tuple[str, str]], **document: Any) -> dict[str, Any]:

@@ -31,10 +31,11 @@ from vault_support import (
     run_cli,
 )
 
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.connection import open_database
 from notify_tui.store.events import Event, canonical_json
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME
+from notify_tui.store.owner import InlineOwner
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Tem
     """Made once per module."""
     home = tmp_path_factory.mktemp("errors") / "template"
     _, ids = make_vault(home, [case_document(1), case_document(2)])
-    with Session.unlock(home, passphrase=PASSPHRASE, write=True) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
         for number, case_id in enumerate(ids, start=1):
             session.edit_case(case_id, {"case_outline": f"SYNTHETIC edited case {number}"})
         data_key = session.vault.data_key
@@ -138,7 +139,7 @@ HOLDER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from notify_tui.services import Session
+    from notify_tui.services.session import Session
 
     session = Session.unlock(Path(sys.argv[1]), passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"])
     print("READY", os.getpid(), flush=True)

@@ -12,6 +12,7 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,12 @@ from vault_support import (
 )
 
 from notify_tui.errors import WrongPassphrase
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import generate_recovery_code
+from notify_tui.store.owner import InlineOwner
 from notify_tui.store.vault import Vault
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 NEW_PASSPHRASE = "purple elephant umbrella sunrise"
 RECOVERY_CODE = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){5}\b")
@@ -50,7 +54,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Tem
     """Three cases, made once per module."""
     home = tmp_path_factory.mktemp("keys") / "template"
     code, _ = make_vault(home, [case_document(n) for n in range(1, 4)])
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
         cases = {row["id"]: row["names"] for row in session.list_cases()}
     return Template(home, code, cases)
 
@@ -70,7 +74,7 @@ def secret_file(directory: Path, name: str, text: str) -> Path:
 
 def cases_and_health(home: Path, **unlock: str) -> dict[str, str]:
     """Unlock (read-only), check `doctor`, and return the cases (id -> names)."""
-    with Session.unlock(home, write=False, **unlock) as session:
+    with Session.unlock(home, write=False, **unlock, owner=InlineOwner()) as session:
         report = session.doctor()
         assert report.ok, report.problems
         return {row["id"]: row["names"] for row in session.list_cases()}
@@ -79,7 +83,7 @@ def cases_and_health(home: Path, **unlock: str) -> dict[str, str]:
 def assert_refuses(home: Path, **unlock: str) -> None:
     """The passphrase or recovery code no longer opens the vault."""
     with pytest.raises(WrongPassphrase):
-        Vault.open(home, write=False, **unlock)
+        Vault.open(home, write=False, now=NOW, **unlock)
 
 
 def assert_private_and_clean(home: Path, *secrets: str) -> None:
@@ -232,18 +236,21 @@ def test_backup_members_restore_as_private_files(vault: Path, tmp_path: Path) ->
 
 def test_a_killed_rewrite_leaves_no_temporary_behind(tmp_path: Path) -> None:
     """A `.keyslots.json.*.tmp` left by a killed passphrase change is removed on next write-open."""
-    from notify_tui.services import Session
+    from notify_tui.services.session import Session
     from notify_tui.store.keyslots import ARGON2_FLOOR
 
     home = tmp_path / "vault"
     session, _ = Session.init(
         home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
-        kdf=ARGON2_FLOOR,
-    )  # fmt: skip
+        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     session.close()
     leftover = home / ".keyslots.json.0123456789abcdef.tmp"
     leftover.write_bytes(b"{}")
-    Session.unlock(home, passphrase="a long test passphrase", write=False).close()
+    Session.unlock(
+        home, passphrase="a long test passphrase", write=False, owner=InlineOwner()
+    ).close()
     assert leftover.exists()  # a reader never deletes
-    Session.unlock(home, passphrase="a long test passphrase", write=True).close()
+    Session.unlock(
+        home, passphrase="a long test passphrase", write=True, owner=InlineOwner()
+    ).close()
     assert not leftover.exists()

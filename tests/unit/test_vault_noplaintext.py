@@ -28,7 +28,8 @@ from vault_support import (
     run_cli,
 )
 
-from notify_tui.services import Session
+from notify_tui.services.session import Session
+from notify_tui.store.owner import InlineOwner
 
 
 def sentinel(label: str) -> str:
@@ -72,7 +73,7 @@ def home(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Path:
 @pytest.fixture(scope="module")
 def secrets_on_disk(home: Path) -> list[str | bytes]:
     """Everything that must never be found: every sentinel, the passphrase, the data key."""
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
         data_key = session.vault.data_key
     return [*SENTINELS.values(), PASSPHRASE, data_key, data_key.hex()]
 
@@ -104,7 +105,7 @@ def test_session_writes_leave_no_plaintext(home: Path, secrets_on_disk: list[str
         health_information=SENTINELS["Health"],
     )
     document["notifier"] = {"name": SENTINELS["Notifier"], "la": "Testshire"}
-    session = Session.unlock(home, passphrase=PASSPHRASE, write=True)
+    session = Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner())
     try:
         case_id = session.create_case(document)
         other_id = session.create_case(case_document(2, given_names=SENTINELS["Given"]))
@@ -153,7 +154,7 @@ def test_cli_writes_leave_no_plaintext(
         home=home,
     )  # fmt: skip
     assert edited.returncode == 0, edited.stderr
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
         document = session.case_detail(case_id)["document"]
         assert document["subjects"][0]["family_name"] == SENTINELS["CliFile"]
         assert SENTINELS["CliEdit"] in document["case_outline"]
@@ -171,7 +172,7 @@ def refused_case(home: Path) -> str:
         family_name=SENTINELS["Refused"],
         outline=f"SYNTHETIC {SENTINELS['Refused']}",
     )
-    with Session.unlock(home, passphrase=PASSPHRASE, write=True) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
         return session.create_case(document)
 
 
@@ -255,7 +256,7 @@ def test_killed_writer_leaves_no_plaintext(
     assert "vault.db-wal" in searched_while_busy[0]
     left_behind = assert_no_plaintext(home, secrets_on_disk)
     assert "vault.db-wal" in left_behind, "the killed writer's WAL should still be there"
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
         present = {row["id"] for row in session.list_cases(search=SENTINELS["Killed"])}
         assert reported <= present
     assert_no_plaintext(home, secrets_on_disk)
@@ -290,7 +291,7 @@ def test_backup_restores_with_the_same_passphrase(
     home: Path, backup_file: Path, tmp_path: Path
 ) -> None:
     """Unzipped into a new folder, the backup opens with the passphrase: same cases."""
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
         expected = {row["id"]: row["names"] for row in session.list_cases()}
     assert expected
     restored = tmp_path / "restored"
@@ -300,6 +301,8 @@ def test_backup_restores_with_the_same_passphrase(
     result = run_cli("case", "list", "--json", "--full-names", home=restored)
     assert result.returncode == 0, result.stderr
     assert {row["id"]: row["names"] for row in json.loads(result.stdout)} == expected
-    with Session.unlock(restored, passphrase=PASSPHRASE, write=False) as session:
+    with Session.unlock(
+        restored, passphrase=PASSPHRASE, write=False, owner=InlineOwner()
+    ) as session:
         report = session.doctor()
     assert report.ok, report.problems

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 
 TODAY = "2026-11-23"
 PASSPHRASE = "correct horse battery staple"
@@ -67,7 +68,7 @@ def make_vault(home: Path, documents: Iterable[Mapping[str, Any]] = ()) -> tuple
     Needs NOTIFY_TUI_TODAY set (the documents' dates are checked against today).
     """
     session, recovery = Session.init(
-        home, PASSPHRASE, org=ORG, role="la", author=AUTHOR, kdf=ARGON2_FLOOR
+        home, PASSPHRASE, org=ORG, role="la", author=AUTHOR, kdf=ARGON2_FLOOR, owner=InlineOwner()
     )
     with session:
         ids = session.create_cases(list(documents)) if documents else []

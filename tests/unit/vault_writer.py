@@ -29,8 +29,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from notify_tui.services import Session
+from notify_tui.services.session import Session
 from notify_tui.store import keyslots
+from notify_tui.store.owner import InlineOwner
 
 GIVEN_NAMES = ("Ada", "Bram", "Cleo", "Dara", "Eli", "Fern")
 
@@ -73,7 +74,9 @@ def say(line: str) -> None:
 def write_cases(home: Path, seed: int, start: int, sentinel: str) -> None:
     """Add and edit cases until killed."""
     rng = random.Random(seed)
-    session = Session.unlock(home, passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"], write=True)
+    session = Session.unlock(
+        home, passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"], write=True, owner=InlineOwner()
+    )
     known = [row[0] for row in session.vault.db.execute("SELECT id FROM cases ORDER BY id")]
     number = start
     say("READY")
@@ -118,7 +121,7 @@ def slow_down_key_slot_writes() -> None:
 def change_passphrases(home: Path, first: str, second: str) -> None:
     """Change the passphrase back and forth until killed."""
     passphrases = (first, second)
-    session = Session.unlock(home, passphrase=first, write=True)
+    session = Session.unlock(home, passphrase=first, write=True, owner=InlineOwner())
     current = 0
     changes = 0
     say("READY")

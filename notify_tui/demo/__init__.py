@@ -1,0 +1,1 @@
+"""The built-in demo: synthetic, obviously fake cases and a throwaway vault."""

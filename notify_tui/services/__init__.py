@@ -1,0 +1,1 @@
+"""The one door the shells use: a `Session` and what it returns."""

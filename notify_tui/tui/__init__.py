@@ -1,0 +1,1 @@
+"""The terminal app: the Textual app, its screens, modals and widgets."""

@@ -1,0 +1,513 @@
+"""One case: duties with their actions, subjects and facts, conflicts, audit trail."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+from notify_tui.errors import NotifyError
+from notify_tui.services.session import Session
+from notify_tui.services.sync import SyncService
+from notify_tui.tui.modals.date_prompt import DatePromptScreen
+from notify_tui.tui.modals.decide import DecideScreen, ThresholdDecision
+from notify_tui.tui.modals.mark_sent import MarkSentScreen, SentRecord
+from notify_tui.tui.modals.office_step import OfficeStepChoice, OfficeStepScreen
+from notify_tui.tui.modals.withdraw import WithdrawScreen
+from notify_tui.tui.screens.new_case import NewCaseScreen
+from notify_tui.tui.screens.submission import SubmissionScreen
+from notify_tui.tui.widgets.office_workflow import OfficeWorkflow
+from notify_tui.tui.widgets.urgency import urgency_text
+from notify_tui.views.dashboard import (
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    duty_label,
+    format_due,
+    short_recipients,
+)
+from notify_tui.views.sync import received_lines
+
+FIELD_LABELS = {
+    "outcome": "Outcome",
+    "event_date": "Date of event",
+    "event_time": "Time of event",
+    "aware_date": "LA became aware",
+    "location": "Where",
+    "location_type": "Kind of place",
+    "place": "Place",
+    "normally_resident_in_area": "Normally resident in area",
+    "abuse_or_neglect": "Abuse or neglect",
+    "abuse_kinds": "Kinds",
+    "stillbirth_or_planned_termination": "Stillbirth or planned termination",
+    "panel_notified_date": "Panel notified",
+    "lcspr_decision_date": "Local review decided",
+}
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "-"
+    if value is None or value == "":
+        return "-"
+    return (
+        str(value).replace("_", " ") if isinstance(value, str) and " " not in value else str(value)
+    )
+
+
+def _day(text: str | None) -> str:
+    return format_due(date.fromisoformat(text)) if text else "-"
+
+
+CASE_KINDS = {member.value for member in CaseKind}
+
+
+def _kind_label(kind: str | None) -> str:
+    """A case's kind in words; the office's yearly-report record is not a case kind."""
+    if kind in CASE_KINDS:
+        return CASE_KIND_LABELS[CaseKind(kind)]
+    return "Yearly report" if kind == "annual_report" else str(kind or "-")
+
+
+def describe_subject(subject: dict[str, Any]) -> str:
+    """One line per subject: name, birth date, sex and legal status."""
+    born = "unborn" if subject.get("unborn") else f"born {_day(subject.get('date_of_birth'))}"
+    status = [k.replace("_", " ") for k, v in (subject.get("legal_status") or {}).items() if v]
+    name = f"{subject.get('given_names', '')} {subject.get('family_name', '')}".strip()
+    extra = f" · {', '.join(status)}" if status else ""
+    return f"{name} · {born} · sex {subject.get('sex', 'U')}{extra}"
+
+
+def describe_facts(document: dict[str, Any]) -> str:
+    """The subjects, incident facts, outline and decision as readable lines."""
+    lines = ["[b]Subjects[/b]"]
+    lines += [f"  {describe_subject(s)}" for s in document.get("subjects") or []]
+    lines.append("")
+    lines.append("[b]What happened[/b]")
+    for key, value in (document.get("incident") or {}).items():
+        shown = _day(value) if key.endswith("_date") else _words(value)
+        lines.append(f"  {FIELD_LABELS.get(key, key)}: {shown}")
+    outline = document.get("case_outline")
+    if outline:
+        lines += ["", "[b]Outline[/b]", f"  {outline}"]
+    return "\n".join(lines)
+
+
+def describe_decision(decision: dict[str, Any] | None) -> str:
+    """The threshold decision in one line."""
+    if not decision:
+        return "Threshold decision: [b]not yet recorded[/b] (press d)"
+    verdict = "NOTIFY" if decision.get("notify") else "DO NOT NOTIFY"
+    return (
+        f"Threshold decision: [b]{verdict}[/b] on {_day(decision.get('decided_on'))} "
+        f"by {decision.get('decided_by') or '-'}: {decision.get('rationale', '')}"
+    )
+
+
+class CaseDetailScreen(Screen[None]):
+    """Everything about one case, with the actions its duties need."""
+
+    CSS_PATH = "case_detail.tcss"
+    BINDINGS = [
+        Binding("s", "mark_sent", "Mark sent", id="case.mark_sent", show=True),
+        Binding("a", "acknowledge", "Acknowledged", id="case.acknowledge", show=True),
+        Binding("w", "withdraw", "Withdraw", id="case.withdraw", show=True),
+        Binding("d", "decide", "Decide", id="case.decide", show=True),
+        Binding("e", "edit", "Edit facts", id="case.edit", show=True),
+        Binding("1", "tab('duties')", "Duties", id="case.tab_duties", show=False),
+        Binding("2", "tab('facts')", "Facts", id="case.tab_facts", show=False),
+        Binding("3", "tab('conflicts')", "Conflicts", id="case.tab_conflicts", show=False),
+        Binding("4", "tab('audit')", "Audit", id="case.tab_audit", show=False),
+        Binding("5", "tab('office')", "Office", id="case.tab_office", show=False),
+        Binding("v", "submission", "Submission", id="case.submission", show=True),
+        Binding("o", "office_step", "Office step", id="case.office_step", show=True),
+        Binding("escape", "back", "Back", id="case.back", show=True),
+    ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | s | case.mark_sent | mark the highlighted duty sent (date and reference) |
+    | a | case.acknowledge | record that the recipient acknowledged it |
+    | w | case.withdraw | withdraw the highlighted duty, with a reason |
+    | d | case.decide | record the threshold decision (notify or not) |
+    | e | case.edit | edit the facts in the new-case form; the duties follow |
+    | 1-5 | case.tab_* | duties / subjects and facts / conflicts / audit trail / office |
+    | v | case.submission | the case in the order of the national form, to copy from |
+    | o | case.office_step | office only: record an office workflow step |
+    | escape | case.back | back to the dashboard |
+    """
+
+    def __init__(self, session: Session, case_id: str, full_names: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.case_id = case_id
+        self.full_names = full_names
+        self.detail: dict[str, Any] = {}
+        self.received: dict[str, list[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="case-heading")
+        yield Static(id="decision")
+        yield Static(id="advisories")
+        with TabbedContent(initial="duties"):
+            with TabPane("Duties", id="duties"):
+                yield DataTable(id="case-duties", cursor_type="row")
+                yield Static(id="duty-detail")
+            with TabPane("Subjects and facts", id="facts"), VerticalScroll():
+                yield Static(id="facts-text")
+            with TabPane("Conflicts", id="conflicts"):
+                yield VerticalScroll(id="conflict-list")
+            with TabPane("Audit trail", id="audit"):
+                yield DataTable(id="audit-table", cursor_type="row")
+            with TabPane("Office workflow", id="office"):
+                yield OfficeWorkflow(id="office-workflow")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        duties = self.query_one("#case-duties", DataTable)
+        for key, label in (
+            ("duty", "Duty"),
+            ("to", "To"),
+            ("due", "Due"),
+            ("left", "Days left"),
+            ("status", "Status"),
+            ("sent", "Sent / reference"),
+        ):
+            duties.add_column(label, key=key)
+        audit = self.query_one("#audit-table", DataTable)
+        for key, label in (("at", "When (UTC)"), ("who", "Who"), ("device", "Device"),
+                           ("what", "What")):  # fmt: skip
+            audit.add_column(label, key=key)
+        self.refresh_case()
+        duties.focus()
+
+    # -- showing -------------------------------------------------------------------
+
+    def refresh_case(self) -> None:
+        """Read the case again and redraw every part."""
+        self.detail = self.session.case_detail(self.case_id)
+        self.received = received_lines(SyncService(self.session).receipt_for(self.case_id))
+        detail = self.detail
+        kind = _kind_label(detail["kind"])
+        self.title = f"Case {self.case_id}"
+        self.sub_title = kind
+        problem = f"\n[b]Problem:[/b] {detail['problem']}" if detail.get("problem") else ""
+        conflicts = len(detail["conflicts"])
+        conflict_note = (
+            f" · [b reverse] {conflicts} CONFLICT{'S' if conflicts > 1 else ''} [/] (press 3)"
+            if conflicts
+            else ""
+        )
+        subjects = "\n".join(
+            f"Subject: {describe_subject(s)}" for s in detail["document"].get("subjects") or []
+        )
+        self.query_one("#case-heading", Static).update(
+            f"[b]{self.case_id}[/b] · {kind} · {detail['org']} · rule pack "
+            f"{detail['rulepack']}{conflict_note}{problem}\n{subjects}"
+        )
+        self.query_one("#decision", Static).update(
+            describe_decision(detail["document"].get("decision"))
+        )
+        advisories = detail["advisories"]
+        advisory_box = self.query_one("#advisories", Static)
+        advisory_box.display = bool(advisories)
+        advisory_box.update("\n".join(f"Advisory: {text}" for text in advisories))
+        self._fill_duties()
+        self.query_one("#facts-text", Static).update(describe_facts(detail["document"]))
+        self._fill_conflicts()
+        self._fill_audit()
+        self.query_one(OfficeWorkflow).show(detail, office=self.session.identity.role == "office")
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("conflicts").label = f"Conflicts ({conflicts})"  # type: ignore[assignment]
+
+    def _fill_duties(self) -> None:
+        table = self.query_one("#case-duties", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for duty in self.detail["duties"]:
+            if duty["status"] == "open":
+                label = URGENCY_LABELS.get(duty["urgency"], duty["urgency"])
+            else:
+                label = STATUS_LABELS.get(duty["status"], duty["status"])
+            left = duty["working_days_left"]
+            sent = ""
+            if duty["sent_on"]:
+                sent = f"{_day(duty['sent_on'])} {duty['reference'] or ''}".strip()
+            if duty["acknowledged_on"]:
+                sent += f" (ack {_day(duty['acknowledged_on'])})"
+            table.add_row(
+                duty_label(duty["duty"], duty["title"]),
+                short_recipients(duty["recipients"]),
+                _day(duty["due"]),
+                "" if left is None else str(left),
+                urgency_text(label, duty["urgency"]),
+                sent or "-",
+                key=duty["duty"],
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        self._show_duty_detail()
+
+    def _show_duty_detail(self) -> None:
+        duty = self.current_duty()
+        box = self.query_one("#duty-detail", Static)
+        if duty is None:
+            box.update("No duties: the facts raise none.")
+            return
+        reasons = "\n".join(f"  • {reason}" for reason in duty["reasons"]) or "  -"
+        withdrawn = (
+            f"\n[b]Withdrawn:[/b] {duty['withdrawn_reason']}" if duty["withdrawn_reason"] else ""
+        )
+        received = "".join(
+            f"[b]Receipt:[/b] {line}\n" for line in self.received.get(duty["duty"], [])
+        )
+        box.update(
+            f"[b]{duty['title']}[/b]\n"
+            f"To: {'; '.join(duty['recipients']) or '-'}\n"
+            f"Deadline: {duty['deadline'] or '-'} → {_day(duty['due'])}\n{received}"
+            f"Why:\n{reasons}\nSource: {duty['source'] or '-'}{withdrawn}"
+        )
+
+    def _fill_conflicts(self) -> None:
+        container = self.query_one("#conflict-list", VerticalScroll)
+        container.remove_children()
+        conflicts = self.detail["conflicts"]
+        if not conflicts:
+            container.mount(Static("No conflicts: every field holds one value."))
+            return
+        for index, conflict in enumerate(conflicts):
+            values = sorted(conflict["values"], key=lambda v: (v["at"], v["event"]))
+            panels = []
+            for choice, value in enumerate(values):
+                panels.append(
+                    Vertical(
+                        Static(f"[b]{json.dumps(value['value'], ensure_ascii=False)}[/b]"),
+                        Static(f"by {value['by']}\non {value['at'][:19].replace('T', ' ')}"),
+                        Static(f"device {value['device']}", classes="device"),
+                        Button(
+                            "Keep this value",
+                            id=f"keep-{index}-{choice}",
+                            variant="primary",
+                        ),
+                        classes="conflict-value",
+                    )
+                )
+            container.mount(
+                Vertical(
+                    Static(
+                        f"[b]{conflict['field']}[/b] holds {len(values)} values recorded "
+                        "without seeing each other. Choose the one that is right:"
+                    ),
+                    Horizontal(*panels, classes="conflict-values"),
+                    classes="conflict",
+                )
+            )
+
+    def _fill_audit(self) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        table.clear()
+        for entry in reversed(self.detail["audit"]):
+            table.add_row(
+                entry["at"][:19].replace("T", " "),
+                entry["author"],
+                entry["device"],
+                entry["summary"],
+            )
+
+    def current_duty(self) -> dict[str, Any] | None:
+        """The duty under the cursor."""
+        table = self.query_one("#case-duties", DataTable)
+        duties = self.detail.get("duties") or []
+        if not duties or not table.row_count:
+            return None
+        return duties[min(table.cursor_row, len(duties) - 1)]
+
+    @on(DataTable.RowHighlighted, "#case-duties")
+    def _duty_highlighted(self) -> None:
+        self._show_duty_detail()
+
+    # -- acting --------------------------------------------------------------------
+
+    def _run(self, verb: str, *args: Any, **kwargs: Any) -> bool:
+        """Call a session verb; a refusal becomes a notification."""
+        try:
+            getattr(self.session, verb)(*args, **kwargs)
+        except NotifyError as error:
+            self.notify(error.message, title="Not recorded", severity="error")
+            return False
+        self.refresh_case()
+        return True
+
+    def _open_duty(self) -> dict[str, Any] | None:
+        duty = self.current_duty()
+        if duty is None:
+            self.notify("This case has no duties.", severity="warning")
+        return duty
+
+    def action_mark_sent(self) -> None:
+        """Ask for the date sent and reference, then record it."""
+        duty = self._open_duty()
+        if duty is None:
+            return
+        duty_id = duty["duty"]
+
+        def record(result: SentRecord | None) -> None:
+            if result is not None and self._run(
+                "mark_sent", self.case_id, duty_id, result.sent_on, result.reference
+            ):
+                self.notify(f"Marked sent: {duty_label(duty_id, duty['title'])}.")
+
+        self.app.push_screen(MarkSentScreen(duty["title"], self.session.today()), record)
+
+    def action_acknowledge(self) -> None:
+        """Ask when the recipient acknowledged, then record it."""
+        duty = self._open_duty()
+        if duty is None:
+            return
+        duty_id = duty["duty"]
+
+        def record(result: date | None) -> None:
+            if result is not None:
+                self._run("acknowledge", self.case_id, duty_id, result)
+
+        self.app.push_screen(
+            DatePromptScreen(
+                f"Acknowledged: {duty['title']}",
+                "When did the recipient acknowledge it? (YYYY-MM-DD)",
+                self.session.today(),
+            ),
+            record,
+        )
+
+    def action_withdraw(self) -> None:
+        """Ask why, then withdraw the duty."""
+        duty = self._open_duty()
+        if duty is None:
+            return
+        duty_id = duty["duty"]
+
+        def record(reason: str | None) -> None:
+            if reason is not None:
+                self._run("withdraw", self.case_id, duty_id, reason)
+
+        self.app.push_screen(WithdrawScreen(duty["title"]), record)
+
+    def action_decide(self) -> None:
+        """Record the threshold decision."""
+
+        def record(result: ThresholdDecision | None) -> None:
+            if result is not None and self._run(
+                "decide",
+                self.case_id,
+                notify=result.notify,
+                rationale=result.rationale,
+                decided_on=result.decided_on,
+            ):
+                self.notify("Decision recorded.")
+
+        self.app.push_screen(DecideScreen(self.case_id, self.session.today()), record)
+
+    def action_edit(self) -> None:
+        """Edit the case's facts in its kind's form; the duties are reassessed on save."""
+        if not self._editable():
+            self.notify("This record's facts are not yours to edit here.", severity="warning")
+            return
+
+        def saved(case_id: str | None) -> None:
+            self.refresh_case()
+            if case_id is not None:
+                self.notify("Facts saved; the duties follow them.", title="Saved")
+
+        self.app.push_screen(NewCaseScreen(self.session, self.detail["kind"], self.detail), saved)
+
+    @on(Button.Pressed, ".conflict-value Button")
+    def _keep_value(self, event: Button.Pressed) -> None:
+        _, index, choice = (event.button.id or "").split("-")
+        conflict = self.detail["conflicts"][int(index)]
+        values = sorted(conflict["values"], key=lambda v: (v["at"], v["event"]))
+        if self._run("resolve", self.case_id, conflict["field"], values[int(choice)]["value"]):
+            self.notify(f"Conflict on {conflict['field']} resolved.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Office steps are the office's to record, facts the owning LA's: each key is
+        hidden where it cannot be used."""
+        if action == "office_step":
+            return self.session.identity.role == "office"
+        if action == "edit":
+            return self._editable()
+        return True
+
+    def _editable(self) -> bool:
+        """Only the LA that logged a case changes its facts, and only a case of one of the
+        three kinds has a form (the office's yearly-report record has none)."""
+        return (
+            self.detail.get("kind") in CASE_KINDS
+            and self.detail.get("org", self.session.identity.org) == self.session.identity.org
+        )
+
+    def action_submission(self) -> None:
+        """Show the case in the order of the national form, to copy field by field."""
+        self.app.push_screen(SubmissionScreen(self.session, self.case_id), self._back_from_form)
+
+    def _back_from_form(self, _result: None) -> None:
+        self.refresh_case()
+
+    def action_office_step(self) -> None:
+        """Office: record a workflow step (the highlighted one is proposed)."""
+        workflow = self.query_one(OfficeWorkflow)
+        if self.session.identity.role != "office":
+            self.notify("The business office records these steps.", severity="warning")
+            return
+        if not workflow.rows:
+            self.notify("No office steps apply to this case.", severity="warning")
+            return
+        on_office_tab = self.query_one(TabbedContent).active == "office"
+        highlighted = workflow.current_step() if on_office_tab else None
+
+        def record(choice: OfficeStepChoice | None) -> None:
+            if choice is not None and self._run(
+                "record_office_step",
+                self.case_id,
+                choice.area,
+                choice.step,
+                choice.value,
+                outcome=choice.outcome,
+            ):
+                self.notify("Office step recorded.")
+
+        self.app.push_screen(
+            OfficeStepScreen(
+                self.case_id,
+                workflow.rows,
+                self.session.today(),
+                highlighted.key if highlighted else None,
+            ),
+            record,
+        )
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab."""
+        self.query_one(TabbedContent).active = tab
+
+    def action_back(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss(None)

@@ -1,0 +1,226 @@
+"""The reports screen: the figures of `notify-tui report` for a period and an LA."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from notify_tui.errors import NotifyError
+from notify_tui.services.session import Session, urgency
+from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.tui.widgets.bar_chart import bar_chart
+from notify_tui.tui.widgets.urgency import urgency_text
+from notify_tui.views.dashboard import URGENCY_LABELS, las_held
+from notify_tui.views.reports import (
+    TIMELINESS_COLUMNS,
+    death_bars,
+    duty_name,
+    last_twelve_months,
+    notification_rows,
+    share_bars,
+    this_month,
+    timeliness_cells,
+)
+
+ALL_LAS = "*"
+"""The LA selector's value for every LA held (no organisation is called "*")."""
+
+
+class ReportsScreen(Screen[None]):
+    """Timeliness figures for leaders and inspectors (counting rules: docs/reports.md).
+
+    Cases appear by id and LA only: no names. The office chooses one LA or all; an LA
+    sees itself.
+    """
+
+    CSS_PATH = "reports.tcss"
+    BINDINGS = [
+        Binding("m", "period('month')", "This month", id="reports.this_month", show=True),
+        Binding("y", "period('year')", "Last 12 months", id="reports.last_year", show=True),
+        Binding("escape", "back", "Back", id="reports.back", show=True),
+    ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | m | reports.this_month | the period: the first of this month to today |
+    | y | reports.last_year | the period: the last 12 months (the default) |
+    | escape | reports.back | back to the dashboard |
+    """
+
+    def __init__(self, session: Session, start: date | None = None, end: date | None = None):
+        super().__init__()
+        self.session = session
+        default_start, default_end = last_twelve_months(session.today())
+        self.start = start or default_start
+        self.end = end or default_end
+        self.figures: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        office = self.session.identity.role == "office"
+        held = las_held(self.session)
+        if office:
+            options = [("All LAs", ALL_LAS), *((org, org) for org in held)]
+        else:
+            options = [(self.session.identity.org, self.session.identity.org)]
+        yield Header()
+        with Horizontal(id="period"):
+            yield Label("From")
+            yield Input(self.start.isoformat(), id="from", max_length=10)
+            yield Label("To")
+            yield Input(self.end.isoformat(), id="to", max_length=10)
+            yield Label("LA")
+            yield Select(
+                options, value=options[0][1], allow_blank=False, id="la", disabled=not office
+            )
+        yield Static(id="period-error")
+        with VerticalScroll(id="report"):
+            yield Static("Notifications by duty and LA (rules 1-3)", classes="section-title")
+            yield DataTable(id="notifications", cursor_type="row", zebra_stripes=True)
+            yield Static("Share sent within deadline, by duty", classes="section-title")
+            yield Static(id="share-chart", classes="chart")
+            yield Static(
+                "Rapid reviews (15 working days) and local reviews (6 months)",
+                classes="section-title",
+            )
+            yield DataTable(id="follow-ons", cursor_type="row")
+            yield Static("Decisions not to notify", classes="section-title")
+            yield Static(id="not-notifying", classes="chart")
+            yield Static(id="deaths-title", classes="section-title")
+            yield Static(id="deaths-chart", classes="chart")
+            yield DataTable(id="age-bands", cursor_type="row")
+            yield Static(id="open-title", classes="section-title")
+            yield DataTable(id="open-duties", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Reports"
+        self.sub_title = f"{self.session.identity.org} · no names: cases by id and LA"
+        self.query_one("#notifications", DataTable).add_columns("Duty", "LA", *TIMELINESS_COLUMNS)
+        self.query_one("#follow-ons", DataTable).add_columns("Review", *TIMELINESS_COLUMNS)
+        self.query_one("#age-bands", DataTable).add_columns("Age band", "Deaths")
+        self.query_one("#open-duties", DataTable).add_columns(
+            "Case", "LA", "Duty", "Due", "Working days left", "Status"
+        )
+        self.show_report()
+        self.query_one("#report", VerticalScroll).focus()
+
+    # -- the period ------------------------------------------------------------------
+
+    @property
+    def la(self) -> str | None:
+        """The LA chosen, or None for every LA held."""
+        if self.session.identity.role != "office":
+            own = self.session.identity.org
+            # An LA vault holds only its own cases; with none yet there is nothing to filter.
+            return own if own in las_held(self.session) else None
+        value = self.query_one("#la", Select).value
+        return None if value == ALL_LAS or not isinstance(value, str) else value
+
+    def action_period(self, which: str) -> None:
+        """Set the period to this month or the last 12 months."""
+        today = self.session.today()
+        start, end = this_month(today) if which == "month" else last_twelve_months(today)
+        with self.prevent(Input.Changed):
+            self.query_one("#from", Input).value = start.isoformat()
+            self.query_one("#to", Input).value = end.isoformat()
+        self.start, self.end = start, end
+        self.show_report()
+
+    @on(Input.Changed, "#from, #to")
+    def _period_typed(self) -> None:
+        start = parse_day(self.query_one("#from", Input).value)
+        end = parse_day(self.query_one("#to", Input).value)
+        if start is None or end is None:
+            self.query_one("#period-error", Static).update("write both dates as YYYY-MM-DD")
+            return
+        self.start, self.end = start, end
+        self.show_report()
+
+    @on(Select.Changed, "#la")
+    def _la_chosen(self) -> None:
+        self.show_report()
+
+    # -- the figures -----------------------------------------------------------------
+
+    def show_report(self) -> None:
+        """Compute the figures for the period and LA, and fill every table."""
+        try:
+            figures = self.session.report(self.start, self.end, self.la)
+        except NotifyError as error:
+            self.query_one("#period-error", Static).update(Text(error.message, style="bold"))
+            return
+        self.figures = figures
+        scope = figures["la"] or "all LAs"
+        self.query_one("#period-error", Static).update(
+            f"{figures['period']['from']} to {figures['period']['to']} · {scope} · "
+            "both ends included"
+        )
+        self._fill_notifications()
+        self._fill_follow_ons()
+        self._fill_deaths()
+        self._fill_open()
+
+    def _fill_notifications(self) -> None:
+        table = self.query_one("#notifications", DataTable)
+        table.clear()
+        for duty_id, org, cells in notification_rows(self.figures):
+            label = duty_name(duty_id) if org == "all" else ""
+            la = Text("all LAs", style="bold") if org == "all" else Text(org)
+            table.add_row(Text(label), la, *cells, key=f"{duty_id}|{org}")
+        self.query_one("#share-chart", Static).update(bar_chart(share_bars(self.figures)))
+
+    def _fill_follow_ons(self) -> None:
+        table = self.query_one("#follow-ons", DataTable)
+        table.clear()
+        for key, title in (("rapid_reviews", "Rapid reviews"), ("local_reviews", "Local reviews")):
+            table.add_row(title, *timeliness_cells(self.figures[key]), key=key)
+        decisions = self.figures["decisions_not_to_notify"]
+        listed = f": {', '.join(decisions['cases'])}" if decisions["cases"] else ""
+        self.query_one("#not-notifying", Static).update(
+            Text(f"{decisions['count']} case(s) decided not to notify{listed}")
+        )
+
+    def _fill_deaths(self) -> None:
+        deaths = self.figures["child_deaths"]
+        self.query_one("#deaths-title", Static).update(
+            f"Child deaths by category and age band: {deaths['count']}"
+        )
+        chart = self.query_one("#deaths-chart", Static)
+        chart.update(bar_chart(death_bars(self.figures)) if deaths["count"] else "No child deaths.")
+        table = self.query_one("#age-bands", DataTable)
+        table.clear()
+        for band, count in deaths["by_age_band"].items():
+            table.add_row(band, str(count), key=band)
+
+    def _fill_open(self) -> None:
+        block = self.figures["open"]
+        self.query_one("#open-title", Static).update(
+            f"Open duties now: {block['count']}, of which overdue: {block['overdue']}"
+        )
+        table = self.query_one("#open-duties", DataTable)
+        table.clear()
+        for row in block["duties"]:
+            left = row["working_days_left"]
+            level = urgency("open", left)
+            table.add_row(
+                row["case_id"],
+                Text(row["la"]),
+                duty_name(row["duty"]),
+                date.fromisoformat(row["due"]).strftime("%a %d %b %Y"),
+                str(left),
+                urgency_text(URGENCY_LABELS[level], level),
+                key=f"{row['case_id']}|{row['duty']}",
+            )
+
+    def action_back(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss(None)

@@ -1,0 +1,184 @@
+"""The submission view: a case in the order of the form it is submitted on, field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from notify_tui.errors import NotifyError
+from notify_tui.services.session import Session
+from notify_tui.tui.clipboard import copy_for_a_while
+from notify_tui.tui.modals.record_submission import RecordSubmissionScreen, Submission
+from notify_tui.views.dashboard import duty_label
+from notify_tui.views.submission_form import (
+    FORM_TITLES,
+    FormField,
+    form_fields,
+    forms_for,
+    submission_duties,
+)
+
+
+class SubmissionScreen(Screen[None]):
+    """Every box of the national form in order, to copy into the online service one by one.
+
+    `c` copies the highlighted value; the clipboard is overwritten after
+    `security.clipboard_clear_seconds`, and when the app locks or quits.
+    """
+
+    CSS_PATH = "submission.tcss"
+    BINDINGS = [
+        Binding("c", "copy", "Copy field", id="submission.copy", show=True),
+        Binding("s", "record", "Record submission", id="submission.record", show=True),
+        Binding("f", "switch_form", "Other form", id="submission.switch_form", show=True),
+        Binding("escape", "back", "Back", id="submission.back", show=True),
+    ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | up / down | (table) | move field by field |
+    | c | submission.copy | copy the highlighted value (wiped after 30 s, on lock and on quit) |
+    | s | submission.record | record the submission: duties, date and the service's reference |
+    | f | submission.switch_form | the other form, when the case has duties on both |
+    | escape | submission.back | back to the case |
+    """
+
+    def __init__(self, session: Session, case_id: str) -> None:
+        super().__init__()
+        self.session = session
+        self.case_id = case_id
+        self.detail: dict[str, Any] = {}
+        self.forms = forms_for({})
+        self.form = self.forms[0]
+        self.fields: list[FormField] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="form-title")
+        yield DataTable(id="form-fields", cursor_type="row", zebra_stripes=True)
+        yield Static(id="field-value")
+        yield Static(id="copy-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#form-fields", DataTable)
+        for key, label in (("section", "Section"), ("field", "Field"), ("value", "Value")):
+            table.add_column(label, key=key)
+        self.detail = self.session.case_detail(self.case_id)
+        self.forms = forms_for(self.detail)
+        self.form = self.forms[0]
+        self.title = f"Case {self.case_id}"
+        self.sub_title = "Submission view"
+        self.show_form()
+        table.focus()
+
+    def show_form(self) -> None:
+        """Lay out the current form's fields."""
+        self.fields = form_fields(self.detail, self.form)
+        others = " · f: other form" if len(self.forms) > 1 else ""
+        self.query_one("#form-title", Static).update(
+            f"[b]{FORM_TITLES[self.form]}[/b] for {self.case_id} · {self._duty_states()}\n"
+            f"c copies the highlighted value · s records the submission{others}"
+        )
+        table = self.query_one("#form-fields", DataTable)
+        table.clear()
+        for index, field in enumerate(self.fields):
+            first = index == 0 or self.fields[index - 1].section != field.section
+            # Text, not markup: a value may hold "[" and must show as typed.
+            value = Text(_one_line(field.shown), style="" if field.value else "italic dim")
+            table.add_row(
+                Text(field.section if first else ""), Text(field.label), value, key=field.key
+            )
+        self._show_value()
+
+    def _duty_states(self) -> str:
+        duties = submission_duties(self.detail, self.form)
+        return (
+            " · ".join(f"{duty_label(d['duty'], d['title'])}: {d['status']}" for d in duties)
+            or "no duty on this form"
+        )
+
+    def current_field(self) -> FormField | None:
+        """The field under the cursor."""
+        table = self.query_one("#form-fields", DataTable)
+        if not self.fields or not table.row_count:
+            return None
+        return self.fields[min(table.cursor_row, len(self.fields) - 1)]
+
+    @on(DataTable.RowHighlighted, "#form-fields")
+    def _show_value(self) -> None:
+        field = self.current_field()
+        text = Text() if field is None else Text.assemble((field.label, "bold"), ": ", field.shown)
+        self.query_one("#field-value", Static).update(text)
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        """Copy the highlighted value; it is wiped from the clipboard after a while."""
+        field = self.current_field()
+        if field is None:
+            return
+        if not field.value:
+            self.notify(f"{field.label}: nothing recorded to copy.", severity="warning")
+            return
+        seconds = self.session.preferences.security.clipboard_clear_seconds
+        copy_for_a_while(self.app, field.value, seconds)
+        self.query_one("#copy-status", Static).update(
+            Text(
+                f"Copied {field.section} · {field.label}. "
+                f"The clipboard is overwritten in {seconds:g} s, and when the app locks or quits."
+            )
+        )
+
+    def action_switch_form(self) -> None:
+        """Show the other form, when the case has duties on both."""
+        if len(self.forms) < 2:
+            self.notify("This case is submitted on one form only.")
+            return
+        self.form = self.forms[(self.forms.index(self.form) + 1) % len(self.forms)]
+        self.show_form()
+
+    def action_record(self) -> None:
+        """Ask for the duties, date and reference, then mark those duties sent."""
+        duties = submission_duties(self.detail, self.form)
+        if not duties:
+            self.notify("No duty of this case is notified on this form.", severity="warning")
+            return
+        self.app.push_screen(
+            RecordSubmissionScreen(FORM_TITLES[self.form], duties, self.session.today()),
+            self._record,
+        )
+
+    def _record(self, submission: Submission | None) -> None:
+        if submission is None:
+            return
+        recorded = []
+        for duty_id in submission.duty_ids:
+            try:
+                self.session.mark_sent(
+                    self.case_id, duty_id, submission.sent_on, submission.reference
+                )
+            except NotifyError as error:
+                self.notify(error.message, title="Not recorded", severity="error")
+                break
+            recorded.append(duty_id)
+        if recorded:
+            self.notify(f"Recorded as sent: {', '.join(recorded)}.", title="Submission recorded")
+        self.detail = self.session.case_detail(self.case_id)
+        self.show_form()
+
+    def action_back(self) -> None:
+        """Back to the case."""
+        self.dismiss(None)
+
+
+def _one_line(text: str, width: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -1,0 +1,456 @@
+"""Sync: this device's keys, peers, export and import of bundles, receipts received."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from notify_tui.errors import NotifyError
+from notify_tui.services.session import Session
+from notify_tui.services.sync import ImportOutcome, SyncService
+from notify_tui.sync.bundle import BUNDLE_SUFFIX
+from notify_tui.tui.modals.confirm import ConfirmScreen
+from notify_tui.tui.modals.path_prompt import PathPromptScreen
+from notify_tui.views.sync import (
+    RESULT_WORDS,
+    FolderImport,
+    PeerRow,
+    peer_rows,
+    receipt_rows,
+    this_device,
+)
+
+SyncStart = Literal["peers", "export", "import"]
+"""What the screen opens on: the peers tab, or straight into the export or import prompt."""
+
+ROLE_WORDS = {"la": "local authority", "office": "office"}
+
+DEFAULT_OUTBOX = "~/notify-outbox"
+DEFAULT_INBOX = "~/notify-inbox"
+
+
+def check_export_folder(path: Path) -> str | None:
+    """An export folder must be a folder, or a new one inside an existing folder."""
+    if path.exists():
+        return None if path.is_dir() else f"{path} is a file; give a folder"
+    if not path.parent.is_dir():
+        return f"{path.parent}: no such folder"
+    return None
+
+
+def check_import_folder(path: Path) -> str | None:
+    """An import folder must exist."""
+    return None if path.is_dir() else f"{path}: no such folder"
+
+
+def check_new_keys_file(path: Path) -> str | None:
+    """A keys file is written as a new file in an existing folder."""
+    if path.is_dir():
+        return f"{path} is a folder; give a file name"
+    if path.exists():
+        return f"{path} already exists; choose a new file name"
+    if not path.parent.is_dir():
+        return f"{path.parent}: no such folder"
+    return None
+
+
+def check_keys_file(path: Path) -> str | None:
+    """A peer's keys file must exist."""
+    return None if path.is_file() else f"{path}: no such file"
+
+
+def one_line(text: str | None, width: int = 70) -> str:
+    """The first line of a reason, cut to fit a table column."""
+    first = (text or "").splitlines()[0] if text else ""
+    return first if len(first) <= width else first[: width - 1] + "…"
+
+
+class SyncScreen(Screen[None]):
+    """Exchange bundles with peers: keys, trust, export, import, receipts."""
+
+    CSS_PATH = "sync.tcss"
+    BINDINGS = [
+        Binding("x", "export", "Export", id="sync.export", show=True),
+        Binding("i", "import", "Import", id="sync.import", show=True),
+        Binding("a", "add_peer", "Add peer", id="sync.add_peer", show=True),
+        Binding("r", "revoke", "Revoke peer", id="sync.revoke", show=True),
+        Binding("e", "export_keys", "Export my keys", id="sync.export_keys", show=True),
+        Binding("1", "tab('peers')", "Peers", id="sync.tab_peers", show=False),
+        Binding("2", "tab('import')", "Import", id="sync.tab_import", show=False),
+        Binding("3", "tab('receipts')", "Receipts", id="sync.tab_receipts", show=False),
+        Binding("escape", "back", "Back", id="sync.back", show=True),
+    ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | x | sync.export | write a bundle per peer into a folder (default ~/notify-outbox) |
+    | i | sync.import | import every bundle in a folder, with a result per file |
+    | a | sync.add_peer | trust a peer from its keys file |
+    | r | sync.revoke | stop trusting the highlighted peer (asks first) |
+    | e | sync.export_keys | write this device's keys file for a peer |
+    | 1-3 | sync.tab_* | peers and keys / import results / receipts received |
+    | escape | sync.back | back to the dashboard |
+    """
+
+    class ImportProgress(Message):
+        """Files of a folder import done so far (newer replaces older in the queue)."""
+
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SyncScreen.ImportProgress)
+
+    class FileImported(Message):
+        """One bundle file was imported or refused."""
+
+        def __init__(self, outcome: ImportOutcome) -> None:
+            super().__init__()
+            self.outcome = outcome
+
+    class ImportFinished(Message):
+        """A folder import ended; every file was moved to done/ or rejected/."""
+
+        def __init__(self, outcomes: list[ImportOutcome]) -> None:
+            super().__init__()
+            self.outcomes = outcomes
+
+    class ExportFinished(Message):
+        """Bundles were written (one per peer)."""
+
+        def __init__(self, paths: list[Path]) -> None:
+            super().__init__()
+            self.paths = paths
+
+    def __init__(self, session: Session, start: SyncStart = "peers") -> None:
+        super().__init__()
+        self.session = session
+        self.service = SyncService(session)
+        self.start = start
+        self.peers: list[PeerRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="this-device")
+        with TabbedContent(initial="peers"):
+            with TabPane("Peers and keys", id="peers"):
+                yield DataTable(id="peer-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="export-result")
+            with TabPane("Import", id="import"):
+                yield Static("No import yet: press i and give a folder.", id="import-status")
+                yield ProgressBar(id="import-progress", show_eta=False)
+                yield DataTable(id="import-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Receipts received", id="receipts"):
+                yield Static(
+                    "What each peer says it holds (signed in the bundles it sent).",
+                    id="receipts-note",
+                )
+                yield DataTable(id="receipt-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Sync"
+        me = this_device(self.service)
+        self.sub_title = me["org"]
+        self.query_one("#this-device", Static).update(
+            f"[b]This device[/b] {me['device_id']} · {me['org']} · {ROLE_WORDS[me['role']]}\n"
+            f"Signing key {me['fingerprint']} (compare it with the peer by phone)"
+        )
+        for table_id, columns in (
+            ("#peer-table", (("device", "Device"), ("org", "Organisation"), ("role", "Role"),
+                             ("trust", "Trust"), ("waiting", "Events to send"))),
+            ("#import-table", (("file", "File"), ("result", "Result"),
+                               ("events", "New events"), ("reason", "Reason"))),
+            ("#receipt-table", (("peer", "From"), ("chain", "Holds events of"),
+                                ("upto", "Up to event"), ("at", "Held since (UTC)"))),
+        ):  # fmt: skip
+            table = self.query_one(table_id, DataTable)
+            for key, label in columns:
+                table.add_column(label, key=key)
+        self.query_one("#import-progress", ProgressBar).display = False
+        self.refresh_tables()
+        self.query_one("#peer-table", DataTable).focus()
+        if self.start == "export":
+            self.call_after_refresh(self.action_export)
+        elif self.start == "import":
+            self.call_after_refresh(self.action_import)
+
+    # -- showing -------------------------------------------------------------------
+
+    def refresh_tables(self) -> None:
+        """Read peers, waiting events and receipts again."""
+        self.peers = peer_rows(self.service)
+        table = self.query_one("#peer-table", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for peer in self.peers:
+            table.add_row(
+                peer.device_id,
+                peer.org,
+                ROLE_WORDS.get(peer.role, peer.role),
+                f"REVOKED {peer.revoked_at[:10]}" if peer.revoked_at else "trusted",
+                "-" if peer.waiting is None else str(peer.waiting),
+                key=peer.device_id,
+            )
+        if not self.peers:
+            self.query_one("#export-result", Static).update(
+                "No peers yet. Press e to write this device's keys file for a peer, "
+                "and a to add a peer from the keys file it sent you."
+            )
+        elif table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        receipts = self.query_one("#receipt-table", DataTable)
+        receipts.clear()
+        for receipt in receipt_rows(self.service):
+            receipts.add_row(
+                f"{receipt.peer_org} ({receipt.peer})",
+                receipt.chain_owner,
+                str(receipt.held_up_to),
+                receipt.received_at[:19].replace("T", " "),
+            )
+
+    def highlighted_peer(self) -> PeerRow | None:
+        """The peer under the cursor."""
+        table = self.query_one("#peer-table", DataTable)
+        if not self.peers or not table.row_count:
+            return None
+        return self.peers[min(table.cursor_row, len(self.peers) - 1)]
+
+    # -- export --------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Ask for a folder, then write a bundle for every trusted peer into it."""
+        self.app.push_screen(
+            PathPromptScreen(
+                "Export to peers",
+                "Folder for the bundles (created if missing):",
+                DEFAULT_OUTBOX,
+                check_export_folder,
+                action="Export",
+            ),
+            self._export_to,
+        )
+
+    def _export_to(self, folder: Path | None) -> None:
+        if folder is not None:
+            self.query_one("#export-result", Static).update("Exporting…")
+            self.export(folder)
+
+    @work(exclusive=True, group="sync", name="export", exit_on_error=False)
+    async def export(self, folder: Path) -> None:
+        """Write the bundles (on the UI thread: the vault connection belongs to it)."""
+        await asyncio.sleep(0)  # paint "Exporting…" first
+        folder.mkdir(mode=0o700, parents=False, exist_ok=True)
+        try:
+            paths = self.service.export(folder)
+        except NotifyError as error:
+            self.query_one("#export-result", Static).update(f"[b]Not exported:[/b] {error}")
+            raise
+        self.post_message(self.ExportFinished(paths))
+
+    @on(ExportFinished)
+    def _exported(self, event: ExportFinished) -> None:
+        written = "\n".join(f"  {path}" for path in event.paths)
+        self.query_one("#export-result", Static).update(
+            f"[b]Exported {len(event.paths)} bundle(s):[/b]\n{written}\n"
+            "Send each file to its peer; nothing else needs to go with it."
+        )
+        self.refresh_tables()
+        self.notify(f"{len(event.paths)} bundle(s) written.", title="Exported")
+
+    # -- import --------------------------------------------------------------------
+
+    def action_import(self) -> None:
+        """Ask for a folder, then import every bundle in it."""
+        self.app.push_screen(
+            PathPromptScreen(
+                "Import from peers",
+                "Folder holding the bundles you received:",
+                DEFAULT_INBOX,
+                check_import_folder,
+                action="Import",
+            ),
+            self._import_from,
+        )
+
+    def _import_from(self, folder: Path | None) -> None:
+        if folder is None:
+            return
+        self.action_tab("import")
+        self.query_one("#import-table", DataTable).clear()
+        self.import_folder(folder)
+
+    @work(exclusive=True, group="sync", name="import", exit_on_error=False)
+    async def import_folder(self, folder: Path) -> None:
+        """Import one file at a time on the UI thread, letting the screen paint between."""
+        steps = FolderImport(self.service, folder)
+        status = self.query_one("#import-status", Static)
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(steps.total, 1), progress=0)
+        status.update(f"Importing {steps.total} file(s) from {folder}…")
+        seen: set[Path] = set()
+        for outcome in steps:
+            seen.add(outcome.path)
+            self.post_message(self.FileImported(outcome))
+            self.post_message(self.ImportProgress(len(seen), steps.total))
+            await asyncio.sleep(0.01)
+        self.post_message(self.ImportFinished(list(steps.outcomes.values())))
+
+    @on(ImportProgress)
+    def _import_progress(self, event: ImportProgress) -> None:
+        self.query_one("#import-progress", ProgressBar).update(
+            total=max(event.total, 1), progress=event.done
+        )
+
+    @on(FileImported)
+    def _file_imported(self, event: FileImported) -> None:
+        outcome = event.outcome
+        table = self.query_one("#import-table", DataTable)
+        cells = (
+            outcome.path.name,
+            RESULT_WORDS.get(outcome.status, outcome.status),
+            str(outcome.new_events),
+            one_line(outcome.reason) or "-",
+        )
+        key = str(outcome.path)
+        if key in {str(row.value) for row in table.rows}:
+            for column, value in zip(("file", "result", "events", "reason"), cells, strict=True):
+                table.update_cell(key, column, value)
+        else:
+            table.add_row(*cells, key=key)
+
+    @on(ImportFinished)
+    def _import_finished(self, event: ImportFinished) -> None:
+        outcomes = event.outcomes
+        accepted = sum(o.status == "imported" for o in outcomes)
+        refused = sum(o.status == "refused" for o in outcomes)
+        new_events = sum(o.new_events for o in outcomes)
+        cases = {case for o in outcomes for case in o.cases}
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=max(len(outcomes), 1), progress=max(len(outcomes), 1))
+        summary = (
+            f"[b]{len(outcomes)} file(s):[/b] {accepted} accepted, {refused} refused, "
+            f"{len(outcomes) - accepted - refused} already held · {new_events} new event(s) "
+            f"in {len(cases)} case(s). Files moved to done/ and rejected/."
+        )
+        if not outcomes:
+            summary = f"No bundle files (*{BUNDLE_SUFFIX}) in that folder."
+        self.query_one("#import-status", Static).update(summary)
+        self.refresh_tables()
+        self.notify(summary.replace("[b]", "").replace("[/b]", ""), title="Import finished")
+
+    # -- keys and trust ------------------------------------------------------------
+
+    def action_export_keys(self) -> None:
+        """Write this device's keys file, to give to a peer."""
+        device = self.service.me().device_id
+        self.app.push_screen(
+            PathPromptScreen(
+                "Export my keys",
+                "Write this device's public keys to (give the file to your peer):",
+                f"~/notify-keys-{device}.json",
+                check_new_keys_file,
+                action="Write",
+            ),
+            self._write_keys,
+        )
+
+    def _write_keys(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            self.service.keys_export(path)
+        except NotifyError as error:
+            self.notify(error.message, title="Not written", severity="error")
+            return
+        self.query_one("#export-result", Static).update(f"[b]Keys written:[/b] {path}")
+        self.notify(f"Keys written to {path}.", title="Keys")
+
+    def action_add_peer(self) -> None:
+        """Trust a peer from the keys file it sent."""
+        self.app.push_screen(
+            PathPromptScreen(
+                "Add a peer",
+                "The keys file your peer sent (check its fingerprint with them):",
+                "~/",
+                check_keys_file,
+                action="Trust",
+            ),
+            self._add_peer,
+        )
+
+    def _add_peer(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            device = self.service.add_peer(path)
+        except NotifyError as error:
+            self.notify(error.message, title="Not added", severity="error")
+            return
+        self.refresh_tables()
+        self.notify(
+            f"Now trusting {device.org} ({device.device_id}), key {device.fingerprint}.",
+            title="Peer added",
+        )
+
+    def action_revoke(self) -> None:
+        """Stop trusting the highlighted peer, after asking."""
+        peer = self.highlighted_peer()
+        if peer is None:
+            self.notify("No peer to revoke.", severity="warning")
+            return
+        if peer.revoked_at:
+            self.notify(f"{peer.device_id} is already revoked.", severity="warning")
+            return
+
+        def revoke(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                self.service.revoke_peer(peer.device_id)
+            except NotifyError as error:
+                self.notify(error.message, title="Not revoked", severity="error")
+                return
+            self.refresh_tables()
+            self.notify(f"{peer.org} ({peer.device_id}) revoked.", title="Revoked")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Revoke {peer.org}?",
+                f"Device {peer.device_id} ({peer.org}) will no longer be trusted: its "
+                "bundles are refused and nothing is exported to it. This cannot be undone; "
+                "the device would need a new id to be trusted again.",
+                "Revoke",
+            ),
+            revoke,
+        )
+
+    # -- navigation ----------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab."""
+        self.query_one(TabbedContent).active = tab
+
+    def action_back(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss(None)
