@@ -1,23 +1,20 @@
-"""Sync commands: `keys`, `peers`, `export`, `import` and `verify`.
-
-Registered into the main group by `register(cli)`; they use the helpers of
-`notify_tui.cli` and call `SyncService` only.
-"""
+"""Sync commands: `keys`, `peers`, `export`, `import` and `verify`; they call `SyncService` only."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from notify_tui.cli import (
-    CONTEXT_SETTINGS,
+from notify_tui.cli.common import (
     NotifyGroup,
     UserError,
+    checked_together,
     emit_json,
-    open_session,
-    vault_options,
+    jsonable,
+    with_session,
 )
 from notify_tui.errors import InvalidInput
 
@@ -26,22 +23,19 @@ if TYPE_CHECKING:
     from notify_tui.services.sync import SyncService
 
 
-def _service(
-    home: Path | None, passphrase_file: Path | None, *, write: bool
-) -> tuple[Session, SyncService]:
+def _sync(session: Session) -> SyncService:
     from notify_tui.services.sync import SyncService
 
-    session = open_session(home, passphrase_file, write=write)
-    return session, SyncService(session)
+    return SyncService(session)
 
 
-@click.group(cls=NotifyGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(cls=NotifyGroup)
 def keys() -> None:
     """Show this device's public keys, to give to peers."""
 
 
-@keys.command("export", context_settings=CONTEXT_SETTINGS)
-@vault_options
+@keys.command("export")
+@with_session(write=False)
 @click.option(
     "--to",
     "destination",
@@ -49,55 +43,47 @@ def keys() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the keys file here (JSON; give it to the peer).",
 )
-def keys_export(home: Path | None, passphrase_file: Path | None, destination: Path) -> None:
+def keys_export(session: Session, destination: Path) -> None:
     """Write this device's public keys (id, org, role, Ed25519 and HPKE keys) as JSON."""
-    session, service = _service(home, passphrase_file, write=False)
-    with session:
-        document = service.keys_export(destination)
+    document = _sync(session).keys_export(destination)
     click.echo(f"Wrote the keys of {document.device_id} ({document.org}) to {destination}")
     click.echo(f"Signing key fingerprint: {document.fingerprint}")
 
 
-@keys.command("signers", context_settings=CONTEXT_SETTINGS)
-@vault_options
-def keys_signers(home: Path | None, passphrase_file: Path | None) -> None:
+@keys.command("signers")
+@with_session(write=False)
+def keys_signers(session: Session) -> None:
     """Print this device's OpenSSH allowed_signers line (principal = device id)."""
-    session, service = _service(home, passphrase_file, write=False)
-    with session:
-        click.echo(service.signers_line())
+    click.echo(_sync(session).signers_line())
 
 
-@click.group(cls=NotifyGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(cls=NotifyGroup)
 def peers() -> None:
     """Trust, list and revoke the devices this vault exchanges bundles with."""
 
 
-@peers.command("add", context_settings=CONTEXT_SETTINGS)
-@vault_options
+@peers.command("add")
+@with_session()
 @click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
-def peers_add(home: Path | None, passphrase_file: Path | None, source: Path) -> None:
+def peers_add(session: Session, source: Path) -> None:
     """Trust a peer from the keys file it exported (`notify-tui keys export`).
 
     Check the fingerprint printed here with the peer by phone before exchanging bundles.
     """
-    session, service = _service(home, passphrase_file, write=True)
-    with session:
-        device = service.add_peer(source)
+    device = _sync(session).add_peer(source)
     click.echo(f"Trusted {device.device_id}: {device.org} ({device.role})")
     click.echo(f"Signing key fingerprint: {device.fingerprint}")
 
 
-@peers.command("list", context_settings=CONTEXT_SETTINGS)
-@vault_options
+@peers.command("list")
+@with_session(write=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def peers_list(home: Path | None, passphrase_file: Path | None, as_json: bool) -> None:
+def peers_list(session: Session, as_json: bool) -> None:
     """List this device and its peers, with key fingerprints and revocations."""
-    session, service = _service(home, passphrase_file, write=False)
-    with session:
-        rows = service.list_peers()
-        pending = service.pending_counts()
-    for row in rows:
-        row["pending_events"] = pending.get(row["device_id"])
+    service = _sync(session)
+    peer_rows = service.list_peers()
+    pending = service.pending_counts()
+    rows = [{**jsonable(row), "pending_events": pending.get(row["device_id"])} for row in peer_rows]
     if as_json:
         emit_json(rows)
         return
@@ -117,19 +103,17 @@ def peers_list(home: Path | None, passphrase_file: Path | None, as_json: bool) -
         )
 
 
-@peers.command("revoke", context_settings=CONTEXT_SETTINGS)
-@vault_options
+@peers.command("revoke")
+@with_session()
 @click.argument("device_id", metavar="ID")
-def peers_revoke(home: Path | None, passphrase_file: Path | None, device_id: str) -> None:
+def peers_revoke(session: Session, device_id: str) -> None:
     """Stop trusting a peer: its bundles are refused and nothing is exported to it."""
-    session, service = _service(home, passphrase_file, write=True)
-    with session:
-        device = service.revoke_peer(device_id)
+    device = _sync(session).revoke_peer(device_id)
     click.echo(f"Revoked {device.device_id} ({device.org}) at {device.revoked_at}")
 
 
-@click.command("export", context_settings=CONTEXT_SETTINGS)
-@vault_options
+@click.command("export")
+@with_session()
 @click.option(
     "--to",
     "directory",
@@ -144,56 +128,55 @@ def peers_revoke(home: Path | None, passphrase_file: Path | None, device_id: str
     help="Export even though a peer holds newer events of this device (restored backup).",
 )
 def export_command(
-    home: Path | None,
-    passphrase_file: Path | None,
-    directory: Path,
-    peer: str | None,
-    confirm_rollback: bool,
+    session: Session, directory: Path, peer: str | None, confirm_rollback: bool
 ) -> None:
     """Write a signed, sealed bundle per peer holding what it has not acknowledged.
 
     Prints the path of each bundle written.
     """
-    session, service = _service(home, passphrase_file, write=True)
-    with session:
-        paths = service.export(directory, peer, confirm_rollback=confirm_rollback)
-    for path in paths:
+    for path in _sync(session).export(directory, peer, confirm_rollback=confirm_rollback):
         click.echo(str(path))
 
 
-@click.command("import", context_settings=CONTEXT_SETTINGS)
-@vault_options
+def _require_one_source(params: Mapping[str, Any]) -> None:
+    if bool(params["files"]) == bool(params["directory"]):
+        raise InvalidInput("give bundle FILEs or --from DIR (one of them)")
+
+
+_one_source = checked_together(("files", "directory"), _require_one_source)
+
+
+@click.command("import")
+@with_session()
 @click.argument(
-    "files", nargs=-1, metavar="[FILE]...", type=click.Path(dir_okay=False, path_type=Path)
+    "files",
+    nargs=-1,
+    metavar="[FILE]...",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_one_source,
 )
 @click.option(
     "--from",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=_one_source,
     help="Import every *.ntbundle in this folder; move each to done/ or rejected/.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def import_command(
-    home: Path | None,
-    passphrase_file: Path | None,
-    files: tuple[Path, ...],
-    directory: Path | None,
-    as_json: bool,
+    session: Session, files: tuple[Path, ...], directory: Path | None, as_json: bool
 ) -> None:
     """Import bundles: checked in full, then applied all-or-nothing (idempotent).
 
     Exit status 2 when any bundle was refused (each refusal says why in one line).
     """
-    if bool(files) == bool(directory):
-        raise InvalidInput("give bundle FILEs or --from DIR (one of them)")
-    session, service = _service(home, passphrase_file, write=True)
-    with session:
-        if directory is not None:
-            outcomes = service.import_from_dir(directory)
-        else:
-            outcomes = service.import_files(files)
+    service = _sync(session)
+    if directory is not None:
+        outcomes = service.import_from_dir(directory)
+    else:
+        outcomes = service.import_files(files)
     if as_json:
-        emit_json([outcome.as_json() for outcome in outcomes])
+        emit_json(jsonable(outcomes))
     else:
         if not outcomes:
             click.echo("No bundles to import.")
@@ -212,7 +195,7 @@ def import_command(
         raise UserError(f"{refused} bundle(s) refused; the vault holds only the others")
 
 
-@click.command("verify", context_settings=CONTEXT_SETTINGS)
+@click.command("verify")
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--signers",
@@ -230,7 +213,7 @@ def verify_command(path: Path, signers: Path | None, as_json: bool) -> None:
 
     report = SyncService.verify_file(path, signers)
     if as_json:
-        emit_json(report.as_json())
+        emit_json(jsonable(report))
     else:
         if report.sender is not None:
             sender = report.sender
@@ -250,7 +233,5 @@ def verify_command(path: Path, signers: Path | None, as_json: bool) -> None:
         click.get_current_context().exit(2)
 
 
-def register(cli: click.Group) -> None:
-    """Add the sync commands to the main `notify-tui` group."""
-    for command in (keys, peers, export_command, import_command, verify_command):
-        cli.add_command(command)
+COMMANDS = (keys, peers, export_command, import_command, verify_command)
+"""The commands this module adds to `notify-tui`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 
-from notify_tui.cli.tui import run_app
+from notify_tui.tui.run import run_app
 
 SECRET = "Sentinel-Fictional-Name"
 

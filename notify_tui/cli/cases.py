@@ -1,0 +1,191 @@
+"""`notify-tui case add|list|show|edit`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from notify_tui.cli.common import (
+    JsonDocument,
+    NotifyGroup,
+    describe_left,
+    emit_json,
+    jsonable,
+    with_session,
+)
+from notify_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from notify_tui.services.session import Session
+
+
+@click.group(cls=NotifyGroup)
+def case() -> None:
+    """Add, list, show and edit cases."""
+
+
+@case.command("add")
+@with_session()
+@click.argument("document", metavar="FILE|-", type=JsonDocument())
+def case_add(session: Session, document: Any) -> None:
+    """Add a case from a JSON case document; print its id.
+
+    Accepts the full case document (schemas/case.schema.json) or the minimal one:
+    kind, subjects, facts (the facts document of `check`) and case_outline.
+    """
+    click.echo(session.create_case(document))
+
+
+@case.command("list")
+@with_session(write=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--overdue", is_flag=True, help="Only cases with an overdue duty.")
+@click.option(
+    "--due-within", type=int, metavar="N", help="Only cases with a duty due within N working days."
+)
+@click.option("--kind", help="serious_incident, care_leaver_death or child_death.")
+@click.option("--search", metavar="WORDS", help="Search names and outlines.")
+@click.option("--full-names", is_flag=True, help="Show full names instead of initials.")
+def case_list(
+    session: Session,
+    as_json: bool,
+    overdue: bool,
+    due_within: int | None,
+    kind: str | None,
+    search: str | None,
+    full_names: bool,
+) -> None:
+    """List cases, soonest deadline first."""
+    rows = session.list_cases(overdue=overdue, due_within=due_within, kind=kind, search=search)
+    if as_json:
+        documents = jsonable(rows)
+        if not full_names:
+            for document in documents:
+                document.pop("names")
+        emit_json(documents)
+        return
+    if not rows:
+        click.echo("No cases match.")
+        return
+    click.echo(f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN")
+    for row in rows:
+        left = row["working_days_left"]
+        status = row["urgency"] if left is None else f"{row['urgency']} ({describe_left(left)})"
+        if row["open_duties"] == 0:
+            status = "done"
+        subject = row["names"] if full_names else row["initials"]
+        click.echo(
+            f"{row['id']:<12} {row['kind'] or '?':<18} {subject[:20]:<20} "
+            f"{row['next_due'] or '-':<11} {status[:40]:<24} {row['open_duties']}"
+        )
+
+
+@case.command("show")
+@with_session(write=False)
+@click.argument("case_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def case_show(session: Session, case_id: str, as_json: bool) -> None:
+    """Show a case: facts, duties with due dates and status, and the audit trail."""
+    from notify_tui.services.sync import SyncService
+    from notify_tui.views.sync import received_lines
+
+    detail = session.case_detail(case_id)
+    receipts = SyncService(session).receipt_for(case_id)
+    if as_json:
+        emit_json({**jsonable(detail), "receipts": jsonable(receipts)})
+        return
+    received = received_lines(receipts)
+    document = detail["document"]
+    click.echo(f"Case {detail['id']} ({detail['kind']}) — {detail['org']}")
+    for index, subject in enumerate(document.get("subjects", []), start=1):
+        born = subject.get("date_of_birth") or ("unborn" if subject.get("unborn") else "?")
+        click.echo(
+            f"  Subject {index}: {subject.get('given_names')} {subject.get('family_name')}"
+            f" (born {born}, sex {subject.get('sex', 'U')})"
+        )
+    incident = document.get("incident", {})
+    click.echo(
+        f"  Outcome: {incident.get('outcome')} on {incident.get('event_date')}; "
+        f"LA aware {incident.get('aware_date')}; location {incident.get('location')}; "
+        f"abuse or neglect {incident.get('abuse_or_neglect')}"
+    )
+    decision = document.get("decision")
+    if decision:
+        verdict = "notify" if decision.get("notify") else "NOT notify"
+        click.echo(
+            f"  Decision: {verdict} ({decision.get('decided_on')}): {decision.get('rationale')}"
+        )
+    if detail["problem"]:
+        click.echo(f"  Problem: {detail['problem']}")
+    click.echo("")
+    click.echo("Duties")
+    for duty in detail["duties"]:
+        line = f"  {duty['duty']:<32} {duty['status']:<13}"
+        if duty["status"] == "open":
+            due = duty["due"] or "not yet known"
+            left = duty["working_days_left"]
+            line += f" due {due}" + (f" ({describe_left(left)})" if left is not None else "")
+        elif duty["sent_on"]:
+            line += f" sent {duty['sent_on']}" + (
+                f" ref {duty['reference']}" if duty["reference"] else ""
+            )
+        click.echo(line)
+        for receipt in received.get(duty["duty"], []):
+            click.echo(f"  {'':<32} {receipt}")
+    for advisory in detail["advisories"]:
+        click.echo(f"  Note: {advisory}")
+    if detail["conflicts"]:
+        click.echo("")
+        click.echo("Conflicts (resolve with `notify-tui resolve CASE FIELD VALUE`)")
+        for conflict in detail["conflicts"]:
+            values = " | ".join(
+                f"{json.dumps(v['value'])} by {v['by']} ({v['device']})" for v in conflict["values"]
+            )
+            click.echo(f"  {conflict['field']}: {values}")
+    click.echo("")
+    click.echo("Audit trail")
+    for entry in detail["audit"]:
+        click.echo(
+            f"  {entry['at'][:19]}  {entry['author']} on {entry['device']}: {entry['summary']}"
+        )
+
+
+def parse_assignments(
+    ctx: click.Context, param: click.Parameter, assignments: tuple[str, ...]
+) -> Mapping[str, Any]:
+    """The --set FIELD=VALUE options as {field: value}, refused before the vault opens."""
+    from notify_tui.services.session import parse_value
+
+    values: dict[str, Any] = {}
+    for number, assignment in enumerate(assignments, start=1):
+        name, sep, raw = assignment.partition("=")
+        if not sep or not name.strip():
+            # Never echo the argument: it may be a name or an outline typed without "=".
+            raise InvalidInput(f"--set (number {number}): write FIELD=VALUE")
+        values[name.strip()] = parse_value(raw)
+    return values
+
+
+@case.command("edit")
+@with_session()
+@click.argument("case_id", metavar="ID")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    required=True,
+    callback=parse_assignments,
+    help="A field to change, e.g. incident.aware_date=2026-11-20 (repeatable).",
+)
+def case_edit(session: Session, case_id: str, assignments: Mapping[str, Any]) -> None:
+    """Change fields of a case (each change is recorded in the audit trail)."""
+    event = session.edit_case(case_id, assignments)
+    click.echo("No change." if event is None else f"Recorded {len(event.changes)} change(s).")
+
+
+COMMANDS = (case,)
+"""The commands this module adds to `notify-tui`."""

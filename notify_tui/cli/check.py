@@ -1,0 +1,79 @@
+"""`notify-tui check`: assess a facts document without a vault."""
+
+from __future__ import annotations
+
+import click
+
+from notify_tui.cli.common import describe_left, emit_json, parse_dates, read_json_document
+from notify_tui.clock import system_clock
+from notify_tui.errors import InvalidInput
+
+
+@click.command()
+@click.argument("source", metavar="FILE|-")
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@click.option(
+    "--setting",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a rule pack setting, e.g. rapid_review_start=aware_date.",
+)
+@click.option(
+    "--closure",
+    "closures",
+    multiple=True,
+    metavar="YYYY-MM-DD",
+    help="A local closure day that is not a working day (repeatable).",
+)
+def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple[str, ...]) -> None:
+    """Assess a facts document and print the duties it raises.
+
+    FILE is a JSON facts document (see docs/facts.md), or - for standard input.
+    """
+    from notify_tui.domain.calendar import WorkingDayCalendar
+    from notify_tui.domain.models import validate_facts
+    from notify_tui.domain.rules import assess
+
+    today = system_clock().today()
+    facts = validate_facts(read_json_document(source), today)
+    calendar = WorkingDayCalendar(parse_dates(closures, "--closure"))
+    assessment = assess(facts, calendar, settings=parse_settings(settings))
+    if as_json:
+        emit_json(assessment.model_dump(mode="json"))
+        return
+    click.echo(f"Rule pack {assessment.rulepack}")
+    if not assessment.duties:
+        click.echo("No statutory notification duty arises from these facts.")
+    for duty in assessment.duties:
+        click.echo("")
+        click.echo(f"{duty.id}: {duty.title}")
+        if duty.due is None:
+            click.echo(f"  due:        not yet known ({duty.deadline})")
+        else:
+            left = calendar.working_days_left(today, duty.due)
+            click.echo(
+                f"  due:        {duty.due:%a %d %b %Y} ({duty.deadline}); {describe_left(left)}"
+            )
+        for recipient in duty.recipients:
+            click.echo(f"  notify:     {recipient}")
+        for reason in duty.reasons:
+            click.echo(f"  because:    {reason}")
+    for advisory in assessment.advisories:
+        click.echo("")
+        click.echo(f"Note: {advisory}")
+
+
+def parse_settings(values: tuple[str, ...]) -> dict[str, int | str]:
+    """Parse NAME=VALUE rule pack setting overrides."""
+    parsed: dict[str, int | str] = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name:
+            raise InvalidInput(f"--setting {value}: write NAME=VALUE")
+        parsed[name] = int(raw) if raw.lstrip("-").isdigit() else raw
+    return parsed
+
+
+COMMANDS = (check,)
+"""The commands this module adds to `notify-tui`."""

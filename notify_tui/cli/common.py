@@ -1,0 +1,291 @@
+"""What every `notify-tui` command module shares: errors, the group, input, output, the vault.
+
+Command modules import this module and nothing else of the CLI, so each imports on its own.
+Refusals are one line on stderr with exit status 2; an unexpected failure prints its
+exception type only (never its message, which could hold case data) with exit status 70,
+unless `NOTIFY_TUI_DEBUG=1` is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from notify_tui.errors import InvalidInput, NotifyError
+from notify_tui.settings import PASSPHRASE_VARIABLE, resolve_home
+
+if TYPE_CHECKING:
+    from notify_tui.services.session import Session
+
+CONTEXT_SETTINGS: dict[str, Any] = {
+    "help_option_names": ["-h", "--help"],
+    "max_content_width": 100,
+}
+"""Set once on the root group; click hands both settings down to every nested command."""
+
+DEBUG_VARIABLE = "NOTIFY_TUI_DEBUG"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A one-line refusal: exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        """Print `error: MESSAGE` on stderr."""
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class NotifyGroup(click.Group):
+    """A group that turns `NotifyError` into a one-line `UserError`.
+
+    As the entry point (`main`), it also turns any other exception into one line and
+    exit status 70, so a traceback never shows case data.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; a `NotifyError` becomes a `UserError`."""
+        try:
+            return super().invoke(ctx)
+        except NotifyError as error:
+            raise UserError(error.message) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; errors outside a subcommand's run end in one line too."""
+        try:
+            return super().main(*args, **kwargs)
+        except NotifyError as error:  # raised outside a group invoke (e.g. in a callback)
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(2)
+        except Exception as error:  # noqa: BLE001 - last resort: never print case data
+            if os.environ.get(DEBUG_VARIABLE) == "1":
+                raise
+            click.echo(
+                f"error: internal error ({type(error).__name__}); nothing further was changed. "
+                "Run with NOTIFY_TUI_DEBUG=1 to see details.",
+                err=True,
+            )
+            sys.exit(70)
+
+
+# -- input ---------------------------------------------------------------------------
+
+
+def read_json_document(source: str) -> Any:
+    """Read a JSON document from a path or `-` (stdin), with one-line errors."""
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read()
+    except FileNotFoundError:
+        raise InvalidInput(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{source}: cannot read ({type(error).__name__})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    except RecursionError:
+        raise InvalidInput(
+            f"{source}: JSON nested too deeply to be a notify-tui document"
+        ) from None
+
+
+class JsonDocument(click.ParamType):
+    """A parameter naming a JSON file or `-`; its value is the parsed document.
+
+    Read while the command line is parsed, so a bad document is refused before the
+    passphrase is asked for or the vault is unlocked.
+    """
+
+    name = "json"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The parsed document (an `InvalidInput` if it cannot be read or parsed)."""
+        return read_json_document(value)
+
+
+def parse_dates(values: Sequence[str], option: str) -> list[date]:
+    """Parse YYYY-MM-DD option values."""
+    parsed = []
+    for value in values:
+        try:
+            parsed.append(date.fromisoformat(value))
+        except ValueError:
+            raise InvalidInput(f"{option} {value}: must be a date written YYYY-MM-DD") from None
+    return parsed
+
+
+class Day(click.ParamType):
+    """A YYYY-MM-DD parameter whose value is a `date`; refusals name `label`.
+
+    With `blank_is_none`, an empty value means "not given" (None).
+    """
+
+    name = "date"
+
+    def __init__(self, label: str, *, blank_is_none: bool = False) -> None:
+        self.label = label
+        self.blank_is_none = blank_is_none
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The date (an `InvalidInput` naming the option if it is not YYYY-MM-DD)."""
+        if isinstance(value, date):
+            return value
+        if self.blank_is_none and not value:
+            return None
+        return parse_dates((value,), self.label)[0]
+
+
+def checked_together(
+    names: Sequence[str], check: Callable[[Mapping[str, Any]], None]
+) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A parameter callback for each of `names`: runs `check` once all of them are parsed.
+
+    Put it on every parameter in `names`; whichever click processes last runs the check,
+    before the command (and so before the vault is unlocked).
+    """
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        seen = {**ctx.params, str(param.name): value}
+        if not ctx.resilient_parsing and all(name in seen for name in names):
+            check(seen)
+        return value
+
+    return callback
+
+
+# -- output --------------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """A service's return value as plain JSON data (`as_json()` where a value has one)."""
+    as_json = getattr(value, "as_json", None)
+    if callable(as_json):
+        return as_json()
+    if isinstance(value, Mapping):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def emit_json(value: Any) -> None:
+    """Print a JSON document to stdout."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def describe_left(left: int) -> str:
+    """Working days left, in words that do not rely on colour."""
+    if left < 0:
+        return f"OVERDUE by {-left} working day{'s' if left != -1 else ''}"
+    if left == 0:
+        return "DUE TODAY"
+    return f"{left} working day{'s' if left != 1 else ''} left"
+
+
+# -- the vault -----------------------------------------------------------------------
+
+
+def vault_options(command: F) -> F:
+    """Add --home and --passphrase-file to a command that opens the vault."""
+    command = click.option(
+        "--passphrase-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Read the passphrase from the first line of this file.",
+    )(command)
+    command = click.option(
+        "--home",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The vault folder (default: $NOTIFY_TUI_HOME, else the user data folder).",
+    )(command)
+    return command
+
+
+def read_passphrase_file(path: Path) -> str:
+    """The first line of a passphrase file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    except OSError as error:
+        raise InvalidInput(f"{path}: cannot read ({type(error).__name__})") from None
+
+
+def read_passphrase(passphrase_file: Path | None, *, prompt: str = "Passphrase") -> str:
+    """The passphrase: NOTIFY_TUI_PASSPHRASE, else --passphrase-file, else a hidden prompt."""
+    from_env = os.environ.get(PASSPHRASE_VARIABLE)
+    if from_env:
+        return from_env
+    if passphrase_file is not None:
+        try:
+            with open(passphrase_file, encoding="utf-8") as handle:
+                return handle.readline().rstrip("\r\n")
+        except OSError as error:
+            raise InvalidInput(
+                f"--passphrase-file {passphrase_file}: cannot read ({type(error).__name__})"
+            ) from None
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            f"no passphrase: set {PASSPHRASE_VARIABLE}, pass --passphrase-file, "
+            "or run in a terminal"
+        )
+    value: str = click.prompt(prompt, hide_input=True, err=True)
+    return value
+
+
+def new_passphrase(passphrase_file: Path | None, *, label: str = "New passphrase") -> str:
+    """A new passphrase, typed twice when prompted."""
+    if os.environ.get(PASSPHRASE_VARIABLE) or passphrase_file is not None:
+        return read_passphrase(passphrase_file)
+    if not sys.stdin.isatty():
+        raise InvalidInput("no new passphrase: pass --new-passphrase-file or run in a terminal")
+    first: str = click.prompt(label, hide_input=True, err=True)
+    second: str = click.prompt(f"{label} (again)", hide_input=True, err=True)
+    if first != second:
+        raise InvalidInput("the two passphrases differ; nothing was changed")
+    return first
+
+
+def open_session(home: Path | None, passphrase_file: Path | None, *, write: bool) -> Session:
+    """Unlock the vault in `home` (or the default folder) for one command."""
+    from notify_tui.services.session import Session
+    from notify_tui.store.vault import vault_exists
+
+    path = resolve_home(home)
+    if not vault_exists(path):
+        raise InvalidInput(f"no vault in {path}: run `notify-tui init` first, or pass --home")
+    return Session.unlock(path, passphrase=read_passphrase(passphrase_file), write=write)
+
+
+def with_session(write: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command --home and --passphrase-file and an unlocked `session` argument.
+
+    The vault is opened after click has parsed and checked every parameter (so bad input
+    is refused before the passphrase is read), writable unless `write` is false, and
+    closed when the command returns or fails.
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def run_with_session(
+            *args: Any, home: Path | None, passphrase_file: Path | None, **kwargs: Any
+        ) -> None:
+            with open_session(home, passphrase_file, write=write) as session:
+                command(*args, session=session, **kwargs)
+
+        return vault_options(run_with_session)
+
+    return decorate

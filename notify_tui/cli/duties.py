@@ -1,0 +1,150 @@
+"""What happened to a case's duties: `duty sent|ack|withdraw`, `decide`, `conflicts`, `resolve`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from notify_tui.cli.common import (
+    Day,
+    NotifyGroup,
+    checked_together,
+    emit_json,
+    jsonable,
+    with_session,
+)
+from notify_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from notify_tui.services.session import Session
+
+
+@click.group(cls=NotifyGroup)
+def duty() -> None:
+    """Record what happened to a duty: sent, acknowledged, withdrawn."""
+
+
+@duty.command("sent")
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("duty_id", metavar="DUTY")
+@click.option(
+    "--date",
+    "sent_on",
+    required=True,
+    metavar="YYYY-MM-DD",
+    type=Day("--date"),
+    help="When it was sent.",
+)
+@click.option("--reference", metavar="REF", help="The reference the recipient gave.")
+def duty_sent(
+    session: Session, case_id: str, duty_id: str, sent_on: date, reference: str | None
+) -> None:
+    """Record that a duty's notification was sent."""
+    session.mark_sent(case_id, duty_id, sent_on, reference)
+    click.echo(f"Recorded {duty_id} sent on {sent_on.isoformat()}.")
+
+
+@duty.command("ack")
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("duty_id", metavar="DUTY")
+@click.option(
+    "--date",
+    "when",
+    required=True,
+    metavar="YYYY-MM-DD",
+    type=Day("--date"),
+    help="When it was acknowledged.",
+)
+def duty_ack(session: Session, case_id: str, duty_id: str, when: date) -> None:
+    """Record that the recipient acknowledged the notification."""
+    session.acknowledge(case_id, duty_id, when)
+    click.echo(f"Recorded {duty_id} acknowledged on {when.isoformat()}.")
+
+
+@duty.command("withdraw")
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("duty_id", metavar="DUTY")
+@click.option("--reason", required=True, help="Why the duty no longer applies.")
+def duty_withdraw(session: Session, case_id: str, duty_id: str, reason: str) -> None:
+    """Withdraw a duty that no longer applies, with the reason."""
+    session.withdraw(case_id, duty_id, reason)
+    click.echo(f"Withdrew {duty_id}.")
+
+
+def _require_verdict(params: Mapping[str, Any]) -> None:
+    if params["notify"] is None:
+        raise InvalidInput("give --notify or --no-notify")
+
+
+# Checked once --rationale is parsed too, so a missing --rationale is reported first.
+_verdict_given = checked_together(("notify", "rationale"), _require_verdict)
+
+
+@click.command()
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.option(
+    "--notify/--no-notify",
+    default=None,
+    callback=_verdict_given,
+    help="Whether the threshold is met.",
+)
+@click.option(
+    "--rationale",
+    required=True,
+    callback=_verdict_given,
+    help="Why (recorded with the decision).",
+)
+@click.option(
+    "--date",
+    "decided_on",
+    metavar="YYYY-MM-DD",
+    type=Day("--date", blank_is_none=True),
+    help="Decision date (default today).",
+)
+def decide(
+    session: Session, case_id: str, notify: bool, rationale: str, decided_on: date | None
+) -> None:
+    """Record the threshold decision: notify, or decide not to, with the rationale."""
+    session.decide(case_id, notify=notify, rationale=rationale, decided_on=decided_on)
+    click.echo("Recorded the decision to " + ("notify." if notify else "not notify."))
+
+
+@click.command()
+@with_session(write=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def conflicts(session: Session, as_json: bool) -> None:
+    """List fields holding two values from edits that did not see each other."""
+    rows = session.conflicts()
+    if as_json:
+        emit_json(jsonable(rows))
+        return
+    if not rows:
+        click.echo("No conflicts.")
+    for row in rows:
+        values = " | ".join(f"{json.dumps(v['value'])} by {v['by']}" for v in row["values"])
+        click.echo(f"{row['case_id']:<12} {row['field']}: {values}")
+
+
+@click.command()
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("field_path", metavar="FIELD")
+@click.argument("value", metavar="VALUE")
+def resolve(session: Session, case_id: str, field_path: str, value: str) -> None:
+    """Resolve a conflict on FIELD of CASE with VALUE (recorded as a new event)."""
+    from notify_tui.services.session import parse_value
+
+    session.resolve(case_id, field_path, parse_value(value))
+    click.echo(f"Resolved {field_path}.")
+
+
+COMMANDS = (duty, decide, conflicts, resolve)
+"""The commands this module adds to `notify-tui`."""
