@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from notify_tui.cli.common import (
-    JsonDocument,
     NotifyGroup,
     describe_left,
     emit_json,
+    json_document,
     jsonable,
     with_session,
 )
@@ -29,7 +29,7 @@ def case() -> None:
 
 @case.command("add")
 @with_session()
-@click.argument("document", metavar="FILE|-", type=JsonDocument())
+@click.argument("document", metavar="FILE|-", callback=json_document)
 def case_add(session: Session, document: Any) -> None:
     """Add a case from a JSON case document; print its id.
 

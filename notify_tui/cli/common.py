@@ -33,6 +33,8 @@ CONTEXT_SETTINGS: dict[str, Any] = {
 
 DEBUG_VARIABLE = "NOTIFY_TUI_DEBUG"
 F = TypeVar("F", bound=Callable[..., Any])
+ParameterCallback = Callable[[click.Context, click.Parameter, Any], Any]
+"""What click calls with a parsed parameter value; it returns the value the command gets."""
 
 
 class UserError(click.ClickException):
@@ -104,18 +106,13 @@ def read_json_document(source: str) -> Any:
         ) from None
 
 
-class JsonDocument(click.ParamType):
-    """A parameter naming a JSON file or `-`; its value is the parsed document.
+def json_document(ctx: click.Context, param: click.Parameter, source: str) -> Any:
+    """A parameter callback: the JSON document that `source` (a path or `-`) holds.
 
-    Read while the command line is parsed, so a bad document is refused before the
+    Runs while the command line is parsed, so a bad document is refused before the
     passphrase is asked for or the vault is unlocked.
     """
-
-    name = "json"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The parsed document (an `InvalidInput` if it cannot be read or parsed)."""
-        return read_json_document(value)
+    return read_json_document(source)
 
 
 def parse_dates(values: Sequence[str], option: str) -> list[date]:
@@ -129,30 +126,23 @@ def parse_dates(values: Sequence[str], option: str) -> list[date]:
     return parsed
 
 
-class Day(click.ParamType):
-    """A YYYY-MM-DD parameter whose value is a `date`; refusals name `label`.
+def day(label: str, *, blank_is_none: bool = False) -> ParameterCallback:
+    """A parameter callback turning YYYY-MM-DD into a `date`; refusals name `label`.
 
-    With `blank_is_none`, an empty value means "not given" (None).
+    A parameter that was not given stays None; with `blank_is_none`, so does an empty one.
     """
 
-    name = "date"
-
-    def __init__(self, label: str, *, blank_is_none: bool = False) -> None:
-        self.label = label
-        self.blank_is_none = blank_is_none
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The date (an `InvalidInput` naming the option if it is not YYYY-MM-DD)."""
-        if isinstance(value, date):
-            return value
-        if self.blank_is_none and not value:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        if value is None or (blank_is_none and not value):
             return None
-        return parse_dates((value,), self.label)[0]
+        return parse_dates((value,), label)[0]
+
+    return callback
 
 
 def checked_together(
     names: Sequence[str], check: Callable[[Mapping[str, Any]], None]
-) -> Callable[[click.Context, click.Parameter, Any], Any]:
+) -> ParameterCallback:
     """A parameter callback for each of `names`: runs `check` once all of them are parsed.
 
     Put it on every parameter in `names`; whichever click processes last runs the check,

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from notify_tui.cli.common import (
-    Day,
     NotifyGroup,
     checked_together,
+    day,
     emit_json,
     jsonable,
     with_session,
@@ -37,7 +37,7 @@ def duty() -> None:
     "sent_on",
     required=True,
     metavar="YYYY-MM-DD",
-    type=Day("--date"),
+    callback=day("--date"),
     help="When it was sent.",
 )
 @click.option("--reference", metavar="REF", help="The reference the recipient gave.")
@@ -58,7 +58,7 @@ def duty_sent(
     "when",
     required=True,
     metavar="YYYY-MM-DD",
-    type=Day("--date"),
+    callback=day("--date"),
     help="When it was acknowledged.",
 )
 def duty_ack(session: Session, case_id: str, duty_id: str, when: date) -> None:
@@ -106,7 +106,7 @@ _verdict_given = checked_together(("notify", "rationale"), _require_verdict)
     "--date",
     "decided_on",
     metavar="YYYY-MM-DD",
-    type=Day("--date", blank_is_none=True),
+    callback=day("--date", blank_is_none=True),
     help="Decision date (default today).",
 )
 def decide(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from notify_tui.cli.common import Day, NotifyGroup, with_session
+from notify_tui.cli.common import NotifyGroup, day, with_session
 from notify_tui.domain.office import STEP_LABELS
 from notify_tui.errors import InvalidInput
 
@@ -57,7 +57,7 @@ def office_step(session: Session, case_id: str, step: str, value: Any, outcome: 
     "published_on",
     required=True,
     metavar="YYYY-MM-DD",
-    type=Day("--published"),
+    callback=day("--published"),
     help="Publication date.",
 )
 def annual_report(session: Session, year: int, published_on: date) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from notify_tui.cli.common import Day, describe_left, emit_json, jsonable, with_session
+from notify_tui.cli.common import day, describe_left, emit_json, jsonable, with_session
 from notify_tui.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -67,11 +67,16 @@ def deadlines(session: Session, as_json: bool, output: str, within: int) -> None
     "start",
     required=True,
     metavar="YYYY-MM-DD",
-    type=Day("--from/--to"),
+    callback=day("--from/--to"),
     help="First day.",
 )
 @click.option(
-    "--to", "end", required=True, metavar="YYYY-MM-DD", type=Day("--from/--to"), help="Last day."
+    "--to",
+    "end",
+    required=True,
+    metavar="YYYY-MM-DD",
+    callback=day("--from/--to"),
+    help="Last day.",
 )
 @click.option("--la", metavar="NAME", help="Only this LA's cases.")
 @click.option(
