@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.views.dates import parse_day
 
 
 class DatePromptScreen(ModalScreen[date | None]):

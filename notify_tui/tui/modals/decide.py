@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.views.dates import parse_day
 
 MIN_RATIONALE = 10
 

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from notify_tui.views.dates import parse_day
+
 
 @dataclass(frozen=True)
 class SentRecord:
@@ -19,14 +21,6 @@ class SentRecord:
 
     sent_on: date
     reference: str | None
-
-
-def parse_day(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None when it does not parse."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 class MarkSentScreen(ModalScreen[SentRecord | None]):

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 
 from notify_tui.domain import codes
 from notify_tui.domain.office import PANEL_OUTCOMES
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.views.dates import parse_day
 from notify_tui.views.office import OUTCOME_WORDS, StepRow
 
 

@@ -29,8 +29,8 @@ from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.settings import Preferences
-from notify_tui.tui.modals.mark_sent import parse_day
 from notify_tui.views.dashboard import format_due
+from notify_tui.views.dates import parse_day
 
 MIN_PASSPHRASE = 12
 
