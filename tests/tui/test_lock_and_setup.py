@@ -86,6 +86,7 @@ async def test_idle_lock_then_unlock(tmp_path: Path) -> None:
         assert not app.screen.query_one("#passphrase", Input).disabled
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.pause()
         assert app.session is not None
         assert app.session is not session
         assert app.session.clock is clock  # the default unlocker keeps the app's clock

@@ -32,6 +32,7 @@ from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.settings import Preferences, keymap_problem
 from notify_tui.tui.keys import KeyBinding
+from notify_tui.tui.messages import report_failure
 from notify_tui.views.dashboard import format_due
 from notify_tui.views.dates import parse_day
 
@@ -268,6 +269,7 @@ class SettingsScreen(Screen[Preferences | None]):
         # The app's handler shows the notification; this puts the form back.
         if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
             return
+        report_failure(self, event)
         error = event.worker.error
         reason = error.message if isinstance(error, NotifyError) else "an internal error"
         if event.worker.group == "passphrase":

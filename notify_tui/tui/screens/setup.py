@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 
 from notify_tui.clock import Clock
 from notify_tui.services.session import Session
+from notify_tui.tui.messages import report_failure
 
 MIN_PASSPHRASE = 12
 
@@ -182,6 +183,7 @@ class SetupScreen(Screen[Session | None]):
     @on(Worker.StateChanged)
     def _create_failed(self, event: Worker.StateChanged) -> None:
         # The app's handler shows why; this puts the form back.
+        report_failure(self, event)
         if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._working(False)
 

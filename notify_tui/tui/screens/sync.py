@@ -26,6 +26,7 @@ from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.services.sync import ImportOutcome, SyncService
 from notify_tui.sync.bundle import BUNDLE_SUFFIX
+from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.confirm import ConfirmScreen
 from notify_tui.tui.modals.path_prompt import PathPromptScreen
 from notify_tui.views.sync import (
@@ -276,6 +277,7 @@ class SyncScreen(Screen[None]):
             WorkerState.CANCELLED,
         ):
             return
+        report_failure(self, event)
         self._working(False)
         if event.state is WorkerState.ERROR:
             error = event.worker.error

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
+from notify_tui.tui.messages import report_failure
 
 
 class UnlockScreen(Screen[Session | None]):
@@ -93,6 +94,7 @@ class UnlockScreen(Screen[Session | None]):
         # The app's handler shows the notification; this puts the form back.
         if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
             return
+        report_failure(self, event)
         self._working(False)
         error = event.worker.error
         reason = error.message if isinstance(error, NotifyError) else "an internal error"
