@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from pilot_helpers import owner_held, still_answering, wait_for
-from textual.widgets import Button, Input, LoadingIndicator, ProgressBar, Static
+from textual.widgets import Button, Input, ProgressBar, Static
 
 from notify_tui.services.session import Session
 from notify_tui.services.sync import SyncService
@@ -24,6 +24,7 @@ from notify_tui.tui.screens.settings import SettingsScreen
 from notify_tui.tui.screens.setup import SetupScreen, VaultDetails
 from notify_tui.tui.screens.sync import SyncScreen
 from notify_tui.tui.screens.unlock import UnlockScreen
+from notify_tui.tui.widgets.spinner import Spinner
 
 SIZE = (120, 40)
 PASSPHRASE = "a long test passphrase"
@@ -94,7 +95,7 @@ async def test_unlock_keeps_the_screen_alive(tmp_path: Path) -> None:
         assert isinstance(screen, UnlockScreen)
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, started.is_set)
-        assert screen.query_one("#unlock-working", LoadingIndicator).display
+        assert screen.query_one("#unlock-working", Spinner).running
         assert screen.query_one("#passphrase", Input).disabled  # no second unlock meanwhile
         assert "Unlocking" in text(screen, "#unlock-message")
         await still_answering(pilot)
@@ -129,14 +130,14 @@ async def test_first_run_setup_keeps_the_screen_alive(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, started.is_set)
         assert screen.query_one("#create", Button).disabled
-        assert screen.query_one("#setup-working", LoadingIndicator).display
+        assert screen.query_one("#setup-working", Spinner).running
         await pilot.press("ctrl+s")  # pressed again while working: ignored
         await still_answering(pilot)
         gate.set()
         await wait_for(pilot, lambda: screen.session is not None)
         await pilot.pause()
         assert "recovery code" in text(screen, "#recovery-code")
-        assert not screen.query_one("#setup-working", LoadingIndicator).display
+        assert not screen.query_one("#setup-working", Spinner).running
     assert screen.session is not None
     screen.session.close()
 
@@ -174,14 +175,14 @@ async def test_import_moves_the_bar_file_by_file(tmp_path: Path) -> None:
                 status = "Importing 2 file(s)"
                 await wait_for(pilot, lambda: status in text(screen, "#import-status"))
                 assert (bar.progress, bar.total) == (0, 2)
-                assert screen.query_one("#sync-working", LoadingIndicator).display
+                assert screen.query_one("#sync-working", Spinner).running
                 assert screen.check_action("import", ()) is None  # shown disabled
                 await still_answering(pilot)
                 gate.set()
                 await wait_for(pilot, lambda: "2 accepted" in text(screen, "#import-status"))
             assert (bar.progress, bar.total) == (2, 2)
             await wait_for(pilot, lambda: screen.check_action("import", ()) is True)
-            assert not screen.query_one("#sync-working", LoadingIndicator).display
+            assert not screen.query_one("#sync-working", Spinner).running
             table = screen.query_one("#import-table")
             results = sorted(str(table.get_row_at(i)[0]) for i in range(table.row_count))
             assert results == sorted(path.name for path in written)
@@ -265,7 +266,7 @@ async def test_saving_settings_keeps_the_screen_alive(tmp_path: Path) -> None:
                 await pilot.press("ctrl+s")
                 await pilot.pause()
                 assert screen.query_one("#save", Button).disabled
-                assert screen.query_one("#save-working", LoadingIndicator).display
+                assert screen.query_one("#save-working", Spinner).running
                 assert "recalculating every deadline" in text(screen, "#save-status")
                 await still_answering(pilot)
                 assert isinstance(app.screen, SettingsScreen)

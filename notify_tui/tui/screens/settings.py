@@ -33,6 +33,7 @@ from notify_tui.services.session import Session
 from notify_tui.settings import Preferences, keymap_problem
 from notify_tui.tui.keys import KeyBinding
 from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.spinner import Spinner
 from notify_tui.views.dashboard import format_due
 from notify_tui.views.dates import parse_day
 
@@ -187,7 +188,7 @@ class SettingsScreen(Screen[Preferences | None]):
             yield Static("", id="save-status")
             with Horizontal(classes="row"):
                 yield Button("Save", variant="primary", id="save")
-                yield LoadingIndicator(id="save-working")
+                yield Spinner("Saving", id="save-working")
                 yield Button("Back without saving", id="cancel")
         yield Footer()
 
@@ -195,7 +196,6 @@ class SettingsScreen(Screen[Preferences | None]):
         self.title = "Settings"
         self.sub_title = self.session.identity.org
         self.query_one("#passphrase-working", LoadingIndicator).display = False
-        self.query_one("#save-working", LoadingIndicator).display = False
         self.query_one("#closures", DataTable).add_columns("Date", "Day")
         self._fill_closures()
         keymap_table = self.query_one("#keymap", DataTable)
@@ -420,7 +420,11 @@ class SettingsScreen(Screen[Preferences | None]):
 
     def _saving(self, saving: bool) -> None:
         self.query_one("#save", Button).disabled = saving
-        self.query_one("#save-working", LoadingIndicator).display = saving
+        spinner = self.query_one("#save-working", Spinner)
+        if saving:
+            spinner.start()
+        else:
+            spinner.stop()
 
     @work(thread=True, exclusive=True, group="save", name="save settings", exit_on_error=False)
     def save(self, preferences: Preferences) -> None:

@@ -20,7 +20,6 @@ from textual.widgets import (
     Footer,
     Input,
     Label,
-    LoadingIndicator,
     Select,
     Static,
 )
@@ -29,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from notify_tui.clock import Clock
 from notify_tui.services.session import Session
 from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.spinner import Spinner
 
 MIN_PASSPHRASE = 12
 
@@ -132,7 +132,7 @@ class SetupScreen(Screen[Session | None]):
                 yield Input(password=True, id="passphrase2")
                 yield Static(id="e-passphrase2", classes="field-error")
                 yield Button("Create vault", variant="primary", id="create")
-                yield LoadingIndicator(id="setup-working")
+                yield Spinner("Creating the vault", id="setup-working")
             with Vertical(id="recovery"):
                 yield Static(id="recovery-code")
                 yield Checkbox(
@@ -143,7 +143,6 @@ class SetupScreen(Screen[Session | None]):
 
     def on_mount(self) -> None:
         self.query_one("#recovery").display = False
-        self.query_one("#setup-working", LoadingIndicator).display = False
         self.query_one("#org", Input).focus()
 
     def _values(self) -> tuple[str, str, str, str]:
@@ -172,7 +171,11 @@ class SetupScreen(Screen[Session | None]):
         button = self.query_one("#create", Button)
         button.disabled = working
         button.label = "Creating… (a few seconds)" if working else "Create vault"
-        self.query_one("#setup-working", LoadingIndicator).display = working
+        spinner = self.query_one("#setup-working", Spinner)
+        if working:
+            spinner.start()
+        else:
+            spinner.stop()
 
     @work(thread=True, exclusive=True, group="setup", name="create vault", exit_on_error=False)
     def create(self, details: VaultDetails) -> None:

@@ -14,7 +14,6 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    LoadingIndicator,
     ProgressBar,
     Static,
     TabbedContent,
@@ -29,6 +28,7 @@ from notify_tui.sync.bundle import BUNDLE_SUFFIX
 from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.confirm import ConfirmScreen
 from notify_tui.tui.modals.path_prompt import PathPromptScreen
+from notify_tui.tui.widgets.spinner import Spinner
 from notify_tui.views.sync import (
     RESULT_WORDS,
     PeerRow,
@@ -169,7 +169,7 @@ class SyncScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="this-device")
-        yield LoadingIndicator(id="sync-working")
+        yield Spinner("Working on the bundles", id="sync-working")
         with TabbedContent(initial="peers"):
             with TabPane("Peers and keys", id="peers"):
                 yield DataTable(id="peer-table", cursor_type="row", zebra_stripes=True)
@@ -206,7 +206,6 @@ class SyncScreen(Screen[None]):
             for key, label in columns:
                 table.add_column(label, key=key)
         self.query_one("#import-progress", ProgressBar).display = False
-        self.query_one("#sync-working", LoadingIndicator).display = False
         self.refresh_tables()
         self.query_one("#peer-table", DataTable).focus()
         if self.start == "export":
@@ -265,7 +264,11 @@ class SyncScreen(Screen[None]):
 
     def _working(self, busy: bool) -> None:
         self.busy = busy
-        self.query_one("#sync-working", LoadingIndicator).display = busy
+        spinner = self.query_one("#sync-working", Spinner)
+        if busy:
+            spinner.start()
+        else:
+            spinner.stop()
         self.refresh_bindings()
 
     @on(Worker.StateChanged)

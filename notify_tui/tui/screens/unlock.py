@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
+from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.spinner import Spinner
 
 
 class UnlockScreen(Screen[Session | None]):
@@ -56,12 +57,11 @@ class UnlockScreen(Screen[Session | None]):
             yield Static(f"Vault: {self.home}", id="unlock-vault")
             yield Label("Passphrase")
             yield Input(password=True, id="passphrase")
-            yield LoadingIndicator(id="unlock-working")
+            yield Spinner("Unlocking: deriving the key", id="unlock-working")
             yield Static(self.hint, id="unlock-message")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#unlock-working", LoadingIndicator).display = False
         self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted, "#passphrase")
@@ -75,7 +75,11 @@ class UnlockScreen(Screen[Session | None]):
     def _working(self, working: bool) -> None:
         field = self.query_one("#passphrase", Input)
         field.disabled = working
-        self.query_one("#unlock-working", LoadingIndicator).display = working
+        spinner = self.query_one("#unlock-working", Spinner)
+        if working:
+            spinner.start()
+        else:
+            spinner.stop()
         if not working:
             field.value = ""
             field.focus()
