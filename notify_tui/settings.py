@@ -16,11 +16,14 @@ choice is the same for every command and never sits in a plaintext file.
 from __future__ import annotations
 
 import os
+import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 ENV_PREFIX = "NOTIFY_TUI_"
 HOME_VARIABLE = f"{ENV_PREFIX}HOME"
@@ -37,6 +40,86 @@ def resolve_home(home: Path | str | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("notify-tui", appauthor=False))
+
+
+BINDING_IDS: tuple[str, ...] = (
+    "app.help", "app.lock", "app.quit",
+    "dialog.cancel",
+    "table.cursor_up", "table.cursor_down", "table.page_up", "table.page_down",
+    "table.first", "table.last", "table.select",
+    "setup.create",
+    "dashboard.new_serious_incident", "dashboard.new_care_leaver_death",
+    "dashboard.new_child_death", "dashboard.status_filter", "dashboard.kind_filter",
+    "dashboard.sort", "dashboard.search", "dashboard.la_filter", "dashboard.reports",
+    "dashboard.names", "dashboard.refresh", "dashboard.sync", "dashboard.leave_search",
+    "case.mark_sent", "case.acknowledge", "case.withdraw", "case.decide", "case.edit",
+    "case.tab_duties", "case.tab_facts", "case.tab_conflicts", "case.tab_audit",
+    "case.tab_office", "case.submission", "case.office_step", "case.back",
+    "new_case.save", "new_case.cancel",
+    "submission.copy", "submission.record", "submission.switch_form", "submission.back",
+    "reports.this_month", "reports.last_year", "reports.back",
+    "settings.save", "settings.cancel", "settings.remove_closure",
+    "sync.export", "sync.import", "sync.add_peer", "sync.revoke", "sync.export_keys",
+    "sync.tab_peers", "sync.tab_import", "sync.tab_receipts", "sync.back",
+    "mark_sent.save", "decide.save", "record_submission.save", "office_step.save",
+    "annual_report.save",
+)  # fmt: skip
+"""Every key binding id of the terminal app, the ids a `keymap` may name (a test checks
+this list against the bindings the app defines)."""
+
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+"""What may come before a key, joined with "+" ("ctrl+s", "ctrl+shift+up")."""
+
+NAMED_KEYS = frozenset(
+    {
+        "escape", "enter", "tab", "space", "backspace", "delete", "insert",
+        "home", "end", "pageup", "pagedown", "up", "down", "left", "right",
+        "slash", "backslash", "minus", "plus", "at", "underscore",
+        *(f"f{number}" for number in range(1, 25)),
+    }
+)  # fmt: skip
+"""Keys written as a name; any single character, and a character's Unicode name in
+lower case with underscores ("question_mark", "full_stop"), are keys too."""
+
+
+def key_problem(key: str) -> str | None:
+    """Why one key ("ctrl+s", "f5", "x") is not a key the app can bind, or None."""
+    *modifiers, name = key.split("+") if key != "+" else ["+"]
+    unknown = [modifier for modifier in modifiers if modifier not in MODIFIERS]
+    if unknown:
+        return f"{unknown[0] or 'an empty part'} is not a modifier (use {', '.join(MODIFIERS)})"
+    if len(set(modifiers)) != len(modifiers):
+        return "a modifier is repeated"
+    if len(name) == 1:
+        return None if name.isprintable() and not name.isspace() else "not a printable key"
+    if name in NAMED_KEYS:
+        return None
+    if name and name == name.lower() and " " not in name:
+        try:
+            if len(unicodedata.lookup(name.replace("_", " "))) == 1:
+                return None
+        except KeyError:
+            pass
+    if not name:
+        return "a key is missing after the last +"
+    return f"{name} is not a key name (write keys like ctrl+s, f5 or x)"
+
+
+def keymap_problem(keymap: Mapping[str, str]) -> str | None:
+    """The first problem with a keymap (binding id -> keys, comma-separated), or None."""
+    known = set(BINDING_IDS)
+    unknown = sorted(binding_id for binding_id in keymap if binding_id not in known)
+    if unknown:
+        return f"unknown binding id {', '.join(unknown)} (the ids are listed in docs/tui.md)"
+    for binding_id, keys in keymap.items():
+        parts = [part.strip() for part in keys.split(",")] if keys.strip() else [""]
+        for part in parts:
+            if not part:
+                return f"{binding_id}: give at least one key"
+            problem = key_problem(part)
+            if problem:
+                return f"{binding_id}: {keys!r}: {problem}"
+    return None
 
 
 class _Section(BaseModel):
@@ -87,6 +170,17 @@ class Preferences(_Section):
     calendar: CalendarPreferences = Field(default_factory=CalendarPreferences)
     rules: RulePreferences = Field(default_factory=RulePreferences)
     display: DisplayPreferences = Field(default_factory=DisplayPreferences)
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Keys chosen instead of the defaults: binding id -> keys ("dashboard.sort": "s",
+    or several, comma-separated: "ctrl+s,f2"). Ids not named keep their default keys."""
+
+    @field_validator("keymap")
+    @classmethod
+    def _known_ids_and_real_keys(cls, keymap: dict[str, str]) -> dict[str, str]:
+        problem = keymap_problem(keymap)
+        if problem:
+            raise PydanticCustomError("keymap", "{problem}", {"problem": problem})
+        return {binding_id: keys.replace(" ", "") for binding_id, keys in keymap.items()}
 
     def rule_settings(self) -> dict[str, int | str]:
         """The rule pack setting overrides these preferences make."""

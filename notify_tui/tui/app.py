@@ -4,39 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from time import monotonic
 
-from rich.console import RenderableType
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from notify_tui.clock import Clock, system_clock
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.settings import Preferences
 from notify_tui.store.vault import vault_exists
 from notify_tui.tui.clipboard import wipe as wipe_clipboard
+from notify_tui.tui.keys import binding_catalogue
 from notify_tui.tui.messages import SessionLocked
 from notify_tui.tui.modals.annual_report import AnnualReport, AnnualReportScreen
 from notify_tui.tui.screens.dashboard import DashboardScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.tui.screens.settings import SettingsScreen, SettingsStart
-from notify_tui.tui.screens.setup import Initializer, SetupScreen, create_vault
+from notify_tui.tui.screens.setup import Initializer, SetupScreen, VaultDetails, create_vault
 from notify_tui.tui.screens.sync import SyncScreen, SyncStart
 from notify_tui.tui.screens.unlock import UnlockScreen
 from notify_tui.tui.themes import HIGH_CONTRAST
 from notify_tui.views.new_case_form import ENTRY_TITLES
 
 Unlocker = Callable[[Path, str], Session]
+"""Opens the vault in a folder with a passphrase; runs in a thread worker, so it may be
+slow (Argon2id) but must not touch the screen."""
+
+IDLE_CHECK_SECONDS = 1.0
+"""How often the app looks at its clock for the idle lock."""
 
 
-def unlock_with_passphrase(home: Path, passphrase: str) -> Session:
-    """Open the vault in `home` (the default `Unlocker`)."""
-    return Session.unlock(home, passphrase=passphrase)
+def unlock_with_passphrase(home: Path, passphrase: str, clock: Clock | None = None) -> Session:
+    """Open the vault in `home` (the default `Unlocker`, given the app's clock)."""
+    return Session.unlock(home, passphrase=passphrase, clock=clock)
 
 
 class NotifyApp(App[None]):
@@ -65,34 +70,49 @@ class NotifyApp(App[None]):
         preferences: Preferences,
         *,
         home: Path | None = None,
-        unlocker: Unlocker = unlock_with_passphrase,
-        initializer: Initializer = create_vault,
+        unlocker: Unlocker | None = None,
+        initializer: Initializer | None = None,
         idle_lock_seconds: float | None = None,
         unlock_hint: str = "",
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.register_theme(HIGH_CONTRAST)
         self.unlock_hint = unlock_hint
         self.session = session
         self.preferences = preferences
+        self.clock: Clock = clock or (session.clock if session else system_clock())
+        """Where the idle lock and the clipboard wipe read the time (tests move it)."""
         self.home = home or (session.vault.home if session else None)
-        self.unlocker = unlocker
-        self.initializer = initializer
+        self.unlocker: Unlocker = unlocker or self._unlock_on_this_clock
+        self.initializer: Initializer = initializer or self._create_on_this_clock
         self.idle_lock_seconds = (
             idle_lock_seconds
             if idle_lock_seconds is not None
             else preferences.security.idle_lock_minutes * 60
         )
-        self.last_activity = monotonic()
+        self.last_activity = self.clock.monotonic()
+
+    def _unlock_on_this_clock(self, home: Path, passphrase: str) -> Session:
+        return unlock_with_passphrase(home, passphrase, self.clock)
+
+    def _create_on_this_clock(self, home: Path, details: VaultDetails) -> tuple[Session, str]:
+        return create_vault(home, details, self.clock)
 
     def on_mount(self) -> None:
         if self.preferences.display.theme in self.available_themes:
             self.theme = self.preferences.display.theme
+        self.set_keymap(self.preferences.keymap)
         if self.session is not None:
             self.show_dashboard()
         else:
             self.show_unlock()
-        self.set_interval(min(15.0, max(0.2, self.idle_lock_seconds / 4)), self._check_idle)
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle-lock")
+
+    def on_unmount(self) -> None:
+        """The app is stopping (quit, or an internal error) while the terminal is still
+        ours: a value copied from a case must not outlive it."""
+        wipe_clipboard(self)
 
     # -- session lifecycle -----------------------------------------------------------
 
@@ -116,7 +136,8 @@ class NotifyApp(App[None]):
             self.exit()
             return
         self.session = session
-        self.last_activity = monotonic()
+        self.last_activity = self.clock.monotonic()
+        self.apply_keymap(session.preferences)
         self.show_dashboard()
 
     def lock(self) -> None:
@@ -137,23 +158,6 @@ class NotifyApp(App[None]):
         """Lock now."""
         self.lock()
 
-    def exit(
-        self,
-        result: None = None,
-        return_code: int = 0,
-        message: RenderableType | None = None,
-    ) -> None:
-        """Quit (ctrl+q, or the app closing itself); a value copied from a case must not
-        outlive the app, so the clipboard is overwritten while the terminal is still ours."""
-        wipe_clipboard(self)
-        super().exit(result, return_code, message)
-
-    def _fatal_error(self) -> None:
-        # An internal error ends the app without `exit`: wipe here too. (Textual's
-        # hook for it; its traceback is kept off the screen by `cli_tui.run_app`.)
-        wipe_clipboard(self)
-        super()._fatal_error()
-
     @on(SessionLocked)
     def _wipe_clipboard(self) -> None:
         """A value copied from a case must not outlive the lock."""
@@ -162,26 +166,34 @@ class NotifyApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp)):  # fmt: skip
-            self.last_activity = monotonic()
+            self.last_activity = self.clock.monotonic()
         await super().on_event(event)
 
-    def _check_idle(self) -> None:
-        if self.session is not None and monotonic() - self.last_activity >= self.idle_lock_seconds:
+    def lock_if_idle(self) -> None:
+        """Lock when nothing was pressed for the idle time (on the app's clock)."""
+        idle = self.clock.monotonic() - self.last_activity
+        if self.session is not None and idle >= self.idle_lock_seconds:
             self.lock()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        """One place that turns a failed background task into a clear notification."""
+        """The one place that turns a failed background task (unlock, setup, export,
+        import, saving settings, changing the passphrase) into a clear notification.
+
+        Every worker is started with `exit_on_error=False`, so a failure lands here
+        instead of stopping the app; the screen that started it puts its form back.
+        """
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        name = event.worker.name or "a task"
         # Only a NotifyError's message is safe to show; others may hold case data.
         message = (
             error.message
             if isinstance(error, NotifyError)
-            else f"{event.worker.name or 'a task'} failed ({type(error).__name__})"
+            else f"{name} failed ({type(error).__name__})"
         )
-        self.notify(message, title="Not done", severity="error")
+        self.notify(message, title=f"Not done: {name}", severity="error")
 
     # -- help and commands -----------------------------------------------------------
 
@@ -210,17 +222,25 @@ class NotifyApp(App[None]):
     def open_settings(self, start: SettingsStart = "all") -> None:
         """Show the settings (from the command palette)."""
         if self.session is not None:
-            self.push_screen(SettingsScreen(self.session, start), self.apply_preferences)
+            self.push_screen(
+                SettingsScreen(self.session, start, bindings=binding_catalogue()),
+                self.apply_preferences,
+            )
 
     def apply_preferences(self, preferences: Preferences | None) -> None:
-        """Use saved preferences now: theme and idle lock."""
+        """Use saved preferences now: theme, idle lock and keymap."""
         if preferences is None:
             return
         self.preferences = preferences
         self.idle_lock_seconds = preferences.security.idle_lock_minutes * 60
         if preferences.display.theme in self.available_themes:
             self.theme = preferences.display.theme
+        self.apply_keymap(preferences)
         self.notify("Settings saved.", title="Saved")
+
+    def apply_keymap(self, preferences: Preferences) -> None:
+        """Bind the keys the preferences choose instead of the defaults."""
+        self.set_keymap(preferences.keymap)
 
     def open_reports(self) -> None:
         """Show the reports screen (from the command palette)."""
@@ -289,15 +309,18 @@ def make_app(
     preferences: Preferences | None = None,
     *,
     home: Path | None = None,
-    unlocker: Unlocker = unlock_with_passphrase,
-    initializer: Initializer = create_vault,
+    unlocker: Unlocker | None = None,
+    initializer: Initializer | None = None,
     idle_lock_seconds: float | None = None,
     unlock_hint: str = "",
+    clock: Clock | None = None,
 ) -> NotifyApp:
     """The app for an open session.
 
     With `session=None` it starts on the unlock screen for the vault in `home`, or on
-    first-run setup when `home` holds no vault yet.
+    first-run setup when `home` holds no vault yet. `clock` (default: the session's, else
+    `system_clock()`) times the idle lock and the clipboard wipe; `unlocker` (default:
+    `Session.unlock` on that clock) opens the vault again after a lock.
     """
     if preferences is None:
         preferences = session.preferences if session is not None else Preferences()
@@ -309,4 +332,5 @@ def make_app(
         initializer=initializer,
         idle_lock_seconds=idle_lock_seconds,
         unlock_hint=unlock_hint,
+        clock=clock,
     )

@@ -1,19 +1,15 @@
-"""What the sync screen shows, and a folder import that runs one file at a time.
+"""What the sync screen shows.
 
 No Textual here: the screen (`notify_tui.tui.screens.sync`) calls these and draws the
-result. `FolderImport` exists because the vault connection belongs to the UI thread
-(sqlcipher3 refuses other threads), so the screen cannot hand a whole folder to a
-background thread; instead it imports one file, lets the screen paint, then the next.
+result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from notify_tui.services.sync import ImportOutcome, SyncService
+from notify_tui.services.sync import SyncService
 from notify_tui.store.vault import signing_device
 
 RESULT_WORDS = {"imported": "accepted", "already imported": "already held", "refused": "REFUSED"}
@@ -100,32 +96,6 @@ def receipt_rows(service: SyncService) -> list[ReceiptRow]:
             )
         )
     return receipts
-
-
-class FolderImport:
-    """Import a folder's bundles one file per step, as `SyncService.import_from_dir` does.
-
-    Iterating imports the next file and yields its outcome (a refused file may be
-    tried again, so it can yield more than once; its last outcome counts). When every
-    file is done, each is moved to `done/` or `rejected/` exactly like the CLI's import.
-    """
-
-    def __init__(self, service: SyncService, directory: Path) -> None:
-        self.service = service
-        self.directory = directory.expanduser()
-        self.paths = service.bundle_files(self.directory)
-        self.outcomes: dict[Path, ImportOutcome] = {}
-
-    @property
-    def total(self) -> int:
-        """How many bundle files the folder holds."""
-        return len(self.paths)
-
-    def __iter__(self) -> Iterator[ImportOutcome]:
-        for outcome in self.service.iter_import(self.paths):
-            self.outcomes[outcome.path] = outcome
-            yield outcome
-        self.service.file_away(self.directory, self.outcomes.values())
 
 
 def received_lines(receipt: dict[str, Any]) -> dict[str, list[str]]:

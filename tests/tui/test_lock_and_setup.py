@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import Button, Checkbox, Input, Static
 
+from notify_tui.clock import ManualClock
 from notify_tui.errors import VaultError
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
@@ -32,45 +34,62 @@ def fast_vault(home: Path, details: VaultDetails) -> tuple[Session, str]:
     )
 
 
+def child_death(family_name: str) -> dict:
+    return {
+        "kind": "child_death",
+        "subjects": [{"given_names": "Lu", "family_name": family_name}],
+        "facts": {
+            "date_of_birth": "2020-01-01",
+            "outcome": "died",
+            "event_date": "2026-11-20",
+            "aware_date": "2026-11-20",
+            "abuse_or_neglect": "none",
+            "location": "in_area",
+            "normally_resident_in_area": True,
+        },
+    }
+
+
 async def test_idle_lock_then_unlock(tmp_path: Path) -> None:
-    """After the idle time the screen clears and the vault closes; the passphrase reopens it."""
+    """A minute without a key on the app's clock clears the screen and closes the vault;
+    a key press restarts the minute; the passphrase reopens the vault on the same clock."""
+    clock = ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     home = tmp_path / "vault"
     session, _ = Session.init(
-        home, PASSPHRASE, org="Testshire (test)", role="la", author="T", kdf=ARGON2_FLOOR
-    )
-    session.create_case(
-        {
-            "kind": "child_death",
-            "subjects": [{"given_names": "Lu", "family_name": "Locktest-Fictional"}],
-            "facts": {
-                "date_of_birth": "2020-01-01",
-                "outcome": "died",
-                "event_date": "2026-11-20",
-                "aware_date": "2026-11-20",
-                "abuse_or_neglect": "none",
-                "location": "in_area",
-                "normally_resident_in_area": True,
-            },
-        }
-    )
-    app = make_app(session, idle_lock_seconds=2.0)
+        home, PASSPHRASE, org="Testshire (test)", role="la", author="T", kdf=ARGON2_FLOOR,
+        clock=clock,
+    )  # fmt: skip
+    session.create_case(child_death("Locktest-Fictional"))
+    app = make_app(session, idle_lock_seconds=60)
+    assert app.clock is clock  # the session's clock, by default
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
+        clock.advance(59)
+        app.lock_if_idle()
+        assert isinstance(app.screen, DashboardScreen)  # 59 s: not yet
+        await pilot.press("down")  # a key at 59 s restarts the minute
+        clock.advance(59)
+        app.lock_if_idle()
+        assert isinstance(app.screen, DashboardScreen)  # 118 s, but 59 s since the key
+        clock.advance(1)
+        # The app's own timer looks at the clock and locks (no wall-clock race).
         await wait_for(pilot, lambda: isinstance(app.screen, UnlockScreen))
         assert app.session is None
         assert len(app.screen_stack) == 2  # the default screen and the unlock screen
         with pytest.raises(VaultError):  # the connection is closed, the key dropped
             session.list_cases()
-        app.idle_lock_seconds = 3600  # no second lock while we type
         await pilot.press(*"wrong passphrase!", "enter")
         message = app.screen.query_one("#unlock-message", Static)
         await wait_for(pilot, lambda: "Not unlocked" in str(message.render()))
         assert isinstance(app.screen, UnlockScreen)
+        assert not app.screen.query_one("#passphrase", Input).disabled
         await pilot.press(*PASSPHRASE, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.pause()
         assert app.session is not None
         assert app.session is not session
+        assert app.session.clock is clock  # the default unlocker keeps the app's clock
     app.session.close()
 
 

@@ -182,12 +182,18 @@ async def test_the_clipboard_is_wiped_when_the_app_quits(demo: DemoVault) -> Non
 
 async def test_the_clipboard_is_wiped_when_the_app_stops_on_an_error(demo: DemoVault) -> None:
     """An internal error ends the app too; the copied value is overwritten first."""
+
+    def crash() -> None:
+        raise RuntimeError("synthetic failure")
+
     app = make_app(demo.session)
     with pytest.raises(RuntimeError, match="synthetic failure"):
         async with app.run_test(size=SIZE) as pilot:
             await copy_a_name(app, pilot, demo)
-            app._handle_exception(RuntimeError("synthetic failure"))
+            assert app.clipboard == "Orla Overdue-Fictional"
+            app.call_later(crash)  # an unhandled error in the app's own code
             await pilot.pause()
+    assert app.return_code == 1  # it did stop on the error, not by quitting
     assert app.clipboard == BLANK
 
 

@@ -8,11 +8,10 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.tui.modals.base import Dialog
+from notify_tui.views.dates import parse_day
 
 MIN_RATIONALE = 10
 
@@ -26,42 +25,38 @@ class ThresholdDecision:
     decided_on: date
 
 
-class DecideScreen(ModalScreen[ThresholdDecision | None]):
+class DecideScreen(Dialog[ThresholdDecision | None]):
     """Ask whether the threshold for notifying is met, and why."""
 
-    CSS_PATH = "modals.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="decide.save", show=True),
-        Binding("escape", "cancel", "Cancel", id="decide.cancel", show=True),
-    ]
+    ERROR_ID = None
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="decide.save", show=True)]
     """Keys (remap by id with `App.set_keymap`):
 
     | key | id | does |
     |---|---|---|
     | ctrl+s | decide.save | record the decision |
-    | escape | decide.cancel | close |
+    | escape | dialog.cancel | close |
     """
 
     def __init__(self, case_id: str, today: date) -> None:
-        super().__init__()
+        super().__init__(f"Threshold decision for {case_id}")
         self.case_id = case_id
         self.today = today
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(f"Threshold decision for {self.case_id}", classes="dialog-title")
-            with RadioSet(id="notify"):
-                yield RadioButton("Notify: the threshold is met", id="yes", value=True)
-                yield RadioButton("Do not notify: the threshold is not met", id="no")
-            yield Label("Rationale (at least a sentence; recorded with the decision)")
-            yield Input(id="rationale", max_length=5000)
-            yield Static("", id="rationale-error", classes="field-error")
-            yield Label("Decided on (YYYY-MM-DD)")
-            yield Input(self.today.isoformat(), id="decided-on")
-            yield Static("", id="decided-on-error", classes="field-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Record decision", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+    def body(self) -> ComposeResult:
+        with RadioSet(id="notify"):
+            yield RadioButton("Notify: the threshold is met", id="yes", value=True)
+            yield RadioButton("Do not notify: the threshold is not met", id="no")
+        yield Label("Rationale (at least a sentence; recorded with the decision)")
+        yield Input(id="rationale", max_length=5000)
+        yield Static("", id="rationale-error", classes="field-error")
+        yield Label("Decided on (YYYY-MM-DD)")
+        yield Input(self.today.isoformat(), id="decided-on")
+        yield Static("", id="decided-on-error", classes="field-error")
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Record decision", variant="primary", id="save")
+        yield from super().buttons()
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
@@ -78,8 +73,3 @@ class DecideScreen(ModalScreen[ThresholdDecision | None]):
         pressed = self.query_one("#notify", RadioSet).pressed_button
         notify = pressed is None or pressed.id == "yes"
         self.dismiss(ThresholdDecision(notify, rationale, day))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        """Close without deciding."""
-        self.dismiss(None)

@@ -8,9 +8,10 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from notify_tui.tui.modals.base import Dialog
+from notify_tui.views.dates import parse_day
 
 
 @dataclass(frozen=True)
@@ -21,46 +22,34 @@ class SentRecord:
     reference: str | None
 
 
-def parse_day(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None when it does not parse."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
-class MarkSentScreen(ModalScreen[SentRecord | None]):
+class MarkSentScreen(Dialog[SentRecord | None]):
     """Ask for the date sent (default today) and the recipient's reference."""
 
-    CSS_PATH = "modals.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="mark_sent.save", show=True),
-        Binding("escape", "cancel", "Cancel", id="mark_sent.cancel", show=True),
-    ]
+    ERROR_ID = None
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="mark_sent.save", show=True)]
     """Keys (remap by id with `App.set_keymap`):
 
     | key | id | does |
     |---|---|---|
     | ctrl+s | mark_sent.save | record it |
-    | escape | mark_sent.cancel | close without recording |
+    | escape | dialog.cancel | close without recording |
     """
 
     def __init__(self, duty_title: str, today: date) -> None:
-        super().__init__()
+        super().__init__(f"Mark sent: {duty_title}")
         self.duty_title = duty_title
         self.today = today
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(f"Mark sent: {self.duty_title}", classes="dialog-title")
-            yield Label("Date sent (YYYY-MM-DD)")
-            yield Input(self.today.isoformat(), id="sent-on")
-            yield Static("", id="sent-on-error", classes="field-error")
-            yield Label("Reference given by the recipient (optional)")
-            yield Input(id="reference", max_length=200)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+    def body(self) -> ComposeResult:
+        yield Label("Date sent (YYYY-MM-DD)")
+        yield Input(self.today.isoformat(), id="sent-on")
+        yield Static("", id="sent-on-error", classes="field-error")
+        yield Label("Reference given by the recipient (optional)")
+        yield Input(id="reference", max_length=200)
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Save", variant="primary", id="save")
+        yield from super().buttons()
 
     @on(Input.Changed, "#sent-on")
     def _check_date(self, event: Input.Changed) -> None:
@@ -82,8 +71,3 @@ class MarkSentScreen(ModalScreen[SentRecord | None]):
             return
         reference = self.query_one("#reference", Input).value.strip() or None
         self.dismiss(SentRecord(day, reference))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        """Close without recording."""
-        self.dismiss(None)

@@ -9,13 +9,13 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
 
 from notify_tui.domain import codes
 from notify_tui.domain.office import PANEL_OUTCOMES
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.tui.modals.base import Dialog
+from notify_tui.views.dates import parse_day
 from notify_tui.views.office import OUTCOME_WORDS, StepRow
 
 
@@ -29,27 +29,24 @@ class OfficeStepChoice:
     outcome: str | None = None
 
 
-class OfficeStepScreen(ModalScreen[OfficeStepChoice | None]):
+class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
     """Choose a step and give its date (with the outcome for a Panel response), its
     category (CDOP category of death) or yes/no (modifiable factors)."""
 
-    CSS_PATH = "modals.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="office_step.save", show=True),
-        Binding("escape", "cancel", "Cancel", id="office_step.cancel", show=True),
-    ]
+    ERROR_ID = "step-error"
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="office_step.save", show=True)]
     """Keys (remap by id with `App.set_keymap`):
 
     | key | id | does |
     |---|---|---|
     | ctrl+s | office_step.save | record the step |
-    | escape | office_step.cancel | close without recording |
+    | escape | dialog.cancel | close without recording |
     """
 
     def __init__(
         self, case_id: str, steps: Sequence[StepRow], today: date, initial: str | None = None
     ) -> None:
-        super().__init__()
+        super().__init__(f"Office step for {case_id}")
         self.case_id = case_id
         self.steps = list(steps)
         self.today = today
@@ -57,40 +54,38 @@ class OfficeStepScreen(ModalScreen[OfficeStepChoice | None]):
         pending = next((row.key for row in self.steps if not row.recorded), keys[0])
         self.initial = initial if initial in keys else pending
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(f"Office step for {self.case_id}", classes="dialog-title")
-            yield Label("Step")
+    def body(self) -> ComposeResult:
+        yield Label("Step")
+        yield Select(
+            [(row.label, row.key) for row in self.steps],
+            value=self.initial,
+            allow_blank=False,
+            id="step",
+        )
+        with Vertical(id="date-part", classes="step-part"):
+            yield Label("Date (YYYY-MM-DD)")
+            yield Input(self.today.isoformat(), id="day")
+        with Vertical(id="outcome-part", classes="step-part"):
+            yield Label("The Panel's answer")
             yield Select(
-                [(row.label, row.key) for row in self.steps],
-                value=self.initial,
-                allow_blank=False,
-                id="step",
+                [(OUTCOME_WORDS[o], o) for o in PANEL_OUTCOMES], allow_blank=True, id="outcome"
             )
-            with Vertical(id="date-part", classes="step-part"):
-                yield Label("Date (YYYY-MM-DD)")
-                yield Input(self.today.isoformat(), id="day")
-            with Vertical(id="outcome-part", classes="step-part"):
-                yield Label("The Panel's answer")
-                yield Select(
-                    [(OUTCOME_WORDS[o], o) for o in PANEL_OUTCOMES], allow_blank=True, id="outcome"
-                )
-            with Vertical(id="category-part", classes="step-part"):
-                yield Label("Category of death (CDOP analysis)")
-                yield Select(
-                    [(label, key) for key, label in codes.cdop_categories().items()],
-                    allow_blank=True,
-                    id="category",
-                )
-            with Vertical(id="yes-no-part", classes="step-part"):
-                yield Label("Modifiable factors identified?")
-                with RadioSet(id="yes-no"):
-                    yield RadioButton("Yes", id="yes")
-                    yield RadioButton("No", id="no", value=True)
-            yield Static("", id="step-error", classes="field-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Record", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+        with Vertical(id="category-part", classes="step-part"):
+            yield Label("Category of death (CDOP analysis)")
+            yield Select(
+                [(label, key) for key, label in codes.cdop_categories().items()],
+                allow_blank=True,
+                id="category",
+            )
+        with Vertical(id="yes-no-part", classes="step-part"):
+            yield Label("Modifiable factors identified?")
+            with RadioSet(id="yes-no"):
+                yield RadioButton("Yes", id="yes")
+                yield RadioButton("No", id="no", value=True)
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Record", variant="primary", id="save")
+        yield from super().buttons()
 
     def on_mount(self) -> None:
         self._show_parts()
@@ -108,7 +103,7 @@ class OfficeStepScreen(ModalScreen[OfficeStepChoice | None]):
         self.query_one("#outcome-part").display = key == "panel_response.response"
         self.query_one("#category-part").display = key == "cdop.category"
         self.query_one("#yes-no-part").display = key == "cdop.modifiable_factors"
-        self.query_one("#step-error", Static).update("")
+        self.show_error("")
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
@@ -138,11 +133,6 @@ class OfficeStepScreen(ModalScreen[OfficeStepChoice | None]):
                 choice = OfficeStepChoice(
                     area, step, day, outcome if isinstance(outcome, str) else None
                 )
-        self.query_one("#step-error", Static).update(error)
+        self.show_error(error)
         if choice is not None:
             self.dismiss(choice)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        """Close without recording."""
-        self.dismiss(None)

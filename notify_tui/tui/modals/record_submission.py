@@ -10,12 +10,11 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.tui.modals.base import Dialog
 from notify_tui.views.dashboard import duty_label
+from notify_tui.views.dates import parse_day
 
 
 @dataclass(frozen=True)
@@ -27,53 +26,49 @@ class Submission:
     reference: str | None
 
 
-class RecordSubmissionScreen(ModalScreen[Submission | None]):
+class RecordSubmissionScreen(Dialog[Submission | None]):
     """Ask which duties one submission completes, the date, and the service's reference.
 
     Every open duty the form covers is ticked: one online notification reaches the
     Panel, DfE and Ofsted together.
     """
 
-    CSS_PATH = "modals.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="record_submission.save", show=True),
-        Binding("escape", "cancel", "Cancel", id="record_submission.cancel", show=True),
-    ]
+    ERROR_ID = None
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="record_submission.save", show=True)]
     """Keys (remap by id with `App.set_keymap`):
 
     | key | id | does |
     |---|---|---|
     | ctrl+s | record_submission.save | record the submission |
-    | escape | record_submission.cancel | close without recording |
+    | escape | dialog.cancel | close without recording |
     """
 
     def __init__(self, form_title: str, duties: Sequence[dict[str, Any]], today: date) -> None:
-        super().__init__()
+        super().__init__(f"Record submission: {form_title}")
         self.form_title = form_title
         self.duties = list(duties)
         self.today = today
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(f"Record submission: {self.form_title}", classes="dialog-title")
-            yield Label("The submission completes:")
-            for duty in self.duties:
-                done = "" if duty["status"] == "open" else f" (already {duty['status']})"
-                yield Checkbox(
-                    f"{duty_label(duty['duty'], duty['title'])}{done}",
-                    value=duty["status"] == "open",
-                    id=f"duty-{duty['duty']}",
-                    classes="submission-duty",
-                )
-            yield Static("", id="duties-error", classes="field-error")
-            yield Label("Date submitted (YYYY-MM-DD)")
-            yield Input(self.today.isoformat(), id="sent-on")
-            yield Static("", id="sent-on-error", classes="field-error")
-            yield Label("Reference the online service gave (optional)")
-            yield Input(id="reference", max_length=200)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Record", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+    def body(self) -> ComposeResult:
+        yield Label("The submission completes:")
+        for duty in self.duties:
+            done = "" if duty["status"] == "open" else f" (already {duty['status']})"
+            yield Checkbox(
+                f"{duty_label(duty['duty'], duty['title'])}{done}",
+                value=duty["status"] == "open",
+                id=f"duty-{duty['duty']}",
+                classes="submission-duty",
+            )
+        yield Static("", id="duties-error", classes="field-error")
+        yield Label("Date submitted (YYYY-MM-DD)")
+        yield Input(self.today.isoformat(), id="sent-on")
+        yield Static("", id="sent-on-error", classes="field-error")
+        yield Label("Reference the online service gave (optional)")
+        yield Input(id="reference", max_length=200)
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Record", variant="primary", id="save")
+        yield from super().buttons()
 
     def chosen(self) -> tuple[str, ...]:
         """The duty ids ticked."""
@@ -96,8 +91,3 @@ class RecordSubmissionScreen(ModalScreen[Submission | None]):
             return
         reference = self.query_one("#reference", Input).value.strip() or None
         self.dismiss(Submission(duties, day, reference))
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        """Close without recording."""
-        self.dismiss(None)

@@ -149,7 +149,11 @@ class CaseDetailScreen(Screen[None]):
     | w | case.withdraw | withdraw the highlighted duty, with a reason |
     | d | case.decide | record the threshold decision (notify or not) |
     | e | case.edit | edit the facts in the new-case form; the duties follow |
-    | 1-5 | case.tab_* | duties / subjects and facts / conflicts / audit trail / office |
+    | 1 | case.tab_duties | the duties tab |
+    | 2 | case.tab_facts | the subjects and facts tab |
+    | 3 | case.tab_conflicts | the conflicts tab |
+    | 4 | case.tab_audit | the audit trail tab |
+    | 5 | case.tab_office | the office tab |
     | v | case.submission | the case in the order of the national form, to copy from |
     | o | case.office_step | office only: record an office workflow step |
     | escape | case.back | back to the dashboard |

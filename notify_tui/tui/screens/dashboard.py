@@ -94,6 +94,7 @@ class DashboardScreen(Screen[None]):
     | v | dashboard.names | show full names or initials |
     | ctrl+r | dashboard.refresh | reload |
     | y | dashboard.sync | sync: keys, peers, export and import of bundles |
+    | escape | dashboard.leave_search | from the search box back to the table |
     """
 
     def __init__(self, session: Session, preferences: Preferences) -> None:

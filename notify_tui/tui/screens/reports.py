@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session, urgency
-from notify_tui.tui.modals.mark_sent import parse_day
 from notify_tui.tui.widgets.bar_chart import bar_chart
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.views.dashboard import URGENCY_LABELS, las_held
+from notify_tui.views.dates import parse_day
 from notify_tui.views.reports import (
     TIMELINESS_COLUMNS,
     death_bars,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
@@ -24,13 +25,17 @@ from textual.widgets import (
     Static,
     Switch,
 )
+from textual.worker import Worker, WorkerState
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.settings import Preferences
-from notify_tui.tui.modals.mark_sent import parse_day
+from notify_tui.settings import Preferences, keymap_problem
+from notify_tui.tui.keys import KeyBinding
+from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.spinner import Spinner
 from notify_tui.views.dashboard import format_due
+from notify_tui.views.dates import parse_day
 
 MIN_PASSPHRASE = 12
 
@@ -72,7 +77,12 @@ def check_closure_day(text: str, closures: list[date], calendar: WorkingDayCalen
 
 
 class SettingsScreen(Screen[Preferences | None]):
-    """Edit the preferences; dismisses with the saved ones (None when nothing was saved)."""
+    """Edit the preferences; dismisses with the saved ones (None when nothing was saved).
+
+    Saving (which recalculates every deadline when closure days change) and changing
+    the passphrase (Argon2id) run in thread workers: a spinner turns, the button that
+    started the work is disabled, and the screen answers keys meanwhile.
+    """
 
     CSS_PATH = "settings.tcss"
     BINDINGS = [
@@ -89,23 +99,34 @@ class SettingsScreen(Screen[Preferences | None]):
     | escape | settings.cancel | back without saving (a changed passphrase stays changed) |
     | enter | (closure box) | add the closure day |
     | delete | settings.remove_closure | remove the highlighted closure day (in its table) |
+    | enter | (keys box) | set the highlighted binding's keys (saved with ctrl+s) |
     """
 
     class PassphraseChanged(Message):
         """The passphrase slot was rewritten under the new passphrase."""
 
-    class PassphraseNotChanged(Message):
-        """Changing the passphrase failed; nothing was changed."""
+    class Saved(Message):
+        """The preferences were stored (and every case refolded, if needed)."""
 
-        def __init__(self, reason: str) -> None:
+        def __init__(self, preferences: Preferences) -> None:
             super().__init__()
-            self.reason = reason
+            self.preferences = preferences
 
-    def __init__(self, session: Session, start: SettingsStart = "all") -> None:
+    def __init__(
+        self,
+        session: Session,
+        start: SettingsStart = "all",
+        *,
+        bindings: Sequence[KeyBinding] = (),
+    ) -> None:
         super().__init__()
         self.session = session
         self.start = start
         self.closures = sorted(session.preferences.calendar.closure_days)
+        self.bindings = list(bindings)
+        """The app's bindings with their default keys, for the keymap editor."""
+        self.keymap = dict(session.preferences.keymap)
+        """The keys chosen so far (saved with the rest on ctrl+s)."""
 
     def compose(self) -> ComposeResult:
         preferences = self.session.preferences
@@ -152,9 +173,22 @@ class SettingsScreen(Screen[Preferences | None]):
                 yield Switch(preferences.display.show_full_names, id="full-names")
                 yield Label("Show subjects' full names in lists (initials otherwise)")
 
+            yield Static("Keys", classes="section-title")
+            yield Static(
+                "Highlight a binding, type its keys (several with commas, e.g. ctrl+s,f2) "
+                "and press enter; an empty box restores the default.",
+                classes="hint",
+            )
+            yield DataTable(id="keymap", cursor_type="row")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="keys, e.g. ctrl+s", id="keymap-keys")
+                yield Button("Set keys", id="set-keys")
+            yield Static("", id="keymap-error", classes="field-error")
+
             yield Static("", id="save-status")
             with Horizontal(classes="row"):
                 yield Button("Save", variant="primary", id="save")
+                yield Spinner("Saving", id="save-working")
                 yield Button("Back without saving", id="cancel")
         yield Footer()
 
@@ -164,6 +198,10 @@ class SettingsScreen(Screen[Preferences | None]):
         self.query_one("#passphrase-working", LoadingIndicator).display = False
         self.query_one("#closures", DataTable).add_columns("Date", "Day")
         self._fill_closures()
+        keymap_table = self.query_one("#keymap", DataTable)
+        for key, label in (("id", "Binding id"), ("does", "Does"), ("keys", "Keys")):
+            keymap_table.add_column(label, key=key)
+        self._fill_keymap()
         focus = "#old-passphrase" if self.start == "passphrase" else "#idle-minutes"
         self.query_one(focus, Input).focus()
 
@@ -203,18 +241,16 @@ class SettingsScreen(Screen[Preferences | None]):
             "Working: deriving the new key (about a second)…" if working else ""
         )
 
-    @work(exclusive=True, group="passphrase", thread=True, name="change passphrase")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="passphrase",
+        name="change passphrase",
+        exit_on_error=False,
+    )
     def change_passphrase(self, old: str, new: str) -> None:
-        """Re-wrap the data key (Argon2id, ~0.7 s) off the UI thread.
-
-        Safe on a thread: it reads and rewrites the key slot file only, never the
-        vault's database connection.
-        """
-        try:
-            self.session.change_passphrase(old, new)
-        except NotifyError as error:
-            self.post_message(self.PassphraseNotChanged(error.message))
-            return
+        """Re-wrap the data key (Argon2id, ~0.7 s) off the UI thread."""
+        self.session.change_passphrase(old, new)
         self.post_message(self.PassphraseChanged())
 
     @on(PassphraseChanged)
@@ -228,11 +264,21 @@ class SettingsScreen(Screen[Preferences | None]):
         )
         self.notify("Passphrase changed.", title="Saved")
 
-    @on(PassphraseNotChanged)
-    def _passphrase_not_changed(self, event: PassphraseNotChanged) -> None:
-        self._working(False)
-        self.query_one("#passphrase-error", Static).update(f"Not changed: {event.reason}")
-        self.query_one("#old-passphrase", Input).focus()
+    @on(Worker.StateChanged)
+    def _work_failed(self, event: Worker.StateChanged) -> None:
+        # The app's handler shows the notification; this puts the form back.
+        if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        report_failure(self, event)
+        error = event.worker.error
+        reason = error.message if isinstance(error, NotifyError) else "an internal error"
+        if event.worker.group == "passphrase":
+            self._working(False)
+            self.query_one("#passphrase-error", Static).update(f"Not changed: {reason}")
+            self.query_one("#old-passphrase", Input).focus()
+        elif event.worker.group == "save":
+            self._saving(False)
+            self.query_one("#save-status", Static).update(f"Not saved: {reason}")
 
     # -- closure days --------------------------------------------------------------
 
@@ -274,6 +320,54 @@ class SettingsScreen(Screen[Preferences | None]):
         if self.focused is self.query_one("#closures", DataTable):
             self._remove_closure()
 
+    # -- keys ----------------------------------------------------------------------
+
+    def _fill_keymap(self) -> None:
+        table = self.query_one("#keymap", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for binding in self.bindings:
+            chosen = self.keymap.get(binding.id)
+            keys = binding.keys if chosen is None else f"{chosen} (default {binding.keys})"
+            table.add_row(binding.id, binding.description, keys, key=binding.id)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def highlighted_binding(self) -> KeyBinding | None:
+        """The binding under the cursor of the keys table."""
+        table = self.query_one("#keymap", DataTable)
+        if not self.bindings or not table.row_count:
+            return None
+        return self.bindings[min(table.cursor_row, len(self.bindings) - 1)]
+
+    @on(DataTable.RowHighlighted, "#keymap")
+    def _show_keys(self) -> None:
+        binding = self.highlighted_binding()
+        if binding is not None:
+            self.query_one("#keymap-keys", Input).value = self.keymap.get(binding.id, "")
+            self.query_one("#keymap-error", Static).update("")
+
+    @on(Button.Pressed, "#set-keys")
+    @on(Input.Submitted, "#keymap-keys")
+    def set_keys(self) -> None:
+        """Give the highlighted binding the keys in the box (empty: its default)."""
+        binding = self.highlighted_binding()
+        if binding is None:
+            return
+        keys = self.query_one("#keymap-keys", Input).value.replace(" ", "")
+        chosen = dict(self.keymap)
+        if keys and keys != binding.keys:
+            chosen[binding.id] = keys
+        else:
+            chosen.pop(binding.id, None)
+        problem = keymap_problem(chosen)
+        self.query_one("#keymap-error", Static).update(problem or "")
+        if problem:
+            return
+        self.keymap = chosen
+        self._fill_keymap()
+        self.query_one("#save-status", Static).update("Not saved yet: press ctrl+s.")
+
     # -- saving --------------------------------------------------------------------
 
     def gathered(self) -> Preferences | None:
@@ -300,6 +394,7 @@ class SettingsScreen(Screen[Preferences | None]):
                         "theme": theme,
                         "show_full_names": self.query_one("#full-names", Switch).value,
                     },
+                    "keymap": self.keymap,
                 }
             )
         except ValidationError as problem:
@@ -311,6 +406,8 @@ class SettingsScreen(Screen[Preferences | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         """Save the preferences (recalculating deadlines if closure days changed)."""
+        if self.query_one("#save", Button).disabled:
+            return  # already saving
         preferences = self.gathered()
         if preferences is None:
             return
@@ -318,18 +415,26 @@ class SettingsScreen(Screen[Preferences | None]):
         self.query_one("#save-status", Static).update(
             "Saving: recalculating every deadline…" if refold else "Saving…"
         )
-        self.query_one("#save", Button).disabled = True
-        # Paint the message first; the vault connection belongs to this thread.
-        self.call_after_refresh(self._save, preferences)
+        self._saving(True)
+        self.save(preferences)
 
-    def _save(self, preferences: Preferences) -> None:
-        try:
-            self.session.set_preferences(preferences)
-        except NotifyError as error:
-            self.query_one("#save", Button).disabled = False
-            self.query_one("#save-status", Static).update(f"Not saved: {error}")
-            return
-        self.dismiss(preferences)
+    def _saving(self, saving: bool) -> None:
+        self.query_one("#save", Button).disabled = saving
+        spinner = self.query_one("#save-working", Spinner)
+        if saving:
+            spinner.start()
+        else:
+            spinner.stop()
+
+    @work(thread=True, exclusive=True, group="save", name="save settings", exit_on_error=False)
+    def save(self, preferences: Preferences) -> None:
+        """Store the preferences off the UI thread (a refold reads every case)."""
+        self.session.set_preferences(preferences)
+        self.post_message(self.Saved(preferences))
+
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        self.dismiss(event.preferences)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -8,15 +8,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    Select,
+    Static,
+)
+from textual.worker import Worker, WorkerState
 
-from notify_tui.errors import NotifyError
+from notify_tui.clock import Clock
 from notify_tui.services.session import Session
+from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.spinner import Spinner
 
 MIN_PASSPHRASE = 12
 
@@ -32,9 +44,13 @@ class VaultDetails:
 
 
 Initializer = Callable[[Path, VaultDetails], tuple[Session, str]]
+"""Creates the vault; runs in a thread worker, so it may be slow but must not touch the
+screen."""
 
 
-def create_vault(home: Path, details: VaultDetails) -> tuple[Session, str]:
+def create_vault(
+    home: Path, details: VaultDetails, clock: Clock | None = None
+) -> tuple[Session, str]:
     """Create the vault (the default `Initializer`); returns the session and recovery code."""
     return Session.init(
         home,
@@ -42,6 +58,7 @@ def create_vault(home: Path, details: VaultDetails) -> tuple[Session, str]:
         org=details.org,
         role="office" if details.role == "office" else "la",
         author=details.author,
+        clock=clock,
     )
 
 
@@ -60,7 +77,11 @@ def check_details(org: str, author: str, first: str, second: str) -> dict[str, s
 
 
 class SetupScreen(Screen[Session | None]):
-    """Create a vault; dismisses with the open session once the recovery code is kept."""
+    """Create a vault; dismisses with the open session once the recovery code is kept.
+
+    Creating it (key calibration and derivation) runs in a thread worker: the spinner
+    turns and the Create button stays disabled until it is done.
+    """
 
     CSS_PATH = "setup.tcss"
     BINDINGS = [Binding("ctrl+s", "create", "Create vault", id="setup.create", show=True)]
@@ -71,6 +92,14 @@ class SetupScreen(Screen[Session | None]):
     | ctrl+s | setup.create | create the vault |
     | ctrl+q | app.quit | quit without creating anything |
     """
+
+    class Created(Message):
+        """The vault exists; its session and the recovery code to show once."""
+
+        def __init__(self, session: Session, recovery_code: str) -> None:
+            super().__init__()
+            self.session = session
+            self.recovery_code = recovery_code
 
     def __init__(self, home: Path, initializer: Initializer = create_vault) -> None:
         super().__init__()
@@ -103,6 +132,7 @@ class SetupScreen(Screen[Session | None]):
                 yield Input(password=True, id="passphrase2")
                 yield Static(id="e-passphrase2", classes="field-error")
                 yield Button("Create vault", variant="primary", id="create")
+                yield Spinner("Creating the vault", id="setup-working")
             with Vertical(id="recovery"):
                 yield Static(id="recovery-code")
                 yield Checkbox(
@@ -124,7 +154,7 @@ class SetupScreen(Screen[Session | None]):
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:
         """Check the form and create the vault."""
-        if self.session is not None:
+        if self.session is not None or self.query_one("#create", Button).disabled:
             return
         org, author, first, second = self._values()
         errors = check_details(org, author, first, second)
@@ -134,16 +164,36 @@ class SetupScreen(Screen[Session | None]):
             return
         role = str(self.query_one("#role", Select).value)
         details = VaultDetails(org.strip(), role, author.strip(), first)
-        self.query_one("#create", Button).label = "Creating… (a few seconds)"
-        self.call_after_refresh(self._create, details)
+        self._working(True)
+        self.create(details)
 
-    def _create(self, details: VaultDetails) -> None:
-        try:
-            self.session, code = self.initializer(self.home, details)
-        except NotifyError as error:
-            self.query_one("#create", Button).label = "Create vault"
-            self.notify(error.message, title="Vault not created", severity="error")
-            return
+    def _working(self, working: bool) -> None:
+        button = self.query_one("#create", Button)
+        button.disabled = working
+        button.label = "Creating… (a few seconds)" if working else "Create vault"
+        spinner = self.query_one("#setup-working", Spinner)
+        if working:
+            spinner.start()
+        else:
+            spinner.stop()
+
+    @work(thread=True, exclusive=True, group="setup", name="create vault", exit_on_error=False)
+    def create(self, details: VaultDetails) -> None:
+        """Create the vault off the UI thread."""
+        session, code = self.initializer(self.home, details)
+        self.post_message(self.Created(session, code))
+
+    @on(Worker.StateChanged)
+    def _create_failed(self, event: Worker.StateChanged) -> None:
+        # The app's handler shows why; this puts the form back.
+        report_failure(self, event)
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._working(False)
+
+    @on(Created)
+    def _created(self, event: Created) -> None:
+        self._working(False)
+        self.session, code = event.session, event.recovery_code
         for name in ("passphrase", "passphrase2"):
             self.query_one(f"#{name}", Input).value = ""
         self.query_one("#details").display = False

@@ -129,7 +129,7 @@ class SubmissionScreen(Screen[None]):
             self.notify(f"{field.label}: nothing recorded to copy.", severity="warning")
             return
         seconds = self.session.preferences.security.clipboard_clear_seconds
-        copy_for_a_while(self.app, field.value, seconds)
+        copy_for_a_while(self.app, field.value, seconds, self.session.clock)
         self.query_one("#copy-status", Static).update(
             Text(
                 f"Copied {field.section} · {field.label}. "

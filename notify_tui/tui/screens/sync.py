@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Literal
 
@@ -20,16 +19,18 @@ from textual.widgets import (
     TabbedContent,
     TabPane,
 )
+from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.services.sync import ImportOutcome, SyncService
 from notify_tui.sync.bundle import BUNDLE_SUFFIX
+from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.confirm import ConfirmScreen
 from notify_tui.tui.modals.path_prompt import PathPromptScreen
+from notify_tui.tui.widgets.spinner import Spinner
 from notify_tui.views.sync import (
     RESULT_WORDS,
-    FolderImport,
     PeerRow,
     peer_rows,
     receipt_rows,
@@ -82,7 +83,12 @@ def one_line(text: str | None, width: int = 70) -> str:
 
 
 class SyncScreen(Screen[None]):
-    """Exchange bundles with peers: keys, trust, export, import, receipts."""
+    """Exchange bundles with peers: keys, trust, export, import, receipts.
+
+    Export and import run in a thread worker (the vault's verbs run on its owner
+    thread): the spinner turns, the progress bar moves a file at a time, and `x` and `i`
+    are disabled until the work is done.
+    """
 
     CSS_PATH = "sync.tcss"
     BINDINGS = [
@@ -105,9 +111,19 @@ class SyncScreen(Screen[None]):
     | a | sync.add_peer | trust a peer from its keys file |
     | r | sync.revoke | stop trusting the highlighted peer (asks first) |
     | e | sync.export_keys | write this device's keys file for a peer |
-    | 1-3 | sync.tab_* | peers and keys / import results / receipts received |
+    | 1 | sync.tab_peers | the peers and keys tab |
+    | 2 | sync.tab_import | the import results tab |
+    | 3 | sync.tab_receipts | the receipts received tab |
     | escape | sync.back | back to the dashboard |
     """
+
+    class ImportStarted(Message):
+        """A folder import found its bundle files and is starting on the first."""
+
+        def __init__(self, folder: Path, total: int) -> None:
+            super().__init__()
+            self.folder = folder
+            self.total = total
 
     class ImportProgress(Message):
         """Files of a folder import done so far (newer replaces older in the queue)."""
@@ -147,10 +163,13 @@ class SyncScreen(Screen[None]):
         self.service = SyncService(session)
         self.start = start
         self.peers: list[PeerRow] = []
+        self.busy = False
+        """An export or import is running (its keys are disabled meanwhile)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="this-device")
+        yield Spinner("Working on the bundles", id="sync-working")
         with TabbedContent(initial="peers"):
             with TabPane("Peers and keys", id="peers"):
                 yield DataTable(id="peer-table", cursor_type="row", zebra_stripes=True)
@@ -235,6 +254,42 @@ class SyncScreen(Screen[None]):
             return None
         return self.peers[min(table.cursor_row, len(self.peers) - 1)]
 
+    # -- work in the background ----------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`x` and `i` are disabled (shown dimmed) while an export or import runs."""
+        if action in ("export", "import") and self.busy:
+            return None
+        return True
+
+    def _working(self, busy: bool) -> None:
+        self.busy = busy
+        spinner = self.query_one("#sync-working", Spinner)
+        if busy:
+            spinner.start()
+        else:
+            spinner.stop()
+        self.refresh_bindings()
+
+    @on(Worker.StateChanged)
+    def _work_ended(self, event: Worker.StateChanged) -> None:
+        # The app's handler says what failed; this puts the screen back.
+        if event.worker.group != "sync" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        report_failure(self, event)
+        self._working(False)
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            reason = error.message if isinstance(error, NotifyError) else "an internal error"
+            if event.worker.name == "export":
+                self.query_one("#export-result", Static).update(f"[b]Not exported:[/b] {reason}")
+            else:
+                self.query_one("#import-status", Static).update(f"[b]Not imported:[/b] {reason}")
+
     # -- export --------------------------------------------------------------------
 
     def action_export(self) -> None:
@@ -251,21 +306,16 @@ class SyncScreen(Screen[None]):
         )
 
     def _export_to(self, folder: Path | None) -> None:
-        if folder is not None:
+        if folder is not None and not self.busy:
             self.query_one("#export-result", Static).update("Exporting…")
+            self._working(True)
             self.export(folder)
 
-    @work(exclusive=True, group="sync", name="export", exit_on_error=False)
-    async def export(self, folder: Path) -> None:
-        """Write the bundles (on the UI thread: the vault connection belongs to it)."""
-        await asyncio.sleep(0)  # paint "Exporting…" first
+    @work(thread=True, exclusive=True, group="sync", name="export", exit_on_error=False)
+    def export(self, folder: Path) -> None:
+        """Write the bundles off the UI thread."""
         folder.mkdir(mode=0o700, parents=False, exist_ok=True)
-        try:
-            paths = self.service.export(folder)
-        except NotifyError as error:
-            self.query_one("#export-result", Static).update(f"[b]Not exported:[/b] {error}")
-            raise
-        self.post_message(self.ExportFinished(paths))
+        self.post_message(self.ExportFinished(self.service.export(folder)))
 
     @on(ExportFinished)
     def _exported(self, event: ExportFinished) -> None:
@@ -293,28 +343,41 @@ class SyncScreen(Screen[None]):
         )
 
     def _import_from(self, folder: Path | None) -> None:
-        if folder is None:
+        if folder is None or self.busy:
             return
         self.action_tab("import")
         self.query_one("#import-table", DataTable).clear()
+        self.query_one("#import-status", Static).update(f"Looking for bundles in {folder}…")
+        self._working(True)
         self.import_folder(folder)
 
-    @work(exclusive=True, group="sync", name="import", exit_on_error=False)
-    async def import_folder(self, folder: Path) -> None:
-        """Import one file at a time on the UI thread, letting the screen paint between."""
-        steps = FolderImport(self.service, folder)
-        status = self.query_one("#import-status", Static)
+    @work(thread=True, exclusive=True, group="sync", name="import", exit_on_error=False)
+    def import_folder(self, folder: Path) -> None:
+        """Import the folder's bundles one file at a time, off the UI thread.
+
+        A refused file is tried again after the others (bundles may arrive in any
+        order), so it may be reported twice; its last outcome counts. Then each file is
+        moved to done/ or rejected/, as the CLI's import does.
+        """
+        folder = folder.expanduser()
+        paths = self.service.bundle_files(folder)
+        self.post_message(self.ImportStarted(folder, len(paths)))
+        outcomes: dict[Path, ImportOutcome] = {}
+        for outcome in self.service.iter_import(paths):
+            outcomes[outcome.path] = outcome
+            self.post_message(self.FileImported(outcome))
+            self.post_message(self.ImportProgress(len(outcomes), len(paths)))
+        self.service.file_away(folder, outcomes.values())
+        self.post_message(self.ImportFinished(list(outcomes.values())))
+
+    @on(ImportStarted)
+    def _import_started(self, event: ImportStarted) -> None:
         bar = self.query_one("#import-progress", ProgressBar)
         bar.display = True
-        bar.update(total=max(steps.total, 1), progress=0)
-        status.update(f"Importing {steps.total} file(s) from {folder}…")
-        seen: set[Path] = set()
-        for outcome in steps:
-            seen.add(outcome.path)
-            self.post_message(self.FileImported(outcome))
-            self.post_message(self.ImportProgress(len(seen), steps.total))
-            await asyncio.sleep(0.01)
-        self.post_message(self.ImportFinished(list(steps.outcomes.values())))
+        bar.update(total=max(event.total, 1), progress=0)
+        self.query_one("#import-status", Static).update(
+            f"Importing {event.total} file(s) from {event.folder}…"
+        )
 
     @on(ImportProgress)
     def _import_progress(self, event: ImportProgress) -> None:

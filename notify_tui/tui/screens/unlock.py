@@ -5,22 +5,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
+from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.spinner import Spinner
 
 
 class UnlockScreen(Screen[Session | None]):
-    """The passphrase prompt; dismisses with the unlocked session."""
+    """The passphrase prompt; dismisses with the unlocked session.
+
+    The key derivation (Argon2id, about 0.7 s by design) runs in a thread worker, so the
+    spinner turns and the keys answer while it works.
+    """
 
     CSS_PATH = "unlock.tcss"
     BINDINGS = []
-    """Keys: enter (in the passphrase box) unlocks; ctrl+q (app.quit) quits."""
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | enter | (passphrase box) | unlock |
+    | ctrl+q | app.quit | quit |
+    """
+
+    class Unlocked(Message):
+        """The vault opened; the session is ready."""
+
+        def __init__(self, session: Session) -> None:
+            super().__init__()
+            self.session = session
 
     def __init__(
         self, home: Path, unlocker: Callable[[Path, str], Session], hint: str = ""
@@ -36,6 +57,7 @@ class UnlockScreen(Screen[Session | None]):
             yield Static(f"Vault: {self.home}", id="unlock-vault")
             yield Label("Passphrase")
             yield Input(password=True, id="passphrase")
+            yield Spinner("Unlocking: deriving the key", id="unlock-working")
             yield Static(self.hint, id="unlock-message")
         yield Footer()
 
@@ -44,22 +66,40 @@ class UnlockScreen(Screen[Session | None]):
 
     @on(Input.Submitted, "#passphrase")
     def _submit(self, event: Input.Submitted) -> None:
-        if not event.value:
+        if not event.value or event.input.disabled:
             return
+        self._working(True)
         self.query_one("#unlock-message", Static).update("Unlocking… (this takes a second)")
-        event.input.disabled = True
-        # Let the message paint before the key derivation blocks; the vault connection
-        # must be opened on this thread, which will use it.
-        self.call_after_refresh(self._unlock, event.value)
+        self.unlock(event.value)
 
-    def _unlock(self, passphrase: str) -> None:
+    def _working(self, working: bool) -> None:
         field = self.query_one("#passphrase", Input)
-        try:
-            session = self.unlocker(self.home, passphrase)
-        except NotifyError as error:
-            field.disabled = False
+        field.disabled = working
+        spinner = self.query_one("#unlock-working", Spinner)
+        if working:
+            spinner.start()
+        else:
+            spinner.stop()
+        if not working:
             field.value = ""
             field.focus()
-            self.query_one("#unlock-message", Static).update(f"[b]Not unlocked:[/b] {error}")
+
+    @work(thread=True, exclusive=True, group="unlock", name="unlock", exit_on_error=False)
+    def unlock(self, passphrase: str) -> None:
+        """Derive the key and open the vault off the UI thread."""
+        self.post_message(self.Unlocked(self.unlocker(self.home, passphrase)))
+
+    @on(Unlocked)
+    def _unlocked(self, event: Unlocked) -> None:
+        self.dismiss(event.session)
+
+    @on(Worker.StateChanged)
+    def _unlock_failed(self, event: Worker.StateChanged) -> None:
+        # The app's handler shows the notification; this puts the form back.
+        if event.state not in (WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        self.dismiss(session)
+        report_failure(self, event)
+        self._working(False)
+        error = event.worker.error
+        reason = error.message if isinstance(error, NotifyError) else "an internal error"
+        self.query_one("#unlock-message", Static).update(f"[b]Not unlocked:[/b] {reason}")

@@ -8,21 +8,13 @@ always printed, so colour and length never carry the meaning alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.text import Text
 
+from notify_tui.views.charts import Bar
+
 BAR = "▇"
 SCALE = "·"
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar: its label, its length as a share of the full width (0 to 1), its number."""
-
-    label: str
-    fraction: float
-    number: str
 
 
 def bar_chart(bars: Sequence[Bar], width: int = 30) -> Text:

@@ -99,14 +99,23 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding("up", "cursor_up", "Up", id="table.cursor_up", show=False),
+        Binding("down", "cursor_down", "Down", id="table.cursor_down", show=False),
+        Binding("pageup", "page_up", "Page up", id="table.page_up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="table.page_down", show=False),
+        Binding("home", "first", "First", id="table.first", show=False),
+        Binding("end", "last", "Last", id="table.last", show=False),
+        Binding("enter", "select", "Open", id="table.select", show=False),
     ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | up / down | table.cursor_up, table.cursor_down | move the cursor a row |
+    | pageup / pagedown | table.page_up, table.page_down | move it a screenful |
+    | home / end | table.first, table.last | the first or the last row |
+    | enter | table.select | open the highlighted row |
+    """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
     """The highlighted row (an index into the items)."""
@@ -223,16 +232,42 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         size = Size(width, len(self.items) + 1)  # + the heading
         if size == self.virtual_size:
             return
-        if not self.container_size:  # not laid out yet: the first layout measures it
+        bars = (self.show_horizontal_scrollbar, self.show_vertical_scrollbar)
+        if not self.container_size or self._scrollbars_for(size) != bars:
+            # Not laid out yet, or a scrollbar appears or goes: that changes the region,
+            # so let the layout measure it.
             self.virtual_size = size
             return
         # The table's own region does not depend on its rows, so a new length or width
-        # needs the scrollbars updated, not the whole screen laid out again (which cost
-        # a full reflow per keystroke). A scrollbar that appears or goes still asks for
-        # a layout itself.
+        # needs the scrollbars' ranges updated, not the whole screen laid out again
+        # (which cost a full reflow per keystroke).
         self.set_reactive(VirtualTable.virtual_size, size)
-        self._scroll_update(size)
+        container_width, container_height = self.container_size
+        if self.show_vertical_scrollbar:
+            vertical = self.vertical_scrollbar
+            vertical.window_virtual_size = size.height
+            vertical.window_size = container_height - self.scrollbar_size_horizontal
+            vertical.refresh()
+        if self.show_horizontal_scrollbar:
+            horizontal = self.horizontal_scrollbar
+            horizontal.window_virtual_size = size.width
+            horizontal.window_size = container_width - self.scrollbar_size_vertical
+            horizontal.refresh()
+        self.scroll_x = self.scroll_x  # validated: kept within the new size
+        self.scroll_y = self.scroll_y
         self.refresh()
+
+    def _scrollbars_for(self, size: Size) -> tuple[bool, bool]:
+        """Which scrollbars (horizontal, vertical) `size` needs, as Textual decides it
+        for `overflow: auto`."""
+        width, height = self.container_size
+        horizontal = size.width > width
+        vertical = size.height > height
+        if vertical and not horizontal:
+            horizontal = size.width > width - self.styles.scrollbar_size_vertical
+        if horizontal and not vertical:
+            vertical = size.height > height - self.styles.scrollbar_size_horizontal
+        return horizontal, vertical
 
     # -- cursor --------------------------------------------------------------------
 
