@@ -19,9 +19,8 @@ from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
-from notify_tui.store.vault import chain_suffix, office_chain_id, signing_device
 from notify_tui.sync import bundle as bundle_format
-from notify_tui.sync import merge, receipts, sshsig, trust
+from notify_tui.sync import merge, outbox, receipts, sshsig, trust
 
 REJECTED_DIR = "rejected"
 DONE_DIR = "done"
@@ -107,7 +106,7 @@ class SyncService:
     @owned
     def me(self) -> trust.Device:
         """This device as the devices table holds it."""
-        return trust.this_device(self.vault.db)
+        return trust.this_device(self.vault)
 
     @owned
     def keys_export(self, destination: Path | None = None) -> trust.KeysDocument:
@@ -136,24 +135,24 @@ class SyncService:
         document = trust.parse_keys_document(data, str(source))
         self.vault._require_writer()
         with translate_errors():
-            return trust.add_peer(self.vault.db, document, self.session.clock.now())
+            return trust.add_peer(self.vault, document, self.session.clock.now())
 
     @owned
     def list_peers(self) -> list[dict[str, Any]]:
         """Every known device (this one first), as plain rows."""
-        return [trust.peer_json(d) for d in trust.devices(self.vault.db).values()]
+        return [trust.peer_json(d) for d in trust.devices(self.vault).values()]
 
     @owned
     def revoke_peer(self, device_id: str) -> trust.Device:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
         self.vault._require_writer()
         with translate_errors():
-            return trust.revoke_peer(self.vault.db, device_id, self.session.clock.now())
+            return trust.revoke_peer(self.vault, device_id, self.session.clock.now())
 
     # -- export --------------------------------------------------------------------
 
     def _peers(self, peer: str | None) -> list[trust.Device]:
-        known = trust.devices(self.vault.db)
+        known = trust.devices(self.vault)
         if peer is not None:
             device = known.get(peer)
             if device is None or device.is_self:
@@ -168,88 +167,37 @@ class SyncService:
 
     @owned
     def visible_chains(self, peer: trust.Device) -> set[str]:
-        """The chains held that a peer may receive.
-
-        An office receives every chain held (it relays). An LA receives the chains of LA
-        devices of its own organisation and the office devices' chains for its cases
-        (`office_chain_id(office, its org)`), never an office's own chain (the
-        partnership's records) nor anything about another LA's cases.
-        """
-        known = trust.devices(self.vault.db)
-        held = self.vault.chains()
-        if peer.role == "office":
-            return set(held)
-        visible: set[str] = set()
-        for chain in held:
-            device = known.get(signing_device(chain))
-            if device is None:
-                continue
-            if chain_suffix(chain) is None:
-                if device.role == "la" and device.org == peer.org:
-                    visible.add(chain)
-            elif device.role == "office" and chain == office_chain_id(device.device_id, peer.org):
-                visible.add(chain)
-        return visible
-
-    def _unacknowledged(self, peer: trust.Device) -> list[tuple[str, int]]:
-        """(chain, last seq the peer holds) for each chain with events it lacks."""
-        acknowledged = receipts.acknowledged(self.vault.db, peer.device_id)
-        visible = self.visible_chains(peer)
-        ranges: list[tuple[str, int]] = []
-        for chain, held in sorted(receipts.held_heads(self.vault.db).items()):
-            if chain not in visible:
-                continue
-            if signing_device(chain) == peer.device_id and chain not in acknowledged:
-                continue  # a peer holds its own events until it says otherwise
-            start = acknowledged.get(chain, 0)
-            if start < held:
-                ranges.append((chain, start))
-        return ranges
+        """The chains held that a peer may receive (see `outbox.visible_chains`)."""
+        return outbox.visible_chains(self.vault, peer)
 
     @owned
     def events_for(self, peer: trust.Device) -> list[Event]:
         """The events a peer has not acknowledged (whole chain suffixes only)."""
-        events: list[Event] = []
-        for chain, start in self._unacknowledged(peer):
-            rows = self.vault.db.execute(
-                "SELECT body FROM events WHERE device = ? AND seq > ? ORDER BY seq",
-                [chain, start],
-            ).fetchall()
-            events.extend(Event.model_validate_json(row[0]) for row in rows)
-        return events
+        return outbox.events_for(self.vault, peer)
 
     @owned
     def pending_counts(self) -> dict[str, int]:
         """Events each unrevoked peer has not acknowledged (counted, not loaded)."""
-        counts: dict[str, int] = {}
-        for device in trust.devices(self.vault.db).values():
-            if device.is_self or device.revoked:
-                continue
-            counts[device.device_id] = sum(
-                self.vault.db.execute(
-                    "SELECT count(*) FROM events WHERE device = ? AND seq > ?", [chain, start]
-                ).fetchone()[0]
-                for chain, start in self._unacknowledged(device)
-            )
-        return counts
+        return {
+            device.device_id: outbox.pending_count(self.vault, device)
+            for device in trust.devices(self.vault).values()
+            if not device.is_self and not device.revoked
+        }
 
     @owned
     def rollback_problem(self, peer: trust.Device) -> str | None:
         """A line saying the peer holds more of one of this device's chains than this vault."""
         me = self.me().device_id
-        for chain, theirs in sorted(receipts.acknowledged(self.vault.db, peer.device_id).items()):
-            if signing_device(chain) != me:
-                continue
-            ours = self.vault.head(chain)[0]
-            if theirs > ours:
-                which = "" if chain == me else f" (chain {chain})"
-                return (
-                    f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
-                    f"{ours + 1}–{theirs} of this device{which} are not in this vault (restored "
-                    "from an old backup?), and new changes here would fork its chain; pass "
-                    "--confirm-rollback to export anyway"
-                )
-        return None
+        found = outbox.rollback(self.vault, me, peer)
+        if found is None:
+            return None
+        which = "" if found.chain == me else f" (chain {found.chain})"
+        return (
+            f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
+            f"{found.ours + 1}–{found.theirs} of this device{which} are not in this vault "
+            "(restored from an old backup?), and new changes here would fork its chain; pass "
+            "--confirm-rollback to export anyway"
+        )
 
     @owned
     def export(
@@ -271,13 +219,8 @@ class SyncService:
         sender = bundle_format.Party(me.device_id, me.org, me.role, me.hpke_public)
         written: list[Path] = []
         for device in peers:
-            db = self.vault.db
-            last = db.execute(
-                "SELECT seq, manifest_sha256 FROM sync_sent WHERE peer = ? "
-                "ORDER BY seq DESC LIMIT 1",
-                [device.device_id],
-            ).fetchone()
-            seq = 1 if last is None else int(last[0]) + 1
+            last = outbox.last_sent(self.vault, device.device_id)
+            seq = 1 if last is None else last.seq + 1
             events = self.events_for(device)
             visible = self.visible_chains(device)
             built = bundle_format.build_bundle(
@@ -288,24 +231,21 @@ class SyncService:
                 ),
                 events=events,
                 bundle_seq=seq,
-                previous_bundle_sha256=None if last is None else str(last[1]),
-                receipts=receipts.receipts_to_send(db, visible),
+                previous_bundle_sha256=None if last is None else last.manifest_sha256,
+                receipts=receipts.receipts_to_send(self.vault, visible),
                 created_at=self.session.clock.now(),
             )
             name = f"{me.device_id}--{device.device_id}--{seq:06d}-{built.manifest.bundle_id[:8]}"
             path = directory / f"{name}{bundle_format.BUNDLE_SUFFIX}"
             atomic_write_bytes(path, built.data, exclusive=True)
-            with translate_errors(), db.atomic():
-                db.execute(
-                    "INSERT INTO sync_sent (peer, seq, manifest_sha256, created_at, events) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [
-                        device.device_id,
-                        seq,
-                        built.manifest_sha256,
-                        built.manifest.created_at.isoformat(),
-                        len(events),
-                    ],
+            with translate_errors():
+                outbox.record_sent(
+                    self.vault,
+                    device.device_id,
+                    seq,
+                    built.manifest_sha256,
+                    built.manifest.created_at,
+                    len(events),
                 )
             written.append(path)
         return written
@@ -407,7 +347,37 @@ class SyncService:
         See `notify_tui.sync.receipts.receipt_for` for the shape; a duty entry reads
         "received by {org} at {received_at}".
         """
-        return receipts.receipt_for(self.vault.db, case_id)
+        found = receipts.receipt_for(self.vault, case_id)
+        return {
+            "case": [
+                {
+                    "org": held.peer.org,
+                    "device": held.peer.device_id,
+                    "role": held.peer.role,
+                    "received_at": held.received_at,
+                    "complete": held.complete,
+                }
+                for held in found.case
+            ],
+            "duties": {
+                duty_id: [
+                    {
+                        "org": held.peer.org,
+                        "device": held.peer.device_id,
+                        "role": held.peer.role,
+                        "received_at": held.received_at,
+                        "event": held.event,
+                    }
+                    for held in entries
+                ]
+                for duty_id, entries in found.duties.items()
+            },
+        }
+
+    @owned
+    def latest_receipts(self) -> list[receipts.LatestReceipt]:
+        """Each peer's latest receipt per chain, newest first."""
+        return receipts.latest_receipts(self.vault)
 
     # -- verify (no vault) ---------------------------------------------------------
 

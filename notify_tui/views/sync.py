@@ -78,16 +78,10 @@ def receipt_rows(service: SyncService) -> list[ReceiptRow]:
     """Each peer's latest receipt per chain: what it says it holds, and since when."""
     peers = {str(p["device_id"]): p for p in service.list_peers()}
     me = service.me().device_id
-    rows = service.owner.run(
-        lambda: service.vault.db.execute(
-            "SELECT r.peer, r.device, r.held_up_to, r.received_at FROM sync_receipts AS r "
-            "WHERE r.held_up_to = (SELECT max(held_up_to) FROM sync_receipts "
-            "WHERE peer = r.peer AND device = r.device) ORDER BY r.received_at DESC, r.peer"
-        ).fetchall()
-    )
     receipts = []
-    for peer, chain, held_up_to, received_at in rows:
-        owner = signing_device(str(chain))
+    for latest in service.latest_receipts():
+        peer, chain = latest.peer, latest.chain
+        owner = signing_device(chain)
         owner_org = "this device" if owner == me else str(peers.get(owner, {}).get("org", owner))
         receipts.append(
             ReceiptRow(
@@ -95,8 +89,8 @@ def receipt_rows(service: SyncService) -> list[ReceiptRow]:
                 peer_org=str(peers.get(str(peer), {}).get("org", peer)),
                 chain=str(chain),
                 chain_owner=owner_org,
-                held_up_to=int(held_up_to),
-                received_at=str(received_at),
+                held_up_to=latest.held_up_to,
+                received_at=latest.received_at,
             )
         )
     return receipts

@@ -213,9 +213,7 @@ def _reseal(la: Session, manifest: dict, compressed: bytes) -> bytes:
     """Seal new compressed lines to the manifest's recipients; update the manifest."""
     aad = f"notify-tui-bundle/1/{manifest['sender']['device']}/{manifest['bundle_id']}".encode()
     wanted = {r["key_id"] for r in manifest["recipients"]}
-    publics = {
-        seal.key_id(d.hpke_public): d.hpke_public for d in trust.devices(la.vault.db).values()
-    }
+    publics = {seal.key_id(d.hpke_public): d.hpke_public for d in trust.devices(la.vault).values()}
     payload, sealed = seal.seal(
         compressed, {k: v for k, v in publics.items() if k in wanted}, aad=aad
     )
