@@ -7,9 +7,8 @@ vault and is a static method.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,7 @@ from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
 from notify_tui.sync import bundle as bundle_format
-from notify_tui.sync import merge, outbox, receipts, sshsig, trust
-
-REJECTED_DIR = "rejected"
-DONE_DIR = "done"
+from notify_tui.sync import merge, outbox, receipts, sshsig, transport, trust
 
 
 @dataclass
@@ -133,7 +129,7 @@ class SyncService:
         except OSError as error:
             raise InvalidInput(f"{source}: cannot read ({error.strerror})") from None
         document = trust.parse_keys_document(data, str(source))
-        self.vault._require_writer()
+        self.vault.require_writer()
         with translate_errors():
             return trust.add_peer(self.vault, document, self.session.clock.now())
 
@@ -145,7 +141,7 @@ class SyncService:
     @owned
     def revoke_peer(self, device_id: str) -> trust.Device:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
-        self.vault._require_writer()
+        self.vault.require_writer()
         with translate_errors():
             return trust.revoke_peer(self.vault, device_id, self.session.clock.now())
 
@@ -204,7 +200,7 @@ class SyncService:
         self, directory: Path, peer: str | None = None, *, confirm_rollback: bool = False
     ) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`."""
-        self.vault._require_writer()
+        self.vault.require_writer()
         directory = directory.expanduser()
         if not directory.is_dir():
             raise InvalidInput(f"--to {directory}: no such folder")
@@ -255,7 +251,7 @@ class SyncService:
     @owned
     def import_bundle(self, path: Path) -> ImportOutcome:
         """Import one bundle file; a refusal is returned, not raised."""
-        self.vault._require_writer()
+        self.vault.require_writer()
         try:
             raw = bundle_format.read_bundle_file(path)
             result = merge.import_bundle(
@@ -303,40 +299,32 @@ class SyncService:
     @staticmethod
     def bundle_files(directory: Path) -> list[Path]:
         """The bundle files waiting in a folder, by name."""
-        directory = directory.expanduser()
-        if not directory.is_dir():
-            raise InvalidInput(f"{directory}: no such folder")
-        return sorted(
-            p
-            for p in directory.iterdir()
-            if p.is_file()
-            and p.name.endswith(bundle_format.BUNDLE_SUFFIX)
-            and not p.name.startswith(".")
-        )
+        return transport.bundle_files(directory)
 
     @staticmethod
-    def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> None:
-        """Move each imported file to done/ and each refused one to rejected/ (+ reason)."""
-        for outcome in outcomes:
-            refused = outcome.status == "refused"
-            target_dir = directory / (REJECTED_DIR if refused else DONE_DIR)
-            target_dir.mkdir(mode=0o700, exist_ok=True)
-            target = _free_name(target_dir / outcome.path.name)
-            os.replace(outcome.path, target)
-            outcome.moved_to = target
-            if refused:
-                reason = f"{outcome.reason}\n".encode()
-                atomic_write_bytes(target.with_name(target.name + ".reason.txt"), reason)
+    def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> list[ImportOutcome]:
+        """Move each imported file to done/ and each refused one to rejected/ (+ reason).
+
+        Returns the outcomes again, each with `moved_to` set (the ones given are not changed).
+        """
+        return [
+            replace(
+                outcome,
+                moved_to=transport.file_away(
+                    directory,
+                    outcome.path,
+                    str(outcome.reason) if outcome.status == "refused" else None,
+                ),
+            )
+            for outcome in outcomes
+        ]
 
     @owned
     def import_from_dir(self, directory: Path) -> list[ImportOutcome]:
         """Import every bundle in a folder; move each to done/ or rejected/ (+ .reason.txt)."""
-        directory = directory.expanduser()
-        if not directory.is_dir():
-            raise InvalidInput(f"--from {directory}: no such folder")
+        directory = transport.bundle_folder(directory, "--from")
         outcomes = self._import_all(self.bundle_files(directory))
-        self.file_away(directory, outcomes)
-        return outcomes
+        return self.file_away(directory, outcomes)
 
     # -- receipts ------------------------------------------------------------------
 
@@ -417,13 +405,3 @@ class SyncService:
             return report
         report.valid = True
         return report
-
-
-def _free_name(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for number in range(1, 10_000):
-        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InvalidInput(f"{path.parent}: too many files named {path.name}")

@@ -119,7 +119,8 @@ class FolderImport:
         for outcome in self.service.iter_import(self.paths):
             self.outcomes[outcome.path] = outcome
             yield outcome
-        self.service.file_away(self.directory, self.outcomes.values())
+        filed = self.service.file_away(self.directory, self.outcomes.values())
+        self.outcomes = {outcome.path: outcome for outcome in filed}
 
 
 def received_lines(receipt: dict[str, Any]) -> dict[str, list[str]]:
