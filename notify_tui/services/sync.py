@@ -1,8 +1,10 @@
 """Sync verbs for the shells: keys, peers, export, import, verify, receipts.
 
-`SyncService(session)` wraps an unlocked `Session`; the CLI (`notify_tui.cli.sync`) and
-the terminal app call it and never touch bundles or SQL themselves. `verify_file` needs no
-vault and is a static method.
+`session.sync` is the `SyncService` of an unlocked `Session`; the CLI
+(`notify_tui.cli.sync`) and the terminal app call it and never touch bundles or SQL
+themselves. The queries live in `notify_tui.sync` (`outbox`, `receipts`, `trust`) and the
+folder handling in `notify_tui.sync.transport`; this module validates and orchestrates.
+`verify_file` needs no vault and is a static method.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from notify_tui.clock import Clock
 from notify_tui.errors import BundleRefused, InvalidInput
-from notify_tui.services.session import Session
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
+from notify_tui.store.projection import Projector
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, outbox, receipts, sshsig, transport, trust
 
@@ -85,24 +89,46 @@ class VerifyReport:
         }
 
 
-class SyncService:
-    """Keys, peers and bundles of one unlocked vault."""
+class SessionContext(Protocol):
+    """What the sync verbs need of the `Session` that builds them."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.vault = session.vault
+    @property
+    def owner(self) -> Owner:
+        """Where the vault's connection lives; every verb runs there."""
+        ...
+
+    @property
+    def clock(self) -> Clock:
+        """Today and now."""
+        ...
+
+    @property
+    def projector(self) -> Projector:
+        """The fold that imported events are projected with (current preferences)."""
+        ...
+
+
+class SyncService:
+    """Keys, peers and bundles of one unlocked vault.
+
+    The `Session` builds one as `session.sync`, handing it the vault it opened.
+    """
+
+    def __init__(self, session: SessionContext, vault: Vault) -> None:
+        self._session = session
+        self._vault = vault
 
     @property
     def owner(self) -> Owner:
         """The session's owner thread: every verb here runs on it."""
-        return self.session.owner
+        return self._session.owner
 
     # -- trust ---------------------------------------------------------------------
 
     @owned
     def me(self) -> trust.Device:
         """This device as the devices table holds it."""
-        return trust.this_device(self.vault)
+        return trust.this_device(self._vault)
 
     @owned
     def keys_export(self, destination: Path | None = None) -> trust.KeysDocument:
@@ -129,26 +155,26 @@ class SyncService:
         except OSError as error:
             raise InvalidInput(f"{source}: cannot read ({error.strerror})") from None
         document = trust.parse_keys_document(data, str(source))
-        self.vault.require_writer()
+        self._vault.require_writer()
         with translate_errors():
-            return trust.add_peer(self.vault, document, self.session.clock.now())
+            return trust.add_peer(self._vault, document, self._session.clock.now())
 
     @owned
     def list_peers(self) -> list[dict[str, Any]]:
         """Every known device (this one first), as plain rows."""
-        return [trust.peer_json(d) for d in trust.devices(self.vault).values()]
+        return [trust.peer_json(d) for d in trust.devices(self._vault).values()]
 
     @owned
     def revoke_peer(self, device_id: str) -> trust.Device:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
-        self.vault.require_writer()
+        self._vault.require_writer()
         with translate_errors():
-            return trust.revoke_peer(self.vault, device_id, self.session.clock.now())
+            return trust.revoke_peer(self._vault, device_id, self._session.clock.now())
 
     # -- export --------------------------------------------------------------------
 
     def _peers(self, peer: str | None) -> list[trust.Device]:
-        known = trust.devices(self.vault)
+        known = trust.devices(self._vault)
         if peer is not None:
             device = known.get(peer)
             if device is None or device.is_self:
@@ -164,19 +190,19 @@ class SyncService:
     @owned
     def visible_chains(self, peer: trust.Device) -> set[str]:
         """The chains held that a peer may receive (see `outbox.visible_chains`)."""
-        return outbox.visible_chains(self.vault, peer)
+        return outbox.visible_chains(self._vault, peer)
 
     @owned
     def events_for(self, peer: trust.Device) -> list[Event]:
         """The events a peer has not acknowledged (whole chain suffixes only)."""
-        return outbox.events_for(self.vault, peer)
+        return outbox.events_for(self._vault, peer)
 
     @owned
     def pending_counts(self) -> dict[str, int]:
         """Events each unrevoked peer has not acknowledged (counted, not loaded)."""
         return {
-            device.device_id: outbox.pending_count(self.vault, device)
-            for device in trust.devices(self.vault).values()
+            device.device_id: outbox.pending_count(self._vault, device)
+            for device in trust.devices(self._vault).values()
             if not device.is_self and not device.revoked
         }
 
@@ -184,7 +210,7 @@ class SyncService:
     def rollback_problem(self, peer: trust.Device) -> str | None:
         """A line saying the peer holds more of one of this device's chains than this vault."""
         me = self.me().device_id
-        found = outbox.rollback(self.vault, me, peer)
+        found = outbox.rollback(self._vault, me, peer)
         if found is None:
             return None
         which = "" if found.chain == me else f" (chain {found.chain})"
@@ -200,7 +226,7 @@ class SyncService:
         self, directory: Path, peer: str | None = None, *, confirm_rollback: bool = False
     ) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`."""
-        self.vault.require_writer()
+        self._vault.require_writer()
         directory = directory.expanduser()
         if not directory.is_dir():
             raise InvalidInput(f"--to {directory}: no such folder")
@@ -211,11 +237,11 @@ class SyncService:
                 if problem:
                     raise InvalidInput(problem)
         me = self.me()
-        identity = self.vault.identity
+        identity = self._vault.identity
         sender = bundle_format.Party(me.device_id, me.org, me.role, me.hpke_public)
         written: list[Path] = []
         for device in peers:
-            last = outbox.last_sent(self.vault, device.device_id)
+            last = outbox.last_sent(self._vault, device.device_id)
             seq = 1 if last is None else last.seq + 1
             events = self.events_for(device)
             visible = self.visible_chains(device)
@@ -228,15 +254,15 @@ class SyncService:
                 events=events,
                 bundle_seq=seq,
                 previous_bundle_sha256=None if last is None else last.manifest_sha256,
-                receipts=receipts.receipts_to_send(self.vault, visible),
-                created_at=self.session.clock.now(),
+                receipts=receipts.receipts_to_send(self._vault, visible),
+                created_at=self._session.clock.now(),
             )
             name = f"{me.device_id}--{device.device_id}--{seq:06d}-{built.manifest.bundle_id[:8]}"
             path = directory / f"{name}{bundle_format.BUNDLE_SUFFIX}"
             atomic_write_bytes(path, built.data, exclusive=True)
             with translate_errors():
                 outbox.record_sent(
-                    self.vault,
+                    self._vault,
                     device.device_id,
                     seq,
                     built.manifest_sha256,
@@ -251,11 +277,11 @@ class SyncService:
     @owned
     def import_bundle(self, path: Path) -> ImportOutcome:
         """Import one bundle file; a refusal is returned, not raised."""
-        self.vault.require_writer()
+        self._vault.require_writer()
         try:
             raw = bundle_format.read_bundle_file(path)
             result = merge.import_bundle(
-                self.vault, self.session.projector, raw, self.session.clock.now()
+                self._vault, self._session.projector, raw, self._session.clock.now()
             )
         except BundleRefused as error:
             return ImportOutcome(path, "refused", reason=error.message)
@@ -335,7 +361,7 @@ class SyncService:
         See `notify_tui.sync.receipts.receipt_for` for the shape; a duty entry reads
         "received by {org} at {received_at}".
         """
-        found = receipts.receipt_for(self.vault, case_id)
+        found = receipts.receipt_for(self._vault, case_id)
         return {
             "case": [
                 {
@@ -365,7 +391,7 @@ class SyncService:
     @owned
     def latest_receipts(self) -> list[receipts.LatestReceipt]:
         """Each peer's latest receipt per chain, newest first."""
-        return receipts.latest_receipts(self.vault)
+        return receipts.latest_receipts(self._vault)
 
     # -- verify (no vault) ---------------------------------------------------------
 
