@@ -341,7 +341,7 @@ def case_show(home: Path | None, passphrase_file: Path | None, case_id: str, as_
         detail = session.case_detail(case_id)
         receipts = session.sync.receipt_for(case_id)
     if as_json:
-        emit_json({**detail, "receipts": receipts})
+        emit_json({**detail, "receipts": receipts.as_json()})
         return
     received = received_lines(receipts)
     document = detail["document"]

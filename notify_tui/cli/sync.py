@@ -92,10 +92,9 @@ def peers_list(home: Path | None, passphrase_file: Path | None, as_json: bool) -
     """List this device and its peers, with key fingerprints and revocations."""
     session, service = _service(home, passphrase_file, write=False)
     with session:
-        rows = service.list_peers()
+        peers = service.list_peers()
         pending = service.pending_counts()
-    for row in rows:
-        row["pending_events"] = pending.get(row["device_id"])
+    rows = [{**peer.as_json(), "pending_events": pending.get(peer.device_id)} for peer in peers]
     if as_json:
         emit_json(rows)
         return

@@ -9,84 +9,33 @@ folder handling in `notify_tui.sync.transport`; this module validates and orches
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from notify_tui.clock import Clock
 from notify_tui.errors import BundleRefused, InvalidInput
+from notify_tui.services.sync_types import (
+    BundleRange,
+    BundleReceipt,
+    BundleSender,
+    CaseReceipt,
+    ChainReceipt,
+    DutyReceipt,
+    ImportOutcome,
+    KeysFile,
+    PeerView,
+    ReceiptView,
+    VerifyReport,
+)
 from notify_tui.store.connection import translate_errors
-from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
 from notify_tui.store.projection import Projector
-from notify_tui.store.vault import Vault
+from notify_tui.store.vault import Vault, signing_device
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, outbox, receipts, sshsig, transport, trust
-
-
-@dataclass
-class ImportOutcome:
-    """What happened to one bundle file."""
-
-    path: Path
-    status: str
-    """"imported", "already imported" or "refused"."""
-    reason: str | None = None
-    sender: str | None = None
-    new_events: int = 0
-    cases: list[str] = field(default_factory=list)
-    moved_to: Path | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        """A plain row for `--json` output."""
-        return {
-            "file": str(self.path),
-            "status": self.status,
-            "reason": self.reason,
-            "sender": self.sender,
-            "new_events": self.new_events,
-            "cases": self.cases,
-            "moved_to": None if self.moved_to is None else str(self.moved_to),
-        }
-
-
-@dataclass
-class VerifyReport:
-    """What `verify` found in a bundle file, without a vault."""
-
-    path: Path
-    valid: bool
-    reason: str | None = None
-    sender: dict[str, str] | None = None
-    to: str | None = None
-    recipients: list[str] = field(default_factory=list)
-    bundle_seq: int | None = None
-    created_at: str | None = None
-    events: int | None = None
-    ranges: list[dict[str, Any]] = field(default_factory=list)
-    receipts: list[dict[str, Any]] = field(default_factory=list)
-    signer: str | None = None
-    signer_checked: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        """A plain document for `--json` output."""
-        return {
-            "file": str(self.path),
-            "valid": self.valid,
-            "reason": self.reason,
-            "sender": self.sender,
-            "to": self.to,
-            "recipients": self.recipients,
-            "bundle_seq": self.bundle_seq,
-            "created_at": self.created_at,
-            "events": self.events,
-            "ranges": self.ranges,
-            "receipts": self.receipts,
-            "signer": self.signer,
-            "signer_checked": self.signer_checked,
-        }
 
 
 class SessionContext(Protocol):
@@ -126,29 +75,36 @@ class SyncService:
     # -- trust ---------------------------------------------------------------------
 
     @owned
-    def me(self) -> trust.Device:
+    def me(self) -> PeerView:
         """This device as the devices table holds it."""
-        return trust.this_device(self._vault)
+        return peer_view(trust.this_device(self._vault))
 
     @owned
-    def keys_export(self, destination: Path | None = None) -> trust.KeysDocument:
+    def keys_export(self, destination: Path | None = None) -> KeysFile:
         """This device's keys file; written to `destination` when given."""
-        document = trust.keys_document(self.me())
+        document = trust.keys_document(trust.this_device(self._vault))
         if destination is not None:
             destination = destination.expanduser()
             if not destination.parent.is_dir():
                 raise InvalidInput(f"{destination.parent}: no such folder")
             atomic_write_bytes(destination, trust.dumps(document))
-        return document
+        return KeysFile(
+            device_id=document.device_id,
+            org=document.org,
+            role=document.role,
+            signing_key=document.signing_key,
+            hpke_public_hex=document.hpke_public_hex,
+            fingerprint=document.fingerprint,
+        )
 
     @owned
     def signers_line(self) -> str:
         """The OpenSSH allowed_signers line for this device (principal = device id)."""
-        me = self.me()
+        me = trust.this_device(self._vault)
         return sshsig.allowed_signers_line(me.device_id, me.signing_public)
 
     @owned
-    def add_peer(self, source: Path) -> trust.Device:
+    def add_peer(self, source: Path) -> PeerView:
         """Trust the device described by a keys file."""
         try:
             data = source.expanduser().read_bytes()[: trust.MAX_KEYS_FILE + 1]
@@ -157,19 +113,19 @@ class SyncService:
         document = trust.parse_keys_document(data, str(source))
         self._vault.require_writer()
         with translate_errors():
-            return trust.add_peer(self._vault, document, self._session.clock.now())
+            return peer_view(trust.add_peer(self._vault, document, self._session.clock.now()))
 
     @owned
-    def list_peers(self) -> list[dict[str, Any]]:
-        """Every known device (this one first), as plain rows."""
-        return [trust.peer_json(d) for d in trust.devices(self._vault).values()]
+    def list_peers(self) -> tuple[PeerView, ...]:
+        """Every known device, this one first, then the peers by id."""
+        return tuple(peer_view(device) for device in trust.devices(self._vault).values())
 
     @owned
-    def revoke_peer(self, device_id: str) -> trust.Device:
+    def revoke_peer(self, device_id: str) -> PeerView:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
         self._vault.require_writer()
         with translate_errors():
-            return trust.revoke_peer(self._vault, device_id, self._session.clock.now())
+            return peer_view(trust.revoke_peer(self._vault, device_id, self._session.clock.now()))
 
     # -- export --------------------------------------------------------------------
 
@@ -188,28 +144,16 @@ class SyncService:
         return peers
 
     @owned
-    def visible_chains(self, peer: trust.Device) -> set[str]:
-        """The chains held that a peer may receive (see `outbox.visible_chains`)."""
-        return outbox.visible_chains(self._vault, peer)
-
-    @owned
-    def events_for(self, peer: trust.Device) -> list[Event]:
-        """The events a peer has not acknowledged (whole chain suffixes only)."""
-        return outbox.events_for(self._vault, peer)
-
-    @owned
-    def pending_counts(self) -> dict[str, int]:
-        """Events each unrevoked peer has not acknowledged (counted, not loaded)."""
+    def pending_counts(self) -> Mapping[str, int]:
+        """Events each unrevoked peer has not acknowledged (counted, not loaded), by id."""
         return {
             device.device_id: outbox.pending_count(self._vault, device)
             for device in trust.devices(self._vault).values()
             if not device.is_self and not device.revoked
         }
 
-    @owned
-    def rollback_problem(self, peer: trust.Device) -> str | None:
+    def _rollback_problem(self, me: str, peer: trust.Device) -> str | None:
         """A line saying the peer holds more of one of this device's chains than this vault."""
-        me = self.me().device_id
         found = outbox.rollback(self._vault, me, peer)
         if found is None:
             return None
@@ -231,20 +175,20 @@ class SyncService:
         if not directory.is_dir():
             raise InvalidInput(f"--to {directory}: no such folder")
         peers = self._peers(peer)
+        me = trust.this_device(self._vault)
         if not confirm_rollback:
             for device in peers:
-                problem = self.rollback_problem(device)
+                problem = self._rollback_problem(me.device_id, device)
                 if problem:
                     raise InvalidInput(problem)
-        me = self.me()
         identity = self._vault.identity
         sender = bundle_format.Party(me.device_id, me.org, me.role, me.hpke_public)
         written: list[Path] = []
         for device in peers:
             last = outbox.last_sent(self._vault, device.device_id)
             seq = 1 if last is None else last.seq + 1
-            events = self.events_for(device)
-            visible = self.visible_chains(device)
+            events = outbox.events_for(self._vault, device)
+            visible = outbox.visible_chains(self._vault, device)
             built = bundle_format.build_bundle(
                 sender=sender,
                 signing_key=identity.signing_key,
@@ -290,7 +234,7 @@ class SyncService:
             "already imported" if result.already_imported else "imported",
             sender=result.sender,
             new_events=result.new_events,
-            cases=result.cases,
+            cases=tuple(result.cases),
         )
 
     def iter_import(self, paths: Sequence[Path]) -> Iterator[ImportOutcome]:
@@ -355,64 +299,89 @@ class SyncService:
     # -- receipts ------------------------------------------------------------------
 
     @owned
-    def receipt_for(self, case_id: str) -> dict[str, Any]:
+    def receipt_for(self, case_id: str) -> ReceiptView:
         """Which peers have acknowledged a case's events and each duty's `sent` record.
 
-        See `notify_tui.sync.receipts.receipt_for` for the shape; a duty entry reads
-        "received by {org} at {received_at}".
+        A duty entry reads "received by {org} at {received_at}"; see
+        `notify_tui.sync.receipts.receipt_for`.
         """
         found = receipts.receipt_for(self._vault, case_id)
-        return {
-            "case": [
-                {
-                    "org": held.peer.org,
-                    "device": held.peer.device_id,
-                    "role": held.peer.role,
-                    "received_at": held.received_at,
-                    "complete": held.complete,
-                }
+        return ReceiptView(
+            case=tuple(
+                CaseReceipt(
+                    org=held.peer.org,
+                    device=held.peer.device_id,
+                    role=held.peer.role,
+                    received_at=held.received_at,
+                    complete=held.complete,
+                )
                 for held in found.case
-            ],
-            "duties": {
-                duty_id: [
-                    {
-                        "org": held.peer.org,
-                        "device": held.peer.device_id,
-                        "role": held.peer.role,
-                        "received_at": held.received_at,
-                        "event": held.event,
-                    }
+            ),
+            duties={
+                duty_id: tuple(
+                    DutyReceipt(
+                        org=held.peer.org,
+                        device=held.peer.device_id,
+                        role=held.peer.role,
+                        received_at=held.received_at,
+                        event=held.event,
+                    )
                     for held in entries
-                ]
+                )
                 for duty_id, entries in found.duties.items()
             },
-        }
+        )
 
     @owned
-    def latest_receipts(self) -> list[receipts.LatestReceipt]:
-        """Each peer's latest receipt per chain, newest first."""
-        return receipts.latest_receipts(self._vault)
+    def latest_receipts(self) -> tuple[ChainReceipt, ...]:
+        """Each peer's latest receipt per chain, newest first (then by peer)."""
+        return tuple(
+            ChainReceipt(
+                peer=latest.peer,
+                chain=latest.chain,
+                chain_device=signing_device(latest.chain),
+                held_up_to=latest.held_up_to,
+                received_at=latest.received_at,
+            )
+            for latest in receipts.latest_receipts(self._vault)
+        )
 
     # -- verify (no vault) ---------------------------------------------------------
 
     @staticmethod
     def verify_file(path: Path, signers: Path | None = None) -> VerifyReport:
         """Check a bundle's structure and signature without a vault."""
-        report = VerifyReport(path=path, valid=False)
         try:
             raw = bundle_format.read_bundle_file(path)
         except BundleRefused as error:
-            report.reason = error.message
-            return report
+            return VerifyReport(path=path, valid=False, reason=error.message)
         manifest = raw.manifest
-        report.sender = manifest.sender.model_dump(mode="json")
-        report.to = manifest.to
-        report.recipients = [r.device for r in manifest.recipients]
-        report.bundle_seq = manifest.bundle_seq
-        report.created_at = manifest.created_at.isoformat()
-        report.events = manifest.payload.events
-        report.ranges = [r.model_dump(mode="json") for r in manifest.ranges]
-        report.receipts = [r.model_dump(mode="json") for r in manifest.receipts]
+        sender = manifest.sender
+        report = VerifyReport(
+            path=path,
+            valid=False,
+            sender=BundleSender(device=sender.device, org=sender.org, role=sender.role),
+            to=manifest.to,
+            recipients=tuple(r.device for r in manifest.recipients),
+            bundle_seq=manifest.bundle_seq,
+            created_at=manifest.created_at.isoformat(),
+            events=manifest.payload.events,
+            ranges=tuple(
+                BundleRange(
+                    device=r.device, first_seq=r.first_seq, last_seq=r.last_seq, head=r.head
+                )
+                for r in manifest.ranges
+            ),
+            receipts=tuple(
+                BundleReceipt(
+                    device=r.device,
+                    held_up_to=r.held_up_to,
+                    received_at=str(r.model_dump(mode="json")["received_at"]),
+                )
+                for r in manifest.receipts
+            ),
+        )
+        signer_checked = False
         try:
             if signers is not None:
                 try:
@@ -420,14 +389,26 @@ class SyncService:
                 except OSError as error:
                     raise InvalidInput(f"{signers}: cannot read ({error.strerror})") from None
                 bundle_format.verify_with_signers(raw, trust.read_signers(data, str(signers)))
-                report.signer_checked = True
+                signer_checked = True
                 key = trust.read_signers(data, str(signers))[manifest.sender.device]
             else:
                 key = bundle_format.embedded_signer(raw)
                 bundle_format.verify_signature(raw, key)
-            report.signer = sshsig.fingerprint(key)
+            signer = sshsig.fingerprint(key)
         except BundleRefused as error:
-            report.reason = error.message
-            return report
-        report.valid = True
-        return report
+            return replace(report, reason=error.message, signer_checked=signer_checked)
+        return replace(report, valid=True, signer=signer, signer_checked=signer_checked)
+
+
+def peer_view(device: trust.Device) -> PeerView:
+    """A device as the sync verbs show it (no key objects)."""
+    return PeerView(
+        device_id=device.device_id,
+        org=device.org,
+        role=device.role,
+        fingerprint=device.fingerprint,
+        hpke_key_id=device.hpke_key_id,
+        is_self=device.is_self,
+        revoked_at=device.revoked_at,
+        added_at=device.added_at,
+    )

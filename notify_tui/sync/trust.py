@@ -266,20 +266,6 @@ def read_signers(data: bytes, source: str) -> dict[str, Ed25519PublicKey]:
     return signers
 
 
-def peer_json(device: Device) -> dict[str, object]:
-    """A device as a plain row for `peers list --json`."""
-    return {
-        "device_id": device.device_id,
-        "org": device.org,
-        "role": device.role,
-        "fingerprint": device.fingerprint,
-        "hpke_key_id": device.hpke_key_id,
-        "is_self": device.is_self,
-        "revoked_at": device.revoked_at,
-        "added_at": device.added_at,
-    }
-
-
 def dumps(document: KeysDocument) -> bytes:
     """A keys file's bytes (indented JSON and a final newline)."""
     return (json.dumps(document.model_dump(mode="json"), indent=2) + "\n").encode("utf-8")

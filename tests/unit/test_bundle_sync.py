@@ -81,10 +81,10 @@ def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Pa
     # The office answers; its manifest carries its signed receipt.
     import_ok(la, export_to(office, la, tmp_path))
     received = la.sync.receipt_for(case_id)
-    (entry,) = received["duties"][duty]
-    assert entry["org"] == "Northshire CSP Office"
-    assert entry["received_at"] >= TODAY.isoformat()
-    assert received["case"][0]["complete"] is True
+    (entry,) = received.duties[duty]
+    assert entry.org == "Northshire CSP Office"
+    assert entry.received_at >= TODAY.isoformat()
+    assert received.case[0].complete is True
     # Acknowledged events are not sent again.
     assert la.sync.pending_counts()[office.identity.device_id] == 0
     again = bundle_format.read_bundle(export_to(la, office, tmp_path).read_bytes())

@@ -220,7 +220,10 @@ class SyncScreen(Screen[None]):
             table.move_cursor(row=min(cursor, table.row_count - 1))
         receipts = self.query_one("#receipt-table", DataTable)
         receipts.clear()
-        for receipt in receipt_rows(self.service):
+        rows = receipt_rows(
+            self.service.latest_receipts(), self.service.list_peers(), self.service.me().device_id
+        )
+        for receipt in rows:
             receipts.add_row(
                 f"{receipt.peer_org} ({receipt.peer})",
                 receipt.chain_owner,
