@@ -77,7 +77,7 @@ class SyncService:
     @owned
     def me(self) -> PeerView:
         """This device as the devices table holds it."""
-        return peer_view(trust.this_device(self._vault))
+        return _peer_view(trust.this_device(self._vault))
 
     @owned
     def keys_export(self, destination: Path | None = None) -> KeysFile:
@@ -113,19 +113,19 @@ class SyncService:
         document = trust.parse_keys_document(data, str(source))
         self._vault.require_writer()
         with translate_errors():
-            return peer_view(trust.add_peer(self._vault, document, self._session.clock.now()))
+            return _peer_view(trust.add_peer(self._vault, document, self._session.clock.now()))
 
     @owned
     def list_peers(self) -> tuple[PeerView, ...]:
         """Every known device, this one first, then the peers by id."""
-        return tuple(peer_view(device) for device in trust.devices(self._vault).values())
+        return tuple(_peer_view(device) for device in trust.devices(self._vault).values())
 
     @owned
     def revoke_peer(self, device_id: str) -> PeerView:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
         self._vault.require_writer()
         with translate_errors():
-            return peer_view(trust.revoke_peer(self._vault, device_id, self._session.clock.now()))
+            return _peer_view(trust.revoke_peer(self._vault, device_id, self._session.clock.now()))
 
     # -- export --------------------------------------------------------------------
 
@@ -400,7 +400,7 @@ class SyncService:
         return replace(report, valid=True, signer=signer, signer_checked=signer_checked)
 
 
-def peer_view(device: trust.Device) -> PeerView:
+def _peer_view(device: trust.Device) -> PeerView:
     """A device as the sync verbs show it (no key objects)."""
     return PeerView(
         device_id=device.device_id,
