@@ -24,7 +24,6 @@ from pathlib import Path
 import sqlite_utils
 
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
 
@@ -45,7 +44,7 @@ def main(size: int) -> None:
         root = Path(tmp)
         la = make(root / "la", "Benchshire Council", "la")
         office = make(root / "office", "Bench Partnership", "office")
-        la_sync, office_sync = SyncService(la), SyncService(office)
+        la_sync, office_sync = la.sync, office.sync
         la_sync.keys_export(root / "la.keys")
         office_sync.keys_export(root / "office.keys")
         la_sync.add_peer(root / "office.keys")

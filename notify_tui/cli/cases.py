@@ -89,11 +89,10 @@ def case_list(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def case_show(session: Session, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
-    from notify_tui.services.sync import SyncService
     from notify_tui.views.sync import received_lines
 
     detail = session.case_detail(case_id)
-    receipts = SyncService(session).receipt_for(case_id)
+    receipts = session.sync.receipt_for(case_id)
     if as_json:
         emit_json({**jsonable(detail), "receipts": jsonable(receipts)})
         return

@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 
 
 def _sync(session: Session) -> SyncService:
-    from notify_tui.services.sync import SyncService
-
-    return SyncService(session)
+    return session.sync
 
 
 @click.group(cls=NotifyGroup)

@@ -36,6 +36,7 @@ from notify_tui.domain.models import (
 from notify_tui.domain.reports import Period, build_report
 from notify_tui.domain.rules import Assessment, RulePack, assess, default_rule_pack
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
+from notify_tui.services.sync import SyncService
 from notify_tui.settings import Preferences
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Change, Event
@@ -125,6 +126,8 @@ class Session:
         except ValidationError:
             self.preferences = Preferences()
         self._configure()
+        self.sync = SyncService(self, vault)
+        """Keys, peers, export, import, verify and receipts of this vault."""
 
     def _configure(self) -> None:
         self.calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)

@@ -1,159 +1,136 @@
 """Sync verbs for the shells: keys, peers, export, import, verify, receipts.
 
-`SyncService(session)` wraps an unlocked `Session`; the CLI (`notify_tui.cli.sync`) and
-the terminal app call it and never touch bundles or SQL themselves. `verify_file` needs no
-vault and is a static method.
+`session.sync` is the `SyncService` of an unlocked `Session`; the CLI
+(`notify_tui.cli.sync`) and the terminal app call it and never touch bundles or SQL
+themselves. The queries live in `notify_tui.sync` (`outbox`, `receipts`, `trust`) and the
+folder handling in `notify_tui.sync.transport`; this module validates and orchestrates.
+`verify_file` needs no vault and is a static method.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
+from notify_tui.clock import Clock
 from notify_tui.errors import BundleRefused, InvalidInput
-from notify_tui.services.session import Session
+from notify_tui.services.sync_types import (
+    BundleRange,
+    BundleReceipt,
+    BundleSender,
+    CaseReceipt,
+    ChainReceipt,
+    DutyReceipt,
+    ImportOutcome,
+    KeysFile,
+    PeerView,
+    ReceiptView,
+    VerifyReport,
+)
 from notify_tui.store.connection import translate_errors
-from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
-from notify_tui.store.vault import chain_suffix, office_chain_id, signing_device
+from notify_tui.store.projection import Projector
+from notify_tui.store.vault import Vault, signing_device
 from notify_tui.sync import bundle as bundle_format
-from notify_tui.sync import merge, receipts, sshsig, trust
-
-REJECTED_DIR = "rejected"
-DONE_DIR = "done"
+from notify_tui.sync import merge, outbox, receipts, sshsig, transport, trust
 
 
-@dataclass
-class ImportOutcome:
-    """What happened to one bundle file."""
+class SessionContext(Protocol):
+    """What the sync verbs need of the `Session` that builds them."""
 
-    path: Path
-    status: str
-    """"imported", "already imported" or "refused"."""
-    reason: str | None = None
-    sender: str | None = None
-    new_events: int = 0
-    cases: list[str] = field(default_factory=list)
-    moved_to: Path | None = None
+    @property
+    def owner(self) -> Owner:
+        """Where the vault's connection lives; every verb runs there."""
+        ...
 
-    def as_json(self) -> dict[str, Any]:
-        """A plain row for `--json` output."""
-        return {
-            "file": str(self.path),
-            "status": self.status,
-            "reason": self.reason,
-            "sender": self.sender,
-            "new_events": self.new_events,
-            "cases": self.cases,
-            "moved_to": None if self.moved_to is None else str(self.moved_to),
-        }
+    @property
+    def clock(self) -> Clock:
+        """Today and now."""
+        ...
 
-
-@dataclass
-class VerifyReport:
-    """What `verify` found in a bundle file, without a vault."""
-
-    path: Path
-    valid: bool
-    reason: str | None = None
-    sender: dict[str, str] | None = None
-    to: str | None = None
-    recipients: list[str] = field(default_factory=list)
-    bundle_seq: int | None = None
-    created_at: str | None = None
-    events: int | None = None
-    ranges: list[dict[str, Any]] = field(default_factory=list)
-    receipts: list[dict[str, Any]] = field(default_factory=list)
-    signer: str | None = None
-    signer_checked: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        """A plain document for `--json` output."""
-        return {
-            "file": str(self.path),
-            "valid": self.valid,
-            "reason": self.reason,
-            "sender": self.sender,
-            "to": self.to,
-            "recipients": self.recipients,
-            "bundle_seq": self.bundle_seq,
-            "created_at": self.created_at,
-            "events": self.events,
-            "ranges": self.ranges,
-            "receipts": self.receipts,
-            "signer": self.signer,
-            "signer_checked": self.signer_checked,
-        }
+    @property
+    def projector(self) -> Projector:
+        """The fold that imported events are projected with (current preferences)."""
+        ...
 
 
 class SyncService:
-    """Keys, peers and bundles of one unlocked vault."""
+    """Keys, peers and bundles of one unlocked vault.
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.vault = session.vault
+    The `Session` builds one as `session.sync`, handing it the vault it opened.
+    """
+
+    def __init__(self, session: SessionContext, vault: Vault) -> None:
+        self._session = session
+        self._vault = vault
 
     @property
     def owner(self) -> Owner:
         """The session's owner thread: every verb here runs on it."""
-        return self.session.owner
+        return self._session.owner
 
     # -- trust ---------------------------------------------------------------------
 
     @owned
-    def me(self) -> trust.Device:
+    def me(self) -> PeerView:
         """This device as the devices table holds it."""
-        return trust.this_device(self.vault.db)
+        return _peer_view(trust.this_device(self._vault))
 
     @owned
-    def keys_export(self, destination: Path | None = None) -> trust.KeysDocument:
+    def keys_export(self, destination: Path | None = None) -> KeysFile:
         """This device's keys file; written to `destination` when given."""
-        document = trust.keys_document(self.me())
+        document = trust.keys_document(trust.this_device(self._vault))
         if destination is not None:
             destination = destination.expanduser()
             if not destination.parent.is_dir():
                 raise InvalidInput(f"{destination.parent}: no such folder")
             atomic_write_bytes(destination, trust.dumps(document))
-        return document
+        return KeysFile(
+            device_id=document.device_id,
+            org=document.org,
+            role=document.role,
+            signing_key=document.signing_key,
+            hpke_public_hex=document.hpke_public_hex,
+            fingerprint=document.fingerprint,
+        )
 
     @owned
     def signers_line(self) -> str:
         """The OpenSSH allowed_signers line for this device (principal = device id)."""
-        me = self.me()
+        me = trust.this_device(self._vault)
         return sshsig.allowed_signers_line(me.device_id, me.signing_public)
 
     @owned
-    def add_peer(self, source: Path) -> trust.Device:
+    def add_peer(self, source: Path) -> PeerView:
         """Trust the device described by a keys file."""
         try:
             data = source.expanduser().read_bytes()[: trust.MAX_KEYS_FILE + 1]
         except OSError as error:
             raise InvalidInput(f"{source}: cannot read ({error.strerror})") from None
         document = trust.parse_keys_document(data, str(source))
-        self.vault._require_writer()
+        self._vault.require_writer()
         with translate_errors():
-            return trust.add_peer(self.vault.db, document, self.session.clock.now())
+            return _peer_view(trust.add_peer(self._vault, document, self._session.clock.now()))
 
     @owned
-    def list_peers(self) -> list[dict[str, Any]]:
-        """Every known device (this one first), as plain rows."""
-        return [trust.peer_json(d) for d in trust.devices(self.vault.db).values()]
+    def list_peers(self) -> tuple[PeerView, ...]:
+        """Every known device, this one first, then the peers by id."""
+        return tuple(_peer_view(device) for device in trust.devices(self._vault).values())
 
     @owned
-    def revoke_peer(self, device_id: str) -> trust.Device:
+    def revoke_peer(self, device_id: str) -> PeerView:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
-        self.vault._require_writer()
+        self._vault.require_writer()
         with translate_errors():
-            return trust.revoke_peer(self.vault.db, device_id, self.session.clock.now())
+            return _peer_view(trust.revoke_peer(self._vault, device_id, self._session.clock.now()))
 
     # -- export --------------------------------------------------------------------
 
     def _peers(self, peer: str | None) -> list[trust.Device]:
-        known = trust.devices(self.vault.db)
+        known = trust.devices(self._vault)
         if peer is not None:
             device = known.get(peer)
             if device is None or device.is_self:
@@ -167,119 +144,51 @@ class SyncService:
         return peers
 
     @owned
-    def visible_chains(self, peer: trust.Device) -> set[str]:
-        """The chains held that a peer may receive.
+    def pending_counts(self) -> Mapping[str, int]:
+        """Events each unrevoked peer has not acknowledged (counted, not loaded), by id."""
+        return {
+            device.device_id: outbox.pending_count(self._vault, device)
+            for device in trust.devices(self._vault).values()
+            if not device.is_self and not device.revoked
+        }
 
-        An office receives every chain held (it relays). An LA receives the chains of LA
-        devices of its own organisation and the office devices' chains for its cases
-        (`office_chain_id(office, its org)`), never an office's own chain (the
-        partnership's records) nor anything about another LA's cases.
-        """
-        known = trust.devices(self.vault.db)
-        held = self.vault.chains()
-        if peer.role == "office":
-            return set(held)
-        visible: set[str] = set()
-        for chain in held:
-            device = known.get(signing_device(chain))
-            if device is None:
-                continue
-            if chain_suffix(chain) is None:
-                if device.role == "la" and device.org == peer.org:
-                    visible.add(chain)
-            elif device.role == "office" and chain == office_chain_id(device.device_id, peer.org):
-                visible.add(chain)
-        return visible
-
-    def _unacknowledged(self, peer: trust.Device) -> list[tuple[str, int]]:
-        """(chain, last seq the peer holds) for each chain with events it lacks."""
-        acknowledged = receipts.acknowledged(self.vault.db, peer.device_id)
-        visible = self.visible_chains(peer)
-        ranges: list[tuple[str, int]] = []
-        for chain, held in sorted(receipts.held_heads(self.vault.db).items()):
-            if chain not in visible:
-                continue
-            if signing_device(chain) == peer.device_id and chain not in acknowledged:
-                continue  # a peer holds its own events until it says otherwise
-            start = acknowledged.get(chain, 0)
-            if start < held:
-                ranges.append((chain, start))
-        return ranges
-
-    @owned
-    def events_for(self, peer: trust.Device) -> list[Event]:
-        """The events a peer has not acknowledged (whole chain suffixes only)."""
-        events: list[Event] = []
-        for chain, start in self._unacknowledged(peer):
-            rows = self.vault.db.execute(
-                "SELECT body FROM events WHERE device = ? AND seq > ? ORDER BY seq",
-                [chain, start],
-            ).fetchall()
-            events.extend(Event.model_validate_json(row[0]) for row in rows)
-        return events
-
-    @owned
-    def pending_counts(self) -> dict[str, int]:
-        """Events each unrevoked peer has not acknowledged (counted, not loaded)."""
-        counts: dict[str, int] = {}
-        for device in trust.devices(self.vault.db).values():
-            if device.is_self or device.revoked:
-                continue
-            counts[device.device_id] = sum(
-                self.vault.db.execute(
-                    "SELECT count(*) FROM events WHERE device = ? AND seq > ?", [chain, start]
-                ).fetchone()[0]
-                for chain, start in self._unacknowledged(device)
-            )
-        return counts
-
-    @owned
-    def rollback_problem(self, peer: trust.Device) -> str | None:
+    def _rollback_problem(self, me: str, peer: trust.Device) -> str | None:
         """A line saying the peer holds more of one of this device's chains than this vault."""
-        me = self.me().device_id
-        for chain, theirs in sorted(receipts.acknowledged(self.vault.db, peer.device_id).items()):
-            if signing_device(chain) != me:
-                continue
-            ours = self.vault.head(chain)[0]
-            if theirs > ours:
-                which = "" if chain == me else f" (chain {chain})"
-                return (
-                    f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
-                    f"{ours + 1}–{theirs} of this device{which} are not in this vault (restored "
-                    "from an old backup?), and new changes here would fork its chain; pass "
-                    "--confirm-rollback to export anyway"
-                )
-        return None
+        found = outbox.rollback(self._vault, me, peer)
+        if found is None:
+            return None
+        which = "" if found.chain == me else f" (chain {found.chain})"
+        return (
+            f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
+            f"{found.ours + 1}–{found.theirs} of this device{which} are not in this vault "
+            "(restored from an old backup?), and new changes here would fork its chain; pass "
+            "--confirm-rollback to export anyway"
+        )
 
     @owned
     def export(
         self, directory: Path, peer: str | None = None, *, confirm_rollback: bool = False
     ) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`."""
-        self.vault._require_writer()
+        self._vault.require_writer()
         directory = directory.expanduser()
         if not directory.is_dir():
             raise InvalidInput(f"--to {directory}: no such folder")
         peers = self._peers(peer)
+        me = trust.this_device(self._vault)
         if not confirm_rollback:
             for device in peers:
-                problem = self.rollback_problem(device)
+                problem = self._rollback_problem(me.device_id, device)
                 if problem:
                     raise InvalidInput(problem)
-        me = self.me()
-        identity = self.vault.identity
+        identity = self._vault.identity
         sender = bundle_format.Party(me.device_id, me.org, me.role, me.hpke_public)
         written: list[Path] = []
         for device in peers:
-            db = self.vault.db
-            last = db.execute(
-                "SELECT seq, manifest_sha256 FROM sync_sent WHERE peer = ? "
-                "ORDER BY seq DESC LIMIT 1",
-                [device.device_id],
-            ).fetchone()
-            seq = 1 if last is None else int(last[0]) + 1
-            events = self.events_for(device)
-            visible = self.visible_chains(device)
+            last = outbox.last_sent(self._vault, device.device_id)
+            seq = 1 if last is None else last.seq + 1
+            events = outbox.events_for(self._vault, device)
+            visible = outbox.visible_chains(self._vault, device)
             built = bundle_format.build_bundle(
                 sender=sender,
                 signing_key=identity.signing_key,
@@ -288,24 +197,21 @@ class SyncService:
                 ),
                 events=events,
                 bundle_seq=seq,
-                previous_bundle_sha256=None if last is None else str(last[1]),
-                receipts=receipts.receipts_to_send(db, visible),
-                created_at=self.session.clock.now(),
+                previous_bundle_sha256=None if last is None else last.manifest_sha256,
+                receipts=receipts.receipts_to_send(self._vault, visible),
+                created_at=self._session.clock.now(),
             )
             name = f"{me.device_id}--{device.device_id}--{seq:06d}-{built.manifest.bundle_id[:8]}"
             path = directory / f"{name}{bundle_format.BUNDLE_SUFFIX}"
             atomic_write_bytes(path, built.data, exclusive=True)
-            with translate_errors(), db.atomic():
-                db.execute(
-                    "INSERT INTO sync_sent (peer, seq, manifest_sha256, created_at, events) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [
-                        device.device_id,
-                        seq,
-                        built.manifest_sha256,
-                        built.manifest.created_at.isoformat(),
-                        len(events),
-                    ],
+            with translate_errors():
+                outbox.record_sent(
+                    self._vault,
+                    device.device_id,
+                    seq,
+                    built.manifest_sha256,
+                    built.manifest.created_at,
+                    len(events),
                 )
             written.append(path)
         return written
@@ -315,11 +221,11 @@ class SyncService:
     @owned
     def import_bundle(self, path: Path) -> ImportOutcome:
         """Import one bundle file; a refusal is returned, not raised."""
-        self.vault._require_writer()
+        self._vault.require_writer()
         try:
             raw = bundle_format.read_bundle_file(path)
             result = merge.import_bundle(
-                self.vault, self.session.projector, raw, self.session.clock.now()
+                self._vault, self._session.projector, raw, self._session.clock.now()
             )
         except BundleRefused as error:
             return ImportOutcome(path, "refused", reason=error.message)
@@ -328,7 +234,7 @@ class SyncService:
             "already imported" if result.already_imported else "imported",
             sender=result.sender,
             new_events=result.new_events,
-            cases=result.cases,
+            cases=tuple(result.cases),
         )
 
     def iter_import(self, paths: Sequence[Path]) -> Iterator[ImportOutcome]:
@@ -363,72 +269,119 @@ class SyncService:
     @staticmethod
     def bundle_files(directory: Path) -> list[Path]:
         """The bundle files waiting in a folder, by name."""
-        directory = directory.expanduser()
-        if not directory.is_dir():
-            raise InvalidInput(f"{directory}: no such folder")
-        return sorted(
-            p
-            for p in directory.iterdir()
-            if p.is_file()
-            and p.name.endswith(bundle_format.BUNDLE_SUFFIX)
-            and not p.name.startswith(".")
-        )
+        return transport.bundle_files(directory)
 
     @staticmethod
-    def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> None:
-        """Move each imported file to done/ and each refused one to rejected/ (+ reason)."""
-        for outcome in outcomes:
-            refused = outcome.status == "refused"
-            target_dir = directory / (REJECTED_DIR if refused else DONE_DIR)
-            target_dir.mkdir(mode=0o700, exist_ok=True)
-            target = _free_name(target_dir / outcome.path.name)
-            os.replace(outcome.path, target)
-            outcome.moved_to = target
-            if refused:
-                reason = f"{outcome.reason}\n".encode()
-                atomic_write_bytes(target.with_name(target.name + ".reason.txt"), reason)
+    def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> list[ImportOutcome]:
+        """Move each imported file to done/ and each refused one to rejected/ (+ reason).
+
+        Returns the outcomes again, each with `moved_to` set (the ones given are not changed).
+        """
+        return [
+            replace(
+                outcome,
+                moved_to=transport.file_away(
+                    directory,
+                    outcome.path,
+                    str(outcome.reason) if outcome.status == "refused" else None,
+                ),
+            )
+            for outcome in outcomes
+        ]
 
     @owned
     def import_from_dir(self, directory: Path) -> list[ImportOutcome]:
         """Import every bundle in a folder; move each to done/ or rejected/ (+ .reason.txt)."""
-        directory = directory.expanduser()
-        if not directory.is_dir():
-            raise InvalidInput(f"--from {directory}: no such folder")
+        directory = transport.bundle_folder(directory, "--from")
         outcomes = self._import_all(self.bundle_files(directory))
-        self.file_away(directory, outcomes)
-        return outcomes
+        return self.file_away(directory, outcomes)
 
     # -- receipts ------------------------------------------------------------------
 
     @owned
-    def receipt_for(self, case_id: str) -> dict[str, Any]:
+    def receipt_for(self, case_id: str) -> ReceiptView:
         """Which peers have acknowledged a case's events and each duty's `sent` record.
 
-        See `notify_tui.sync.receipts.receipt_for` for the shape; a duty entry reads
-        "received by {org} at {received_at}".
+        A duty entry reads "received by {org} at {received_at}"; see
+        `notify_tui.sync.receipts.receipt_for`.
         """
-        return receipts.receipt_for(self.vault.db, case_id)
+        found = receipts.receipt_for(self._vault, case_id)
+        return ReceiptView(
+            case=tuple(
+                CaseReceipt(
+                    org=held.peer.org,
+                    device=held.peer.device_id,
+                    role=held.peer.role,
+                    received_at=held.received_at,
+                    complete=held.complete,
+                )
+                for held in found.case
+            ),
+            duties={
+                duty_id: tuple(
+                    DutyReceipt(
+                        org=held.peer.org,
+                        device=held.peer.device_id,
+                        role=held.peer.role,
+                        received_at=held.received_at,
+                        event=held.event,
+                    )
+                    for held in entries
+                )
+                for duty_id, entries in found.duties.items()
+            },
+        )
+
+    @owned
+    def latest_receipts(self) -> tuple[ChainReceipt, ...]:
+        """Each peer's latest receipt per chain, newest first (then by peer)."""
+        return tuple(
+            ChainReceipt(
+                peer=latest.peer,
+                chain=latest.chain,
+                chain_device=signing_device(latest.chain),
+                held_up_to=latest.held_up_to,
+                received_at=latest.received_at,
+            )
+            for latest in receipts.latest_receipts(self._vault)
+        )
 
     # -- verify (no vault) ---------------------------------------------------------
 
     @staticmethod
     def verify_file(path: Path, signers: Path | None = None) -> VerifyReport:
         """Check a bundle's structure and signature without a vault."""
-        report = VerifyReport(path=path, valid=False)
         try:
             raw = bundle_format.read_bundle_file(path)
         except BundleRefused as error:
-            report.reason = error.message
-            return report
+            return VerifyReport(path=path, valid=False, reason=error.message)
         manifest = raw.manifest
-        report.sender = manifest.sender.model_dump(mode="json")
-        report.to = manifest.to
-        report.recipients = [r.device for r in manifest.recipients]
-        report.bundle_seq = manifest.bundle_seq
-        report.created_at = manifest.created_at.isoformat()
-        report.events = manifest.payload.events
-        report.ranges = [r.model_dump(mode="json") for r in manifest.ranges]
-        report.receipts = [r.model_dump(mode="json") for r in manifest.receipts]
+        sender = manifest.sender
+        report = VerifyReport(
+            path=path,
+            valid=False,
+            sender=BundleSender(device=sender.device, org=sender.org, role=sender.role),
+            to=manifest.to,
+            recipients=tuple(r.device for r in manifest.recipients),
+            bundle_seq=manifest.bundle_seq,
+            created_at=manifest.created_at.isoformat(),
+            events=manifest.payload.events,
+            ranges=tuple(
+                BundleRange(
+                    device=r.device, first_seq=r.first_seq, last_seq=r.last_seq, head=r.head
+                )
+                for r in manifest.ranges
+            ),
+            receipts=tuple(
+                BundleReceipt(
+                    device=r.device,
+                    held_up_to=r.held_up_to,
+                    received_at=str(r.model_dump(mode="json")["received_at"]),
+                )
+                for r in manifest.receipts
+            ),
+        )
+        signer_checked = False
         try:
             if signers is not None:
                 try:
@@ -436,24 +389,26 @@ class SyncService:
                 except OSError as error:
                     raise InvalidInput(f"{signers}: cannot read ({error.strerror})") from None
                 bundle_format.verify_with_signers(raw, trust.read_signers(data, str(signers)))
-                report.signer_checked = True
+                signer_checked = True
                 key = trust.read_signers(data, str(signers))[manifest.sender.device]
             else:
                 key = bundle_format.embedded_signer(raw)
                 bundle_format.verify_signature(raw, key)
-            report.signer = sshsig.fingerprint(key)
+            signer = sshsig.fingerprint(key)
         except BundleRefused as error:
-            report.reason = error.message
-            return report
-        report.valid = True
-        return report
+            return replace(report, reason=error.message, signer_checked=signer_checked)
+        return replace(report, valid=True, signer=signer, signer_checked=signer_checked)
 
 
-def _free_name(path: Path) -> Path:
-    if not path.exists():
-        return path
-    for number in range(1, 10_000):
-        candidate = path.with_name(f"{path.stem}.{number}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-    raise InvalidInput(f"{path.parent}: too many files named {path.name}")
+def _peer_view(device: trust.Device) -> PeerView:
+    """A device as the sync verbs show it (no key objects)."""
+    return PeerView(
+        device_id=device.device_id,
+        org=device.org,
+        role=device.role,
+        fingerprint=device.fingerprint,
+        hpke_key_id=device.hpke_key_id,
+        is_self=device.is_self,
+        revoked_at=device.revoked_at,
+        added_at=device.added_at,
+    )

@@ -309,7 +309,7 @@ class Vault:
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON value in the meta table."""
-        self._require_writer()
+        self.require_writer()
         with translate_errors(), self.db.atomic():
             self.db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -319,7 +319,8 @@ class Vault:
 
     # -- events --------------------------------------------------------------------
 
-    def _require_writer(self) -> None:
+    def require_writer(self) -> None:
+        """Refuse (`VaultError`) when this vault was opened read-only."""
         if self._lock is None:
             raise VaultError("this command opened the vault read-only; nothing was changed")
 
@@ -342,7 +343,7 @@ class Vault:
         and folded into its case's projection before the transaction commits; nothing is
         written if any fails.
         """
-        self._require_writer()
+        self.require_writer()
         identity = self.identity
         written: list[Event] = []
         with translate_errors(), self.db.atomic():
@@ -431,7 +432,7 @@ class Vault:
         projection of every touched case that has its `case.created` event. Nothing is
         written if any step fails. Returns the ids of the cases refolded.
         """
-        self._require_writer()
+        self.require_writer()
         refolded: list[str] = []
         with translate_errors(), self.db.atomic():
             touched: dict[str, None] = {}
@@ -475,7 +476,7 @@ class Vault:
 
     def reproject_all(self, projector: Projector) -> int:
         """Refold every case (after a settings or rule pack change)."""
-        self._require_writer()
+        self.require_writer()
         case_ids = [r[0] for r in self.db.execute("SELECT DISTINCT case_id FROM events")]
         with translate_errors(), self.db.atomic():
             for case_id in case_ids:

@@ -431,10 +431,7 @@ def verify_signature(raw: RawBundle, signer: Ed25519PublicKey) -> None:
 
 def embedded_signer(raw: RawBundle) -> Ed25519PublicKey:
     """The key the signature names (not trusted: for `verify` without a signers file)."""
-    try:
-        return sshsig._Parsed(sshsig._dearmor(raw.signature)).public_key
-    except sshsig._Malformed as error:
-        raise BundleRefused(f"malformed signature: {error}") from None
+    return sshsig.signature_key(raw.signature)
 
 
 def verify_with_signers(raw: RawBundle, signers: Mapping[str, Ed25519PublicKey]) -> None:

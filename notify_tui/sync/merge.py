@@ -67,7 +67,7 @@ def import_bundle(
     """Check a structurally valid bundle against this vault and apply it, or refuse."""
     db = vault.db
     manifest = raw.manifest
-    known = devices(db)
+    known = devices(vault)
     sender = check_sender(known, manifest)
     bundle_format.verify_signature(raw, sender.signing_public)
     result = ImportResult(sender.device_id, manifest.bundle_seq, raw.manifest_sha256)

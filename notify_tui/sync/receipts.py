@@ -15,32 +15,80 @@ This vault keeps two logs (migration 2):
     every receipt peers sent (peer, device, held_up_to, received_at) — what a peer has
     acknowledged (the next bundle to it leaves those events out) and an LA's proof that
     the office received a notification (`receipt_for`).
+
+The functions a service calls take the `Vault`; those run inside an import's
+transaction (`record_arrivals`, `record_receipts`) take its connection.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlite_utils
 
+from notify_tui.store.vault import Vault
 from notify_tui.sync.bundle import Receipt
-from notify_tui.sync.trust import devices
+from notify_tui.sync.trust import Device, devices
 
 
-def held_heads(db: sqlite_utils.Database) -> dict[str, int]:
+@dataclass(frozen=True)
+class CaseHeld:
+    """A peer's receipts cover a case's events: the last of them since `received_at`."""
+
+    peer: Device
+    received_at: str
+    complete: bool
+    """False while some event of the case held here is not yet acknowledged."""
+
+
+@dataclass(frozen=True)
+class DutySentHeld:
+    """A peer's receipt covers the event that recorded a duty as sent."""
+
+    peer: Device
+    received_at: str
+    event: str
+    """The id of that `duty.sent` event."""
+
+
+@dataclass(frozen=True)
+class CaseReceipts:
+    """Which peers acknowledged a case's events, and each duty's latest `sent` record."""
+
+    case: tuple[CaseHeld, ...]
+    duties: Mapping[str, tuple[DutySentHeld, ...]]
+    """By duty id (sorted), the peers holding its latest `sent` record."""
+
+
+@dataclass(frozen=True)
+class LatestReceipt:
+    """A peer's latest receipt for one chain: it holds events 1..`held_up_to`."""
+
+    peer: str
+    chain: str
+    held_up_to: int
+    received_at: str
+
+
+def held_heads(vault: Vault) -> dict[str, int]:
     """The highest sequence number held of each chain."""
+    return _held_heads(vault.db)
+
+
+def _held_heads(db: sqlite_utils.Database) -> dict[str, int]:
     rows = db.execute("SELECT device, max(seq) FROM events GROUP BY device").fetchall()
     return {str(device): int(seq) for device, seq in rows}
 
 
-def receipts_to_send(db: sqlite_utils.Database, only: Iterable[str] | None = None) -> list[Receipt]:
+def receipts_to_send(vault: Vault, only: Iterable[str] | None = None) -> list[Receipt]:
     """This vault's receipts (for the chains in `only`, when given)."""
+    db = vault.db
     wanted = None if only is None else set(only)
     receipts: list[Receipt] = []
-    for device, held in sorted(held_heads(db).items()):
+    for device, held in sorted(_held_heads(db).items()):
         if wanted is not None and device not in wanted:
             continue
         row = db.execute(
@@ -81,25 +129,31 @@ def record_receipts(db: sqlite_utils.Database, peer: str, receipts: Iterable[Rec
     return added
 
 
-def new_receipts(db: sqlite_utils.Database, peer: str, receipts: Iterable[Receipt]) -> int:
-    """How many of a peer's receipts this vault does not hold yet."""
-    count = 0
-    for receipt in receipts:
-        row = db.execute(
-            "SELECT 1 FROM sync_receipts WHERE peer = ? AND device = ? AND held_up_to = ?",
-            [peer, receipt.device, receipt.held_up_to],
-        ).fetchone()
-        count += row is None
-    return count
-
-
-def acknowledged(db: sqlite_utils.Database, peer: str) -> dict[str, int]:
+def acknowledged(vault: Vault, peer: str) -> dict[str, int]:
     """What a peer has told us it holds: the highest seq per chain."""
-    rows = db.execute(
+    rows = vault.db.execute(
         "SELECT device, max(held_up_to) FROM sync_receipts WHERE peer = ? GROUP BY device",
         [peer],
     ).fetchall()
     return {str(device): int(held) for device, held in rows}
+
+
+def latest_receipts(vault: Vault) -> list[LatestReceipt]:
+    """Each peer's latest receipt per chain, newest first (then by peer)."""
+    rows = vault.db.execute(
+        "SELECT r.peer, r.device, r.held_up_to, r.received_at FROM sync_receipts AS r "
+        "WHERE r.held_up_to = (SELECT max(held_up_to) FROM sync_receipts "
+        "WHERE peer = r.peer AND device = r.device) ORDER BY r.received_at DESC, r.peer"
+    ).fetchall()
+    return [
+        LatestReceipt(
+            peer=str(peer),
+            chain=str(chain),
+            held_up_to=int(held_up_to),
+            received_at=str(received_at),
+        )
+        for peer, chain, held_up_to, received_at in rows
+    ]
 
 
 def _first_receipt(db: sqlite_utils.Database, peer: str, device: str, seq: int) -> str | None:
@@ -111,35 +165,26 @@ def _first_receipt(db: sqlite_utils.Database, peer: str, device: str, seq: int) 
     return None if row is None or row[0] is None else str(row[0])
 
 
-def receipt_for(db: sqlite_utils.Database, case_id: str) -> dict[str, Any]:
+def receipt_for(vault: Vault, case_id: str) -> CaseReceipts:
     """Which peers acknowledged holding a case's events, and each duty's record.
 
-    ``{"case": [{org, device, role, received_at, complete}], "duties": {duty_id:
-    [{org, device, role, received_at, event}]}}``: `received_at` is the earliest time a
-    peer's receipt covers the event (for the case: covers every event held here);
-    `complete` is False while some event is not yet acknowledged.
+    A `received_at` is the earliest time a peer's receipt covers the event (for the
+    case: covers every event it acknowledged; `complete` says whether that is all the
+    events held here).
     """
-    known = devices(db)
-    peers = [device for device in known.values() if not device.is_self]
+    db = vault.db
+    peers = [device for device in devices(vault).values() if not device.is_self]
     rows = db.execute(
         "SELECT id, device, seq, type, body FROM events WHERE case_id = ? ORDER BY at, id",
         [case_id],
     ).fetchall()
-    case_rows: list[dict[str, Any]] = []
+    case_rows: list[CaseHeld] = []
     for peer in peers:
         times = [_first_receipt(db, peer.device_id, str(r[1]), int(r[2])) for r in rows]
         covered = [time for time in times if time is not None]
         if not covered:
             continue
-        case_rows.append(
-            {
-                "org": peer.org,
-                "device": peer.device_id,
-                "role": peer.role,
-                "received_at": max(covered),
-                "complete": len(covered) == len(times),
-            }
-        )
+        case_rows.append(CaseHeld(peer, max(covered), len(covered) == len(times)))
     latest: dict[str, tuple[str, str, int]] = {}
     for event_id, device, seq, event_type, body in rows:
         if event_type != "duty.sent":
@@ -148,20 +193,12 @@ def receipt_for(db: sqlite_utils.Database, case_id: str) -> dict[str, Any]:
             parts = str(change["field"]).split(".")
             if len(parts) == 3 and parts[0] == "duties" and parts[2] == "sent":
                 latest[parts[1]] = (str(event_id), str(device), int(seq))
-    duties: dict[str, list[dict[str, Any]]] = {}
+    duties: dict[str, tuple[DutySentHeld, ...]] = {}
     for duty_id, (event_id, device, seq) in sorted(latest.items()):
-        entries = []
+        entries: list[DutySentHeld] = []
         for peer in peers:
             when = _first_receipt(db, peer.device_id, device, seq)
             if when is not None:
-                entries.append(
-                    {
-                        "org": peer.org,
-                        "device": peer.device_id,
-                        "role": peer.role,
-                        "received_at": when,
-                        "event": event_id,
-                    }
-                )
-        duties[duty_id] = entries
-    return {"case": case_rows, "duties": duties}
+                entries.append(DutySentHeld(peer, when, event_id))
+        duties[duty_id] = tuple(entries)
+    return CaseReceipts(tuple(case_rows), duties)

@@ -253,8 +253,12 @@ def _dearmor(armored: str | bytes) -> bytes:
         raise _Malformed(str(error)) from None
 
 
-class _Parsed:
-    """The fields of an SSHSIG blob, structurally checked."""
+class ParsedSignature:
+    """The fields of an SSHSIG blob, structurally checked (not verified).
+
+    A fault raises this module's internal `_Malformed`; from other modules use `verify`
+    or `signature_key`, which report it as a one-line `BundleRefused`.
+    """
 
     def __init__(self, blob: bytes) -> None:
         reader = _Reader(blob)
@@ -295,7 +299,7 @@ def verify(
     """
     allowed_keys = [allowed] if isinstance(allowed, Ed25519PublicKey) else list(allowed)
     try:
-        parsed = _Parsed(_dearmor(armored))
+        parsed = ParsedSignature(_dearmor(armored))
     except _Malformed as error:
         raise BundleRefused(f"malformed signature: {error}") from None
 
@@ -320,6 +324,14 @@ def verify(
         if _public_key_blob(candidate) == signer_blob:
             return candidate
     raise BundleRefused(f"signed by an unknown key {fingerprint(parsed.public_key)}")
+
+
+def signature_key(armored: str | bytes) -> Ed25519PublicKey:
+    """The public key an armored signature names: not verified, so not to be trusted."""
+    try:
+        return ParsedSignature(_dearmor(armored)).public_key
+    except _Malformed as error:
+        raise BundleRefused(f"malformed signature: {error}") from None
 
 
 def allowed_signers_line(

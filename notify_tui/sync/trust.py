@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import sqlite_utils
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notify_tui.errors import InvalidInput
 from notify_tui.store.events import DEVICE_ID
-from notify_tui.store.vault import CHAIN_SEPARATOR, MAX_OFFICE_DEVICE_ID, org_slug
+from notify_tui.store.vault import CHAIN_SEPARATOR, MAX_OFFICE_DEVICE_ID, Vault, org_slug
 from notify_tui.sync import sshsig
 from notify_tui.sync.seal import key_id
 
@@ -145,25 +144,25 @@ def _device(row: tuple[object, ...]) -> Device:
 _COLUMNS = "device_id, org, role, signing_public, hpke_public, is_self, revoked_at, added_at"
 
 
-def devices(db: sqlite_utils.Database) -> dict[str, Device]:
+def devices(vault: Vault) -> dict[str, Device]:
     """Every device the vault knows (this one and peers), by id."""
-    rows = db.execute(f"SELECT {_COLUMNS} FROM devices ORDER BY is_self DESC, device_id")
+    rows = vault.db.execute(f"SELECT {_COLUMNS} FROM devices ORDER BY is_self DESC, device_id")
     return {str(row[0]): _device(row) for row in rows.fetchall()}
 
 
-def this_device(db: sqlite_utils.Database) -> Device:
+def this_device(vault: Vault) -> Device:
     """This device's row."""
-    row = db.execute(f"SELECT {_COLUMNS} FROM devices WHERE is_self = 1").fetchone()
+    row = vault.db.execute(f"SELECT {_COLUMNS} FROM devices WHERE is_self = 1").fetchone()
     if row is None:
         raise InvalidInput("this vault has no device row; run `notify-tui doctor`")
     return _device(row)
 
 
-def add_peer(db: sqlite_utils.Database, document: KeysDocument, now: datetime) -> Device:
+def add_peer(vault: Vault, document: KeysDocument, now: datetime) -> Device:
     """Trust a peer's keys (idempotent for the same keys); return it."""
     signing = sshsig.parse_openssh_public_key(document.signing_key)
     hpke = X25519PublicKey.from_public_bytes(bytes.fromhex(document.hpke_public_hex))
-    known = devices(db).get(document.device_id)
+    known = devices(vault).get(document.device_id)
     if known is not None:
         if known.is_self:
             raise InvalidInput(f"{document.device_id} is this device; give a peer's keys file")
@@ -183,7 +182,7 @@ def add_peer(db: sqlite_utils.Database, document: KeysDocument, now: datetime) -
                 "organisation; revoke it first if it was replaced"
             )
         return known
-    for other in devices(db).values():
+    for other in devices(vault).values():
         if _raw_hex(other.signing_public) == _raw_hex(signing):
             raise InvalidInput(f"that signing key is already trusted as {other.device_id}")
         if other.org != document.org and org_slug(other.org) == org_slug(document.org):
@@ -192,6 +191,7 @@ def add_peer(db: sqlite_utils.Database, document: KeysDocument, now: datetime) -
                 f"{document.org!r} and the trusted {other.org!r} have the same short name "
                 f"{org_slug(document.org)!r}; ask one to rename itself before trusting it"
             )
+    db = vault.db
     with db.atomic():
         db.execute(
             "INSERT INTO devices (device_id, org, role, signing_public, hpke_public, is_self, "
@@ -205,22 +205,23 @@ def add_peer(db: sqlite_utils.Database, document: KeysDocument, now: datetime) -
                 now.isoformat(),
             ],
         )
-    return devices(db)[document.device_id]
+    return devices(vault)[document.device_id]
 
 
-def revoke_peer(db: sqlite_utils.Database, device_id: str, now: datetime) -> Device:
+def revoke_peer(vault: Vault, device_id: str, now: datetime) -> Device:
     """Revoke a peer: its bundles are refused from now on."""
-    known = devices(db).get(device_id)
+    known = devices(vault).get(device_id)
     if known is None or known.is_self:
         raise InvalidInput(f"no peer {device_id}: see `notify-tui peers list`")
     if known.revoked:
         return known
+    db = vault.db
     with db.atomic():
         db.execute(
             "UPDATE devices SET revoked_at = ? WHERE device_id = ? AND is_self = 0",
             [now.isoformat(), device_id],
         )
-    return devices(db)[device_id]
+    return devices(vault)[device_id]
 
 
 # -- signers files, for verifying without a vault -------------------------------------
@@ -263,20 +264,6 @@ def read_signers(data: bytes, source: str) -> dict[str, Ed25519PublicKey]:
     if not signers:
         raise InvalidInput(f"{source}: no signer for namespace {sshsig.BUNDLE_NAMESPACE}")
     return signers
-
-
-def peer_json(device: Device) -> dict[str, object]:
-    """A device as a plain row for `peers list --json`."""
-    return {
-        "device_id": device.device_id,
-        "org": device.org,
-        "role": device.role,
-        "fingerprint": device.fingerprint,
-        "hpke_key_id": device.hpke_key_id,
-        "is_self": device.is_self,
-        "revoked_at": device.revoked_at,
-        "added_at": device.added_at,
-    }
 
 
 def dumps(document: KeysDocument) -> bytes:

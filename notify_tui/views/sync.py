@@ -6,11 +6,11 @@ result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from notify_tui.services.sync import SyncService
-from notify_tui.store.vault import signing_device
+from notify_tui.services.sync_types import ChainReceipt, PeerView, ReceiptView
 
 RESULT_WORDS = {"imported": "accepted", "already imported": "already held", "refused": "REFUSED"}
 """How an import outcome reads in the results table (refusals in capitals)."""
@@ -70,43 +70,41 @@ def peer_rows(service: SyncService) -> list[PeerRow]:
     return sorted(rows, key=lambda row: (row.revoked_at is not None, row.org, row.device_id))
 
 
-def receipt_rows(service: SyncService) -> list[ReceiptRow]:
-    """Each peer's latest receipt per chain: what it says it holds, and since when."""
-    peers = {str(p["device_id"]): p for p in service.list_peers()}
-    me = service.me().device_id
-    rows = service.owner.run(
-        lambda: service.vault.db.execute(
-            "SELECT r.peer, r.device, r.held_up_to, r.received_at FROM sync_receipts AS r "
-            "WHERE r.held_up_to = (SELECT max(held_up_to) FROM sync_receipts "
-            "WHERE peer = r.peer AND device = r.device) ORDER BY r.received_at DESC, r.peer"
-        ).fetchall()
-    )
-    receipts = []
-    for peer, chain, held_up_to, received_at in rows:
-        owner = signing_device(str(chain))
-        owner_org = "this device" if owner == me else str(peers.get(owner, {}).get("org", owner))
-        receipts.append(
-            ReceiptRow(
-                peer=str(peer),
-                peer_org=str(peers.get(str(peer), {}).get("org", peer)),
-                chain=str(chain),
-                chain_owner=owner_org,
-                held_up_to=int(held_up_to),
-                received_at=str(received_at),
-            )
+def receipt_rows(
+    receipts: Iterable[ChainReceipt], peers: Iterable[PeerView], me: str
+) -> list[ReceiptRow]:
+    """Each peer's latest receipt per chain (as `SyncService.latest_receipts` gives them).
+
+    `peers` name the organisations (`SyncService.list_peers`); a chain of this device
+    (`me`, its id) reads "this device", a device not known by its id.
+    """
+    orgs = {peer.device_id: peer.org for peer in peers}
+    return [
+        ReceiptRow(
+            peer=receipt.peer,
+            peer_org=orgs.get(receipt.peer, receipt.peer),
+            chain=receipt.chain,
+            chain_owner=(
+                "this device"
+                if receipt.chain_device == me
+                else orgs.get(receipt.chain_device, receipt.chain_device)
+            ),
+            held_up_to=receipt.held_up_to,
+            received_at=receipt.received_at,
         )
-    return receipts
+        for receipt in receipts
+    ]
 
 
-def received_lines(receipt: dict[str, Any]) -> dict[str, list[str]]:
+def received_lines(receipt: ReceiptView) -> dict[str, list[str]]:
     """Per duty id, "received by {org} at {time}" for each peer holding its `sent` record.
 
     `receipt` is what `SyncService.receipt_for(case_id)` returns.
     """
     return {
         duty_id: [
-            f"received by {entry['org']} at {str(entry['received_at'])[:16].replace('T', ' ')} UTC"
+            f"received by {entry.org} at {entry.received_at[:16].replace('T', ' ')} UTC"
             for entry in entries
         ]
-        for duty_id, entries in (receipt.get("duties") or {}).items()
+        for duty_id, entries in receipt.duties.items()
     }

@@ -24,7 +24,6 @@ from textual.widgets import (
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.tui.modals.date_prompt import DatePromptScreen
 from notify_tui.tui.modals.decide import DecideScreen, ThresholdDecision
 from notify_tui.tui.modals.mark_sent import MarkSentScreen, SentRecord
@@ -209,7 +208,7 @@ class CaseDetailScreen(Screen[None]):
     def refresh_case(self) -> None:
         """Read the case again and redraw every part."""
         self.detail = self.session.case_detail(self.case_id)
-        self.received = received_lines(SyncService(self.session).receipt_for(self.case_id))
+        self.received = received_lines(self.session.sync.receipt_for(self.case_id))
         detail = self.detail
         kind = _kind_label(detail["kind"])
         self.title = f"Case {self.case_id}"

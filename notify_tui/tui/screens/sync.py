@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.services.sync import ImportOutcome, SyncService
+from notify_tui.services.sync import ImportOutcome
 from notify_tui.sync.bundle import BUNDLE_SUFFIX
 from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.confirm import ConfirmScreen
@@ -160,7 +160,7 @@ class SyncScreen(Screen[None]):
     def __init__(self, session: Session, start: SyncStart = "peers") -> None:
         super().__init__()
         self.session = session
-        self.service = SyncService(session)
+        self.service = session.sync
         self.start = start
         self.peers: list[PeerRow] = []
         self.busy = False
@@ -239,7 +239,10 @@ class SyncScreen(Screen[None]):
             table.move_cursor(row=min(cursor, table.row_count - 1))
         receipts = self.query_one("#receipt-table", DataTable)
         receipts.clear()
-        for receipt in receipt_rows(self.service):
+        rows = receipt_rows(
+            self.service.latest_receipts(), self.service.list_peers(), self.service.me().device_id
+        )
+        for receipt in rows:
             receipts.add_row(
                 f"{receipt.peer_org} ({receipt.peer})",
                 receipt.chain_owner,
@@ -367,8 +370,8 @@ class SyncScreen(Screen[None]):
             outcomes[outcome.path] = outcome
             self.post_message(self.FileImported(outcome))
             self.post_message(self.ImportProgress(len(outcomes), len(paths)))
-        self.service.file_away(folder, outcomes.values())
-        self.post_message(self.ImportFinished(list(outcomes.values())))
+        filed = self.service.file_away(folder, outcomes.values())
+        self.post_message(self.ImportFinished(list(filed)))
 
     @on(ImportStarted)
     def _import_started(self, event: ImportStarted) -> None:

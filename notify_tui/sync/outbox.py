@@ -1,0 +1,137 @@
+"""The outbox: what a peer may receive, what it still lacks, and what was sent to it.
+
+A peer receives whole chain suffixes: for each chain it may see (`visible_chains`),
+the events after the last one it acknowledged (`notify_tui.sync.receipts`). Each
+bundle made for a peer is numbered and names the manifest hash of the one before it;
+`sync_sent` (migration 2) keeps that bookkeeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from notify_tui.store.events import Event
+from notify_tui.store.vault import Vault, chain_suffix, office_chain_id, signing_device
+from notify_tui.sync import receipts
+from notify_tui.sync.trust import Device, devices
+
+
+@dataclass(frozen=True)
+class SentBundle:
+    """The last bundle made for a peer: its number and manifest hash."""
+
+    seq: int
+    manifest_sha256: str
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """A peer holds more of one of this device's chains than this vault does."""
+
+    chain: str
+    ours: int
+    theirs: int
+
+
+def visible_chains(vault: Vault, peer: Device) -> set[str]:
+    """The chains held that a peer may receive.
+
+    An office receives every chain held (it relays). An LA receives the chains of LA
+    devices of its own organisation and the office devices' chains for its cases
+    (`office_chain_id(office, its org)`), never an office's own chain (the
+    partnership's records) nor anything about another LA's cases.
+    """
+    known = devices(vault)
+    held = vault.chains()
+    if peer.role == "office":
+        return set(held)
+    visible: set[str] = set()
+    for chain in held:
+        device = known.get(signing_device(chain))
+        if device is None:
+            continue
+        if chain_suffix(chain) is None:
+            if device.role == "la" and device.org == peer.org:
+                visible.add(chain)
+        elif device.role == "office" and chain == office_chain_id(device.device_id, peer.org):
+            visible.add(chain)
+    return visible
+
+
+def unacknowledged(vault: Vault, peer: Device) -> list[tuple[str, int]]:
+    """(chain, last seq the peer holds) for each chain with events it lacks, by chain."""
+    acknowledged = receipts.acknowledged(vault, peer.device_id)
+    visible = visible_chains(vault, peer)
+    ranges: list[tuple[str, int]] = []
+    for chain, held in sorted(receipts.held_heads(vault).items()):
+        if chain not in visible:
+            continue
+        if signing_device(chain) == peer.device_id and chain not in acknowledged:
+            continue  # a peer holds its own events until it says otherwise
+        start = acknowledged.get(chain, 0)
+        if start < held:
+            ranges.append((chain, start))
+    return ranges
+
+
+def events_for(vault: Vault, peer: Device) -> list[Event]:
+    """The events a peer has not acknowledged (whole chain suffixes only)."""
+    events: list[Event] = []
+    for chain, start in unacknowledged(vault, peer):
+        rows = vault.db.execute(
+            "SELECT body FROM events WHERE device = ? AND seq > ? ORDER BY seq",
+            [chain, start],
+        ).fetchall()
+        events.extend(Event.model_validate_json(row[0]) for row in rows)
+    return events
+
+
+def pending_count(vault: Vault, peer: Device) -> int:
+    """How many events a peer has not acknowledged (counted, not loaded)."""
+    return sum(
+        int(
+            vault.db.execute(
+                "SELECT count(*) FROM events WHERE device = ? AND seq > ?", [chain, start]
+            ).fetchone()[0]
+        )
+        for chain, start in unacknowledged(vault, peer)
+    )
+
+
+def rollback(vault: Vault, me: str, peer: Device) -> Rollback | None:
+    """The first of this device's chains (by id) the peer holds more of than this vault."""
+    for chain, theirs in sorted(receipts.acknowledged(vault, peer.device_id).items()):
+        if signing_device(chain) != me:
+            continue
+        ours = vault.head(chain)[0]
+        if theirs > ours:
+            return Rollback(chain, ours, theirs)
+    return None
+
+
+def last_sent(vault: Vault, peer: str) -> SentBundle | None:
+    """The last bundle made for a peer, or None before the first."""
+    row = vault.db.execute(
+        "SELECT seq, manifest_sha256 FROM sync_sent WHERE peer = ? ORDER BY seq DESC LIMIT 1",
+        [peer],
+    ).fetchone()
+    return None if row is None else SentBundle(int(row[0]), str(row[1]))
+
+
+def record_sent(
+    vault: Vault,
+    peer: str,
+    seq: int,
+    manifest_sha256: str,
+    created_at: datetime,
+    events: int,
+) -> None:
+    """Log a bundle written for a peer (in its own transaction)."""
+    db = vault.db
+    with db.atomic():
+        db.execute(
+            "INSERT INTO sync_sent (peer, seq, manifest_sha256, created_at, events) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [peer, seq, manifest_sha256, created_at.isoformat(), events],
+        )
