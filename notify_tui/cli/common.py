@@ -110,8 +110,11 @@ def json_document(ctx: click.Context, param: click.Parameter, source: str) -> An
     """A parameter callback: the JSON document that `source` (a path or `-`) holds.
 
     Runs while the command line is parsed, so a bad document is refused before the
-    passphrase is asked for or the vault is unlocked.
+    passphrase is asked for or the vault is unlocked. Never while completing a command
+    line, which must not wait on standard input.
     """
+    if ctx.resilient_parsing:
+        return source
     return read_json_document(source)
 
 
