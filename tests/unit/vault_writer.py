@@ -17,6 +17,9 @@ that returned (so every reported change was committed):
   25 ms longer, so a kill timed from WRITING lands inside the atomic replace (temporary
   file written, renamed, directory synced) rather than in the long Argon2id work.
 
+With TESTS_CHEAP_KDF=1 in its environment it derives passphrase keys with the test
+stand-in (tests/kdf_stub.py), as the test process that made the vault did.
+
 Not a test module; all data is synthetic.
 """
 
@@ -32,6 +35,11 @@ from typing import Any
 from notify_tui.services.session import Session
 from notify_tui.store import keyslots
 from notify_tui.store.owner import InlineOwner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import kdf_stub  # noqa: E402 - tests/ is put on the path just above
+
+kdf_stub.install_if_asked()
 
 GIVEN_NAMES = ("Ada", "Bram", "Cleo", "Dara", "Eli", "Fern")
 
