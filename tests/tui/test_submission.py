@@ -180,13 +180,21 @@ async def test_the_clipboard_is_wiped_when_the_app_quits(demo: DemoVault) -> Non
     assert app.return_code == 0
 
 
-async def test_the_clipboard_is_wiped_when_the_app_stops_on_an_error(demo: DemoVault) -> None:
+async def test_the_clipboard_is_wiped_when_the_app_stops_on_an_error(
+    demo: DemoVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An internal error ends the app too; the copied value is overwritten first."""
     app = make_app(demo.session)
+
+    def failing_action() -> None:
+        raise RuntimeError("synthetic failure")
+
+    # An action that fails, driven by its key like any other (f1 shows the keys).
+    monkeypatch.setattr(app, "action_toggle_help", failing_action)
     with pytest.raises(RuntimeError, match="synthetic failure"):
         async with app.run_test(size=SIZE) as pilot:
             await copy_a_name(app, pilot, demo)
-            app._handle_exception(RuntimeError("synthetic failure"))
+            await pilot.press("f1")
             await pilot.pause()
     assert app.clipboard == BLANK
 
