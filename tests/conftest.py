@@ -25,13 +25,6 @@ TODAY = "2026-11-23"
 """A Monday; no bank holiday within two weeks either side."""
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the suite's own markers."""
-    config.addinivalue_line(
-        "markers", "real_kdf: derive passphrase keys with the real Argon2id (slow)"
-    )
-
-
 @pytest.fixture(autouse=True)
 def isolated_data_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Point NOTIFY_TUI_HOME at a fresh temporary folder; drop secrets and debug flags."""
