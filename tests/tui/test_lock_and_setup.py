@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import factories
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import Button, Checkbox, Input, Static
@@ -39,19 +40,16 @@ async def test_idle_lock_then_unlock(tmp_path: Path) -> None:
         home, PASSPHRASE, org="Testshire (test)", role="la", author="T", kdf=ARGON2_FLOOR
     )
     session.create_case(
-        {
-            "kind": "child_death",
-            "subjects": [{"given_names": "Lu", "family_name": "Locktest-Fictional"}],
-            "facts": {
+        factories.case(
+            "child_death",
+            subjects=[{"given_names": "Lu", "family_name": "Locktest-Fictional"}],
+            facts={
                 "date_of_birth": "2020-01-01",
-                "outcome": "died",
                 "event_date": "2026-11-20",
                 "aware_date": "2026-11-20",
                 "abuse_or_neglect": "none",
-                "location": "in_area",
-                "normally_resident_in_area": True,
             },
-        }
+        )
     )
     app = make_app(session, idle_lock_seconds=2.0)
     async with app.run_test(size=SIZE) as pilot:

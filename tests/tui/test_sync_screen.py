@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import factories
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, ProgressBar, Static
@@ -36,19 +37,16 @@ def new_vault(home: Path, author: str, org: str = ORG) -> Session:
 
 
 def child_death(family_name: str) -> dict:
-    return {
-        "kind": "child_death",
-        "subjects": [{"given_names": "Sy", "family_name": family_name}],
-        "facts": {
+    return factories.case(
+        "child_death",
+        subjects=[{"given_names": "Sy", "family_name": family_name}],
+        facts={
             "date_of_birth": "2020-01-01",
-            "outcome": "died",
             "event_date": "2026-11-20",
             "aware_date": "2026-11-20",
             "abuse_or_neglect": "none",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-    }
+    )
 
 
 def trust(*sessions: Session, folder: Path) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import factories
 import pytest
 
 PASSPHRASE = "a long test passphrase"
@@ -36,26 +37,24 @@ def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("la")
     assert run(home, "init", "--la", "Testshire", "--user", "Test Lead").returncode == 0
-    document = {
-        "kind": "serious_incident",
-        "subjects": [
+    document = factories.case(
+        "serious_incident",
+        subjects=[
             {
                 "given_names": "Quin",
                 "family_name": "Nameless-Sentinel",
                 "date_of_birth": "2021-02-03",
             }
         ],
-        "facts": {
+        facts={
             "date_of_birth": "2021-02-03",
             "outcome": "seriously_harmed",
             "event_date": "2026-11-02",
             "aware_date": "2026-11-02",
             "abuse_or_neglect": "known",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-        "case_outline": "SYNTHETIC TEST CASE",
-    }
+        case_outline="SYNTHETIC TEST CASE",
+    )
     added = run(home, "case", "add", "-", stdin=json.dumps(document))
     assert added.returncode == 0, added.stderr
     (home / "case-id").write_text(added.stdout.strip())

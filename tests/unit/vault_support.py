@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import factories
 import kdf_stub
 
 from notify_tui.services.session import Session
@@ -42,26 +43,24 @@ def case_document(
     **extra_subject: Any,
 ) -> dict[str, Any]:
     """A valid minimal child death case document (a fictional 6-year-old)."""
-    subject: dict[str, Any] = {
-        "given_names": given_names,
-        "family_name": family_name or f"Fictional-{number:05d}",
-        "sex": "F",
-        **extra_subject,
-    }
-    return {
-        "kind": "child_death",
-        "subjects": [subject],
-        "facts": {
+    return factories.case(
+        "child_death",
+        subjects=[
+            factories.subject(
+                given_names=given_names,
+                family_name=family_name or f"Fictional-{number:05d}",
+                sex="F",
+                **extra_subject,
+            )
+        ],
+        facts={
             "date_of_birth": "2020-03-14",
-            "outcome": "died",
             "event_date": "2026-11-16",
             "aware_date": "2026-11-17",
             "abuse_or_neglect": "none",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-        "case_outline": outline or f"SYNTHETIC test case {number}. Not a real child.",
-    }
+        case_outline=outline or f"SYNTHETIC test case {number}. Not a real child.",
+    )
 
 
 def make_vault(home: Path, documents: Iterable[Mapping[str, Any]] = ()) -> tuple[str, list[str]]:
