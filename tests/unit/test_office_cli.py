@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import factories
+import kdf_stub
 import pytest
 
 PASSPHRASE = "a long test passphrase"
@@ -23,8 +24,9 @@ def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
         "NOTIFY_TUI_PASSPHRASE": PASSPHRASE,
         "NOTIFY_TUI_TODAY": "2026-11-23",
     }
+    # The CLI with the suite's cheap KDF (test_kdf_seam.py runs it with the real one).
     return subprocess.run(
-        [sys.executable, "-m", "notify_tui", *args],
+        [sys.executable, str(kdf_stub.SCRIPT), *args],
         env=env,
         input=stdin,
         capture_output=True,
