@@ -3,7 +3,8 @@
 - No test may touch a real notify-tui data folder (`isolated_data_directory`).
 - "Today" is 2026-11-23, a Monday with no bank holiday within two weeks either side
   (`TODAY`; the module-scoped `frozen_today` fixture sets NOTIFY_TUI_TODAY).
-- `demo`: a seeded demo vault per module (`demo_options` says which).
+- `demo`: a seeded demo vault per module (`demo_options` says which); `fresh_demo`, one
+  per test.
 - Passphrase keys are derived with `kdf_stub.cheap_kdf` instead of Argon2id, from the
   start of the session (module-scoped fixtures too). A test, class or module marked
   `@pytest.mark.real_kdf` gets the real Argon2id instead.
@@ -52,7 +53,14 @@ def demo_options() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def demo(frozen_today: str, demo_options: dict[str, int]) -> Iterator[DemoVault]:
-    """A seeded demo vault on the frozen Monday, shared by the tests of one module."""
+    """A seeded demo vault on the frozen Monday, shared by the (read-only) tests of a module."""
+    with open_demo_vault(**demo_options) as vault:
+        yield vault
+
+
+@pytest.fixture
+def fresh_demo(frozen_today: str, demo_options: dict[str, int]) -> Iterator[DemoVault]:
+    """A seeded demo vault of its own for one test that writes to it."""
     with open_demo_vault(**demo_options) as vault:
         yield vault
 

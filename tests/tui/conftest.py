@@ -1,4 +1,4 @@
-"""Pilot tests: every test on the frozen Monday; `async def` tests run in a fresh event loop."""
+"""Pilot tests: the frozen Monday, a demo vault of their own, and `async def` in a fresh loop."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ import inspect
 
 import pytest
 
+from notify_tui.demo.vault import DemoVault
+
 
 @pytest.fixture(autouse=True)
 def _on_the_frozen_monday(frozen_today: str) -> None:
     """Every Pilot test sees today as 2026-11-23."""
+
+
+@pytest.fixture
+def demo(fresh_demo: DemoVault) -> DemoVault:
+    """A demo vault per Pilot test: most of them write (mark sent, decide, edit, add)."""
+    return fresh_demo
 
 
 @pytest.hookimpl(tryfirst=True)

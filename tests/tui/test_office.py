@@ -78,8 +78,9 @@ def send(sender: Session, receiver: Session, folder: Path) -> None:
     assert SyncService(receiver).import_bundle(bundle).status == "imported"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnership]:
+    """Two LAs and their office, per test: the tests write (steps, a yearly report)."""
     folder = tmp_path_factory.mktemp("partnership")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NOTIFY_TUI_TODAY", TODAY)

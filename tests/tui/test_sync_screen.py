@@ -277,6 +277,8 @@ async def test_command_palette_entries(pair: tuple[Session, Session]) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PathPromptScreen)
         assert app.screen.query_one("#path", Input).value == "~/notify-outbox"
+        # The button row mounts after the input; on a loaded machine, a pause later.
+        await wait_for(pilot, lambda: bool(app.screen.query("#cancel")))
         await pilot.click("#cancel")
         await pilot.pause()
         assert isinstance(app.screen, SyncScreen)
