@@ -81,10 +81,17 @@ def text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+def laid_out(screen, selector: str) -> bool:
+    """Whether `selector` is mounted on `screen` and has a size on it."""
+    found = screen.query(selector)
+    return bool(found) and found.first().region.area > 0
+
+
 async def answer_path(pilot, path: Path) -> None:
     """Fill the open path prompt and press enter."""
     prompt = pilot.app.screen
     assert isinstance(prompt, PathPromptScreen)
+    await wait_for(pilot, lambda: laid_out(prompt, "#path"))
     prompt.query_one("#path", Input).value = str(path)
     prompt.query_one("#path", Input).focus()
     await pilot.press("enter")
@@ -277,8 +284,7 @@ async def test_command_palette_entries(pair: tuple[Session, Session]) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PathPromptScreen)
         assert app.screen.query_one("#path", Input).value == "~/notify-outbox"
-        # The button row mounts after the input; on a loaded machine, a pause later.
-        await wait_for(pilot, lambda: bool(app.screen.query("#cancel")))
+        # The dialog mounts and lays out over a few refreshes; on a loaded machine, later.
+        await wait_for(pilot, lambda: laid_out(app.screen, "#cancel"))
         await pilot.click("#cancel")
-        await pilot.pause()
-        assert isinstance(app.screen, SyncScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SyncScreen))
