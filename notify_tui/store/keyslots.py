@@ -35,6 +35,10 @@ File format (version 1)::
         "nonce": "<base64>", "wrapped_key": "<base64>"}]}
 
 `memory_cost` is in KiB, as in RFC 9106 and `cryptography`'s `Argon2id`.
+
+Every passphrase KEK is derived through one module attribute, `passphrase_kdf`
+(`derive_argon2id` in production; nothing in notify-tui reassigns it). The test suite swaps
+in a cheap stand-in; the floor and ceiling checks run before the lookup either way.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -116,6 +120,29 @@ ARGON2_CEILING: Final = Argon2Parameters(memory_cost=4 * 1024 * 1024, iterations
 """The strongest parameters accepted, so an edited file cannot make unlocking hang."""
 
 CALIBRATION_MAX_ITERATIONS: Final = 32
+
+
+class PassphraseKdf(Protocol):
+    """Derives a passphrase slot's 32-byte KEK from the passphrase, salt and cost."""
+
+    def __call__(self, passphrase: bytes, salt: bytes, parameters: Argon2Parameters) -> bytes:
+        """The KEK for `passphrase` with `salt` at `parameters`."""
+        ...
+
+
+def derive_argon2id(passphrase: bytes, salt: bytes, parameters: Argon2Parameters) -> bytes:
+    """Argon2id (RFC 9106) at `parameters`: the production passphrase KDF (slow on purpose)."""
+    return Argon2id(
+        salt=salt,
+        length=32,
+        iterations=parameters.iterations,
+        lanes=parameters.lanes,
+        memory_cost=parameters.memory_cost,
+    ).derive(passphrase)
+
+
+passphrase_kdf: PassphraseKdf = derive_argon2id
+"""The derivation every passphrase KEK goes through; a test seam, never reassigned here."""
 
 
 def calibrate(
@@ -536,14 +563,10 @@ def _check_argon2_parameters(parameters: Argon2Parameters) -> None:
 
 
 def _argon2_kek(passphrase: bytes, salt: bytes, parameters: Argon2Parameters) -> bytes:
-    """The KEK of a passphrase slot (slow on purpose)."""
-    return Argon2id(
-        salt=salt,
-        length=32,
-        iterations=parameters.iterations,
-        lanes=parameters.lanes,
-        memory_cost=parameters.memory_cost,
-    ).derive(passphrase)
+    """The KEK of a passphrase slot, refusing parameters outside the bounds first."""
+    _check_argon2_parameters(parameters)
+    # Looked up at call time so the test suite's stand-in takes effect.
+    return passphrase_kdf(passphrase, salt, parameters)
 
 
 def _hkdf_kek(secret: bytes, salt: bytes) -> bytes:

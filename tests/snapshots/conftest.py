@@ -1,27 +1,16 @@
-"""Snapshot fixtures: the full demo vault (seed 7) on a frozen Monday."""
+"""Snapshots: every test on the frozen Monday, over the full demo vault (seed 7)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-
-from notify_tui.demo.vault import DemoVault, open_demo_vault
-
-TODAY = "2026-11-23"
 
 
 @pytest.fixture(autouse=True)
-def _frozen_today_and_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("NOTIFY_TUI_TODAY", TODAY)
-    monkeypatch.setenv("NOTIFY_TUI_HOME", str(tmp_path / "home"))
+def _on_the_frozen_monday(frozen_today: str) -> None:
+    """Every snapshot sees today as 2026-11-23."""
 
 
 @pytest.fixture(scope="module")
-def demo() -> Iterator[DemoVault]:
-    """The demo vault `notify-tui demo` opens, shared by a module's snapshots."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NOTIFY_TUI_TODAY", TODAY)
-        with open_demo_vault() as vault:
-            yield vault
+def demo_options() -> dict[str, int]:
+    """The demo vault `notify-tui demo` opens (its default size and seed)."""
+    return {}

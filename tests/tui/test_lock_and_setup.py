@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import factories
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import Button, Checkbox, Input, Static
@@ -35,19 +36,16 @@ def fast_vault(home: Path, details: VaultDetails) -> tuple[Session, str]:
 
 
 def child_death(family_name: str) -> dict:
-    return {
-        "kind": "child_death",
-        "subjects": [{"given_names": "Lu", "family_name": family_name}],
-        "facts": {
+    return factories.case(
+        "child_death",
+        subjects=[{"given_names": "Lu", "family_name": family_name}],
+        facts={
             "date_of_birth": "2020-01-01",
-            "outcome": "died",
             "event_date": "2026-11-20",
             "aware_date": "2026-11-20",
             "abuse_or_neglect": "none",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-    }
+    )
 
 
 async def test_idle_lock_then_unlock(tmp_path: Path) -> None:

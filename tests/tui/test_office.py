@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import factories
 import pytest
 from report_checks import assert_matches
 from textual.widgets import DataTable, Input, Select, Static
@@ -76,15 +77,9 @@ def send(sender: Session, receiver: Session, folder: Path) -> None:
     assert receiver.sync.import_bundle(bundle).status == "imported"
 
 
-FACTS = {
-    "abuse_or_neglect": "suspected",
-    "location": "in_area",
-    "normally_resident_in_area": True,
-}
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnership]:
+    """Two LAs and their office, per test: the tests write (steps, a yearly report)."""
     folder = tmp_path_factory.mktemp("partnership")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NOTIFY_TUI_TODAY", TODAY)
@@ -94,32 +89,30 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
         introduce(north, office, folder)
         introduce(south, office, folder)
         incident = north.create_case(
-            {
-                "kind": "serious_incident",
-                "subjects": [{"given_names": "Pip", "family_name": "North-Fictional"}],
-                "facts": {
-                    **FACTS,
+            factories.case(
+                "serious_incident",
+                subjects=[{"given_names": "Pip", "family_name": "North-Fictional"}],
+                facts={
+                    "abuse_or_neglect": "suspected",
                     "date_of_birth": "2019-05-01",
                     "outcome": "seriously_harmed",
                     "event_date": "2026-11-02",
                     "aware_date": "2026-11-03",
                 },
-            }
+            )
         )
         north.mark_sent(incident, "panel-notification", date(2026, 11, 9), "SIN-0001")
         death = south.create_case(
-            {
-                "kind": "child_death",
-                "subjects": [{"given_names": "Sol", "family_name": "South-Fictional"}],
-                "facts": {
-                    **FACTS,
+            factories.case(
+                "child_death",
+                subjects=[{"given_names": "Sol", "family_name": "South-Fictional"}],
+                facts={
                     "abuse_or_neglect": "none",
                     "date_of_birth": "2023-02-01",
-                    "outcome": "died",
                     "event_date": "2026-11-16",
                     "aware_date": "2026-11-16",
                 },
-            }
+            )
         )
         send(north, office, folder)
         send(south, office, folder)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import factories
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, Select, Static, Switch
@@ -33,19 +34,16 @@ def session(tmp_path: Path) -> Iterator[Session]:
         author="Set Tester", kdf=ARGON2_FLOOR,
     )  # fmt: skip
     session.create_case(
-        {
-            "kind": "child_death",
-            "subjects": [{"given_names": "Cal", "family_name": "Closure-Fictional"}],
-            "facts": {
+        factories.case(
+            "child_death",
+            subjects=[{"given_names": "Cal", "family_name": "Closure-Fictional"}],
+            facts={
                 "date_of_birth": "2020-01-01",
-                "outcome": "died",
                 "event_date": "2026-11-20",
                 "aware_date": "2026-11-23",
                 "abuse_or_neglect": "none",
-                "location": "in_area",
-                "normally_resident_in_area": True,
             },
-        }
+        )
     )
     yield session
     session.close()

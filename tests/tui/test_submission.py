@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import factories
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import Checkbox, DataTable, Input, Static
@@ -142,19 +143,16 @@ async def test_the_clipboard_is_wiped_when_the_app_locks(tmp_path: Path) -> None
         kdf=ARGON2_FLOOR,
     )
     case_id = session.create_case(
-        {
-            "kind": "child_death",
-            "subjects": [{"given_names": "Lu", "family_name": "Clipboard-Fictional"}],
-            "facts": {
+        factories.case(
+            "child_death",
+            subjects=[{"given_names": "Lu", "family_name": "Clipboard-Fictional"}],
+            facts={
                 "date_of_birth": "2020-01-01",
-                "outcome": "died",
                 "event_date": "2026-11-20",
                 "aware_date": "2026-11-20",
                 "abuse_or_neglect": "none",
-                "location": "in_area",
-                "normally_resident_in_area": True,
             },
-        }
+        )
     )
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import factories
 import pytest
 from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, ProgressBar, Static
@@ -35,19 +36,16 @@ def new_vault(home: Path, author: str, org: str = ORG) -> Session:
 
 
 def child_death(family_name: str) -> dict:
-    return {
-        "kind": "child_death",
-        "subjects": [{"given_names": "Sy", "family_name": family_name}],
-        "facts": {
+    return factories.case(
+        "child_death",
+        subjects=[{"given_names": "Sy", "family_name": family_name}],
+        facts={
             "date_of_birth": "2020-01-01",
-            "outcome": "died",
             "event_date": "2026-11-20",
             "aware_date": "2026-11-20",
             "abuse_or_neglect": "none",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-    }
+    )
 
 
 def trust(*sessions: Session, folder: Path) -> None:
@@ -82,10 +80,17 @@ def text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+def laid_out(screen, selector: str) -> bool:
+    """Whether `selector` is mounted on `screen` and has a size on it."""
+    found = screen.query(selector)
+    return bool(found) and found.first().region.area > 0
+
+
 async def answer_path(pilot, path: Path) -> None:
     """Fill the open path prompt and press enter."""
     prompt = pilot.app.screen
     assert isinstance(prompt, PathPromptScreen)
+    await wait_for(pilot, lambda: laid_out(prompt, "#path"))
     prompt.query_one("#path", Input).value = str(path)
     prompt.query_one("#path", Input).focus()
     await pilot.press("enter")
@@ -278,6 +283,7 @@ async def test_command_palette_entries(pair: tuple[Session, Session]) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PathPromptScreen)
         assert app.screen.query_one("#path", Input).value == "~/notify-outbox"
+        # The dialog mounts and lays out over a few refreshes; on a loaded machine, later.
+        await wait_for(pilot, lambda: laid_out(app.screen, "#cancel"))
         await pilot.click("#cancel")
-        await pilot.pause()
-        assert isinstance(app.screen, SyncScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SyncScreen))

@@ -15,23 +15,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import factories
 import pytest
 
 TODAY = "2026-11-23"
 
 # A looked-after 13-year-old died with abuse suspected; the Panel was notified Tue 9 May 2023.
-LAC_DEATH: dict[str, Any] = {
-    "date_of_birth": "2010-01-20",
-    "outcome": "died",
-    "event_date": "2023-05-04",
-    "aware_date": "2023-05-05",
-    "abuse_or_neglect": "suspected",
-    "abuse_kinds": ["neglect"],
-    "location": "in_area",
-    "normally_resident_in_area": True,
-    "looked_after": True,
-    "panel_notified_date": "2023-05-09",
-}
+LAC_DEATH: dict[str, Any] = factories.facts(
+    "child_death",
+    date_of_birth="2010-01-20",
+    outcome="died",
+    event_date="2023-05-04",
+    aware_date="2023-05-05",
+    abuse_or_neglect="suspected",
+    abuse_kinds=["neglect"],
+    location="in_area",
+    looked_after=True,
+    panel_notified_date="2023-05-09",
+)
 # aware Fri 5 May 2023; Mon 8 May coronation bank holiday:
 #   panel and LAC: Tue 9, Wed 10, Thu 11, Fri 12, Mon 15 -> Mon 15 May 2023
 #   CDOP (1 working day): Tue 9 May 2023
@@ -98,15 +99,15 @@ def test_json_output_shape_and_due_dates(tmp_path: Path) -> None:
 
 def test_reads_facts_from_stdin(tmp_path: Path) -> None:
     # A 10-year-old seriously harmed, abuse known, in the area; Panel not yet notified.
-    facts = {
-        "date_of_birth": "2012-02-03",
-        "outcome": "seriously_harmed",
-        "event_date": "2022-12-05",
-        "aware_date": "2022-12-07",
-        "abuse_or_neglect": "known",
-        "location": "in_area",
-        "normally_resident_in_area": True,
-    }
+    facts = factories.facts(
+        "serious_incident",
+        date_of_birth="2012-02-03",
+        outcome="seriously_harmed",
+        event_date="2022-12-05",
+        aware_date="2022-12-07",
+        abuse_or_neglect="known",
+        location="in_area",
+    )
     result = check(tmp_path, "--json", "-", stdin=json.dumps(facts))
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
@@ -122,15 +123,15 @@ def test_reads_facts_from_stdin(tmp_path: Path) -> None:
 
 def test_settings_and_closures_change_due_dates(tmp_path: Path) -> None:
     # A 9-year-old died, no abuse suspected; aware Thu 14 Apr 2022.
-    facts = {
-        "date_of_birth": "2012-11-05",
-        "outcome": "died",
-        "event_date": "2022-04-13",
-        "aware_date": "2022-04-14",
-        "abuse_or_neglect": "none",
-        "location": "in_area",
-        "normally_resident_in_area": True,
-    }
+    facts = factories.facts(
+        "child_death",
+        date_of_birth="2012-11-05",
+        outcome="died",
+        event_date="2022-04-13",
+        aware_date="2022-04-14",
+        abuse_or_neglect="none",
+        location="in_area",
+    )
     result = check(
         tmp_path,
         "--json",

@@ -35,7 +35,8 @@ from notify_tui.store.vault import Vault
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.slow
+# The kill timings below are tuned to real Argon2id work, so these trials keep it.
+pytestmark = [pytest.mark.slow, pytest.mark.real_kdf]
 
 SEED = 20261123
 ADD_EDIT_TRIALS = 40

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import factories
 import pytest
 
 from notify_tui.demo.vault import open_demo_vault
@@ -44,19 +45,16 @@ def test_the_side_table_follows_every_change(monkeypatch: pytest.MonkeyPatch) ->
         session.mark_sent(demo.ids["due_today"], "panel-notification", date(2026, 11, 23), "R-1")
         session.withdraw(demo.ids["child_death"], "cdop-notification", "Entered twice by mistake.")
         new = session.create_case(
-            {
-                "kind": "child_death",
-                "subjects": [{"given_names": "Side", "family_name": "Table-Fictional"}],
-                "facts": {
+            factories.case(
+                "child_death",
+                subjects=[{"given_names": "Side", "family_name": "Table-Fictional"}],
+                facts={
                     "date_of_birth": "2019-02-02",
-                    "outcome": "died",
                     "event_date": "2026-11-19",
                     "aware_date": "2026-11-19",
                     "abuse_or_neglect": "none",
-                    "location": "in_area",
-                    "normally_resident_in_area": True,
                 },
-            }
+            )
         )
         assert rows(db, SIDE) == rows(db, JOIN)
         side = {(r[0], r[1]): r for r in rows(db, SIDE)}

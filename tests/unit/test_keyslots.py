@@ -1,14 +1,15 @@
 """Key slots: wrapping the data key, unlocking, tampering, passphrase changes, atomic writes.
 
-Argon2id at the floor takes about half a second, so the passphrase-slot file is made
-once per module and each test works on a copy; tests that only need the recovery slot
-(HKDF, instant) or that must be refused before deriving do no Argon2 work at all.
+Like the rest of the suite, these tests derive passphrase keys with the cheap
+stand-in (tests/kdf_stub.py) unless marked `real_kdf`: the two that are about Argon2id
+itself (a real round trip, and calibration on this machine) use the real one, at about
+half a second per derivation. The slot file is made once per module and each test
+works on a copy; tests that must be refused before deriving use `no_argon2`.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kdf_stub import cheap_kdf
 
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
 from notify_tui.store import keyslots
@@ -69,11 +71,12 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Original:
 
 @pytest.fixture
 def no_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if any Argon2id derivation starts."""
+    """Fail the test if any passphrase key derivation starts (stand-in or Argon2id)."""
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("Argon2id must not run")
 
+    monkeypatch.setattr(keyslots, "passphrase_kdf", refuse)
     monkeypatch.setattr(keyslots, "Argon2id", refuse)
 
 
@@ -125,7 +128,7 @@ def test_create_writes_mode_0600_under_a_permissive_umask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The file is private from birth, whatever the umask."""
-    monkeypatch.setattr(keyslots, "_argon2_kek", lambda *args: bytes(32))
+    monkeypatch.setattr(keyslots, "passphrase_kdf", lambda *args: bytes(32))
     old_umask = os.umask(0o022)
     try:
         KeySlotFile(tmp_path / "keyslots.json").create(
@@ -165,6 +168,19 @@ def test_read_vault_id(original: Original, tmp_path: Path) -> None:
 def test_passphrase_unlocks(original: Original, tmp_path: Path) -> None:
     """The right passphrase gives the data key back."""
     assert original.copy_to(tmp_path).unlock_with_passphrase(PASSPHRASE) == DATA_KEY
+
+
+@pytest.mark.real_kdf
+def test_passphrase_unlocks_with_real_argon2id(tmp_path: Path) -> None:
+    """With the real Argon2id a slot made at the floor opens with its passphrase only."""
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    slots.create(VAULT_ID, DATA_KEY, PASSPHRASE, parameters=ARGON2_FLOOR)
+    assert slots.unlock_with_passphrase(PASSPHRASE) == DATA_KEY
+    with pytest.MonkeyPatch.context() as patch:
+        # The stand-in must not open a slot Argon2id made: proof the slot used the real one.
+        patch.setattr(keyslots, "passphrase_kdf", cheap_kdf)
+        with pytest.raises(WrongPassphrase):
+            slots.unlock_with_passphrase(PASSPHRASE)
 
 
 def test_wrong_passphrase_changes_nothing(original: Original, tmp_path: Path) -> None:
@@ -421,7 +437,7 @@ def test_crash_during_change_keeps_the_old_file(
     original: Original, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the final rename fails the old file is intact and no temporary file is left."""
-    monkeypatch.setattr(keyslots, "_argon2_kek", _fake_argon2)
+    monkeypatch.setattr(keyslots, "passphrase_kdf", cheap_kdf)
     slots = original.copy_to(tmp_path)
 
     def failing_replace(source: object, destination: object) -> None:
@@ -438,7 +454,7 @@ def test_set_passphrase_after_recovery(
     original: Original, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the data key (from the recovery code) a new passphrase slot can be written."""
-    monkeypatch.setattr(keyslots, "_argon2_kek", _fake_argon2)
+    monkeypatch.setattr(keyslots, "passphrase_kdf", cheap_kdf)
     slots = original.copy_to(tmp_path)
     data_key = slots.unlock_with_recovery(original.recovery_code)
     slots.set_passphrase(data_key, "after recovery", parameters=ARGON2_FLOOR)
@@ -472,12 +488,6 @@ def test_reset_recovery(original: Original, tmp_path: Path, no_argon2: None) -> 
         slots.reset_recovery(os.urandom(32))
 
 
-def _fake_argon2(passphrase: bytes, salt: bytes, parameters: Argon2Parameters) -> bytes:
-    """A fast stand-in for Argon2id where its cost is not what is under test."""
-    cost = f"{parameters.memory_cost}|{parameters.iterations}|{parameters.lanes}|".encode()
-    return hashlib.sha256(cost + salt + passphrase).digest()
-
-
 # --- calibration ------------------------------------------------------------------------------
 
 
@@ -491,6 +501,7 @@ def test_calibrate_raises_only_iterations(seconds: float, iterations: int) -> No
     assert parameters == Argon2Parameters(262144, iterations, 4)
 
 
+@pytest.mark.real_kdf
 def test_calibrate_on_this_machine() -> None:
     """The real calibration never goes below the floor."""
     parameters = calibrate()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import factories
 import pytest
 
 from notify_tui.domain.models import CaseKind, Outcome, validate_case, validate_facts
@@ -15,26 +16,21 @@ from notify_tui.errors import InvalidInput
 
 TODAY = date(2026, 11, 23)
 
-FACTS: dict[str, Any] = {
-    "date_of_birth": "2015-03-10",
-    "outcome": "died",
-    "event_date": "2022-04-13",
-    "aware_date": "2022-04-14",
-    "abuse_or_neglect": "suspected",
-    "location": "in_area",
-    "normally_resident_in_area": True,
-}
+FACTS: dict[str, Any] = factories.facts(
+    "child_death",
+    date_of_birth="2015-03-10",
+    outcome="died",
+    event_date="2022-04-13",
+    aware_date="2022-04-14",
+    abuse_or_neglect="suspected",
+    location="in_area",
+    normally_resident_in_area=True,
+)
 
 
 def facts_with(**changes: Any) -> dict[str, Any]:
     """FACTS with `changes` applied; a value of ... removes the key."""
-    data = dict(FACTS)
-    for key, value in changes.items():
-        if value is ...:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
+    return factories.changed(FACTS, changes)
 
 
 def refusal(call: Any, *args: Any) -> str:
@@ -127,25 +123,18 @@ def test_a_number_is_not_a_date() -> None:
 
 
 def subject(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "given_names": "Testy",
-        "family_name": "Example",
-        "date_of_birth": "2015-03-10",
-        "sex": "F",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not ...}
+    base = {"given_names": "Testy", "family_name": "Example", "date_of_birth": "2015-03-10"}
+    return factories.subject("child", **{**base, "sex": "F", **changes})
 
 
 def minimal_case(kind: str = "serious_incident", *subjects: dict[str, Any], **facts: Any) -> dict:
-    incident = {key: value for key, value in FACTS.items() if key != "date_of_birth"}
-    incident.update(facts)
-    return {
-        "kind": kind,
-        "subjects": list(subjects) or [subject()],
-        "facts": incident,
-        "case_outline": "Synthetic outline for a test.",
-    }
+    return factories.case(
+        kind,  # type: ignore[arg-type]
+        "child",
+        subjects=list(subjects) or [subject()],
+        facts={**FACTS, "date_of_birth": ..., **facts},
+        case_outline="Synthetic outline for a test.",
+    )
 
 
 def test_minimal_case_expands_and_validates() -> None:

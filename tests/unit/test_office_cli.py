@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import factories
+import kdf_stub
 import pytest
+from vault_support import copy_vault
 
 PASSPHRASE = "a long test passphrase"
 
@@ -22,8 +25,9 @@ def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
         "NOTIFY_TUI_PASSPHRASE": PASSPHRASE,
         "NOTIFY_TUI_TODAY": "2026-11-23",
     }
+    # The CLI with the suite's cheap KDF (test_kdf_seam.py runs it with the real one).
     return subprocess.run(
-        [sys.executable, "-m", "notify_tui", *args],
+        [sys.executable, str(kdf_stub.SCRIPT), *args],
         env=env,
         input=stdin,
         capture_output=True,
@@ -33,33 +37,38 @@ def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("la")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A vault with one overdue serious incident, made once per module."""
+    home = tmp_path_factory.mktemp("la") / "vault"
     assert run(home, "init", "--la", "Testshire", "--user", "Test Lead").returncode == 0
-    document = {
-        "kind": "serious_incident",
-        "subjects": [
+    document = factories.case(
+        "serious_incident",
+        subjects=[
             {
                 "given_names": "Quin",
                 "family_name": "Nameless-Sentinel",
                 "date_of_birth": "2021-02-03",
             }
         ],
-        "facts": {
+        facts={
             "date_of_birth": "2021-02-03",
             "outcome": "seriously_harmed",
             "event_date": "2026-11-02",
             "aware_date": "2026-11-02",
             "abuse_or_neglect": "known",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-        "case_outline": "SYNTHETIC TEST CASE",
-    }
+        case_outline="SYNTHETIC TEST CASE",
+    )
     added = run(home, "case", "add", "-", stdin=json.dumps(document))
     assert added.returncode == 0, added.stderr
     (home / "case-id").write_text(added.stdout.strip())
     return home
+
+
+@pytest.fixture
+def home(template: Path, tmp_path: Path) -> Path:
+    """A copy of the template for one test, so no test sees another's writes."""
+    return copy_vault(template, tmp_path / "vault")
 
 
 def test_deadline_digest_has_ids_and_duties_but_no_names(home: Path) -> None:
@@ -104,6 +113,9 @@ def test_bad_office_steps_are_refused_in_one_line(
 
 
 def test_report_formats_agree(home: Path) -> None:
+    case_id = (home / "case-id").read_text()
+    sent = run(home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-04")
+    assert sent.returncode == 0, sent.stderr
     period = ("--from", "2026-11-01", "--to", "2026-11-30")
     as_json = json.loads(run(home, "report", *period, "--format", "json").stdout)
     panel = as_json["notifications"]["panel-notification"]["all"]

@@ -76,6 +76,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import factories
 import pytest
 from bundle_support import PASSPHRASE, store_digest
 
@@ -94,24 +95,21 @@ NORTH, SOUTH, EAST = "Northshire Council", "Southshire Council", "Eastshire Coun
 OFFICE = "Test Safeguarding Partnership"
 
 
-def case(kind: str, born: str, **fact_values: Any) -> dict[str, Any]:
-    """A hand-made synthetic case document."""
-    facts = {
-        "location": "in_area",
-        "normally_resident_in_area": True,
-        "abuse_or_neglect": "suspected",
-        "outcome": "seriously_harmed",
-        "date_of_birth": born,
-        **fact_values,
-    }
-    return {
-        "kind": kind,
-        "subjects": [
+def case(kind: factories.Kind, born: str, **fact_values: Any) -> dict[str, Any]:
+    """A synthetic case document (seriously harmed, abuse suspected unless changed)."""
+    return factories.case(
+        kind,
+        subjects=[
             {"given_names": "Test", "family_name": "Fictional", "date_of_birth": born, "sex": "U"}
         ],
-        "facts": facts,
-        "case_outline": "SYNTHETIC TEST CASE",
-    }
+        facts={
+            "abuse_or_neglect": "suspected",
+            "outcome": "seriously_harmed",
+            "date_of_birth": born,
+            **fact_values,
+        },
+        case_outline="SYNTHETIC TEST CASE",
+    )
 
 
 def died(kind: str, born: str, event: str, aware: str) -> dict[str, Any]:

@@ -23,11 +23,11 @@ Open: B's rapid review (due 3 Dec), E's CDOP (overdue), F's notification (overdu
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import factories
 import pytest
 
 from notify_tui.domain.calendar import WorkingDayCalendar
@@ -38,30 +38,24 @@ from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
 
 
-def facts(**values: Any) -> dict[str, Any]:
-    base = {
-        "location": "in_area",
-        "normally_resident_in_area": True,
-        "abuse_or_neglect": "suspected",
-        "outcome": "seriously_harmed",
-    }
-    return {**base, **values}
-
-
-def case(kind: str, born: str, **fact_values: Any) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "subjects": [
+def case(kind: factories.Kind, born: str, **fact_values: Any) -> dict[str, Any]:
+    return factories.case(
+        kind,
+        subjects=[
             {"given_names": "Test", "family_name": "Fictional", "date_of_birth": born, "sex": "U"}
         ],
-        "facts": facts(date_of_birth=born, **fact_values),
-        "case_outline": "SYNTHETIC TEST CASE",
-    }
+        facts={
+            "abuse_or_neglect": "suspected",
+            "outcome": "seriously_harmed",
+            "date_of_birth": born,
+            **fact_values,
+        },
+        case_outline="SYNTHETIC TEST CASE",
+    )
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    os.environ["NOTIFY_TUI_TODAY"] = "2026-11-23"
+def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Iterator[dict[str, Any]]:
     session, _ = Session.init(
         tmp_path_factory.mktemp("la"), "a long test passphrase", org="Testshire",
         role="la", author="Test Lead", kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
@@ -100,7 +94,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         session.report(date(2026, 11, 1), date(2026, 11, 30), la="Elsewhere")
     session.close()
     yield figures
-    os.environ.pop("NOTIFY_TUI_TODAY", None)
 
 
 def test_panel_timeliness(report: dict[str, Any]) -> None:

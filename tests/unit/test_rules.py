@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from importlib.resources import files
 from typing import Any
 
+import factories
 import holidays
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -51,25 +52,21 @@ STILLBIRTH = "not reviewed by the CDOP"
 AWAITING_NOTIFICATION = "record the date it was sent"
 
 # A 9-year-old seriously harmed, no abuse suspected, in the area. Tests change what matters.
-BASE_FACTS: dict[str, Any] = {
-    "date_of_birth": "2012-11-05",
-    "outcome": "seriously_harmed",
-    "event_date": "2022-04-13",
-    "aware_date": "2022-04-14",
-    "abuse_or_neglect": "none",
-    "location": "in_area",
-    "normally_resident_in_area": True,
-}
+BASE_FACTS: dict[str, Any] = factories.facts(
+    "serious_incident",
+    date_of_birth="2012-11-05",
+    outcome="seriously_harmed",
+    event_date="2022-04-13",
+    aware_date="2022-04-14",
+    abuse_or_neglect="none",
+    location="in_area",
+    normally_resident_in_area=True,
+)
 
 
 def run(settings: dict[str, Any] | None = None, **changes: Any) -> Assessment:
     """Assess BASE_FACTS with `changes` applied (a value of ... removes the key)."""
-    data = dict(BASE_FACTS)
-    for key, value in changes.items():
-        if value is ...:
-            data.pop(key, None)
-        else:
-            data[key] = value
+    data = factories.changed(BASE_FACTS, changes)
     return assess(validate_facts(data, TODAY), CALENDAR, settings=settings)
 
 

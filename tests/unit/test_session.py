@@ -6,11 +6,11 @@ Christmas: 25 Dec is a Friday, 28 Dec the Boxing Day substitute).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import factories
 import pytest
 
 from notify_tui.errors import InvalidInput
@@ -19,44 +19,32 @@ from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
 
-TODAY = "2026-11-23"
-
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    previous = os.environ.get("NOTIFY_TUI_TODAY")
-    os.environ["NOTIFY_TUI_TODAY"] = TODAY
+def session(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Iterator[Session]:
     home = tmp_path_factory.mktemp("vault")
     opened, _ = Session.init(
         home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
         kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     yield opened
     opened.close()
-    if previous is None:
-        os.environ.pop("NOTIFY_TUI_TODAY", None)
-    else:
-        os.environ["NOTIFY_TUI_TODAY"] = previous
 
 
 def serious_incident(
     aware: str = "2026-11-17", family: str = "Fictional", event: str = "2026-11-16"
 ) -> dict[str, object]:
-    return {
-        "kind": "serious_incident",
-        "subjects": [
-            {"given_names": "Ada", "family_name": family, "date_of_birth": "2020-01-05", "sex": "F"}
-        ],
-        "facts": {
+    return factories.case(
+        "serious_incident",
+        subjects=[factories.subject(given_names="Ada", family_name=family, sex="F")],
+        facts={
             "date_of_birth": "2020-01-05",
             "outcome": "seriously_harmed",
             "event_date": event,
             "aware_date": aware,
             "abuse_or_neglect": "suspected",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-        "case_outline": "SYNTHETIC TEST CASE",
-    }
+        case_outline="SYNTHETIC TEST CASE",
+    )
 
 
 def duties(session: Session, case_id: str) -> dict[str, dict[str, object]]:

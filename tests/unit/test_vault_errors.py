@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import kdf_stub
 import pytest
 from vault_support import (
     PASSPHRASE,
@@ -135,7 +136,7 @@ def test_missing_vault_is_refused_and_not_created(
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-HOLDER = textwrap.dedent(
+HOLDER = kdf_stub.PRELUDE + textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path

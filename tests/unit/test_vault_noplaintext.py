@@ -14,6 +14,7 @@ import json
 import secrets
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -262,14 +263,41 @@ def test_killed_writer_leaves_no_plaintext(
     assert_no_plaintext(home, secrets_on_disk)
 
 
+@dataclass(frozen=True)
+class Backup:
+    """A backup of the module's vault and the cases (id: full names) it held then."""
+
+    path: Path
+    cases: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def backup_file(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`notify-tui backup --to F` of the module's vault, after every write test."""
+def backup(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Backup:
+    """`notify-tui backup --to F` of the module's vault, holding a sentinel case at least.
+
+    Tests run in any order, so the write tests may come before or after this; the
+    backup's own case makes sure it always holds case data to search.
+    """
+    document = case_document(
+        90,
+        given_names=SENTINELS["Given"],
+        family_name=SENTINELS["Family"],
+        outline=f"SYNTHETIC outline {SENTINELS['Outline']}",
+    )
+    with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
+        session.create_case(document)
+        cases = {row["id"]: row["names"] for row in session.list_cases()}
     destination = tmp_path_factory.mktemp("backup") / "vault-backup.zip"
     result = run_cli("backup", "--to", str(destination), home=home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(destination)
-    return destination
+    return Backup(destination, cases)
+
+
+@pytest.fixture(scope="module")
+def backup_file(backup: Backup) -> Path:
+    """The backup ZIP."""
+    return backup.path
 
 
 def test_backup_holds_no_plaintext(backup_file: Path, secrets_on_disk: list[str | bytes]) -> None:
@@ -288,12 +316,11 @@ def test_backup_holds_no_plaintext(backup_file: Path, secrets_on_disk: list[str 
 
 
 def test_backup_restores_with_the_same_passphrase(
-    home: Path, backup_file: Path, tmp_path: Path
+    backup: Backup, backup_file: Path, tmp_path: Path
 ) -> None:
     """Unzipped into a new folder, the backup opens with the passphrase: same cases."""
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
-        expected = {row["id"]: row["names"] for row in session.list_cases()}
-    assert expected
+    expected = backup.cases
+    assert f"{SENTINELS['Given']} {SENTINELS['Family']}" in expected.values()
     restored = tmp_path / "restored"
     restored.mkdir(mode=0o700)
     with zipfile.ZipFile(backup_file) as bundle:

@@ -19,6 +19,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import factories
+import kdf_stub
+
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
@@ -40,26 +43,24 @@ def case_document(
     **extra_subject: Any,
 ) -> dict[str, Any]:
     """A valid minimal child death case document (a fictional 6-year-old)."""
-    subject: dict[str, Any] = {
-        "given_names": given_names,
-        "family_name": family_name or f"Fictional-{number:05d}",
-        "sex": "F",
-        **extra_subject,
-    }
-    return {
-        "kind": "child_death",
-        "subjects": [subject],
-        "facts": {
+    return factories.case(
+        "child_death",
+        subjects=[
+            factories.subject(
+                given_names=given_names,
+                family_name=family_name or f"Fictional-{number:05d}",
+                sex="F",
+                **extra_subject,
+            )
+        ],
+        facts={
             "date_of_birth": "2020-03-14",
-            "outcome": "died",
             "event_date": "2026-11-16",
             "aware_date": "2026-11-17",
             "abuse_or_neglect": "none",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-        "case_outline": outline or f"SYNTHETIC test case {number}. Not a real child.",
-    }
+        case_outline=outline or f"SYNTHETIC test case {number}. Not a real child.",
+    )
 
 
 def make_vault(home: Path, documents: Iterable[Mapping[str, Any]] = ()) -> tuple[str, list[str]]:
@@ -83,8 +84,15 @@ def copy_vault(template: Path, destination: Path) -> Path:
 
 
 def cli_env(home: Path | None, passphrase: str | None = PASSPHRASE, **extra: str) -> dict[str, str]:
-    """The environment for a `notify-tui` process: frozen today, no debug, given home."""
+    """The environment for a `notify-tui` process: frozen today, no debug, given home.
+
+    While this process derives keys with the test stand-in, the child is asked to as well
+    (it must open the vaults made here).
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("NOTIFY_TUI_")}
+    env.pop(kdf_stub.ENV_SWITCH, None)
+    if kdf_stub.is_cheap():
+        env[kdf_stub.ENV_SWITCH] = "1"
     env["NOTIFY_TUI_TODAY"] = TODAY
     if home is not None:
         env["NOTIFY_TUI_HOME"] = str(home)
@@ -101,9 +109,10 @@ def run_cli(
     stdin: str = "",
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `notify-tui ARGS` as a real process against `home`."""
+    """Run `notify-tui ARGS` as a real process against `home` (with the KDF this one uses)."""
+    program = [str(kdf_stub.SCRIPT)] if kdf_stub.is_cheap() else ["-m", "notify_tui"]
     return subprocess.run(
-        [sys.executable, "-m", "notify_tui", *args],
+        [sys.executable, *program, *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -17,6 +17,9 @@ that returned (so every reported change was committed):
   25 ms longer, so a kill timed from WRITING lands inside the atomic replace (temporary
   file written, renamed, directory synced) rather than in the long Argon2id work.
 
+With TESTS_CHEAP_KDF=1 in its environment it derives passphrase keys with the test
+stand-in (tests/kdf_stub.py), as the test process that made the vault did.
+
 Not a test module; all data is synthetic.
 """
 
@@ -33,31 +36,34 @@ from notify_tui.services.session import Session
 from notify_tui.store import keyslots
 from notify_tui.store.owner import InlineOwner
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import factories  # noqa: E402 - tests/ is put on the path just above
+import kdf_stub  # noqa: E402
+
+kdf_stub.install_if_asked()
+
 GIVEN_NAMES = ("Ada", "Bram", "Cleo", "Dara", "Eli", "Fern")
 
 
 def document(number: int, rng: random.Random, sentinel: str) -> dict[str, Any]:
     """A valid minimal case document (a fictional 6-year-old)."""
-    return {
-        "kind": "child_death",
-        "subjects": [
+    return factories.case(
+        "child_death",
+        subjects=[
             {
                 "given_names": f"{rng.choice(GIVEN_NAMES)}{sentinel}",
                 "family_name": f"Crashtest{sentinel}-{number}",
                 "sex": rng.choice("MF"),
             }
         ],
-        "facts": {
+        facts={
             "date_of_birth": "2020-03-14",
-            "outcome": "died",
             "event_date": "2026-11-16",
             "aware_date": "2026-11-17",
             "abuse_or_neglect": "none",
-            "location": "in_area",
-            "normally_resident_in_area": True,
         },
-        "case_outline": outline(number, sentinel),
-    }
+        case_outline=outline(number, sentinel),
+    )
 
 
 def outline(number: int, sentinel: str) -> str:
