@@ -23,9 +23,10 @@ from typing import Any
 from notify_tui.demo.synthetic import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.fold import fold_case
+from notify_tui.domain.ids import CASE_ID_ALPHABET, CASE_ID_PREFIX
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import VaultError
-from notify_tui.services.session import CASE_ID_ALPHABET, CASE_ID_PREFIX, Session
+from notify_tui.services.session import Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR, Argon2Parameters
 from notify_tui.store.lock import WriterLock

@@ -9,7 +9,6 @@ cryptography directly.
 from __future__ import annotations
 
 import json
-import secrets
 import stat
 import tempfile
 import zipfile
@@ -24,7 +23,9 @@ from pydantic import ValidationError
 from notify_tui.clock import Clock, system_clock
 from notify_tui.domain import office
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.domain.fold import CaseState, flatten, fold_case, unflatten
+from notify_tui.domain.chains import office_chain_id, signing_device
+from notify_tui.domain.fold import CaseState, flatten, fold_case, is_fact_field, unflatten
+from notify_tui.domain.ids import new_case_id
 from notify_tui.domain.models import (
     Case,
     CaseKind,
@@ -35,6 +36,7 @@ from notify_tui.domain.models import (
 )
 from notify_tui.domain.reports import Period, build_report
 from notify_tui.domain.rules import Assessment, RulePack, assess, default_rule_pack
+from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
 from notify_tui.settings import Preferences
 from notify_tui.store.connection import translate_errors
@@ -43,42 +45,12 @@ from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
 from notify_tui.store.projection import (
-    DONE_STATES,
     PARTNERSHIP_PREFIX,
     Projector,
     projection_hash,
 )
-from notify_tui.store.vault import Identity, Role, Vault, office_chain_id, signing_device
-
-CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CASE_ID_PREFIX = {
-    CaseKind.serious_incident: "SI",
-    CaseKind.care_leaver_death: "CL",
-    CaseKind.child_death: "CD",
-}
-SOON_WORKING_DAYS = 2
-"""Open duties due within this many working days are shown as "due soon"."""
-
-
-def new_case_id(kind: CaseKind) -> str:
-    """A case id: a kind prefix and 8 random Crockford base32 characters."""
-    suffix = "".join(secrets.choice(CASE_ID_ALPHABET) for _ in range(8))
-    return f"{CASE_ID_PREFIX[kind]}-{suffix}"
-
-
-def urgency(status: str, left: int | None) -> str:
-    """overdue / due today / due soon / later / no date / done: words beside colours."""
-    if status in DONE_STATES:
-        return "done"
-    if left is None:
-        return "no date"
-    if left < 0:
-        return "overdue"
-    if left == 0:
-        return "due today"
-    if left <= SOON_WORKING_DAYS:
-        return "due soon"
-    return "later"
+from notify_tui.store.queries import fts_query
+from notify_tui.store.vault import Identity, Role, Vault
 
 
 @dataclass
@@ -868,19 +840,6 @@ class Session:
         return ids
 
 
-def is_fact_field(path: str) -> bool:
-    """A field of the case document (not a decision, duty record or office step)."""
-    return path != "decision" and not path.startswith(("duties.", "office."))
-
-
-def fts_query(text: str) -> str:
-    """An FTS5 query matching every word of `text` as a prefix (no syntax injection)."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    if not words:
-        raise InvalidInput("search: give at least one letter or digit")
-    return " ".join(f'"{word}"*' for word in words)
-
-
 def audit_entry(event: Event) -> dict[str, Any]:
     """One line of a case's audit trail: who, when, which device, what changed."""
     if event.type == "case.created":
@@ -988,5 +947,4 @@ __all__ = [
     "Session",
     "VaultError",
     "parse_value",
-    "urgency",
 ]

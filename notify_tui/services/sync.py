@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
-from notify_tui.store.vault import chain_suffix, office_chain_id, signing_device
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, receipts, sshsig, trust
 

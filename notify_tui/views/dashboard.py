@@ -19,6 +19,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
+from notify_tui.store.queries import fts_query
 
 if TYPE_CHECKING:
     from notify_tui.services.session import Session
@@ -312,8 +314,6 @@ _SELECT = (
 
 
 def _where(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
-    from notify_tui.services.session import fts_query
-
     clauses: list[str] = []
     params: list[Any] = []
     today = query.today.isoformat()
@@ -341,8 +341,6 @@ def _where(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
 
 
 def _order(query: DashboardQuery, session: Session) -> tuple[str, list[Any]]:
-    from notify_tui.services.session import SOON_WORKING_DAYS
-
     direction = " DESC" if query.descending else ""
     due = [f"duties.due IS NULL{direction}", f"duties.due{direction}"]
     if query.status in ("overdue", "due this week"):
@@ -531,8 +529,6 @@ class DutyPages(Sequence[DutyRow]):
         return self._pages[number]
 
     def _row(self, values: Sequence[Any]) -> DutyRow:
-        from notify_tui.services.session import urgency
-
         case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values
         due_date = date.fromisoformat(due) if due else None
         left = (

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notify_tui.domain.chains import signing_device
 from notify_tui.services.sync import ImportOutcome, SyncService
-from notify_tui.store.vault import signing_device
 
 RESULT_WORDS = {"imported": "accepted", "already imported": "already held", "refused": "REFUSED"}
 """How an import outcome reads in the results table (refusals in capitals)."""

@@ -28,12 +28,12 @@ from bundle_support import (
 )
 
 from notify_tui.clock import system_clock
+from notify_tui.domain.chains import device_id_for, office_chain_id, org_slug, signing_device
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.services.sync import SyncService
 from notify_tui.store.events import DEVICE_ID, Change, Event, EventBody
 from notify_tui.store.owner import InlineOwner
-from notify_tui.store.vault import device_id_for, office_chain_id, org_slug, signing_device
 from notify_tui.sync import bundle as bundle_format
 
 

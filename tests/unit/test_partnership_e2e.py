@@ -80,13 +80,13 @@ import pytest
 from bundle_support import PASSPHRASE, store_digest
 
 from notify_tui.clock import system_clock
+from notify_tui.domain.chains import office_chain_id
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.services.sync import SyncService
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
-from notify_tui.store.vault import office_chain_id
 from notify_tui.sync import bundle as bundle_format
 
 TODAY = date(2026, 11, 23)

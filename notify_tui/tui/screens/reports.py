@@ -13,8 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from notify_tui.domain.urgency import urgency
 from notify_tui.errors import NotifyError
-from notify_tui.services.session import Session, urgency
+from notify_tui.services.session import Session
 from notify_tui.tui.modals.mark_sent import parse_day
 from notify_tui.tui.widgets.bar_chart import bar_chart
 from notify_tui.tui.widgets.urgency import urgency_text
