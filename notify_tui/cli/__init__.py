@@ -73,7 +73,13 @@ def read_json_document(source: str) -> Any:
 
 def emit_json(value: Any) -> None:
     """Print a JSON document to stdout."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=_as_json))
+
+
+def _as_json(value: Any) -> Any:
+    """The Session's dataclasses as their JSON documents; anything else as text."""
+    as_json = getattr(value, "as_json", None)
+    return as_json() if callable(as_json) else str(value)
 
 
 @click.group(cls=NotifyGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
@@ -335,12 +341,11 @@ def case_list(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def case_show(home: Path | None, passphrase_file: Path | None, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
-    from notify_tui.services.sync import SyncService
     from notify_tui.views.sync import received_lines
 
     with open_session(home, passphrase_file, write=False) as session:
         detail = session.case_detail(case_id)
-        receipts = SyncService(session).receipt_for(case_id)
+        receipts = session.sync.receipt_for(case_id)
     if as_json:
         emit_json({**detail, "receipts": receipts})
         return
@@ -660,8 +665,10 @@ def seed(
     home: Path | None, passphrase_file: Path | None, count: int, random_seed: int | None
 ) -> None:
     """Add N synthetic, obviously fake cases (for demos and benchmarks)."""
+    from notify_tui.demo.vault import seed_synthetic
+
     with open_session(home, passphrase_file, write=True) as session:
-        ids = session.seed(count, seed=random_seed)
+        ids = seed_synthetic(session, count, seed=random_seed)
     click.echo(f"Added {len(ids)} synthetic cases.")
 
 

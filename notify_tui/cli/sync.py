@@ -29,10 +29,9 @@ if TYPE_CHECKING:
 def _service(
     home: Path | None, passphrase_file: Path | None, *, write: bool
 ) -> tuple[Session, SyncService]:
-    from notify_tui.services.sync import SyncService
 
     session = open_session(home, passphrase_file, write=write)
-    return session, SyncService(session)
+    return session, session.sync
 
 
 @click.group(cls=NotifyGroup, context_settings=CONTEXT_SETTINGS)

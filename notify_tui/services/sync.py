@@ -11,17 +11,20 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.errors import BundleRefused, InvalidInput
-from notify_tui.services.session import Session
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, receipts, sshsig, trust
+
+if TYPE_CHECKING:
+    from notify_tui.services.session import Session
 
 REJECTED_DIR = "rejected"
 DONE_DIR = "done"
@@ -93,9 +96,9 @@ class VerifyReport:
 class SyncService:
     """Keys, peers and bundles of one unlocked vault."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, vault: Vault) -> None:
         self.session = session
-        self.vault = session.vault
+        self.vault = vault
 
     @property
     def owner(self) -> Owner:
@@ -134,7 +137,7 @@ class SyncService:
         except OSError as error:
             raise InvalidInput(f"{source}: cannot read ({error.strerror})") from None
         document = trust.parse_keys_document(data, str(source))
-        self.vault._require_writer()
+        self.vault.require_writer()
         with translate_errors():
             return trust.add_peer(self.vault.db, document, self.session.clock.now())
 
@@ -146,7 +149,7 @@ class SyncService:
     @owned
     def revoke_peer(self, device_id: str) -> trust.Device:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
-        self.vault._require_writer()
+        self.vault.require_writer()
         with translate_errors():
             return trust.revoke_peer(self.vault.db, device_id, self.session.clock.now())
 
@@ -256,7 +259,7 @@ class SyncService:
         self, directory: Path, peer: str | None = None, *, confirm_rollback: bool = False
     ) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`."""
-        self.vault._require_writer()
+        self.vault.require_writer()
         directory = directory.expanduser()
         if not directory.is_dir():
             raise InvalidInput(f"--to {directory}: no such folder")
@@ -315,7 +318,7 @@ class SyncService:
     @owned
     def import_bundle(self, path: Path) -> ImportOutcome:
         """Import one bundle file; a refusal is returned, not raised."""
-        self.vault._require_writer()
+        self.vault.require_writer()
         try:
             raw = bundle_format.read_bundle_file(path)
             result = merge.import_bundle(

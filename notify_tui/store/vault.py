@@ -10,7 +10,6 @@ transaction.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +30,7 @@ from notify_tui.store.events import Change, Event, EventBody
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.migrations import migrate, pending
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, write_case
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash, write_case
 
 DATABASE_FILE = "vault.db"
 Role = Literal["la", "office"]
@@ -254,7 +253,7 @@ class Vault:
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON value in the meta table."""
-        self._require_writer()
+        self.require_writer()
         with translate_errors(), self.db.atomic():
             self.db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -264,7 +263,8 @@ class Vault:
 
     # -- events --------------------------------------------------------------------
 
-    def _require_writer(self) -> None:
+    def require_writer(self) -> None:
+        """Refuse (one line) unless this process holds the writer lock."""
         if self._lock is None:
             raise VaultError("this command opened the vault read-only; nothing was changed")
 
@@ -287,7 +287,7 @@ class Vault:
         and folded into its case's projection before the transaction commits; nothing is
         written if any fails.
         """
-        self._require_writer()
+        self.require_writer()
         identity = self.identity
         written: list[Event] = []
         with translate_errors(), self.db.atomic():
@@ -376,7 +376,7 @@ class Vault:
         projection of every touched case that has its `case.created` event. Nothing is
         written if any step fails. Returns the ids of the cases refolded.
         """
-        self._require_writer()
+        self.require_writer()
         refolded: list[str] = []
         with translate_errors(), self.db.atomic():
             touched: dict[str, None] = {}
@@ -420,7 +420,7 @@ class Vault:
 
     def reproject_all(self, projector: Projector) -> int:
         """Refold every case (after a settings or rule pack change)."""
-        self._require_writer()
+        self.require_writer()
         case_ids = [r[0] for r in self.db.execute("SELECT DISTINCT case_id FROM events")]
         with translate_errors(), self.db.atomic():
             for case_id in case_ids:
@@ -449,10 +449,9 @@ class Vault:
             keys[device_id] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
         return keys
 
-    def file_paths(self) -> list[Path]:
-        """Every file of the vault that exists now."""
-        names = [DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", KEYSLOTS_FILE_NAME]
-        return [self.home / name for name in names if (self.home / name).exists()]
+    def projection_hash(self) -> str:
+        """Hash of the projection tables (equal on converged replicas)."""
+        return projection_hash(self.db)
 
 
 def remove_stale_temporaries(home: Path) -> None:
@@ -463,8 +462,3 @@ def remove_stale_temporaries(home: Path) -> None:
     """
     for leftover in home.glob(f".{KEYSLOTS_FILE_NAME}.*.tmp"):
         leftover.unlink(missing_ok=True)
-
-
-def restrict_permissions(path: Path) -> None:
-    """Make a file readable by its owner only."""
-    os.chmod(path, 0o600)

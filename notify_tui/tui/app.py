@@ -75,7 +75,7 @@ class NotifyApp(App[None]):
         self.unlock_hint = unlock_hint
         self.session = session
         self.preferences = preferences
-        self.home = home or (session.vault.home if session else None)
+        self.home = home or (session.home if session else None)
         self.unlocker = unlocker
         self.initializer = initializer
         self.idle_lock_seconds = (

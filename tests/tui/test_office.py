@@ -17,7 +17,6 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from notify_tui.domain import codes
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.tui.app import make_app
 from notify_tui.tui.modals.annual_report import AnnualReportScreen
@@ -65,16 +64,16 @@ def introduce(a: Session, b: Session, folder: Path) -> None:
     """a and b trust each other's keys."""
     for sender, receiver in ((a, b), (b, a)):
         keys = folder / f"{sender.identity.device_id}.keys.json"
-        SyncService(sender).keys_export(keys)
-        SyncService(receiver).add_peer(keys)
+        sender.sync.keys_export(keys)
+        receiver.sync.add_peer(keys)
 
 
 def send(sender: Session, receiver: Session, folder: Path) -> None:
     """One bundle from sender to receiver, imported."""
     outbox = folder / "outbox"
     outbox.mkdir(exist_ok=True)
-    (bundle,) = SyncService(sender).export(outbox, receiver.identity.device_id)
-    assert SyncService(receiver).import_bundle(bundle).status == "imported"
+    (bundle,) = sender.sync.export(outbox, receiver.identity.device_id)
+    assert receiver.sync.import_bundle(bundle).status == "imported"
 
 
 FACTS = {

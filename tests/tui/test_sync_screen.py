@@ -14,7 +14,6 @@ from pilot_helpers import wait_for
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.tui.app import make_app
 from notify_tui.tui.modals.confirm import ConfirmScreen
@@ -57,11 +56,11 @@ def trust(*sessions: Session, folder: Path) -> None:
     files = {}
     for session in sessions:
         files[session] = folder / f"{session.identity.device_id}.json"
-        SyncService(session).keys_export(files[session])
+        session.sync.keys_export(files[session])
     for session in sessions:
         for other in sessions:
             if other is not session:
-                SyncService(session).add_peer(files[other])
+                session.sync.add_peer(files[other])
 
 
 @pytest.fixture
@@ -101,7 +100,7 @@ async def test_import_a_bundle_from_another_vault(
     case_id = ann.create_case(child_death("Synctest-Fictional"))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (written,) = SyncService(ann).export(inbox)
+    (written,) = ann.sync.export(inbox)
     app = make_app(bob)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -175,7 +174,7 @@ async def test_export_validates_the_folder_and_shows_written_paths(
         await wait_for(pilot, lambda: "Exported 1 bundle" in text(screen, "#export-result"))
         (bundle,) = (tmp_path / "outbox").iterdir()
         assert str(bundle) in text(screen, "#export-result")
-    assert SyncService(bob).import_files([bundle])[0].status == "imported"
+    assert bob.sync.import_files([bundle])[0].status == "imported"
 
 
 async def test_keys_add_peer_and_revoke_with_confirmation(tmp_path: Path) -> None:
@@ -183,7 +182,7 @@ async def test_keys_add_peer_and_revoke_with_confirmation(tmp_path: Path) -> Non
     ann = new_vault(tmp_path / "ann", "Ann Fictional")
     carl = new_vault(tmp_path / "carl", "Carl Fictional")
     carl_keys = tmp_path / "carl.json"
-    SyncService(carl).keys_export(carl_keys)
+    carl.sync.keys_export(carl_keys)
     app = make_app(ann)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -241,8 +240,8 @@ async def test_receipts_on_the_sync_screen_and_the_case(
     there, back = tmp_path / "there", tmp_path / "back"
     there.mkdir()
     back.mkdir()
-    SyncService(bob).import_files(SyncService(ann).export(there))
-    SyncService(ann).import_files(SyncService(bob).export(back))
+    bob.sync.import_files(ann.sync.export(there))
+    ann.sync.import_files(bob.sync.export(back))
     app = make_app(ann)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -15,7 +15,6 @@ from typing import Any
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.events import canonical_json
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
@@ -59,18 +58,18 @@ def trust_each_other(sessions: Iterable[Session], folder: Path) -> None:
     files = {}
     for session in sessions:
         path = folder / f"{session.identity.device_id}.keys.json"
-        SyncService(session).keys_export(path)
+        session.sync.keys_export(path)
         files[session.identity.device_id] = path
     for session in sessions:
         for device_id, path in files.items():
             if device_id != session.identity.device_id:
-                SyncService(session).add_peer(path)
+                session.sync.add_peer(path)
 
 
 def export_to(sender: Session, receiver: Session, folder: Path) -> Path:
     """One bundle from sender to receiver."""
     folder.mkdir(parents=True, exist_ok=True)
-    (path,) = SyncService(sender).export(folder, receiver.identity.device_id)
+    (path,) = sender.sync.export(folder, receiver.identity.device_id)
     return path
 
 

@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +84,7 @@ def test_converge_in_any_order(
     for sender in sessions:
         for receiver in sessions:
             if receiver is not sender:
-                path = SyncService(sender).export(round_dir, receiver.identity.device_id)[0]
+                path = sender.sync.export(round_dir, receiver.identity.device_id)[0]
                 deliveries.append((receiver, path))
     deliveries += [deliveries[i] for i in range(0, len(deliveries), 2)]  # duplicates
     order.shuffle(deliveries)  # type: ignore[attr-defined]

@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from notify_tui.cli import cli
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.sync import bundle as bundle_format
 
 SSH_KEYGEN = shutil.which("ssh-keygen")
@@ -45,7 +44,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, Se
     la.create_case(case_document(21))
     la.create_case(case_document(22))
     (root / "out").mkdir()
-    (path,) = SyncService(la).export(root / "out", office.identity.device_id)
+    (path,) = la.sync.export(root / "out", office.identity.device_id)
     yield la, office, path
     la.close()
     office.close()
@@ -88,7 +87,7 @@ def test_ssh_keygen_verifies_the_manifest(
 ) -> None:
     la, _, path = pair
     members = unpack(path, tmp_path)
-    line = SyncService(la).signers_line()
+    line = la.sync.signers_line()
     device = la.identity.device_id
     manifest = members["manifest.json"]
     assert ssh_verify(tmp_path, line, device, "notify-tui-bundle", manifest) == 0

@@ -43,7 +43,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from notify_tui.clock import system_clock
 from notify_tui.errors import BundleRefused
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.events import Change, Event
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, seal, sshsig, trust
@@ -141,7 +140,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
 
     old.create_case(case_document(35))
     specials["revoked signer"] = export_to(old, office, out).read_bytes()
-    SyncService(office).revoke_peer(old.identity.device_id)
+    office.sync.revoke_peer(old.identity.device_id)
     specials["not a recipient"] = export_to(la, south, out).read_bytes()
     stranger.create_case(case_document(36))
     (out / "s").mkdir()

@@ -31,7 +31,6 @@ from notify_tui.clock import system_clock
 from notify_tui.domain.chains import device_id_for, office_chain_id, org_slug, signing_device
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.events import DEVICE_ID, Change, Event, EventBody
 from notify_tui.store.owner import InlineOwner
 from notify_tui.sync import bundle as bundle_format
@@ -81,13 +80,13 @@ def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Pa
 
     # The office answers; its manifest carries its signed receipt.
     import_ok(la, export_to(office, la, tmp_path))
-    received = SyncService(la).receipt_for(case_id)
+    received = la.sync.receipt_for(case_id)
     (entry,) = received["duties"][duty]
     assert entry["org"] == "Northshire CSP Office"
     assert entry["received_at"] >= TODAY.isoformat()
     assert received["case"][0]["complete"] is True
     # Acknowledged events are not sent again.
-    assert SyncService(la).pending_counts()[office.identity.device_id] == 0
+    assert la.sync.pending_counts()[office.identity.device_id] == 0
     again = bundle_format.read_bundle(export_to(la, office, tmp_path).read_bytes())
     assert again.manifest.payload.events == 0
 
@@ -208,12 +207,12 @@ def test_revoked_peer_is_refused_and_not_exported_to(tmp_path: Path) -> None:
         trust_each_other([la, office], tmp_path / "keys")
         la.create_case(case_document(7))
         path = export_to(la, office, tmp_path / "out")
-        SyncService(office).revoke_peer(la.identity.device_id)
+        office.sync.revoke_peer(la.identity.device_id)
         assert "revoked" in refuse(office, path)
         with pytest.raises(InvalidInput, match="no peers yet|revoked"):
-            SyncService(office).export(tmp_path / "out", la.identity.device_id)
+            office.sync.export(tmp_path / "out", la.identity.device_id)
         with pytest.raises(InvalidInput, match="cannot be trusted again"):
-            SyncService(office).add_peer(tmp_path / "keys" / f"{la.identity.device_id}.keys.json")
+            office.sync.add_peer(tmp_path / "keys" / f"{la.identity.device_id}.keys.json")
     finally:
         la.close()
         office.close()
@@ -226,7 +225,7 @@ def test_import_from_dir_moves_files(world: dict[str, Session], tmp_path: Path) 
     good = export_to(la, office, inbox)
     bad = inbox / "junk.ntbundle"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
-    outcomes = SyncService(office).import_from_dir(inbox)
+    outcomes = office.sync.import_from_dir(inbox)
     assert {o.path.name: o.status for o in outcomes} == {
         good.name: "imported",
         "junk.ntbundle": "refused",
@@ -244,7 +243,7 @@ def test_import_files_any_order(world: dict[str, Session], tmp_path: Path) -> No
     first = export_to(a, office, tmp_path / "x")
     a.create_case(case_document(10))
     second = export_to(a, office, tmp_path / "x")
-    outcomes = SyncService(office).import_files([second, first, second])
+    outcomes = office.sync.import_files([second, first, second])
     assert [o.status for o in outcomes][:2] == ["imported", "imported"] or all(
         o.status in {"imported", "already imported"} for o in outcomes
     )
@@ -271,8 +270,8 @@ def test_rollback_is_refused_until_confirmed(tmp_path: Path) -> None:
         # say less than the office holds); the office refuses nothing it already has.
         import_ok(la, export_to(office, la, tmp_path / "out"))
         with pytest.raises(InvalidInput, match="this vault is older than what Westshire Office"):
-            SyncService(la).export(tmp_path / "out")
-        paths = SyncService(la).export(tmp_path / "out", confirm_rollback=True)
+            la.sync.export(tmp_path / "out")
+        paths = la.sync.export(tmp_path / "out", confirm_rollback=True)
         assert len(paths) == 1
     finally:
         la.close()
@@ -443,13 +442,13 @@ def test_keys_files_that_would_confuse_chains_are_refused(
     other = make_session(tmp_path / "other", "Southshire  Council!", author="Oz")
     try:
         path = tmp_path / "other.keys.json"
-        SyncService(other).keys_export(path)
+        other.sync.keys_export(path)
         with pytest.raises(InvalidInput, match="have the same short name 'southshire-council'"):
-            SyncService(office).add_peer(path)
+            office.sync.add_peer(path)
         document = json.loads(path.read_text())
         document["device_id"] = "southshire--council-abc123"
         path.write_text(json.dumps(document))
         with pytest.raises(InvalidInput, match="which only chain ids do"):
-            SyncService(office).add_peer(path)
+            office.sync.add_peer(path)
     finally:
         other.close()

@@ -83,7 +83,6 @@ from notify_tui.clock import system_clock
 from notify_tui.domain.chains import office_chain_id
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
@@ -145,17 +144,17 @@ def exchange_keys(sessions: dict[str, Session], folder: Path) -> None:
     """Each LA trusts the office and the office trusts each LA (keys files in a folder)."""
     folder.mkdir()
     for name, session in sessions.items():
-        SyncService(session).keys_export(folder / f"{name}.keys.json")
+        session.sync.keys_export(folder / f"{name}.keys.json")
     for name in (NORTH, SOUTH, EAST):
-        SyncService(sessions[name]).add_peer(folder / f"{OFFICE}.keys.json")
-        SyncService(sessions[OFFICE]).add_peer(folder / f"{name}.keys.json")
+        sessions[name].sync.add_peer(folder / f"{OFFICE}.keys.json")
+        sessions[OFFICE].sync.add_peer(folder / f"{name}.keys.json")
 
 
 def send(sender: Session, receiver: Session, folder: Path) -> Path:
     """One bundle from sender to receiver through a folder, imported from the folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    (path,) = SyncService(sender).export(folder, receiver.identity.device_id)
-    outcomes = SyncService(receiver).import_from_dir(folder)
+    (path,) = sender.sync.export(folder, receiver.identity.device_id)
+    outcomes = receiver.sync.import_from_dir(folder)
     assert [o.status for o in outcomes] == ["imported"], [o.reason for o in outcomes]
     assert outcomes[0].moved_to is not None
     return outcomes[0].moved_to
@@ -527,10 +526,10 @@ def test_la_bundle_touching_another_las_case_is_refused(
     try:
         keys = tmp_path / "keys"
         keys.mkdir()
-        SyncService(rogue).keys_export(keys / "rogue.keys.json")
-        SyncService(office).add_peer(keys / "rogue.keys.json")
-        SyncService(office).keys_export(keys / "office.keys.json")
-        SyncService(rogue).add_peer(keys / "office.keys.json")
+        rogue.sync.keys_export(keys / "rogue.keys.json")
+        office.sync.add_peer(keys / "rogue.keys.json")
+        office.sync.keys_export(keys / "office.keys.json")
+        rogue.sync.add_peer(keys / "office.keys.json")
         # Bypass the Session's owner check, as a tampered program would.
         rogue.vault.record(
             rogue.projector,
@@ -539,9 +538,9 @@ def test_la_bundle_touching_another_las_case_is_refused(
         )
         inbox = tmp_path / "inbox"
         inbox.mkdir()
-        SyncService(rogue).export(inbox, office.identity.device_id)
+        rogue.sync.export(inbox, office.identity.device_id)
         before = store_digest(office)
-        (outcome,) = SyncService(office).import_from_dir(inbox)
+        (outcome,) = office.sync.import_from_dir(inbox)
         assert outcome.status == "refused"
         assert outcome.reason == (
             f"event 1 of device {rogue.identity.device_id}: {NORTH} may not change case "

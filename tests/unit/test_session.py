@@ -13,23 +13,27 @@ from pathlib import Path
 
 import pytest
 
+from notify_tui.clock import system_clock
+from notify_tui.demo.vault import seed_synthetic
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 TODAY = "2026-11-23"
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+def vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vault]:
+    """The store-level vault the session runs on (for white-box reads and raw writes)."""
     previous = os.environ.get("NOTIFY_TUI_TODAY")
     os.environ["NOTIFY_TUI_TODAY"] = TODAY
     home = tmp_path_factory.mktemp("vault")
-    opened, _ = Session.init(
+    opened, _ = Vault.create(
         home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
-        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
+        now=system_clock().now(), kdf=ARGON2_FLOOR)  # fmt: skip
     yield opened
     opened.close()
     if previous is None:
@@ -59,12 +63,18 @@ def serious_incident(
     }
 
 
+@pytest.fixture(scope="module")
+def session(vault: Vault) -> Iterator[Session]:
+    with Session(vault) as opened:
+        yield opened
+
+
 def duties(session: Session, case_id: str) -> dict[str, dict[str, object]]:
     return {d["duty"]: d for d in session.case_detail(case_id)["duties"]}
 
 
-def event_count(session: Session) -> int:
-    return int(session.vault.db.execute("SELECT count(*) FROM events").fetchone()[0])
+def event_count(vault: Vault) -> int:
+    return int(vault.db.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
 def test_panel_duty_due_five_working_days_after_awareness(session: Session) -> None:
@@ -133,13 +143,13 @@ def test_editing_the_awareness_date_moves_the_deadline(session: Session) -> None
     ],
 )
 def test_a_bad_edit_is_refused_and_records_nothing(
-    session: Session, assignments: dict[str, object], words: str
+    session: Session, vault: Vault, assignments: dict[str, object], words: str
 ) -> None:
     case_id = session.create_case(serious_incident())
-    before = event_count(session)
+    before = event_count(vault)
     with pytest.raises(InvalidInput, match=words):
         session.edit_case(case_id, assignments)
-    assert event_count(session) == before
+    assert event_count(vault) == before
 
 
 @pytest.mark.parametrize(
@@ -157,14 +167,16 @@ def test_an_unknown_duty_lists_the_case_duties(session: Session) -> None:
         session.mark_sent(case_id, "cdop-notification", date(2026, 11, 20))
 
 
-def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(session: Session) -> None:
+def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(
+    session: Session, vault: Vault
+) -> None:
     case_id = session.create_case(serious_incident())
     state = session._state(case_id)
     heads = state.fields["incident.event_date"].head_ids
     # Two edits that both replace the original value, as two devices offline would.
     for value in ("2026-11-14", "2026-11-15"):
         change = Change(field="incident.event_date", value=value, replaces=heads)
-        session.vault.record(session.projector, [(case_id, "case.edited", [change])], session_now())
+        vault.record(session.projector, [(case_id, "case.edited", [change])], session_now())
     [conflict] = [c for c in session.conflicts() if c["case_id"] == case_id]
     assert conflict["field"] == "incident.event_date"
     assert sorted(v["value"] for v in conflict["values"]) == ["2026-11-14", "2026-11-15"]
@@ -194,7 +206,7 @@ def test_doctor_passes_on_a_healthy_vault(session: Session) -> None:
 
 
 def test_seeded_cases_are_obviously_fake(session: Session) -> None:
-    ids = session.seed(20, seed=3)
+    ids = seed_synthetic(session, 20, seed=3)
     assert len(ids) == 20
     for case_id in ids[:5]:
         detail = session.case_detail(case_id)
@@ -202,15 +214,17 @@ def test_seeded_cases_are_obviously_fake(session: Session) -> None:
 
 
 def test_home_is_a_real_encrypted_file(session: Session) -> None:
-    header = (Path(session.vault.home) / "vault.db").read_bytes()[:16]
+    header = (Path(session.home) / "vault.db").read_bytes()[:16]
     assert header != b"SQLite format 3\x00"
 
 
-def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(session: Session) -> None:
+def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(
+    session: Session, vault: Vault
+) -> None:
     case_id = session.create_case(serious_incident())
     for day in ("2026-11-19", "2026-11-20"):
         change = Change(field="duties.panel-notification.sent", value={"date": day}, replaces=[])
-        session.vault.record(session.projector, [(case_id, "duty.sent", [change])], session_now())
+        vault.record(session.projector, [(case_id, "duty.sent", [change])], session_now())
     with pytest.raises(InvalidInput, match="choose one of the values"):
         session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-18"})
     session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-19"})

@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from notify_tui.domain.dashboard import duty_label
 from notify_tui.tui.modals.mark_sent import parse_day
-from notify_tui.views.dashboard import duty_label
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,15 @@ from textual.widgets import (
     TabPane,
 )
 
+from notify_tui.domain.dashboard import (
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    duty_label,
+    short_recipients,
+)
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.tui.modals.date_prompt import DatePromptScreen
 from notify_tui.tui.modals.decide import DecideScreen, ThresholdDecision
 from notify_tui.tui.modals.mark_sent import MarkSentScreen, SentRecord
@@ -34,13 +39,7 @@ from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.submission import SubmissionScreen
 from notify_tui.tui.widgets.office_workflow import OfficeWorkflow
 from notify_tui.tui.widgets.urgency import urgency_text
-from notify_tui.views.dashboard import (
-    STATUS_LABELS,
-    URGENCY_LABELS,
-    duty_label,
-    format_due,
-    short_recipients,
-)
+from notify_tui.views.dashboard import format_due
 from notify_tui.views.sync import received_lines
 
 FIELD_LABELS = {
@@ -205,7 +204,7 @@ class CaseDetailScreen(Screen[None]):
     def refresh_case(self) -> None:
         """Read the case again and redraw every part."""
         self.detail = self.session.case_detail(self.case_id)
-        self.received = received_lines(SyncService(self.session).receipt_for(self.case_id))
+        self.received = received_lines(self.session.sync.receipt_for(self.case_id))
         detail = self.detail
         kind = _kind_label(detail["kind"])
         self.title = f"Case {self.case_id}"

@@ -23,7 +23,7 @@ from textual.widgets import (
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.services.sync import ImportOutcome, SyncService
+from notify_tui.services.sync import ImportOutcome
 from notify_tui.sync.bundle import BUNDLE_SUFFIX
 from notify_tui.tui.modals.confirm import ConfirmScreen
 from notify_tui.tui.modals.path_prompt import PathPromptScreen
@@ -144,7 +144,7 @@ class SyncScreen(Screen[None]):
     def __init__(self, session: Session, start: SyncStart = "peers") -> None:
         super().__init__()
         self.session = session
-        self.service = SyncService(session)
+        self.service = session.sync
         self.start = start
         self.peers: list[PeerRow] = []
 
