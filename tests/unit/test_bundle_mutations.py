@@ -37,6 +37,7 @@ from bundle_support import (
     make_session,
     store_digest,
     trust_each_other,
+    vault_of,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -148,7 +149,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     specials["unknown sender"] = export_to(stranger, la, out / "s").read_bytes()
     specials["wrong signer"] = forge(la, members, key=Ed25519PrivateKey.generate())
 
-    events = list(la.vault.iter_events(la.identity.device_id))
+    events = list(vault_of(la).iter_events(la.identity.device_id))
     specials["missing events"] = forge(
         la,
         members,
@@ -188,7 +189,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     )
     specials["zlib bomb"] = _bomb(la, members, zlib.compress(b"\n" * (50 * 1024 * 1024)))
     # An LA event on Southshire's case, validly signed by la and chained on its head.
-    la.vault.record(
+    vault_of(la).record(
         la.projector,
         [(south_case, "case.edited", [Change(field="case_outline", value="not yours")])],
         system_clock().now(),
@@ -213,7 +214,7 @@ def _reseal(la: Session, manifest: dict, compressed: bytes) -> bytes:
     aad = f"notify-tui-bundle/1/{manifest['sender']['device']}/{manifest['bundle_id']}".encode()
     wanted = {r["key_id"] for r in manifest["recipients"]}
     publics = {
-        seal.key_id(d.hpke_public): d.hpke_public for d in trust.devices(la.vault.db).values()
+        seal.key_id(d.hpke_public): d.hpke_public for d in trust.devices(vault_of(la).db).values()
     }
     payload, sealed = seal.seal(
         compressed, {k: v for k, v in publics.items() if k in wanted}, aad=aad
@@ -314,7 +315,7 @@ def attempt(scene: Scene, label: str, data: bytes) -> str:
             scene.members["payload.hpke"],
         ):
             return "same bundle"
-        result = merge.import_bundle(office.vault, office.projector, raw, system_clock().now())
+        result = merge.import_bundle(vault_of(office), office.projector, raw, system_clock().now())
     except BundleRefused as error:
         assert "\n" not in error.message and error.message, label
         outcome = "refused: " + error.message
@@ -379,7 +380,7 @@ def test_the_unmutated_bundle_still_imports(scene: Scene) -> None:
     """Last: the original is accepted, so the refusals above were about the mutations."""
     raw = bundle_format.read_bundle(scene.original)
     result = merge.import_bundle(
-        scene.office.vault, scene.office.projector, raw, system_clock().now()
+        vault_of(scene.office), scene.office.projector, raw, system_clock().now()
     )
     assert result.new_events == 3
 

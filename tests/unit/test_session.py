@@ -15,7 +15,7 @@ import pytest
 
 from notify_tui.clock import system_clock
 from notify_tui.demo.vault import seed_synthetic
-from notify_tui.errors import InvalidInput
+from notify_tui.errors import InvalidInput, VaultError
 from notify_tui.services.session import Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
@@ -238,3 +238,79 @@ def test_the_office_does_not_log_cases(tmp_path: Path) -> None:
         role="office", author="Test Manager", kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     with office, pytest.raises(InvalidInput, match="does not log cases"):
         office.create_case(serious_incident())
+
+
+def test_a_stored_preferences_record_that_does_not_validate_is_refused(tmp_path: Path) -> None:
+    """Never a silent reset to defaults: closure days would vanish and deadlines move."""
+    home = tmp_path / "vault"
+    vault, _ = Vault.create(
+        home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
+        now=system_clock().now(), kdf=ARGON2_FLOOR)  # fmt: skip
+    broken = {"calendar": {"closure_days": ["2026-12-24", "not a day"]}}
+    with vault:
+        vault.set_meta("preferences", broken)
+    with pytest.raises(VaultError) as refused:
+        Session.unlock(home, passphrase="a long test passphrase", owner=InlineOwner())
+    message = refused.value.message
+    assert "\n" not in message
+    assert "settings stored in this vault are not valid" in message
+    assert "calendar.closure_days" in message
+    assert "restore a backup" in message
+    # The vault was closed again (its writer lock released) and the record left as it was.
+    with Vault.open(home, passphrase="a long test passphrase", now=system_clock().now()) as again:
+        assert again.get_meta("preferences") == broken
+
+
+def test_unseen_edits_make_a_conflict_a_person_resolves(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    session.record_unseen_edits(case_id, "incident.place", ["Ward 3 (test)", "Ward 5 (test)"])
+    [conflict] = [c for c in session.conflicts() if c.case_id == case_id]
+    assert conflict.field == "incident.place"
+    assert sorted(str(v.value) for v in conflict.values) == ["Ward 3 (test)", "Ward 5 (test)"]
+    with pytest.raises(InvalidInput, match="in the future"):
+        session.record_unseen_edits(case_id, "incident.event_date", ["2026-11-15", "2027-01-01"])
+    with pytest.raises(InvalidInput, match="two different values"):
+        session.record_unseen_edits(case_id, "incident.place", ["Ward 3 (test)"] * 2)
+    with pytest.raises(InvalidInput, match="only a fact"):
+        session.record_unseen_edits(case_id, "decision", [{"notify": True}, {"notify": False}])
+    session.resolve(case_id, "incident.place", "Ward 5 (test)")
+    assert [c for c in session.conflicts() if c.case_id == case_id] == []
+
+
+def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
+    """Attributes for new code, `as_json()` with the old keys in the old order for `--json`,
+    and (for now) dict-style reads for shells not yet moved to attributes."""
+    case_id = session.create_case(serious_incident(family="Typedfake"))
+    [summary] = session.list_cases(search="Typedfake")
+    assert list(summary.as_json()) == [
+        "id", "kind", "org", "initials", "names", "next_due", "working_days_left", "urgency",
+        "open_duties", "decision", "conflicts", "created_at", "event_date", "aware_date",
+        "outcome",
+    ]  # fmt: skip
+    assert summary.id == summary["id"] == case_id
+    assert summary.get("no such key", "fallback") == "fallback"
+    assert summary.as_json()["conflicts"] == []
+    detail = session.case_detail(case_id)
+    assert list(detail.as_json()) == [
+        "id", "kind", "org", "created_at", "created_by", "updated_at", "document", "duties",
+        "advisories", "conflicts", "problem", "rulepack", "audit",
+    ]  # fmt: skip
+    panel = next(d for d in detail.duties if d.duty == "panel-notification")
+    assert list(panel.as_json())[:4] == ["case_id", "duty", "title", "required"]
+    assert panel.due == "2026-11-24" and panel.as_json()["due"] == "2026-11-24"
+    assert isinstance(detail.as_json()["duties"], list)
+    assert detail.audit[0].as_json()["summary"].startswith("created the case")
+    open_duty = next(d for d in session.open_duties() if d.case_id == case_id)
+    assert list(open_duty.as_json())[-4:] == ["kind", "initials", "names", "org"]
+    report = session.report(date(2026, 11, 1), date(2026, 11, 23))
+    assert list(report.as_json()) == [
+        "period", "la", "notifications", "rapid_reviews", "local_reviews",
+        "decisions_not_to_notify", "child_deaths", "open",
+    ]  # fmt: skip
+    assert report.period == {"from": "2026-11-01", "to": "2026-11-23"}
+    doctor = session.doctor()
+    assert doctor.as_json() == {
+        "ok": True,
+        "checks": list(doctor.checks),
+        "problems": [],
+    }
