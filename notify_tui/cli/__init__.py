@@ -314,10 +314,8 @@ def case_list(
     with open_session(home, passphrase_file, write=False) as session:
         rows = session.list_cases(overdue=overdue, due_within=due_within, kind=kind, search=search)
     if as_json:
-        if not full_names:
-            for row in rows:
-                row.pop("names")
-        emit_json(rows)
+        hidden = set() if full_names else {"names"}
+        emit_json([{k: v for k, v in row.as_json().items() if k not in hidden} for row in rows])
         return
     if not rows:
         click.echo("No cases match.")

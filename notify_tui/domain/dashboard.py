@@ -25,8 +25,6 @@ URGENCY_LABELS = {
 }
 """The word shown beside every urgency colour (colour never carries meaning alone)."""
 
-URGENCY_ORDER = {"overdue": 0, "due today": 1, "due soon": 2, "later": 3, "no date": 4, "done": 5}
-
 STATUS_LABELS = {
     "open": "open",
     "sent": "sent",

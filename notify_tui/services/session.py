@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from notify_tui.services.sync import SyncService
 
 
-def parse_value(raw: str) -> Any:
+def parse_value(raw: str) -> object:
     """A `--set` value: JSON where it parses (true, 3, null, [..]), else the text."""
     try:
         return json.loads(raw)

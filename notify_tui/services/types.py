@@ -19,8 +19,9 @@ from typing import Any
 class KeyAccess:
     """TEMPORARY: dict-style reads of a dataclass (removed once the shells read attributes).
 
-    `obj["name"]` and `obj.get("name")` read the attribute; `keys()` lists the fields of
-    `as_json()`, so `{**obj}` still builds the old row.
+    `obj["name"]` and `obj.get("name")` read the attribute (a tuple as a list, as the old
+    rows held it); `keys()` lists the fields of `as_json()`, so `{**obj}` still builds
+    the old row.
     """
 
     def as_json(self) -> dict[str, object]:
@@ -34,7 +35,9 @@ class KeyAccess:
     def __getitem__(self, key: str) -> object:
         if key not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
             raise KeyError(key)
-        return getattr(self, key)
+        value = getattr(self, key)
+        # The old rows held lists: `row["duties"] == []` must still hold for an empty one.
+        return list(value) if isinstance(value, tuple) else value
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in {f.name for f in fields(self)}  # type: ignore[arg-type]

@@ -83,6 +83,7 @@ from notify_tui.clock import system_clock
 from notify_tui.domain.chains import office_chain_id
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
+from notify_tui.services.types import Report
 from notify_tui.store.events import Change
 from notify_tui.sync import bundle as bundle_format
 
@@ -129,9 +130,9 @@ class Partnership:
     sessions: dict[str, Session]
     ids: dict[str, str]
     bundles: dict[str, list[Path]]
-    report: dict[str, Any]
-    reports_by_la: dict[str, dict[str, Any]]
-    la_reports: dict[str, dict[str, Any]]
+    report: Report
+    reports_by_la: dict[str, Report]
+    la_reports: dict[str, Report]
 
     def la_cases(self, org: str) -> set[str]:
         prefix = {NORTH: "N", SOUTH: "S", EAST: "E"}[org]
@@ -500,8 +501,8 @@ def test_report_per_la_reproduces_the_hand_working(partnership: Partnership) -> 
 
 @pytest.mark.parametrize("org", [NORTH, SOUTH, EAST])
 def test_each_las_own_report_equals_the_offices_for_it(partnership: Partnership, org: str) -> None:
-    own = dict(partnership.la_reports[org], la=org)
-    assert own == partnership.reports_by_la[org]
+    own = dict(partnership.la_reports[org].as_json(), la=org)
+    assert own == partnership.reports_by_la[org].as_json()
 
 
 def test_office_does_not_log_cases(partnership: Partnership) -> None:

@@ -141,8 +141,7 @@ HOLDER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from notify_tui.clock import system_clock
-from notify_tui.services.session import Session
+    from notify_tui.services.session import Session
 
     session = Session.unlock(Path(sys.argv[1]), passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"])
     print("READY", os.getpid(), flush=True)

@@ -126,7 +126,7 @@ def test_session_writes_leave_no_plaintext(home: Path, secrets_on_disk: list[str
         session.withdraw(
             other_id, "cdop-notification", f"SYNTHETIC withdrawn {SENTINELS['Withdrawn']}"
         )
-        detail = json.dumps(session.case_detail(case_id), ensure_ascii=False)
+        detail = json.dumps(session.case_detail(case_id).as_json(), ensure_ascii=False)
         for label in ("Given", "Unicode", "EditedFamily", "EditedOutline", "Place", "Health"):
             assert SENTINELS[label] in detail, label
         assert [row["id"] for row in session.list_cases(search=SENTINELS["EditedFamily"])] == [
