@@ -22,30 +22,33 @@ from pathlib import Path
 
 import sqlite_utils
 
+from notify_tui.clock import system_clock
 from notify_tui.demo.synthetic import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 BATCH = 500
 TODAY = date(2026, 11, 23)
 
 
-def service_run(home: Path, documents: list[dict[str, object]]) -> tuple[float, Session]:
-    session, _ = Session.init(
+def service_run(home: Path, documents: list[dict[str, object]]) -> tuple[float, Session, Vault]:
+    vault, _ = Vault.create(
         home, "benchmark passphrase", org="Benchshire", role="la", author="Bench",
-        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
+        now=system_clock().now(), kdf=ARGON2_FLOOR)  # fmt: skip
+    session = Session(vault, owner=InlineOwner())
     start = time.perf_counter()
     for offset in range(0, len(documents), BATCH):
         session.create_cases(documents[offset : offset + BATCH])
-    return time.perf_counter() - start, session
+    return time.perf_counter() - start, session, vault
 
 
-def baseline_run(path: Path, session: Session) -> float:
+def baseline_run(path: Path, vault: Vault) -> float:
     tables = {}
     for table in ("events", "cases", "duties"):
-        tables[table] = list(session.vault.db.table(table).rows)
+        tables[table] = list(vault.db.table(table).rows)
     plain = sqlite_utils.Database(path)  # plaintext on purpose: this is the baseline
     start = time.perf_counter()
     for table, rows in tables.items():
@@ -64,8 +67,8 @@ def main(sizes: list[int]) -> None:
     for size in sizes:
         documents = list(synthetic_cases(size, TODAY, calendar, seed=size))
         with tempfile.TemporaryDirectory() as tmp:
-            service_seconds, session = service_run(Path(tmp) / "vault", documents)
-            plain_seconds = baseline_run(Path(tmp) / "plain.db", session)
+            service_seconds, session, vault = service_run(Path(tmp) / "vault", documents)
+            plain_seconds = baseline_run(Path(tmp) / "plain.db", vault)
             session.close()
         print(
             f"{size:>8} {service_seconds:>10.2f} {plain_seconds:>9.2f} "

@@ -23,33 +23,37 @@ from pathlib import Path
 
 import sqlite_utils
 
+from notify_tui.clock import system_clock
+from notify_tui.demo.vault import seed_synthetic
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 TODAY = date(2026, 11, 23)
 PASSPHRASE = "benchmark passphrase"
 
 
-def make(home: Path, org: str, role: str) -> Session:
-    session, _ = Session.init(
-        home, PASSPHRASE, org=org, role=role, author="Bench", kdf=ARGON2_FLOOR, owner=InlineOwner()
-    )  # type: ignore[arg-type]
-    return session
+def make(home: Path, org: str, role: str) -> tuple[Session, Vault]:
+    """A session on a new vault, and the vault (read directly for the baseline)."""
+    vault, _ = Vault.create(
+        home, PASSPHRASE, org=org, role=role, author="Bench", now=system_clock().now(),
+        kdf=ARGON2_FLOOR)  # type: ignore[arg-type]  # fmt: skip
+    return Session(vault, owner=InlineOwner()), vault
 
 
 def main(size: int) -> None:
     os.environ["NOTIFY_TUI_TODAY"] = TODAY.isoformat()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        la = make(root / "la", "Benchshire Council", "la")
-        office = make(root / "office", "Bench Partnership", "office")
+        la, la_vault = make(root / "la", "Benchshire Council", "la")
+        office, _ = make(root / "office", "Bench Partnership", "office")
         la_sync, office_sync = la.sync, office.sync
         la_sync.keys_export(root / "la.keys")
         office_sync.keys_export(root / "office.keys")
         la_sync.add_peer(root / "office.keys")
         office_sync.add_peer(root / "la.keys")
-        la.seed(size, seed=size, batch=1000)
+        seed_synthetic(la, size, seed=size, batch=1000)
         outbox = root / "outbox"
         outbox.mkdir()
 
@@ -61,7 +65,7 @@ def main(size: int) -> None:
         import_seconds = time.perf_counter() - start
         assert outcome.status == "imported", outcome
 
-        rows = list(la.vault.db.table("events").rows)
+        rows = list(la_vault.db.table("events").rows)
         plain = sqlite_utils.Database(root / "plain.db")  # plaintext on purpose: the baseline
         start = time.perf_counter()
         with plain.conn:

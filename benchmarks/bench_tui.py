@@ -29,7 +29,7 @@ waits for the app to go idle: this is what the user sees. Target: ≤ 50 ms.
 (d) Sorting: for each column and direction, a header click's work (count, first page of
 60) and then the last page (the `end` key), against the default due order's click.
 
-The vault is seeded once (`Session.seed`, a few minutes for 100k cases) and kept under
+The vault is seeded once (`demo.vault.seed_synthetic`, a few minutes for 100k cases) and kept under
 `benchmarks/.cache/` (git-ignored); today is frozen at 2026-11-23.
 """
 
@@ -64,6 +64,7 @@ ROWS = 60
 
 def seeded_vault(cases: int, folder: Path | None) -> Path:
     """A vault of `cases` synthetic cases: the one given, or one cached by size."""
+    from notify_tui.demo.vault import seed_synthetic
     from notify_tui.services.session import Session
     from notify_tui.store.keyslots import ARGON2_FLOOR
 
@@ -85,7 +86,7 @@ def seeded_vault(cases: int, folder: Path | None) -> Path:
         kdf=ARGON2_FLOOR,
         owner=InlineOwner(),
     )
-    session.seed(cases, seed=1)
+    seed_synthetic(session, cases, seed=1)
     session.close()
     marker.write_text(f"{cases}\n")
     print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
@@ -224,7 +225,7 @@ async def keys_notify(session):  # type: ignore[no-untyped-def]
 def sorts(session) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
     """(d): each sort key, as a header click does it: count and first page, then the
     last page (the `end` key); the baseline is the default due order the same way."""
-    from notify_tui.views.dashboard import SORT_KEYS, DashboardQuery, DutyPages
+    from notify_tui.domain.dashboard import SORT_KEYS, DashboardQuery
 
     results = []
     for key in SORT_KEYS:
@@ -232,7 +233,7 @@ def sorts(session) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped
             query = replace(DashboardQuery(today=session.today()), sort_key=key)
             query = replace(query, descending=descending)
             started = time.perf_counter()
-            pages = DutyPages(session, query, page_size=ROWS)
+            pages = session.duty_pages(query, page_size=ROWS)
             pages[0]
             clicked = time.perf_counter() - started
             started = time.perf_counter()
@@ -323,13 +324,16 @@ async def main(cases: int, folder: Path | None) -> None:
     os.environ["NOTIFY_TUI_TODAY"] = TODAY
     home = seeded_vault(cases, folder)
     import notify_tui.tui.app  # noqa: F401  (imports are not what is measured)
+    from notify_tui.clock import system_clock
     from notify_tui.services.session import Session
+    from notify_tui.store.vault import Vault
 
     started = time.perf_counter()
-    session = Session.unlock(home, passphrase=PASSPHRASE, owner=InlineOwner())
+    vault = Vault.open(home, passphrase=PASSPHRASE, now=system_clock().now())
+    session = Session(vault, owner=InlineOwner())
     unlock = time.perf_counter() - started
-    count = session.vault.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
-    duties = session.vault.db.execute("SELECT COUNT(*) FROM duties").fetchone()[0]
+    count = vault.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+    duties = vault.db.execute("SELECT COUNT(*) FROM duties").fetchone()[0]
     print(f"vault {home}: {count} cases, {duties} duties; unlock {unlock:.2f} s (not in ratio)")
 
     bare_starts, notify_starts = [], []

@@ -178,7 +178,7 @@ def jsonable(value: Any) -> Any:
 
 def emit_json(value: Any) -> None:
     """Print a JSON document to stdout."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    click.echo(json.dumps(jsonable(value), indent=2, ensure_ascii=False, default=str))
 
 
 def describe_left(left: int) -> str:

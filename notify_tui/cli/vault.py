@@ -166,7 +166,9 @@ def doctor(session: Session, as_json: bool) -> None:
 @click.option("--seed", "random_seed", type=int, help="Random seed (repeatable output).")
 def seed(session: Session, count: int, random_seed: int | None) -> None:
     """Add N synthetic, obviously fake cases (for demos and benchmarks)."""
-    ids = session.seed(count, seed=random_seed)
+    from notify_tui.demo.vault import seed_synthetic
+
+    ids = seed_synthetic(session, count, seed=random_seed)
     click.echo(f"Added {len(ids)} synthetic cases.")
 
 

@@ -22,11 +22,10 @@ from typing import Any
 
 from notify_tui.demo.synthetic import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.domain.fold import fold_case
+from notify_tui.domain.ids import CASE_ID_ALPHABET, CASE_ID_PREFIX
 from notify_tui.domain.models import CaseKind
-from notify_tui.errors import VaultError
-from notify_tui.services.session import CASE_ID_ALPHABET, CASE_ID_PREFIX, Session
-from notify_tui.store.events import Change
+from notify_tui.errors import InvalidInput, VaultError
+from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR, Argon2Parameters
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.owner import Owner
@@ -213,18 +212,28 @@ def settle_old_duties(session: Session, case_ids: set[str]) -> None:
 
 def make_conflict(session: Session, case_id: str, field: str, values: Sequence[str]) -> None:
     """Record edits that each replace the same old value: a conflict, as two devices make."""
+    session.record_unseen_edits(case_id, field, values)
 
-    def record() -> None:
-        state = fold_case(case_id, session.vault.case_events(case_id))
-        current = state.fields.get(field)
-        heads = current.head_ids if current else []
-        for value in values:
-            change = Change(field=field, value=value, replaces=heads)
-            session.vault.record(
-                session.projector, [(case_id, "case.edited", [change])], session.clock.now()
-            )
 
-    session.owner.run(record)
+def seed_synthetic(
+    session: Session, count: int, *, batch: int = 500, seed: int | None = None
+) -> list[str]:
+    """Add `count` synthetic, obviously fake cases (see `notify_tui.demo.synthetic`).
+
+    They are recorded `batch` at a time, each batch in one transaction."""
+    if count < 1:
+        raise InvalidInput("--cases: give a number of cases, 1 or more")
+    ids: list[str] = []
+    documents = synthetic_cases(count, session.today(), session.calendar, seed=seed)
+    chunk: list[dict[str, Any]] = []
+    for document in documents:
+        chunk.append(document)
+        if len(chunk) >= batch:
+            ids.extend(session.create_cases(chunk))
+            chunk = []
+    if chunk:
+        ids.extend(session.create_cases(chunk))
+    return ids
 
 
 @dataclass

@@ -181,3 +181,8 @@ def _lists(node: Any) -> Any:
     if node and all(key.isdigit() for key in node):
         return [_lists(node[key]) for key in sorted(node, key=int)]
     return {key: _lists(value) for key, value in node.items()}
+
+
+def is_fact_field(path: str) -> bool:
+    """A field of the case document (not a decision, duty record or office step)."""
+    return path != "decision" and not path.startswith(("duties.", "office."))

@@ -7,6 +7,10 @@ from the validation context, so the domain stays free of clocks:
 
     Facts.model_validate(data, context={"today": date(2026, 11, 23)})
 
+There is no fallback to the wall clock: without a today the check fails loudly, unless
+the caller says `{"lenient": True}` (the fold re-validating stored events, which must
+give the same result on every day).
+
 `validate_facts` and `validate_case` wrap that and turn a pydantic `ValidationError`
 into one line that names the field.
 """
@@ -133,9 +137,15 @@ def age_on(born: date, on: date) -> int:
 
 
 def _today(info: ValidationInfo) -> date:
-    context = info.context or {}
-    today = context.get("today")
-    return today if isinstance(today, date) else date.today()
+    """The caller's today; the domain never reads the clock, so it must be given."""
+    today = (info.context or {}).get("today")
+    if not isinstance(today, date):
+        # A programming error, not bad input: not a ValueError, so pydantic lets it out.
+        raise TypeError(
+            'validating a date needs context={"today": date}, or {"lenient": True} '
+            "to skip the future-date check (stored events, folded deterministically)"
+        )
+    return today
 
 
 def _lenient(info: ValidationInfo) -> bool:

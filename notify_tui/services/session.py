@@ -2,19 +2,15 @@
 
 A `Session` is an unlocked vault, this device's identity, the rule pack and the
 working-day calendar. Its verbs validate input (raising `InvalidInput` with one line),
-record events, and return plain rows for display. The shells never touch SQL or
-cryptography directly.
+record events, and return the frozen dataclasses of `notify_tui.services.types`. The
+vault itself stays private: the shells never touch SQL or cryptography, and every read
+and write goes through a verb here (or `session.sync` for keys, peers and bundles).
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-import stat
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,16 @@ from pydantic import ValidationError
 from notify_tui.clock import Clock, system_clock
 from notify_tui.domain import office
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.domain.fold import CaseState, flatten, fold_case, unflatten
+from notify_tui.domain.dashboard import Counts, DashboardQuery
+from notify_tui.domain.fold import (
+    CaseState,
+    FieldState,
+    flatten,
+    fold_case,
+    is_fact_field,
+    unflatten,
+)
+from notify_tui.domain.ids import new_case_id
 from notify_tui.domain.models import (
     Case,
     CaseKind,
@@ -35,67 +40,34 @@ from notify_tui.domain.models import (
 )
 from notify_tui.domain.reports import Period, build_report
 from notify_tui.domain.rules import Assessment, RulePack, assess, default_rule_pack
+from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
 from notify_tui.services.sync import SyncService
-from notify_tui.settings import Preferences
-from notify_tui.store.connection import translate_errors
-from notify_tui.store.events import Change, Event
-from notify_tui.store.files import atomic_write_bytes
-from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters
-from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
-from notify_tui.store.projection import (
-    DONE_STATES,
-    PARTNERSHIP_PREFIX,
-    Projector,
-    projection_hash,
+from notify_tui.services.types import (
+    AuditEntry,
+    CaseConflict,
+    CaseDetail,
+    CaseSummary,
+    ConflictValue,
+    ConflictView,
+    DoctorReport,
+    DutyView,
+    OpenDuty,
+    Report,
 )
-from notify_tui.store.vault import Identity, Role, Vault, office_chain_id, signing_device
-
-CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CASE_ID_PREFIX = {
-    CaseKind.serious_incident: "SI",
-    CaseKind.care_leaver_death: "CL",
-    CaseKind.child_death: "CD",
-}
-SOON_WORKING_DAYS = 2
-"""Open duties due within this many working days are shown as "due soon"."""
-
-
-def new_case_id(kind: CaseKind) -> str:
-    """A case id: a kind prefix and 8 random Crockford base32 characters."""
-    suffix = "".join(secrets.choice(CASE_ID_ALPHABET) for _ in range(8))
-    return f"{CASE_ID_PREFIX[kind]}-{suffix}"
+from notify_tui.settings import Preferences
+from notify_tui.store import duty_pages, queries
+from notify_tui.store.backup import write_backup
+from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
+from notify_tui.store.events import Change, Event
+from notify_tui.store.integrity import check_vault
+from notify_tui.store.keyslots import Argon2Parameters
+from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
+from notify_tui.store.vault import Identity, Role, Vault
 
 
-def urgency(status: str, left: int | None) -> str:
-    """overdue / due today / due soon / later / no date / done: words beside colours."""
-    if status in DONE_STATES:
-        return "done"
-    if left is None:
-        return "no date"
-    if left < 0:
-        return "overdue"
-    if left == 0:
-        return "due today"
-    if left <= SOON_WORKING_DAYS:
-        return "due soon"
-    return "later"
-
-
-@dataclass
-class DoctorReport:
-    """What `doctor` checked and what it found."""
-
-    checks: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """No problem found."""
-        return not self.problems
-
-
-def parse_value(raw: str) -> Any:
+def parse_value(raw: str) -> object:
     """A `--set` value: JSON where it parses (true, 3, null, [..]), else the text."""
     try:
         return json.loads(raw)
@@ -116,15 +88,11 @@ class Session:
     ) -> None:
         self._owner: Owner = owner or InlineOwner()
         self._closed = False
-        self.vault = vault
+        self._vault = vault
         self.clock: Clock = clock or system_clock()
         """Where today's date and the time come from (injected by tests)."""
         self.pack = pack or default_rule_pack()
-        stored = vault.get_meta("preferences") or {}
-        try:
-            self.preferences = Preferences.model_validate(stored)
-        except ValidationError:
-            self.preferences = Preferences()
+        self.preferences = stored_preferences(vault)
         self._configure()
         self.sync = SyncService(self, vault)
         """Keys, peers, export, import, verify and receipts of this vault."""
@@ -166,7 +134,7 @@ class Session:
                 now=clock.now(),
                 kdf=kdf,
             )
-            return owner.run(cls, vault, clock=clock, owner=owner), recovery
+            return owner.run(cls.on_open_vault, vault, clock=clock, owner=owner), recovery
         except BaseException:
             owner.close()
             raise
@@ -194,9 +162,19 @@ class Session:
                 write=write,
                 now=clock.now(),
             )
-            return owner.run(cls, vault, clock=clock, owner=owner)
+            return owner.run(cls.on_open_vault, vault, clock=clock, owner=owner)
         except BaseException:
             owner.close()
+            raise
+
+    @classmethod
+    def on_open_vault(cls, vault: Vault, *, clock: Clock, owner: Owner) -> Session:
+        """A session on a vault just opened on `owner`; the vault is closed if that fails
+        (a stored preferences record that does not validate, say)."""
+        try:
+            return cls(vault, clock=clock, owner=owner)
+        except BaseException:
+            vault.close()
             raise
 
     @property
@@ -210,7 +188,7 @@ class Session:
             return
         self._closed = True
         try:
-            self._owner.run(self.vault.close)
+            self._owner.run(self._vault.close)
         finally:
             self._owner.close()
 
@@ -223,7 +201,17 @@ class Session:
     @property
     def identity(self) -> Identity:
         """This device."""
-        return self.vault.identity
+        return self._vault.identity
+
+    @property
+    def home(self) -> Path:
+        """The folder that holds the vault."""
+        return self._vault.home
+
+    @property
+    def writable(self) -> bool:
+        """Whether this session may record (it holds the vault's writer lock)."""
+        return self._vault.writable
 
     def today(self) -> date:
         """Today's date, from the session's clock."""
@@ -235,29 +223,29 @@ class Session:
     def set_preferences(self, preferences: Preferences) -> None:
         """Store preferences; refold every case when deadlines depend on them."""
         before = (self.preferences.calendar, self.preferences.rules)
-        self.vault.set_meta("preferences", preferences.model_dump(mode="json"))
+        self._vault.set_meta("preferences", preferences.model_dump(mode="json"))
         self.preferences = preferences
         self._configure()
         if before != (preferences.calendar, preferences.rules):
-            self.vault.reproject_all(self.projector)
+            self._vault.reproject_all(self.projector)
 
     # -- assessment ----------------------------------------------------------------
 
     @owned
-    def assess_facts(self, document: Any) -> Assessment:
+    def assess_facts(self, document: object) -> Assessment:
         """Assess a facts document with this vault's calendar and rule choices."""
         facts = validate_facts(document, self.today())
         return assess(facts, self.calendar, self.pack, self.preferences.rule_settings())
 
     # -- writing cases -------------------------------------------------------------
 
-    def create_case(self, document: Any) -> str:
+    def create_case(self, document: object) -> str:
         """Validate and record a new case; return its id."""
         return self.create_cases([document])[0]
 
     @owned
     def create_cases(
-        self, documents: Iterable[Any], new_id: Callable[[CaseKind], str] = new_case_id
+        self, documents: Iterable[object], new_id: Callable[[CaseKind], str] = new_case_id
     ) -> list[str]:
         """Record several new cases in one transaction (all or nothing).
 
@@ -280,11 +268,11 @@ class Session:
             values = flatten(case.model_dump(mode="json", exclude_none=True))
             changes = [Change(field=path, value=value) for path, value in values.items()]
             entries.append((case_id, "case.created", changes))
-        self.vault.record(self.projector, entries, self.clock.now())
+        self._vault.record(self.projector, entries, self.clock.now())
         return [case_id for case_id, _, _ in entries]
 
     def _state(self, case_id: str) -> CaseState:
-        events = self.vault.case_events(case_id)
+        events = self._vault.case_events(case_id)
         if not events:
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
         return fold_case(case_id, events)
@@ -301,7 +289,7 @@ class Session:
             )
 
     @owned
-    def edit_case(self, case_id: str, assignments: Mapping[str, Any]) -> Event | None:
+    def edit_case(self, case_id: str, assignments: Mapping[str, object]) -> Event | None:
         """Set fields of a case (dotted paths); None when nothing changed."""
         if not assignments:
             raise InvalidInput("give at least one --set FIELD=VALUE")
@@ -342,7 +330,7 @@ class Session:
             if any(path in state.fields and state.fields[path].in_conflict for path in assignments)
             else "case.edited"
         )
-        return self.vault.record(
+        return self._vault.record(
             self.projector, [(case_id, event_type, changes)], self.clock.now()
         )[0]
 
@@ -375,7 +363,7 @@ class Session:
             raise InvalidInput("decided_on: a decision cannot precede the event")
         heads = state.fields["decision"].head_ids if "decision" in state.fields else []
         change = Change(field="decision", value=decision.model_dump(mode="json"), replaces=heads)
-        return self.vault.record(
+        return self._vault.record(
             self.projector, [(case_id, "decision.recorded", [change])], self.clock.now()
         )[0]
 
@@ -392,7 +380,7 @@ class Session:
         path = f"duties.{duty_id}.{part}"
         heads = state.fields[path].head_ids if path in state.fields else []
         change = Change(field=path, value=value, replaces=heads)
-        return self.vault.record(
+        return self._vault.record(
             self.projector, [(case_id, event_type, [change])], self.clock.now()
         )[0]
 
@@ -430,7 +418,7 @@ class Session:
         return self._duty_change(case_id, duty_id, "acknowledged", value, "duty.acknowledged")
 
     @owned
-    def resolve(self, case_id: str, field_path: str, value: Any) -> Event:
+    def resolve(self, case_id: str, field_path: str, value: object) -> Event:
         """Resolve a conflict on a field with the value a person chose.
 
         A fact may be resolved to any valid value; a decision, duty record or office
@@ -450,15 +438,50 @@ class Session:
             )
         # The chosen value is one already held: record it as replacing every head.
         change = Change(field=field_path, value=value, replaces=field_state.head_ids)
-        return self.vault.record(
+        return self._vault.record(
             self.projector, [(case_id, "conflict.resolved", [change])], self.clock.now()
         )[0]
+
+    @owned
+    def record_unseen_edits(self, case_id: str, field_path: str, values: Sequence[object]) -> None:
+        """Record edits of one fact that each replace the value held now, as devices
+        that had not seen each other's edit do: the field is then in conflict, both
+        values kept, until a person resolves it (`resolve`).
+
+        For the demo and for tests of conflicts, which have no second device to hand.
+        Each value is checked as `edit_case` would check it; nothing is recorded if one
+        fails.
+        """
+        if len(set(map(json.dumps, values))) < 2:
+            raise InvalidInput(f"{field_path}: give at least two different values")
+        if not is_fact_field(field_path):
+            raise InvalidInput(f"{field_path}: only a fact of the case can be edited this way")
+        state = self._state(case_id)
+        self._require_owner(state)
+        current = {
+            path: field_state.value
+            for path, field_state in state.fields.items()
+            if is_fact_field(path)
+        }
+        for value in values:
+            proposed = {**current, field_path: value}
+            document = unflatten({k: v for k, v in proposed.items() if v is not None})
+            try:
+                Case.model_validate(document, context={"today": self.today()})
+            except ValidationError as error:
+                raise InvalidInput(describe_validation_error(error)) from None
+        heads = state.fields[field_path].head_ids if field_path in state.fields else []
+        entries = [
+            (case_id, "case.edited", [Change(field=field_path, value=value, replaces=heads)])
+            for value in values
+        ]
+        self._vault.record(self.projector, entries, self.clock.now())
 
     # -- the office workflow -------------------------------------------------------
 
     @owned
     def record_office_step(
-        self, case_id: str, area: str, step: str, value: Any, *, outcome: str | None = None
+        self, case_id: str, area: str, step: str, value: object, *, outcome: str | None = None
     ) -> Event:
         """Record a step of the work after notification (see `domain.office`)."""
         state = self._state(case_id)
@@ -481,7 +504,7 @@ class Session:
             state.fields[step_change.field].head_ids if step_change.field in state.fields else []
         )
         change = Change(field=step_change.field, value=step_change.value, replaces=heads)
-        return self.vault.record(
+        return self._vault.record(
             self.projector, [(case_id, "office.recorded", [change])], self.clock.now()
         )[0]
 
@@ -495,7 +518,7 @@ class Session:
         if published_on > self.today():
             raise InvalidInput(f"--published {published_on}: is in the future")
         record_id = f"{PARTNERSHIP_PREFIX}{year}"
-        existing = self.vault.case_events(record_id)
+        existing = self._vault.case_events(record_id)
         heads: dict[str, list[str]] = {}
         if existing:
             state = fold_case(record_id, existing)
@@ -509,72 +532,41 @@ class Session:
             for path, value in values.items()
         ]
         event_type = "office.recorded" if existing else "case.created"
-        self.vault.record(self.projector, [(record_id, event_type, changes)], self.clock.now())
+        self._vault.record(self.projector, [(record_id, event_type, changes)], self.clock.now())
         return record_id
 
     @owned
-    def report(self, start: date, end: date, la: str | None = None) -> dict[str, Any]:
+    def report(self, start: date, end: date, la: str | None = None) -> Report:
         """The figures of `notify-tui report` and the Reports screen."""
         if end < start:
             raise InvalidInput("--to: must not be before --from")
-        db = self.vault.db
-        duty_cursor = db.execute(
-            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org "
-            "FROM duties JOIN cases ON cases.id = duties.case_id"
-        )
-        duty_rows = [
-            dict(
-                zip(
-                    ("case_id", "duty_id", "status", "start", "due", "sent_on", "required", "org"),
-                    r,
-                    strict=True,
-                )
-            )
-            for r in duty_cursor.fetchall()
-        ]
-        cases = []
-        for case_id, org, kind, decision, aware, event, document in db.execute(
-            "SELECT id, org, kind, decision, aware_date, event_date, document FROM cases"
-        ).fetchall():
-            parsed = json.loads(document)
-            subjects = parsed.get("subjects") or [{}]
-            cases.append(
-                {
-                    "id": case_id,
-                    "org": org,
-                    "kind": kind,
-                    "decision": decision,
-                    "aware_date": aware,
-                    "event_date": event,
-                    "date_of_birth": subjects[0].get("date_of_birth"),
-                    "cdop_category": (parsed.get("office") or {}).get("cdop", {}).get("category"),
-                }
-            )
+        duty_rows, cases = queries.report_rows(self._vault)
         if la is not None and la not in {c["org"] for c in cases}:
             known = ", ".join(sorted({c["org"] for c in cases})) or "none"
             raise InvalidInput(f"--la {la}: no cases from that LA (LAs held: {known})")
-        return build_report(duty_rows, cases, Period(start, end), self.today(), self.calendar, la)
+        figures = build_report(
+            duty_rows, cases, Period(start, end), self.today(), self.calendar, la
+        )
+        return Report(**figures)
 
     # -- reading -------------------------------------------------------------------
 
     def _duty_rows(self, case_id: str) -> list[dict[str, Any]]:
-        return list(self.vault.db["duties"].rows_where("case_id = ?", [case_id]))
+        return queries.case_duty_rows(self._vault, case_id)
 
     def _left(self, due: str | None) -> int | None:
         if due is None:
             return None
         return self.calendar.working_days_left(self.today(), date.fromisoformat(due))
 
-    @owned
-    def duty_view(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        """A duty row for display: JSON fields decoded, working days left, urgency."""
+    def _duty_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
         left = self._left(row["due"]) if row["status"] == "open" else None
         return {
             "case_id": row["case_id"],
             "duty": row["duty_id"],
             "title": row["title"],
             "required": bool(row["required"]),
-            "recipients": json.loads(row["recipients"]),
+            "recipients": tuple(json.loads(row["recipients"])),
             "start": row["start"],
             "due": row["due"],
             "deadline": row["deadline"],
@@ -585,10 +577,14 @@ class Session:
             "reference": row["reference"],
             "withdrawn_reason": row["withdrawn_reason"],
             "acknowledged_on": row["acknowledged_on"],
-            "reasons": json.loads(row["reasons"]),
+            "reasons": tuple(json.loads(row["reasons"])),
             "source": row["source"],
             "rule_version": row["rule_version"],
         }
+
+    def _duty_view(self, row: Mapping[str, Any]) -> DutyView:
+        """A stored duty row for display: JSON fields decoded, working days left, urgency."""
+        return DutyView(**self._duty_fields(row))
 
     @owned
     def list_cases(
@@ -598,144 +594,126 @@ class Session:
         due_within: int | None = None,
         kind: str | None = None,
         search: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[CaseSummary]:
         """Case summaries, soonest deadline first."""
         if due_within is not None and due_within < 0:
             raise InvalidInput("--due-within: give a number of working days, 0 or more")
         if kind is not None and kind not in CaseKind.__members__:
             raise InvalidInput(f"--kind {kind}: must be one of {', '.join(CaseKind.__members__)}")
-        where, params = ["1 = 1"], []
-        if kind:
-            where.append("kind = ?")
-            params.append(kind)
-        if search:
-            where.append("rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
-            params.append(fts_query(search))
         today = self.today()
-        if overdue:
-            where.append("next_due < ?")
-            params.append(today.isoformat())
+        due_by = None
         if due_within is not None:
-            limit = self.calendar.add_working_days(today, due_within) if due_within else today
-            where.append("next_due <= ?")
-            params.append(limit.isoformat())
-        sql = (
-            "SELECT id, kind, org, initials, names, next_due, open_duties, decision, "
-            "conflicts, created_at, event_date, aware_date, outcome FROM cases WHERE "
-            + " AND ".join(where)
-            + " ORDER BY next_due IS NULL, next_due, id"
+            due_by = self.calendar.add_working_days(today, due_within) if due_within else today
+        rows = queries.case_list(
+            self._vault,
+            kind=kind or None,
+            search=search or None,
+            due_before=today if overdue else None,
+            due_by=due_by,
         )
-        with translate_errors():
-            rows = self.vault.db.execute(sql, params).fetchall()
         summaries = []
         for row in rows:
-            left = self._left(row[5])
+            left = self._left(row["next_due"])
             summaries.append(
-                {
-                    "id": row[0],
-                    "kind": row[1],
-                    "org": row[2],
-                    "initials": row[3],
-                    "names": row[4],
-                    "next_due": row[5],
-                    "working_days_left": left,
-                    "urgency": urgency("open" if row[6] else "sent", left),
-                    "open_duties": row[6],
-                    "decision": row[7],
-                    "conflicts": json.loads(row[8]),
-                    "created_at": row[9],
-                    "event_date": row[10],
-                    "aware_date": row[11],
-                    "outcome": row[12],
-                }
+                CaseSummary(
+                    id=row["id"],
+                    kind=row["kind"],
+                    org=row["org"],
+                    initials=row["initials"],
+                    names=row["names"],
+                    next_due=row["next_due"],
+                    working_days_left=left,
+                    urgency=urgency("open" if row["open_duties"] else "sent", left),
+                    open_duties=row["open_duties"],
+                    decision=row["decision"],
+                    conflicts=tuple(json.loads(row["conflicts"])),
+                    created_at=row["created_at"],
+                    event_date=row["event_date"],
+                    aware_date=row["aware_date"],
+                    outcome=row["outcome"],
+                )
             )
         return summaries
 
     @owned
-    def case_detail(self, case_id: str) -> dict[str, Any]:
+    def case_detail(self, case_id: str) -> CaseDetail:
         """Everything about one case: document, duties, conflicts, audit trail."""
-        row = self.vault.db.execute(
-            "SELECT document, org, created_at, created_by, updated_at, conflicts, problem, "
-            "rulepack, advisories, kind FROM cases WHERE id = ?",
-            [case_id],
-        ).fetchone()
+        row = queries.case_row(self._vault, case_id)
         if row is None:
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
         state = self._state(case_id)
-        conflicts = [
-            {
-                "field": path,
-                "values": [
-                    {
-                        "value": head.value,
-                        "by": head.author,
-                        "device": head.device,
-                        "at": head.at.isoformat(),
-                        "event": head.event_id,
-                    }
-                    for head in field_state.heads
-                ],
-            }
-            for path, field_state in state.conflicts.items()
-        ]
-        return {
-            "id": case_id,
-            "kind": row[9],
-            "org": row[1],
-            "created_at": row[2],
-            "created_by": row[3],
-            "updated_at": row[4],
-            "document": json.loads(row[0]),
-            "duties": [self.duty_view(d) for d in self._duty_rows(case_id)],
-            "advisories": json.loads(row[8]),
-            "conflicts": conflicts,
-            "problem": row[6],
-            "rulepack": row[7],
-            "audit": [audit_entry(event) for event in self.vault.case_events(case_id)],
-        }
+        return CaseDetail(
+            id=case_id,
+            kind=row["kind"],
+            org=row["org"],
+            created_at=row["created_at"],
+            created_by=row["created_by"],
+            updated_at=row["updated_at"],
+            document=json.loads(row["document"]),
+            duties=tuple(self._duty_view(d) for d in self._duty_rows(case_id)),
+            advisories=tuple(json.loads(row["advisories"])),
+            conflicts=tuple(
+                ConflictView(field=path, values=conflict_values(field_state))
+                for path, field_state in state.conflicts.items()
+            ),
+            problem=row["problem"],
+            rulepack=row["rulepack"],
+            audit=tuple(audit_entry(event) for event in self._vault.case_events(case_id)),
+        )
 
     @owned
-    def conflicts(self) -> list[dict[str, Any]]:
+    def conflicts(self) -> list[CaseConflict]:
         """Every field, across cases, that holds more than one value."""
         rows = []
-        for (case_id,) in self.vault.db.execute(
-            "SELECT id FROM cases WHERE conflicts != '[]' ORDER BY id"
-        ).fetchall():
-            for conflict in self.case_detail(case_id)["conflicts"]:
-                rows.append({"case_id": case_id, **conflict})
+        for case_id in queries.conflicted_case_ids(self._vault):
+            for conflict in self.case_detail(case_id).conflicts:
+                rows.append(
+                    CaseConflict(field=conflict.field, values=conflict.values, case_id=case_id)
+                )
         return rows
 
     @owned
-    def deadlines(self, *, within: int = SOON_WORKING_DAYS) -> list[dict[str, Any]]:
+    def deadlines(self, *, within: int = SOON_WORKING_DAYS) -> list[DutyView]:
         """Open duties that are overdue, due today, or due within `within` working days."""
         today = self.today()
         limit = self.calendar.add_working_days(today, within) if within > 0 else today
-        rows = self.vault.db.execute(
-            "SELECT * FROM duties WHERE status = 'open' AND due IS NOT NULL AND due <= ? "
-            "ORDER BY due, case_id, duty_id",
-            [limit.isoformat()],
-        )
-        columns = [c[0] for c in rows.description]
-        return [self.duty_view(dict(zip(columns, r, strict=True))) for r in rows.fetchall()]
+        return [self._duty_view(row) for row in queries.deadline_rows(self._vault, limit)]
 
     @owned
-    def open_duties(self) -> list[dict[str, Any]]:
+    def open_duties(self) -> list[OpenDuty]:
         """Every duty across cases, soonest first (for the dashboard)."""
-        cursor = self.vault.db.execute(
-            "SELECT duties.*, cases.kind, cases.initials, cases.names, cases.org "
-            "FROM duties JOIN cases ON cases.id = duties.case_id "
-            "ORDER BY duties.due IS NULL, duties.due, duties.case_id, duties.duty_id"
-        )
-        columns = [c[0] for c in cursor.description]
-        views = []
-        for values in cursor.fetchall():
-            row = dict(zip(columns, values, strict=True))
-            view = self.duty_view(row)
-            view.update(
-                kind=row["kind"], initials=row["initials"], names=row["names"], org=row["org"]
+        return [
+            OpenDuty(
+                **self._duty_fields(row),
+                kind=row["kind"],
+                initials=row["initials"],
+                names=row["names"],
+                org=row["org"],
             )
-            views.append(view)
-        return views
+            for row in queries.open_duty_rows(self._vault)
+        ]
+
+    @owned
+    def duty_pages(self, query: DashboardQuery, *, page_size: int = PAGE_SIZE) -> DutyPages:
+        """The duties `query` selects, read a page at a time (the dashboard's table).
+
+        The pager's reads are queued to this session's owner, like every verb."""
+        return DutyPages(self._vault, self.calendar, query, owner=self._owner, page_size=page_size)
+
+    @owned
+    def duty_counts(self, today: date) -> Counts:
+        """How many open duties are overdue, due today and due this week (to Sunday)."""
+        return duty_pages.count_open(self._vault, today)
+
+    @owned
+    def total_duties(self) -> int:
+        """How many duties the vault holds, in any state."""
+        return duty_pages.total_duties(self._vault)
+
+    @owned
+    def las_held(self) -> list[str]:
+        """The organisations whose cases the vault holds (an LA: itself; the office: many)."""
+        return duty_pages.las_held(self._vault)
 
     # -- keys, backup, health ------------------------------------------------------
 
@@ -744,15 +722,15 @@ class Session:
         """Re-wrap the data key under a new passphrase (the data is not rewritten)."""
         if len(new) < 12:
             raise InvalidInput("new passphrase: use at least 12 characters")
-        self.vault.keyslots.change_passphrase(old, new)
+        self._vault.keyslots.change_passphrase(old, new)
 
     @owned
     def set_passphrase_after_recovery(self, new: str) -> str:
         """Set a new passphrase with the unlocked key, and issue a new recovery code."""
         if len(new) < 12:
             raise InvalidInput("new passphrase: use at least 12 characters")
-        self.vault.keyslots.set_passphrase(self.vault.data_key, new)
-        return self.vault.keyslots.reset_recovery(self.vault.data_key)
+        self._vault.keyslots.set_passphrase(self._vault.data_key, new)
+        return self._vault.keyslots.reset_recovery(self._vault.data_key)
 
     @owned
     def backup(self, destination: Path) -> Path:
@@ -762,129 +740,51 @@ class Session:
             raise InvalidInput(f"{destination}: already exists; choose a new file name")
         if not destination.parent.is_dir():
             raise InvalidInput(f"{destination.parent}: no such folder")
-        with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".notify-backup-") as tmp:
-            copy = Path(tmp) / "vault.db"
-            key = self.vault.data_key.hex()
-            with translate_errors():
-                self.vault.db.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{key}'\"", [str(copy)])
-                try:
-                    self.vault.db.execute("PRAGMA backup.cipher_plaintext_header_size = 0")
-                    self.vault.db.execute("SELECT sqlcipher_export('backup')")
-                    # sqlcipher_export copies schema and rows, not the header pragmas.
-                    application_id = self.vault.db.execute("PRAGMA application_id").fetchone()[0]
-                    self.vault.db.execute(f"PRAGMA backup.application_id = {int(application_id)}")
-                finally:
-                    self.vault.db.execute("DETACH DATABASE backup")
-            archive = Path(tmp) / "backup.zip"
-            with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as bundle:
-                for source, name in (
-                    (copy, "vault.db"),
-                    (self.vault.home / KEYSLOTS_FILE_NAME, KEYSLOTS_FILE_NAME),
-                ):
-                    member = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                    member.external_attr = (stat.S_IFREG | 0o600) << 16  # restores owner-only
-                    bundle.writestr(member, source.read_bytes())
-            atomic_write_bytes(destination, archive.read_bytes(), exclusive=True)
-        return destination
+        return write_backup(self._vault, destination)
 
     @owned
     def doctor(self) -> DoctorReport:
         """Check SQLCipher integrity, every hash chain and signature, and the projection."""
-        report = DoctorReport()
-        db = self.vault.db
-        with translate_errors():
-            cipher = [r[0] for r in db.execute("PRAGMA cipher_integrity_check")]
-            report.checks.append("SQLCipher page authentication (cipher_integrity_check)")
-            report.problems.extend(f"database page check: {line}" for line in cipher)
-            integrity = [r[0] for r in db.execute("PRAGMA integrity_check")]
-            report.checks.append("SQLite integrity_check")
-            if integrity != ["ok"]:
-                report.problems.extend(f"database structure: {line}" for line in integrity[:5])
-        keys = self.vault.device_keys()
-        total = 0
-        devices = [r[0] for r in db.execute("SELECT DISTINCT device FROM events ORDER BY device")]
-        for device in devices:
-            expected_prev: str | None = None
-            expected_seq = 1
-            for seq, event_id, case_id, body in db.execute(
-                "SELECT seq, id, case_id, body FROM events WHERE device = ? ORDER BY seq",
-                [device],
-            ).fetchall():
-                total += 1
-                problem = check_event_row(
-                    device, seq, event_id, case_id, body, expected_seq, expected_prev, keys
-                )
-                if problem:
-                    report.problems.append(problem)
-                expected_prev, expected_seq = event_id, seq + 1
-        report.checks.append(f"{total} events: ids, hash chains and signatures")
-        report.problems.extend(chain_placement_problems(db))
-        report.checks.append("each event is on its organisation's and its LA's chain")
-        mismatched = 0
-        for (case_id,) in db.execute("SELECT DISTINCT case_id FROM events").fetchall():
-            try:
-                row, duties = self.projector.case_rows(case_id, self.vault.case_events(case_id))
-            except (ValidationError, ValueError):
-                report.problems.append(f"case {case_id}: its events no longer fold")
-                continue
-            stored = db.execute("SELECT * FROM cases WHERE id = ?", [case_id]).fetchone()
-            cursor = db.execute(
-                "SELECT * FROM duties WHERE case_id = ? ORDER BY duty_id", [case_id]
-            )
-            stored_duties = [list(r) for r in cursor.fetchall()]
-            fresh_duties = [list(d.values()) for d in sorted(duties, key=lambda d: d["duty_id"])]
-            if (
-                stored is None
-                or list(stored) != list(row.values())
-                or stored_duties != fresh_duties
-            ):
-                mismatched += 1
-                report.problems.append(f"case {case_id}: projection differs from a fresh fold")
-        report.checks.append("projection equals a fresh fold of the events")
-        if mismatched == 0:
-            report.checks.append(f"projection hash {projection_hash(db)[:16]}")
-        return report
+        findings = check_vault(self._vault, self.projector)
+        return DoctorReport(checks=findings.checks, problems=findings.problems)
 
     @owned
     def projection_hash(self) -> str:
         """Hash of the projection (equal on converged replicas)."""
-        return projection_hash(self.vault.db)
-
-    # -- demo data -----------------------------------------------------------------
-
-    def seed(self, count: int, *, batch: int = 500, seed: int | None = None) -> list[str]:
-        """Add `count` synthetic, obviously fake cases (see `notify_tui.demo.synthetic`)."""
-        from notify_tui.demo.synthetic import synthetic_cases
-
-        if count < 1:
-            raise InvalidInput("--cases: give a number of cases, 1 or more")
-        ids: list[str] = []
-        documents = synthetic_cases(count, self.today(), self.calendar, seed=seed)
-        chunk: list[dict[str, Any]] = []
-        for document in documents:
-            chunk.append(document)
-            if len(chunk) >= batch:
-                ids.extend(self.create_cases(chunk))
-                chunk = []
-        if chunk:
-            ids.extend(self.create_cases(chunk))
-        return ids
+        return self._vault.projection_hash()
 
 
-def is_fact_field(path: str) -> bool:
-    """A field of the case document (not a decision, duty record or office step)."""
-    return path != "decision" and not path.startswith(("duties.", "office."))
+def stored_preferences(vault: Vault) -> Preferences:
+    """The preferences a vault holds (defaults when none were saved).
+
+    A stored record that no longer validates is refused, never replaced by defaults:
+    closure days and rule choices would vanish and deadlines move without a word."""
+    stored = vault.get_meta("preferences") or {}
+    try:
+        return Preferences.model_validate(stored)
+    except ValidationError as error:
+        raise VaultError(
+            "the settings stored in this vault are not valid "
+            f"({describe_validation_error(error)}); open it with the notify-tui version "
+            "that saved them, or restore a backup"
+        ) from None
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 query matching every word of `text` as a prefix (no syntax injection)."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    if not words:
-        raise InvalidInput("search: give at least one letter or digit")
-    return " ".join(f'"{word}"*' for word in words)
+def conflict_values(field_state: FieldState) -> tuple[ConflictValue, ...]:
+    """The values a field holds in conflict, each with who recorded it, where and when."""
+    return tuple(
+        ConflictValue(
+            value=head.value,
+            by=head.author,
+            device=head.device,
+            at=head.at.isoformat(),
+            event=head.event_id,
+        )
+        for head in field_state.heads
+    )
 
 
-def audit_entry(event: Event) -> dict[str, Any]:
+def audit_entry(event: Event) -> AuditEntry:
     """One line of a case's audit trail: who, when, which device, what changed."""
     if event.type == "case.created":
         summary = f"created the case ({len(event.changes)} fields)"
@@ -898,91 +798,15 @@ def audit_entry(event: Event) -> dict[str, Any]:
                 shown = json.dumps(value, ensure_ascii=False) if value is not None else "(cleared)"
             parts.append(f"{change.field} = {shown}")
         summary = "; ".join(parts)
-    return {
-        "at": event.at.isoformat(),
-        "author": event.author,
-        "device": event.device,
-        "org": event.org,
-        "type": event.type,
-        "event": event.id,
-        "summary": summary,
-    }
-
-
-def chain_placement_problems(db: Any) -> list[str]:
-    """Events on a chain they may not be on (see `notify_tui.store.vault.chain_for`).
-
-    Each event's org is its chain's device's; an LA device has no per-LA chains; an
-    office device's own chain holds only the partnership's records and its chain for an
-    LA only that LA's cases (so what is sent to an LA is about that LA only).
-    """
-    known = {
-        str(r[0]): (str(r[1]), str(r[2]))
-        for r in db.execute("SELECT device_id, org, role FROM devices")
-    }
-    problems: list[str] = []
-    rows = db.execute(
-        "SELECT events.id, events.device, events.case_id, json_extract(events.body, '$.org'), "
-        "cases.org FROM events LEFT JOIN cases ON cases.id = events.case_id "
-        "ORDER BY events.device, events.seq"
-    ).fetchall()
-    for event_id, chain, case_id, org, case_org in rows:
-        device = signing_device(chain)
-        if device not in known:
-            continue  # reported with the signatures
-        device_org, role = known[device]
-        where = f"event {event_id} (chain {chain}, case {case_id})"
-        if org != device_org:
-            problems.append(f"{where}: claims org {org!r}, but {device} is {device_org}")
-        elif role != "office":
-            if chain != device:
-                problems.append(f"{where}: an LA device has no per-LA chains")
-        elif str(case_id).startswith(PARTNERSHIP_PREFIX) != (chain == device):
-            problems.append(
-                f"{where}: an office's own chain is for the partnership's records only, "
-                "its chains per LA for that LA's cases"
-            )
-        elif (
-            chain != device
-            and case_org is not None
-            and chain != office_chain_id(device, str(case_org))
-        ):
-            problems.append(f"{where}: the case belongs to {case_org}, not this chain's LA")
-    return problems
-
-
-def check_event_row(
-    device: str,
-    seq: int,
-    event_id: str,
-    case_id: str,
-    body: str,
-    expected_seq: int,
-    expected_prev: str | None,
-    keys: Mapping[str, Any],
-) -> str | None:
-    """The first problem with one stored event, or None.
-
-    `device` is the chain id (a device id, or an office device's per-LA chain
-    `device--la-slug`); `keys` maps device ids to signing keys."""
-    try:
-        event = Event.model_validate_json(body)
-    except ValidationError:
-        return f"event {event_id}: stored body is not a valid event (tampered)"
-    if event.id != event_id or event.device != device or event.seq != seq or event.case != case_id:
-        return f"event {event_id}: stored columns disagree with its body (tampered)"
-    if not event.id_matches():
-        return f"event {event_id}: content does not match its id (tampered)"
-    if seq != expected_seq:
-        return f"event {event_id}: device {device} chain skips from {expected_seq - 1} to {seq}"
-    if event.prev != expected_prev:
-        return f"event {event_id}: does not follow the previous event of device {device}"
-    key = keys.get(signing_device(device))
-    if key is None:
-        return f"event {event_id}: from unknown device {signing_device(device)}"
-    if not event.signature_valid(key):
-        return f"event {event_id}: signature is not valid (tampered)"
-    return None
+    return AuditEntry(
+        at=event.at.isoformat(),
+        author=event.author,
+        device=event.device,
+        org=event.org,
+        type=event.type,
+        event=event.id,
+        summary=summary,
+    )
 
 
 __all__ = [
@@ -991,5 +815,4 @@ __all__ = [
     "Session",
     "VaultError",
     "parse_value",
-    "urgency",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from notify_tui.clock import Clock
+from notify_tui.domain.chains import signing_device
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.sync_types import (
     BundleRange,
@@ -33,7 +34,7 @@ from notify_tui.store.connection import translate_errors
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
 from notify_tui.store.projection import Projector
-from notify_tui.store.vault import Vault, signing_device
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, outbox, receipts, sshsig, transport, trust
 

@@ -30,11 +30,6 @@ from notify_tui.domain.rules import (
 )
 from notify_tui.store.events import Event, canonical_json
 
-DUTY_STATES = ("open", "sent", "acknowledged", "withdrawn", "not_notifying")
-"""Duty statuses; every one but `open` is done."""
-
-DONE_STATES = frozenset(DUTY_STATES) - {"open"}
-
 PARTNERSHIP_PREFIX = "AR-"
 """Records of the partnership itself (the yearly report), not of a child."""
 

@@ -9,10 +9,7 @@ transaction.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,13 +23,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
 from notify_tui.errors import IntegrityError, VaultError
 from notify_tui.store.connection import open_database, translate_errors
 from notify_tui.store.events import Change, Event, EventBody
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.migrations import migrate, pending
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, write_case
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash, write_case
 
 DATABASE_FILE = "vault.db"
 Role = Literal["la", "office"]
@@ -64,60 +62,6 @@ def _raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
 def _raw_public_hex(key: Ed25519PublicKey | Any) -> str:
     raw: bytes = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return raw.hex()
-
-
-CHAIN_SEPARATOR = "--"
-"""Between an office device's id and an LA's slug in the id of a per-LA chain.
-
-`device_id_for` and `org_slug` collapse runs of non-alphanumerics to one `-`, so `--`
-never occurs inside a device id or a slug."""
-
-MAX_CHAIN_ID = 64
-"""The longest chain id (the `DEVICE_ID` pattern of events)."""
-
-MAX_OFFICE_DEVICE_ID = 47
-"""The longest id `device_id_for` makes (40 + `-` + 6); an office's longer id is refused,
-so its per-LA chain ids keep room for a slug."""
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def device_id_for(org: str) -> str:
-    """A new device id: a slug of the organisation and a random suffix."""
-    slug = _slug(org)[:40].strip("-") or "device"
-    return f"{slug}-{secrets.token_hex(3)}"
-
-
-def org_slug(org: str) -> str:
-    """The slug of an organisation's name (lower case, runs of other characters as `-`)."""
-    return _slug(org.strip()) or "org"
-
-
-def office_chain_id(device_id: str, case_org: str) -> str:
-    """The id of an office device's chain for the cases of one LA: `{device}--{slug}`.
-
-    When that would exceed `MAX_CHAIN_ID` characters the slug is cut and ends with the
-    first 8 hex digits of its SHA-256, so different long slugs still give different ids.
-    """
-    slug = org_slug(case_org)
-    budget = MAX_CHAIN_ID - len(device_id) - len(CHAIN_SEPARATOR)
-    if len(slug) > budget:
-        digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8]
-        slug = f"{slug[: max(budget - 9, 0)].strip('-')}-{digest}".strip("-")
-    return f"{device_id}{CHAIN_SEPARATOR}{slug}"
-
-
-def signing_device(chain_id: str) -> str:
-    """The device whose key signs a chain: the part of its id before `--`."""
-    return chain_id.split(CHAIN_SEPARATOR, 1)[0]
-
-
-def chain_suffix(chain_id: str) -> str | None:
-    """The LA slug of an office device's per-LA chain; None for a device's own chain."""
-    parts = chain_id.split(CHAIN_SEPARATOR, 1)
-    return parts[1] if len(parts) == 2 else None
 
 
 def vault_exists(home: Path) -> bool:
@@ -505,10 +449,9 @@ class Vault:
             keys[device_id] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
         return keys
 
-    def file_paths(self) -> list[Path]:
-        """Every file of the vault that exists now."""
-        names = [DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", KEYSLOTS_FILE_NAME]
-        return [self.home / name for name in names if (self.home / name).exists()]
+    def projection_hash(self) -> str:
+        """Hash of the projection tables (equal on converged replicas)."""
+        return projection_hash(self.db)
 
 
 def remove_stale_temporaries(home: Path) -> None:
@@ -519,8 +462,3 @@ def remove_stale_temporaries(home: Path) -> None:
     """
     for leftover in home.glob(f".{KEYSLOTS_FILE_NAME}.*.tmp"):
         leftover.unlink(missing_ok=True)
-
-
-def restrict_permissions(path: Path) -> None:
-    """Make a file readable by its owner only."""
-    os.chmod(path, 0o600)

@@ -33,10 +33,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import Event
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
-from notify_tui.store.vault import Vault, chain_suffix, office_chain_id, signing_device
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
 from notify_tui.sync.trust import Device, devices

@@ -24,9 +24,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from notify_tui.domain.chains import CHAIN_SEPARATOR, MAX_OFFICE_DEVICE_ID, org_slug
 from notify_tui.errors import InvalidInput
 from notify_tui.store.events import DEVICE_ID
-from notify_tui.store.vault import CHAIN_SEPARATOR, MAX_OFFICE_DEVICE_ID, Vault, org_slug
+from notify_tui.store.vault import Vault
 from notify_tui.sync import sshsig
 from notify_tui.sync.seal import key_id
 

@@ -83,7 +83,7 @@ class NotifyApp(App[None]):
         self.preferences = preferences
         self.clock: Clock = clock or (session.clock if session else system_clock())
         """Where the idle lock and the clipboard wipe read the time (tests move it)."""
-        self.home = home or (session.vault.home if session else None)
+        self.home = home or (session.home if session else None)
         self.unlocker: Unlocker = unlocker or self._unlock_on_this_clock
         self.initializer: Initializer = initializer or self._create_on_this_clock
         self.idle_lock_seconds = (

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from notify_tui.domain import codes
+from notify_tui.domain.dashboard import DUTY_LABELS
 from notify_tui.views.charts import Bar
-from notify_tui.views.dashboard import DUTY_LABELS
 
 TIMELINESS_COLUMNS = ("raised", "sent", "within deadline", "share", "median working days")
 

@@ -129,7 +129,8 @@ async def test_high_contrast_theme_and_idle_lock(session: Session) -> None:
 
 async def test_change_passphrase(session: Session) -> None:
     """A wrong current passphrase changes nothing; the right one re-wraps the key."""
-    slots = KeySlotFile(session.vault.home / KEYSLOTS_FILE_NAME)
+    slots = KeySlotFile(session.home / KEYSLOTS_FILE_NAME)
+    data_key = slots.unlock_with_passphrase(PASSPHRASE)
     new = "a brand new test passphrase"
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:
@@ -158,7 +159,7 @@ async def test_change_passphrase(session: Session) -> None:
         await pilot.click("#change-passphrase")
         await wait_for(pilot, lambda: "Passphrase changed" in text(app, "#passphrase-status"))
         assert screen.query_one("#old-passphrase", Input).value == ""
-    assert slots.unlock_with_passphrase(new) == session.vault.data_key
+    assert slots.unlock_with_passphrase(new) == data_key
 
 
 def test_strength_hint_uses_words() -> None:

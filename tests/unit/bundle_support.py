@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import random
+import weakref
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from notify_tui.clock import system_clock
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.services.session import Session
 from notify_tui.store.events import canonical_json
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge
 
@@ -25,18 +28,33 @@ PASSPHRASE = "a long test passphrase"
 TODAY = date(2026, 11, 23)
 
 
+VAULTS: weakref.WeakKeyDictionary[Session, Vault] = weakref.WeakKeyDictionary()
+"""The store-level vault under each session `make_session` made (`vault_of`)."""
+
+
 def make_session(home: Path, org: str, role: str = "la", author: str = "Test User") -> Session:
-    """A new vault for a synthetic organisation."""
-    session, _ = Session.init(
+    """A new vault for a synthetic organisation, and a session on it."""
+    vault, _ = Vault.create(
         home,
         PASSPHRASE,
         org=org,
-        role=role,
+        role=role,  # type: ignore[arg-type]
         author=author,
-        kdf=ARGON2_FLOOR,  # type: ignore[arg-type]
-        owner=InlineOwner(),
+        now=system_clock().now(),
+        kdf=ARGON2_FLOOR,
     )
+    return register(Session(vault, owner=InlineOwner()), vault)
+
+
+def register(session: Session, vault: Vault) -> Session:
+    """Remember the vault a test built a session on, for `vault_of`."""
+    VAULTS[session] = vault
     return session
+
+
+def vault_of(session: Session) -> Vault:
+    """The vault a test built `session` on (white-box reads and raw writes)."""
+    return VAULTS[session]
 
 
 def case_document(seed: int, kind: str | None = None) -> dict[str, Any]:
@@ -76,9 +94,7 @@ def export_to(sender: Session, receiver: Session, folder: Path) -> Path:
 def import_ok(receiver: Session, path: Path) -> merge.ImportResult:
     """Import a bundle that must be accepted."""
     raw = bundle_format.read_bundle(path.read_bytes())
-    from notify_tui.clock import system_clock
-
-    return merge.import_bundle(receiver.vault, receiver.projector, raw, system_clock().now())
+    return merge.import_bundle(vault_of(receiver), receiver.projector, raw, system_clock().now())
 
 
 def exchange(a: Session, b: Session, folder: Path) -> None:
@@ -89,7 +105,7 @@ def exchange(a: Session, b: Session, folder: Path) -> None:
 
 def store_digest(session: Session) -> str:
     """SHA-256 over every row of every table (sorted), for "store unchanged" checks."""
-    db = session.vault.db
+    db = vault_of(session).db
     digest = hashlib.sha256()
     tables = [
         row[0]
@@ -114,4 +130,4 @@ def _plain(value: Any) -> Any:
 
 def event_ids(session: Session) -> set[str]:
     """Ids of every event held."""
-    return {str(row[0]) for row in session.vault.db.execute("SELECT id FROM events")}
+    return {str(row[0]) for row in vault_of(session).db.execute("SELECT id FROM events")}

@@ -40,6 +40,7 @@ from bundle_support import (
     make_session,
     store_digest,
     trust_each_other,
+    vault_of,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -47,7 +48,7 @@ from notify_tui.clock import system_clock
 from notify_tui.errors import BundleRefused
 from notify_tui.services.session import Session
 from notify_tui.store.events import Change, Event
-from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, seal, sshsig, trust
 
@@ -153,7 +154,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     specials["unknown sender"] = export_to(stranger, la, out / "s").read_bytes()
     specials["wrong signer"] = forge(la, members, key=Ed25519PrivateKey.generate())
 
-    events = list(la.vault.iter_events(la.identity.device_id))
+    events = list(vault_of(la).iter_events(la.identity.device_id))
     specials["missing events"] = forge(
         la,
         members,
@@ -193,7 +194,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     )
     specials["zlib bomb"] = _bomb(la, members, zlib.compress(b"\n" * (50 * 1024 * 1024)))
     # An LA event on Southshire's case, validly signed by la and chained on its head.
-    la.vault.record(
+    vault_of(la).record(
         la.projector,
         [(south_case, "case.edited", [Change(field="case_outline", value="not yours")])],
         system_clock().now(),
@@ -217,7 +218,9 @@ def _reseal(la: Session, manifest: dict, compressed: bytes) -> bytes:
     """Seal new compressed lines to the manifest's recipients; update the manifest."""
     aad = f"notify-tui-bundle/1/{manifest['sender']['device']}/{manifest['bundle_id']}".encode()
     wanted = {r["key_id"] for r in manifest["recipients"]}
-    publics = {seal.key_id(d.hpke_public): d.hpke_public for d in trust.devices(la.vault).values()}
+    publics = {
+        seal.key_id(d.hpke_public): d.hpke_public for d in trust.devices(vault_of(la)).values()
+    }
     payload, sealed = seal.seal(
         compressed, {k: v for k, v in publics.items() if k in wanted}, aad=aad
     )
@@ -317,7 +320,7 @@ def attempt(scene: Scene, label: str, data: bytes) -> str:
             scene.members["payload.hpke"],
         ):
             return "same bundle"
-        result = merge.import_bundle(office.vault, office.projector, raw, system_clock().now())
+        result = merge.import_bundle(vault_of(office), office.projector, raw, system_clock().now())
     except BundleRefused as error:
         assert "\n" not in error.message and error.message, label
         outcome = "refused: " + error.message
@@ -384,14 +387,14 @@ def test_the_unmutated_bundle_still_imports(scene: Scene, tmp_path: Path) -> Non
     It is imported into a copy of the office: the shared office must stay without it
     whatever order the tests run in (a "missing events" attack needs it missing).
     """
-    copy = Session.unlock(
+    copy = Vault.open(
         Path(shutil.copytree(scene.office_home, tmp_path / "office")),
         passphrase=PASSPHRASE,
-        owner=InlineOwner(),
+        now=system_clock().now(),
     )
     with copy:
         raw = bundle_format.read_bundle(scene.original)
-        result = merge.import_bundle(copy.vault, copy.projector, raw, system_clock().now())
+        result = merge.import_bundle(copy, scene.office.projector, raw, system_clock().now())
     assert result.new_events == 3
 
 

@@ -23,16 +23,19 @@ from bundle_support import (
     export_to,
     import_ok,
     make_session,
+    register,
     store_digest,
     trust_each_other,
+    vault_of,
 )
 
 from notify_tui.clock import system_clock
+from notify_tui.domain.chains import device_id_for, office_chain_id, org_slug, signing_device
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.events import DEVICE_ID, Change, Event, EventBody
 from notify_tui.store.owner import InlineOwner
-from notify_tui.store.vault import device_id_for, office_chain_id, org_slug, signing_device
+from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 
 
@@ -96,7 +99,9 @@ def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Pa
     import_ok(la, export_to(office, la, tmp_path))
     detail = la.case_detail(case_id)
     assert {d["duty"]: d["status"] for d in detail["duties"]}[duty] == "acknowledged"
-    assert la.vault.case_events(case_id)[-1].changes[0].field == "office.cdop.modifiable_factors"
+    assert (
+        vault_of(la).case_events(case_id)[-1].changes[0].field == "office.cdop.modifiable_factors"
+    )
 
 
 def test_office_partnership_record_stays_on_its_own_chain(
@@ -105,7 +110,7 @@ def test_office_partnership_record_stays_on_its_own_chain(
     """The yearly report is on the office's own chain, which no LA is sent."""
     office, a = world["office"], world["a"]
     record = office.record_annual_report(2025, TODAY)
-    (event,) = office.vault.case_events(record)
+    (event,) = vault_of(office).case_events(record)
     assert event.device == office.identity.device_id
     path = export_to(office, a, tmp_path)
     raw = bundle_format.read_bundle(path.read_bytes())
@@ -114,7 +119,9 @@ def test_office_partnership_record_stays_on_its_own_chain(
     result = import_ok(a, path)
     assert record not in result.cases
     assert (
-        a.vault.db.execute("SELECT count(*) FROM events WHERE case_id = ?", [record]).fetchone()[0]
+        vault_of(a)
+        .db.execute("SELECT count(*) FROM events WHERE case_id = ?", [record])
+        .fetchone()[0]
         == 0
     )
 
@@ -149,7 +156,7 @@ def test_la_touching_another_las_case_is_refused(world: dict[str, Session], tmp_
     try:
         trust_each_other([mallory, office], tmp_path / "keys")
         # Bypass the Session's owner check, as a tampered program would.
-        mallory.vault.record(
+        vault_of(mallory).record(
             mallory.projector,
             [(south_case, "case.edited", [Change(field="case_outline", value="changed")])],
             system_clock().now(),
@@ -168,7 +175,7 @@ def test_office_may_only_write_office_fields(tmp_path: Path) -> None:
         trust_each_other([rogue, la], tmp_path / "keys")
         import_ok(rogue, export_to(la, rogue, tmp_path))
         # Bypass the Session's owner check, as a tampered program would.
-        rogue.vault.record(
+        vault_of(rogue).record(
             rogue.projector,
             [(case_id, "case.edited", [Change(field="case_outline", value="rewritten")])],
             system_clock().now(),
@@ -189,7 +196,7 @@ def test_missing_events_are_named(tmp_path: Path) -> None:
         la.create_case(case_document(62))
         device = la.identity.device_id
         # A receipt the office never sent (say, a lost bundle): it "holds" events 1–3.
-        la.vault.db.execute(
+        vault_of(la).db.execute(
             "INSERT INTO sync_receipts VALUES (?, ?, 3, '2026-11-20T00:00:00+00:00')",
             [office.identity.device_id, device],
         )
@@ -260,12 +267,13 @@ def test_rollback_is_refused_until_confirmed(tmp_path: Path) -> None:
         la.create_case(case_document(12))
         import_ok(office, export_to(la, office, tmp_path / "out"))
         import_ok(la, export_to(office, la, tmp_path / "out"))
-        home = la.vault.home
+        home = la.home
         la.close()
         shutil.rmtree(home)
         with zipfile.ZipFile(tmp_path / "old.zip") as archive:
             archive.extractall(home)
-        la = Session.unlock(home, passphrase=PASSPHRASE, owner=InlineOwner())
+        restored = Vault.open(home, passphrase=PASSPHRASE, now=system_clock().now())
+        la = register(Session(restored, owner=InlineOwner()), restored)
         # The restored vault has not seen the office's receipt: it exports (its receipts
         # say less than the office holds); the office refuses nothing it already has.
         import_ok(la, export_to(office, la, tmp_path / "out"))
@@ -320,7 +328,7 @@ def test_office_relays_between_workstations_of_one_la(
 
 def forge(session: Session, chain: str, case_id: str, field: str, value: object) -> None:
     """Append an event on any chain of `session`'s device, as a tampered program would."""
-    seq, prev = session.vault.head(chain)
+    seq, prev = vault_of(session).head(chain)
     body = EventBody(
         device=chain,
         seq=seq + 1,
@@ -332,8 +340,8 @@ def forge(session: Session, chain: str, case_id: str, field: str, value: object)
         type="office.recorded",
         changes=[Change(field=field, value=value)],
     )
-    with session.vault.db.atomic():
-        session.vault._insert_event(Event.create(body, session.identity.signing_key))
+    with vault_of(session).db.atomic():
+        vault_of(session)._insert_event(Event.create(body, session.identity.signing_key))
 
 
 def test_office_writes_each_las_cases_on_its_own_chain(
@@ -354,9 +362,9 @@ def test_office_writes_each_las_cases_on_its_own_chain(
     raw = bundle_format.read_bundle(export_to(office, south, tmp_path).read_bytes())
     assert {r.device for r in raw.manifest.ranges} == {south_step.device}
     import_ok(south, export_to(office, south, tmp_path))
-    assert south.vault.case_events(south_case)[-1].id == south_step.id
+    assert vault_of(south).case_events(south_case)[-1].id == south_step.id
     assert south.doctor().ok
-    assert not south.vault.case_events(north_case)
+    assert not vault_of(south).case_events(north_case)
 
 
 def test_chain_ids_fit_the_event_pattern() -> None:

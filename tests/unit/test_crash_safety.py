@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from vault_support import PASSPHRASE, case_document, copy_vault, kill_writer_after, make_vault
 
+from notify_tui.clock import system_clock
 from notify_tui.errors import WrongPassphrase
 from notify_tui.services.session import Session
 from notify_tui.store.owner import InlineOwner
@@ -147,12 +148,11 @@ def test_killed_add_and_edit_loses_nothing_reported(
     for case_id, number in [*added.items(), *edits]:
         shared.minimum_outline[case_id] = max(shared.minimum_outline.get(case_id, 0), number)
 
-    with Session.unlock(
-        shared.home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()
-    ) as session:
+    vault = Vault.open(shared.home, passphrase=PASSPHRASE, write=False, now=system_clock().now())
+    with Session(vault) as session:
         report = session.doctor()
-        rows = dict(session.vault.db.execute("SELECT id, outline FROM cases").fetchall())
-        events = session.vault.db.execute("SELECT count(*) FROM events").fetchone()[0]
+        rows = dict(vault.db.execute("SELECT id, outline FROM cases").fetchall())
+        events = vault.db.execute("SELECT count(*) FROM events").fetchone()[0]
     summary = (
         f"add/edit {trial:2d}: killed {delay:4.2f}s after READY; reported {len(added):3d} "
         f"adds, {len(edits):3d} edits; {events:5d} events"

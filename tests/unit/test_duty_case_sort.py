@@ -6,15 +6,21 @@ upgraded vault must have it filled.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import factories
 import pytest
 
-from notify_tui.demo.vault import open_demo_vault
+from notify_tui.clock import system_clock
+from notify_tui.demo.vault import DEMO_AUTHOR, DEMO_ORG, seed_demo
+from notify_tui.services.session import Session
+from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.migrations import migrate
-from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 SIDE = (
     "SELECT case_id, duty_id, status, due, kind, initials, names, org FROM duty_case_sort "
@@ -31,19 +37,37 @@ def rows(db: Any, sql: str) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in db.execute(sql).fetchall()]
 
 
-def test_the_side_table_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+@contextmanager
+def demo_vault(home: Path) -> Iterator[tuple[Session, Vault, dict[str, str]]]:
+    """A demo-seeded session, with the vault it runs on (read white-box here)."""
+    vault, _ = Vault.create(
+        home,
+        "demo passphrase (fictional)",
+        org=DEMO_ORG,
+        role="la",
+        author=DEMO_AUTHOR,
+        now=system_clock().now(),
+        kdf=ARGON2_FLOOR,
+    )
+    with Session(vault) as session:
+        yield session, vault, seed_demo(session, count=6, seed=5)
+
+
+def test_the_side_table_follows_every_change(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
-    with open_demo_vault(count=6, seed=5, owner=InlineOwner()) as demo:
-        session, db = demo.session, demo.session.vault.db
+    with demo_vault(tmp_path / "vault") as (session, vault, ids):
+        db = vault.db
         assert rows(db, SIDE) and rows(db, SIDE) == rows(db, JOIN)
-        overdue = demo.ids["overdue"]
+        overdue = ids["overdue"]
         # A rename changes the initials; a later aware date moves the due date.
         session.edit_case(
             overdue,
             {"subjects.0.given_names": "Renamed", "incident.aware_date": "2026-11-20"},
         )
-        session.mark_sent(demo.ids["due_today"], "panel-notification", date(2026, 11, 23), "R-1")
-        session.withdraw(demo.ids["child_death"], "cdop-notification", "Entered twice by mistake.")
+        session.mark_sent(ids["due_today"], "panel-notification", date(2026, 11, 23), "R-1")
+        session.withdraw(ids["child_death"], "cdop-notification", "Entered twice by mistake.")
         new = session.create_case(
             factories.case(
                 "child_death",
@@ -60,16 +84,18 @@ def test_the_side_table_follows_every_change(monkeypatch: pytest.MonkeyPatch) ->
         side = {(r[0], r[1]): r for r in rows(db, SIDE)}
         assert side[(overdue, "panel-notification")][5] == "RO"  # Renamed Overdue-Fictional
         assert side[(overdue, "panel-notification")][3] == "2026-11-27"
-        assert side[(demo.ids["due_today"], "panel-notification")][2] == "sent"
-        assert side[(demo.ids["child_death"], "cdop-notification")][2] == "withdrawn"
+        assert side[(ids["due_today"], "panel-notification")][2] == "sent"
+        assert side[(ids["child_death"], "cdop-notification")][2] == "withdrawn"
         assert side[(new, "cdop-notification")][5:7] == ("ST", "Side Table-Fictional")
 
 
-def test_upgrading_a_vault_fills_the_side_table(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrading_a_vault_fills_the_side_table(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A vault at schema 3 (no side table) gets it, filled, on its next open."""
     monkeypatch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
-    with open_demo_vault(count=6, seed=5, owner=InlineOwner()) as demo:
-        db = demo.session.vault.db
+    with demo_vault(tmp_path / "vault") as (_session, vault, _ids):
+        db = vault.db
         expected = rows(db, JOIN)
         for trigger in ("ai", "ad", "au", "cu"):
             db.execute(f"DROP TRIGGER duty_case_sort_{trigger}")

@@ -78,15 +78,14 @@ from typing import Any
 
 import factories
 import pytest
-from bundle_support import PASSPHRASE, store_digest
+from bundle_support import make_session, store_digest, vault_of
 
 from notify_tui.clock import system_clock
+from notify_tui.domain.chains import office_chain_id
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
+from notify_tui.services.types import Report
 from notify_tui.store.events import Change
-from notify_tui.store.keyslots import ARGON2_FLOOR
-from notify_tui.store.owner import InlineOwner
-from notify_tui.store.vault import office_chain_id
 from notify_tui.sync import bundle as bundle_format
 
 TODAY = date(2026, 11, 23)
@@ -129,9 +128,9 @@ class Partnership:
     sessions: dict[str, Session]
     ids: dict[str, str]
     bundles: dict[str, list[Path]]
-    report: dict[str, Any]
-    reports_by_la: dict[str, dict[str, Any]]
-    la_reports: dict[str, dict[str, Any]]
+    report: Report
+    reports_by_la: dict[str, Report]
+    la_reports: dict[str, Report]
 
     def la_cases(self, org: str) -> set[str]:
         prefix = {NORTH: "N", SOUTH: "S", EAST: "E"}[org]
@@ -171,9 +170,7 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
             (EAST, "la", "Eve East"),
             (OFFICE, "office", "Ola Office"),
         ):
-            sessions[org], _ = Session.init(
-                root / org.split()[0].lower(), PASSPHRASE, org=org, role=role,
-                author=author, kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
+            sessions[org] = make_session(root / org.split()[0].lower(), org, role, author)
         north, south, east, office = (sessions[k] for k in (NORTH, SOUTH, EAST, OFFICE))
         exchange_keys(sessions, root / "keys")
 
@@ -250,7 +247,7 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
 
 
 def count(session: Session, sql: str, params: list[Any]) -> int:
-    return int(session.vault.db.execute(sql, params).fetchone()[0])
+    return int(vault_of(session).db.execute(sql, params).fetchone()[0])
 
 
 def test_office_steps_are_on_per_la_chains(partnership: Partnership) -> None:
@@ -258,10 +255,10 @@ def test_office_steps_are_on_per_la_chains(partnership: Partnership) -> None:
     me = office.identity.device_id
     for name, case_id in partnership.ids.items():
         org = {"N": NORTH, "S": SOUTH, "E": EAST}[name[0]]
-        for event in office.vault.case_events(case_id):
+        for event in vault_of(office).case_events(case_id):
             if event.org == OFFICE:
                 assert event.device == office_chain_id(me, org)
-    assert office.vault.own_chains() == sorted(
+    assert vault_of(office).own_chains() == sorted(
         office_chain_id(me, org) for org in (NORTH, SOUTH, EAST)
     )
     assert office_chain_id(me, NORTH) == f"{me}--northshire-council"
@@ -275,18 +272,18 @@ def test_each_la_holds_only_its_own_cases(partnership: Partnership, org: str) ->
     marks = ", ".join("?" * len(others))
     assert count(session, f"SELECT count(*) FROM events WHERE case_id IN ({marks})", others) == 0
     assert count(session, f"SELECT count(*) FROM duties WHERE case_id IN ({marks})", others) == 0
-    assert {row[0] for row in session.vault.db.execute("SELECT id FROM cases")} == mine
-    assert {row[0] for row in session.vault.db.execute("SELECT org FROM cases")} == {org}
+    assert {row[0] for row in vault_of(session).db.execute("SELECT id FROM cases")} == mine
+    assert {row[0] for row in vault_of(session).db.execute("SELECT org FROM cases")} == {org}
     # No other LA's name or chain anywhere in its events or sync logs.
     office_id = partnership.sessions[OFFICE].identity.device_id
-    assert set(session.vault.chains()) == {
+    assert set(vault_of(session).chains()) == {
         session.identity.device_id,
         office_chain_id(office_id, org),
     }
     for other in {NORTH, SOUTH, EAST} - {org}:
         word = other.split()[0]
         for table in ("events", "sync_arrivals", "sync_receipts", "cases", "duties"):
-            rows = session.vault.db.execute(f'SELECT * FROM "{table}"').fetchall()
+            rows = vault_of(session).db.execute(f'SELECT * FROM "{table}"').fetchall()
             assert not any(word.lower() in str(row).lower() for row in rows), (table, other)
 
 
@@ -502,8 +499,8 @@ def test_report_per_la_reproduces_the_hand_working(partnership: Partnership) -> 
 
 @pytest.mark.parametrize("org", [NORTH, SOUTH, EAST])
 def test_each_las_own_report_equals_the_offices_for_it(partnership: Partnership, org: str) -> None:
-    own = dict(partnership.la_reports[org], la=org)
-    assert own == partnership.reports_by_la[org]
+    own = dict(partnership.la_reports[org].as_json(), la=org)
+    assert own == partnership.reports_by_la[org].as_json()
 
 
 def test_office_does_not_log_cases(partnership: Partnership) -> None:
@@ -518,9 +515,7 @@ def test_la_bundle_touching_another_las_case_is_refused(
     """A second (compromised) Northshire workstation edits a Southshire case."""
     office = partnership.sessions[OFFICE]
     south_case = partnership.ids["S1"]
-    rogue, _ = Session.init(
-        tmp_path / "rogue", PASSPHRASE, org=NORTH, role="la", author="Rex Rogue",
-        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
+    rogue = make_session(tmp_path / "rogue", NORTH, "la", "Rex Rogue")
     try:
         keys = tmp_path / "keys"
         keys.mkdir()
@@ -529,7 +524,7 @@ def test_la_bundle_touching_another_las_case_is_refused(
         office.sync.keys_export(keys / "office.keys.json")
         rogue.sync.add_peer(keys / "office.keys.json")
         # Bypass the Session's owner check, as a tampered program would.
-        rogue.vault.record(
+        vault_of(rogue).record(
             rogue.projector,
             [(south_case, "case.edited", [Change(field="case_outline", value="changed")])],
             system_clock().now(),

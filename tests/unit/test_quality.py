@@ -29,8 +29,10 @@ def test_ruff_format_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_domain_store_sync() -> None:
-    result = run("mypy", "notify_tui/domain", "notify_tui/store", "notify_tui/sync")
+def test_mypy_strict_on_domain_store_sync_services() -> None:
+    result = run(
+        "mypy", "notify_tui/domain", "notify_tui/store", "notify_tui/sync", "notify_tui/services"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -88,7 +88,7 @@ def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Itera
     session.mark_sent(c, "cdop-notification", date(2026, 11, 5))
     session.record_office_step(c, "cdop", "category", "infection")
     session.decide(d, notify=False, rationale="Injuries explained; no abuse suspected.")
-    figures = session.report(date(2026, 11, 1), date(2026, 11, 30))
+    figures = session.report(date(2026, 11, 1), date(2026, 11, 30)).as_json()
     figures["_ids"] = {"d": d}
     with pytest.raises(InvalidInput, match="no cases from that LA"):
         session.report(date(2026, 11, 1), date(2026, 11, 30), la="Elsewhere")

@@ -13,19 +13,23 @@ from pathlib import Path
 import factories
 import pytest
 
-from notify_tui.errors import InvalidInput
+from notify_tui.clock import system_clock
+from notify_tui.demo.vault import seed_synthetic
+from notify_tui.errors import InvalidInput, VaultError
 from notify_tui.services.session import Session
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Iterator[Session]:
+def vault(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Iterator[Vault]:
+    """The store-level vault the session runs on (for white-box reads and raw writes)."""
     home = tmp_path_factory.mktemp("vault")
-    opened, _ = Session.init(
+    opened, _ = Vault.create(
         home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
-        kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
+        now=system_clock().now(), kdf=ARGON2_FLOOR)  # fmt: skip
     yield opened
     opened.close()
 
@@ -47,12 +51,18 @@ def serious_incident(
     )
 
 
+@pytest.fixture(scope="module")
+def session(vault: Vault) -> Iterator[Session]:
+    with Session(vault) as opened:
+        yield opened
+
+
 def duties(session: Session, case_id: str) -> dict[str, dict[str, object]]:
     return {d["duty"]: d for d in session.case_detail(case_id)["duties"]}
 
 
-def event_count(session: Session) -> int:
-    return int(session.vault.db.execute("SELECT count(*) FROM events").fetchone()[0])
+def event_count(vault: Vault) -> int:
+    return int(vault.db.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
 def test_panel_duty_due_five_working_days_after_awareness(session: Session) -> None:
@@ -121,13 +131,13 @@ def test_editing_the_awareness_date_moves_the_deadline(session: Session) -> None
     ],
 )
 def test_a_bad_edit_is_refused_and_records_nothing(
-    session: Session, assignments: dict[str, object], words: str
+    session: Session, vault: Vault, assignments: dict[str, object], words: str
 ) -> None:
     case_id = session.create_case(serious_incident())
-    before = event_count(session)
+    before = event_count(vault)
     with pytest.raises(InvalidInput, match=words):
         session.edit_case(case_id, assignments)
-    assert event_count(session) == before
+    assert event_count(vault) == before
 
 
 @pytest.mark.parametrize(
@@ -145,14 +155,16 @@ def test_an_unknown_duty_lists_the_case_duties(session: Session) -> None:
         session.mark_sent(case_id, "cdop-notification", date(2026, 11, 20))
 
 
-def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(session: Session) -> None:
+def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(
+    session: Session, vault: Vault
+) -> None:
     case_id = session.create_case(serious_incident())
     state = session._state(case_id)
     heads = state.fields["incident.event_date"].head_ids
     # Two edits that both replace the original value, as two devices offline would.
     for value in ("2026-11-14", "2026-11-15"):
         change = Change(field="incident.event_date", value=value, replaces=heads)
-        session.vault.record(session.projector, [(case_id, "case.edited", [change])], session_now())
+        vault.record(session.projector, [(case_id, "case.edited", [change])], session_now())
     [conflict] = [c for c in session.conflicts() if c["case_id"] == case_id]
     assert conflict["field"] == "incident.event_date"
     assert sorted(v["value"] for v in conflict["values"]) == ["2026-11-14", "2026-11-15"]
@@ -182,7 +194,7 @@ def test_doctor_passes_on_a_healthy_vault(session: Session) -> None:
 
 
 def test_seeded_cases_are_obviously_fake(session: Session) -> None:
-    ids = session.seed(20, seed=3)
+    ids = seed_synthetic(session, 20, seed=3)
     assert len(ids) == 20
     for case_id in ids[:5]:
         detail = session.case_detail(case_id)
@@ -190,15 +202,17 @@ def test_seeded_cases_are_obviously_fake(session: Session) -> None:
 
 
 def test_home_is_a_real_encrypted_file(session: Session) -> None:
-    header = (Path(session.vault.home) / "vault.db").read_bytes()[:16]
+    header = (Path(session.home) / "vault.db").read_bytes()[:16]
     assert header != b"SQLite format 3\x00"
 
 
-def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(session: Session) -> None:
+def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(
+    session: Session, vault: Vault
+) -> None:
     case_id = session.create_case(serious_incident())
     for day in ("2026-11-19", "2026-11-20"):
         change = Change(field="duties.panel-notification.sent", value={"date": day}, replaces=[])
-        session.vault.record(session.projector, [(case_id, "duty.sent", [change])], session_now())
+        vault.record(session.projector, [(case_id, "duty.sent", [change])], session_now())
     with pytest.raises(InvalidInput, match="choose one of the values"):
         session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-18"})
     session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-19"})
@@ -212,3 +226,79 @@ def test_the_office_does_not_log_cases(tmp_path: Path) -> None:
         role="office", author="Test Manager", kdf=ARGON2_FLOOR, owner=InlineOwner())  # fmt: skip
     with office, pytest.raises(InvalidInput, match="does not log cases"):
         office.create_case(serious_incident())
+
+
+def test_a_stored_preferences_record_that_does_not_validate_is_refused(tmp_path: Path) -> None:
+    """Never a silent reset to defaults: closure days would vanish and deadlines move."""
+    home = tmp_path / "vault"
+    vault, _ = Vault.create(
+        home, "a long test passphrase", org="Testshire", role="la", author="Test Lead",
+        now=system_clock().now(), kdf=ARGON2_FLOOR)  # fmt: skip
+    broken = {"calendar": {"closure_days": ["2026-12-24", "not a day"]}}
+    with vault:
+        vault.set_meta("preferences", broken)
+    with pytest.raises(VaultError) as refused:
+        Session.unlock(home, passphrase="a long test passphrase", owner=InlineOwner())
+    message = refused.value.message
+    assert "\n" not in message
+    assert "settings stored in this vault are not valid" in message
+    assert "calendar.closure_days" in message
+    assert "restore a backup" in message
+    # The vault was closed again (its writer lock released) and the record left as it was.
+    with Vault.open(home, passphrase="a long test passphrase", now=system_clock().now()) as again:
+        assert again.get_meta("preferences") == broken
+
+
+def test_unseen_edits_make_a_conflict_a_person_resolves(session: Session) -> None:
+    case_id = session.create_case(serious_incident())
+    session.record_unseen_edits(case_id, "incident.place", ["Ward 3 (test)", "Ward 5 (test)"])
+    [conflict] = [c for c in session.conflicts() if c.case_id == case_id]
+    assert conflict.field == "incident.place"
+    assert sorted(str(v.value) for v in conflict.values) == ["Ward 3 (test)", "Ward 5 (test)"]
+    with pytest.raises(InvalidInput, match="in the future"):
+        session.record_unseen_edits(case_id, "incident.event_date", ["2026-11-15", "2027-01-01"])
+    with pytest.raises(InvalidInput, match="two different values"):
+        session.record_unseen_edits(case_id, "incident.place", ["Ward 3 (test)"] * 2)
+    with pytest.raises(InvalidInput, match="only a fact"):
+        session.record_unseen_edits(case_id, "decision", [{"notify": True}, {"notify": False}])
+    session.resolve(case_id, "incident.place", "Ward 5 (test)")
+    assert [c for c in session.conflicts() if c.case_id == case_id] == []
+
+
+def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
+    """Attributes for new code, `as_json()` with the old keys in the old order for `--json`,
+    and (for now) dict-style reads for shells not yet moved to attributes."""
+    case_id = session.create_case(serious_incident(family="Typedfake"))
+    [summary] = session.list_cases(search="Typedfake")
+    assert list(summary.as_json()) == [
+        "id", "kind", "org", "initials", "names", "next_due", "working_days_left", "urgency",
+        "open_duties", "decision", "conflicts", "created_at", "event_date", "aware_date",
+        "outcome",
+    ]  # fmt: skip
+    assert summary.id == summary["id"] == case_id
+    assert summary.get("no such key", "fallback") == "fallback"
+    assert summary.as_json()["conflicts"] == []
+    detail = session.case_detail(case_id)
+    assert list(detail.as_json()) == [
+        "id", "kind", "org", "created_at", "created_by", "updated_at", "document", "duties",
+        "advisories", "conflicts", "problem", "rulepack", "audit",
+    ]  # fmt: skip
+    panel = next(d for d in detail.duties if d.duty == "panel-notification")
+    assert list(panel.as_json())[:4] == ["case_id", "duty", "title", "required"]
+    assert panel.due == "2026-11-24" and panel.as_json()["due"] == "2026-11-24"
+    assert isinstance(detail.as_json()["duties"], list)
+    assert detail.audit[0].as_json()["summary"].startswith("created the case")
+    open_duty = next(d for d in session.open_duties() if d.case_id == case_id)
+    assert list(open_duty.as_json())[-4:] == ["kind", "initials", "names", "org"]
+    report = session.report(date(2026, 11, 1), date(2026, 11, 23))
+    assert list(report.as_json()) == [
+        "period", "la", "notifications", "rapid_reviews", "local_reviews",
+        "decisions_not_to_notify", "child_deaths", "open",
+    ]  # fmt: skip
+    assert report.period == {"from": "2026-11-01", "to": "2026-11-23"}
+    doctor = session.doctor()
+    assert doctor.as_json() == {
+        "ok": True,
+        "checks": list(doctor.checks),
+        "problems": [],
+    }

@@ -32,11 +32,12 @@ from vault_support import (
     run_cli,
 )
 
+from notify_tui.clock import system_clock
 from notify_tui.services.session import Session
 from notify_tui.store.connection import open_database
 from notify_tui.store.events import Event, canonical_json
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME
-from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,11 @@ def template(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Tem
     """Made once per module."""
     home = tmp_path_factory.mktemp("errors") / "template"
     _, ids = make_vault(home, [case_document(1), case_document(2)])
-    with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
+    vault = Vault.open(home, passphrase=PASSPHRASE, write=True, now=system_clock().now())
+    data_key = vault.data_key
+    with Session(vault) as session:
         for number, case_id in enumerate(ids, start=1):
             session.edit_case(case_id, {"case_outline": f"SYNTHETIC edited case {number}"})
-        data_key = session.vault.data_key
     return Template(home, data_key, ids)
 
 

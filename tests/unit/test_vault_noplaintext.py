@@ -29,8 +29,10 @@ from vault_support import (
     run_cli,
 )
 
+from notify_tui.clock import system_clock
 from notify_tui.services.session import Session
 from notify_tui.store.owner import InlineOwner
+from notify_tui.store.vault import Vault
 
 
 def sentinel(label: str) -> str:
@@ -74,8 +76,8 @@ def home(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Path:
 @pytest.fixture(scope="module")
 def secrets_on_disk(home: Path) -> list[str | bytes]:
     """Everything that must never be found: every sentinel, the passphrase, the data key."""
-    with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
-        data_key = session.vault.data_key
+    with Vault.open(home, passphrase=PASSPHRASE, write=False, now=system_clock().now()) as vault:
+        data_key = vault.data_key
     return [*SENTINELS.values(), PASSPHRASE, data_key, data_key.hex()]
 
 
@@ -125,7 +127,7 @@ def test_session_writes_leave_no_plaintext(home: Path, secrets_on_disk: list[str
         session.withdraw(
             other_id, "cdop-notification", f"SYNTHETIC withdrawn {SENTINELS['Withdrawn']}"
         )
-        detail = json.dumps(session.case_detail(case_id), ensure_ascii=False)
+        detail = json.dumps(session.case_detail(case_id).as_json(), ensure_ascii=False)
         for label in ("Given", "Unicode", "EditedFamily", "EditedOutline", "Place", "Health"):
             assert SENTINELS[label] in detail, label
         assert [row["id"] for row in session.list_cases(search=SENTINELS["EditedFamily"])] == [

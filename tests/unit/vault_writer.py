@@ -83,7 +83,7 @@ def write_cases(home: Path, seed: int, start: int, sentinel: str) -> None:
     session = Session.unlock(
         home, passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"], write=True, owner=InlineOwner()
     )
-    known = [row[0] for row in session.vault.db.execute("SELECT id FROM cases ORDER BY id")]
+    known = sorted(summary.id for summary in session.list_cases())
     number = start
     say("READY")
     while True:

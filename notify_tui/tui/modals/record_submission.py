@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from notify_tui.domain.dashboard import duty_label
 from notify_tui.tui.modals.base import Dialog
-from notify_tui.views.dashboard import duty_label
 from notify_tui.views.dates import parse_day
 
 

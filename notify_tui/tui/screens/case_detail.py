@@ -21,6 +21,12 @@ from textual.widgets import (
     TabPane,
 )
 
+from notify_tui.domain.dashboard import (
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    duty_label,
+    short_recipients,
+)
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
@@ -33,13 +39,7 @@ from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.submission import SubmissionScreen
 from notify_tui.tui.widgets.office_workflow import OfficeWorkflow
 from notify_tui.tui.widgets.urgency import urgency_text
-from notify_tui.views.dashboard import (
-    STATUS_LABELS,
-    URGENCY_LABELS,
-    duty_label,
-    format_due,
-    short_recipients,
-)
+from notify_tui.views.dashboard import format_due
 from notify_tui.views.sync import received_lines
 
 FIELD_LABELS = {

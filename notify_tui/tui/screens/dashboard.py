@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from notify_tui.domain.dashboard import SORT_KEYS, DashboardQuery, DutyRow
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.settings import Preferences
@@ -21,14 +22,7 @@ from notify_tui.tui.screens.sync import SyncScreen
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.tui.widgets.virtual_table import Cell, VirtualTable
 from notify_tui.views.dashboard import (
-    SORT_KEYS,
-    DashboardQuery,
-    DutyPages,
-    DutyRow,
-    count_open,
     format_due,
-    las_held,
-    total_duties,
 )
 
 COLUMNS = (
@@ -148,15 +142,15 @@ class DashboardScreen(Screen[None]):
             self.query_state = replace(
                 self.query_state, full_names=self.preferences.display.show_full_names
             )
-        self.query_one("#counts", Static).update(count_open(self.session, today).describe())
-        self.total = total_duties(self.session)
+        self.query_one("#counts", Static).update(self.session.duty_counts(today).describe())
+        self.total = self.session.total_duties()
         self.redraw(keep_place=True)
 
     def redraw(self, *, keep_place: bool = False) -> None:
         """Apply the filters and sort, and show the first page (or, with `keep_place`,
         the rows where the user was: coming back from a case keeps the cursor there)."""
         try:
-            shown = DutyPages(self.session, self.query_state, page_size=TABLE_PAGE)
+            shown = self.session.duty_pages(self.query_state, page_size=TABLE_PAGE)
         except NotifyError as error:
             self.notify(error.message, severity="warning")
             return
@@ -203,7 +197,7 @@ class DashboardScreen(Screen[None]):
 
     def action_cycle_la(self) -> None:
         """Office: show every LA's duties, then each LA's in turn."""
-        self.query_state = self.query_state.next_la(las_held(self.session))
+        self.query_state = self.query_state.next_la(self.session.las_held())
         self.redraw()
 
     def action_reports(self) -> None:
@@ -276,7 +270,7 @@ class DashboardScreen(Screen[None]):
         previous = self.query_state
         self.query_state = replace(self.query_state, search=text.strip())
         try:
-            DutyPages(self.session, self.query_state, page_size=1)
+            self.session.duty_pages(self.query_state, page_size=1)
         except NotifyError as error:
             self.query_state = previous
             self.notify(error.message, severity="warning")

@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
+from notify_tui.domain.dashboard import short_recipients
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.views.dashboard import format_due, short_recipients
+from notify_tui.views.dashboard import format_due
 from notify_tui.views.new_case_form import (
     ENTRY_TITLES,
     FormCheck,

@@ -13,11 +13,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from notify_tui.domain.dashboard import URGENCY_LABELS
+from notify_tui.domain.urgency import urgency
 from notify_tui.errors import NotifyError
-from notify_tui.services.session import Session, urgency
+from notify_tui.services.session import Session
 from notify_tui.tui.widgets.bar_chart import bar_chart
 from notify_tui.tui.widgets.urgency import urgency_text
-from notify_tui.views.dashboard import URGENCY_LABELS, las_held
 from notify_tui.views.dates import parse_day
 from notify_tui.views.reports import (
     TIMELINESS_COLUMNS,
@@ -66,7 +67,7 @@ class ReportsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         office = self.session.identity.role == "office"
-        held = las_held(self.session)
+        held = self.session.las_held()
         if office:
             options = [("All LAs", ALL_LAS), *((org, org) for org in held)]
         else:
@@ -121,7 +122,7 @@ class ReportsScreen(Screen[None]):
         if self.session.identity.role != "office":
             own = self.session.identity.org
             # An LA vault holds only its own cases; with none yet there is nothing to filter.
-            return own if own in las_held(self.session) else None
+            return own if own in self.session.las_held() else None
         value = self.query_one("#la", Select).value
         return None if value == ALL_LAS or not isinstance(value, str) else value
 

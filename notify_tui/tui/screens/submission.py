@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from notify_tui.domain.dashboard import duty_label
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.tui.clipboard import copy_for_a_while
 from notify_tui.tui.modals.record_submission import RecordSubmissionScreen, Submission
-from notify_tui.views.dashboard import duty_label
 from notify_tui.views.submission_form import (
     FORM_TITLES,
     FormField,

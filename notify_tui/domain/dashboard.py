@@ -1,0 +1,195 @@
+"""The dashboard's vocabulary and its filter and sort spec: pure values, no SQL.
+
+`DashboardQuery` says which duties to show and in what order; `store.duty_pages` reads
+them from the vault a page at a time as `DutyRow`s. The short labels live here, not in
+a presenter, because the table sorts by what a column shows (a duty's short name, not
+its stored title), so the query below the store needs them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal
+
+from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+
+URGENCY_LABELS = {
+    "overdue": "OVERDUE",
+    "due today": "DUE TODAY",
+    "due soon": "DUE SOON",
+    "later": "later",
+    "no date": "no date yet",
+    "done": "done",
+}
+"""The word shown beside every urgency colour (colour never carries meaning alone)."""
+
+STATUS_LABELS = {
+    "open": "open",
+    "sent": "sent",
+    "acknowledged": "acknowledged",
+    "withdrawn": "withdrawn",
+    "not_notifying": "not notifying",
+}
+
+DUTY_LABELS = {
+    "panel-notification": "Panel notification",
+    "lac-death-notification": "LAC death notice",
+    "care-leaver-death-notification": "Care leaver death",
+    "cdop-notification": "CDOP notification",
+    "rapid-review": "Rapid review",
+    "lcspr-publication": "LCSPR publication",
+    "annual-report-sent": "Yearly report",
+}
+
+RECIPIENT_LABELS = (
+    ("Child Safeguarding Practice Review Panel", "Panel"),
+    ("Secretary of State", "DfE"),
+    ("Ofsted", "Ofsted"),
+    ("Child Death Overview Panel", "CDOP"),
+    ("Local safeguarding partners", "Partners"),
+    ("What Works Centre", "What Works"),
+)
+
+KIND_SHORT = {
+    CaseKind.serious_incident: "Incident",
+    CaseKind.care_leaver_death: "Care leaver",
+    CaseKind.child_death: "Child death",
+}
+"""Kind names short enough for a table column."""
+
+StatusFilter = Literal["open", "overdue", "due this week", "done", "all"]
+STATUS_FILTERS: tuple[StatusFilter, ...] = ("open", "overdue", "due this week", "done", "all")
+KIND_FILTERS: tuple[str | None, ...] = (None, *CaseKind.__members__)
+SORT_KEYS = ("due", "case", "subject", "kind", "duty", "recipient", "left", "status", "la")
+
+
+def short_recipients(recipients: Sequence[str]) -> str:
+    """A few words naming who a duty goes to ("Panel + Partners")."""
+    shown: list[str] = []
+    for recipient in recipients:
+        label = next((short for prefix, short in RECIPIENT_LABELS if prefix in recipient), None)
+        label = label or recipient.split("(")[0].strip()[:18]
+        if label not in shown:
+            shown.append(label)
+    return " + ".join(shown) or "-"
+
+
+def duty_label(duty_id: str, title: str) -> str:
+    """A short name for a duty."""
+    return DUTY_LABELS.get(duty_id, title)
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """One dashboard line: a duty of a case, ready to show."""
+
+    case_id: str
+    kind: str
+    initials: str
+    names: str
+    duty_id: str
+    duty: str
+    recipients: str
+    due: date | None
+    working_days_left: int | None
+    urgency: str
+    status: str
+    org: str = ""
+    """The LA whose case it is."""
+
+    @property
+    def kind_label(self) -> str:
+        """The case kind in words."""
+        try:
+            return KIND_SHORT[CaseKind(self.kind)]
+        except ValueError:
+            return self.kind
+
+    @property
+    def status_label(self) -> str:
+        """OVERDUE / DUE TODAY / DUE SOON / later for open duties, else what happened."""
+        if self.status == "open":
+            return URGENCY_LABELS.get(self.urgency, self.urgency)
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def subject(self, full_names: bool) -> str:
+        """Initials, or full names when the user asked for them."""
+        return self.names if full_names else self.initials
+
+    def left_label(self) -> str:
+        """Working days left, or blank when done or undated."""
+        return "" if self.working_days_left is None else str(self.working_days_left)
+
+
+def end_of_week(today: date) -> date:
+    """The Sunday that ends today's week."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The header line: how many open duties are overdue, due today, due this week."""
+
+    overdue: int = 0
+    due_today: int = 0
+    due_this_week: int = 0
+
+    def describe(self) -> str:
+        """ "3 overdue · 2 due today · 5 due this week"."""
+        return (
+            f"{self.overdue} overdue · {self.due_today} due today · "
+            f"{self.due_this_week} due this week"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DashboardQuery:
+    """Which duties to show and in what order (immutable: each key makes a new one)."""
+
+    status: StatusFilter = "open"
+    kind: str | None = None
+    search: str = ""
+    """Only cases whose names or outline match these words (prefixes, every word)."""
+    la: str | None = None
+    """Only this LA's cases (the office), or every LA's when None."""
+    sort_key: str = "due"
+    descending: bool = False
+    full_names: bool = False
+    today: date
+    """The day "overdue" and "this week" are judged from (the session's today)."""
+
+    def next_status(self) -> DashboardQuery:
+        """Cycle the status filter."""
+        index = STATUS_FILTERS.index(self.status)
+        return replace(self, status=STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)])
+
+    def next_kind(self) -> DashboardQuery:
+        """Cycle the kind filter (every kind, then each one)."""
+        index = KIND_FILTERS.index(self.kind)
+        return replace(self, kind=KIND_FILTERS[(index + 1) % len(KIND_FILTERS)])
+
+    def next_la(self, las: Sequence[str]) -> DashboardQuery:
+        """Cycle the LA filter: every LA, then each LA held."""
+        choices: list[str | None] = [None, *las]
+        index = choices.index(self.la) if self.la in choices else 0
+        return replace(self, la=choices[(index + 1) % len(choices)])
+
+    def sorted_by(self, key: str) -> DashboardQuery:
+        """Sort by `key`; the same key again reverses the order."""
+        if key not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {key!r}")
+        descending = not self.descending if key == self.sort_key else False
+        return replace(self, sort_key=key, descending=descending)
+
+    def describe(self) -> str:
+        """The filters in words, for the line above the table."""
+        kind = CASE_KIND_LABELS[CaseKind(self.kind)] if self.kind else "all kinds"
+        order = f"{self.sort_key} {'↓' if self.descending else '↑'}"
+        parts = [f"showing: {self.status} duties", kind, f"sorted by {order}"]
+        if self.la is not None:
+            parts.insert(2, f"LA {self.la}")
+        if self.search:
+            parts.append(f'search "{self.search}"')
+        return " · ".join(parts)

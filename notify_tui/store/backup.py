@@ -1,0 +1,52 @@
+"""The encrypted backup: one ZIP holding a SQLCipher copy of the vault and its key slots.
+
+The copy is keyed with the same data key, so the backup opens with the same
+passphrase or recovery code and holds no byte of plaintext.
+"""
+
+from __future__ import annotations
+
+import stat
+import tempfile
+import zipfile
+from pathlib import Path
+
+from notify_tui.store.connection import translate_errors
+from notify_tui.store.files import atomic_write_bytes
+from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME
+from notify_tui.store.vault import DATABASE_FILE, Vault
+
+
+def write_backup(vault: Vault, destination: Path) -> Path:
+    """Write the backup ZIP to `destination` (which must not exist yet); return it.
+
+    Members are stored uncompressed, with a fixed timestamp and owner-only permissions.
+    The file appears whole or not at all.
+    """
+    with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".notify-backup-") as tmp:
+        copy = Path(tmp) / DATABASE_FILE
+        # SQLCipher reads a bound key text `x'<hex>'` as a raw key, as it does the literal:
+        # the key never becomes part of the SQL text.
+        raw_key = f"x'{vault.data_key.hex()}'"
+        db = vault.db
+        with translate_errors():
+            db.execute("ATTACH DATABASE ? AS backup KEY ?", [str(copy), raw_key])
+            try:
+                db.execute("PRAGMA backup.cipher_plaintext_header_size = 0")
+                db.execute("SELECT sqlcipher_export('backup')")
+                # sqlcipher_export copies schema and rows, not the header pragmas.
+                application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+                db.execute(f"PRAGMA backup.application_id = {application_id}")
+            finally:
+                db.execute("DETACH DATABASE backup")
+        archive = Path(tmp) / "backup.zip"
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for source, name in (
+                (copy, DATABASE_FILE),
+                (vault.home / KEYSLOTS_FILE_NAME, KEYSLOTS_FILE_NAME),
+            ):
+                member = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                member.external_attr = (stat.S_IFREG | 0o600) << 16  # restores owner-only
+                bundle.writestr(member, source.read_bytes())
+        atomic_write_bytes(destination, archive.read_bytes(), exclusive=True)
+    return destination
