@@ -254,8 +254,7 @@ def new_passphrase(passphrase_file: Path | None, *, label: str = "New passphrase
 
 def open_session(home: Path | None, passphrase_file: Path | None, *, write: bool) -> Session:
     """Unlock the vault in `home` (or the default folder) for one command."""
-    from notify_tui.services.session import Session
-    from notify_tui.store.vault import vault_exists
+    from notify_tui.services.session import Session, vault_exists
 
     path = resolve_home(home)
     if not vault_exists(path):

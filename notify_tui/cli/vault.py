@@ -50,8 +50,7 @@ def init(
     """
     import getpass
 
-    from notify_tui.services.session import Session
-    from notify_tui.store.vault import vault_exists
+    from notify_tui.services.session import Session, vault_exists
 
     if la_name and office_name:
         raise InvalidInput("give --la NAME or --name NAME, not both")

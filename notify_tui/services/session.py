@@ -65,6 +65,12 @@ from notify_tui.store.keyslots import Argon2Parameters
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Identity, Role, Vault
+from notify_tui.store.vault import vault_exists as _vault_exists
+
+
+def vault_exists(home: Path) -> bool:
+    """Whether `home` holds a vault (the shells ask before offering unlock or setup)."""
+    return _vault_exists(home)
 
 
 def parse_value(raw: str) -> object:

@@ -38,6 +38,9 @@ from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, outbox, receipts, sshsig, transport, trust
 
+BUNDLE_SUFFIX = bundle_format.BUNDLE_SUFFIX
+"""The file name ending of a bundle (what the shells look for in a folder)."""
+
 
 class SessionContext(Protocol):
     """What the sync verbs need of the `Session` that builds them."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.store.events import Event
-from notify_tui.store.vault import Vault, chain_suffix, office_chain_id, signing_device
+from notify_tui.store.vault import Vault
 from notify_tui.sync import receipts
 from notify_tui.sync.trust import Device, devices
 

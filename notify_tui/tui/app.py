@@ -14,9 +14,8 @@ from textual.worker import Worker, WorkerState
 from notify_tui.clock import Clock, system_clock
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
-from notify_tui.services.session import Session
+from notify_tui.services.session import Session, vault_exists
 from notify_tui.settings import Preferences
-from notify_tui.store.vault import vault_exists
 from notify_tui.tui.clipboard import wipe as wipe_clipboard
 from notify_tui.tui.keys import binding_catalogue
 from notify_tui.tui.messages import SessionLocked

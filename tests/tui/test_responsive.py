@@ -15,7 +15,6 @@ from pilot_helpers import owner_held, still_answering, wait_for
 from textual.widgets import Button, Input, ProgressBar, Static
 
 from notify_tui.services.session import Session
-from notify_tui.services.sync import SyncService
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.tui.app import make_app
 from notify_tui.tui.modals.path_prompt import PathPromptScreen
@@ -151,15 +150,15 @@ async def test_import_moves_the_bar_file_by_file(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     keys.mkdir()
     for session in (ann, bob, cat):
-        SyncService(session).keys_export(keys / f"{session.identity.device_id}.json")
+        session.sync.keys_export(keys / f"{session.identity.device_id}.json")
     for sender in (ann, cat):
-        SyncService(bob).add_peer(keys / f"{sender.identity.device_id}.json")
-        SyncService(sender).add_peer(keys / f"{bob.identity.device_id}.json")
+        bob.sync.add_peer(keys / f"{sender.identity.device_id}.json")
+        sender.sync.add_peer(keys / f"{bob.identity.device_id}.json")
     ann.create_case(child_death("Annbundle-Fictional"))
     cat.create_case(child_death("Catbundle-Fictional"))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    written = [*SyncService(ann).export(inbox), *SyncService(cat).export(inbox)]
+    written = [*ann.sync.export(inbox), *cat.sync.export(inbox)]
     app = make_app(bob)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -202,9 +201,9 @@ async def test_export_and_a_failed_import_keep_the_screen_alive(tmp_path: Path) 
     keys = tmp_path / "keys"
     keys.mkdir()
     for one in (ann, bob):
-        SyncService(one).keys_export(keys / f"{one.identity.device_id}.json")
+        one.sync.keys_export(keys / f"{one.identity.device_id}.json")
     for one, other in ((ann, bob), (bob, ann)):
-        SyncService(one).add_peer(keys / f"{other.identity.device_id}.json")
+        one.sync.add_peer(keys / f"{other.identity.device_id}.json")
     ann.create_case(child_death("Exportgate-Fictional"))
     app = make_app(ann)
     notes: list[tuple[str, str]] = []

@@ -29,9 +29,14 @@ def test_ruff_format_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_domain_store_sync_services() -> None:
+def test_mypy_strict_on_domain_store_sync_services_views() -> None:
     result = run(
-        "mypy", "notify_tui/domain", "notify_tui/store", "notify_tui/sync", "notify_tui/services"
+        "mypy",
+        "notify_tui/domain",
+        "notify_tui/store",
+        "notify_tui/sync",
+        "notify_tui/services",
+        "notify_tui/views",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
