@@ -72,14 +72,14 @@ def case_list(
         return
     click.echo(f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN")
     for row in rows:
-        left = row["working_days_left"]
-        status = row["urgency"] if left is None else f"{row['urgency']} ({describe_left(left)})"
-        if row["open_duties"] == 0:
+        left = row.working_days_left
+        status = row.urgency if left is None else f"{row.urgency} ({describe_left(left)})"
+        if row.open_duties == 0:
             status = "done"
-        subject = row["names"] if full_names else row["initials"]
+        subject = row.names if full_names else row.initials
         click.echo(
-            f"{row['id']:<12} {row['kind'] or '?':<18} {subject[:20]:<20} "
-            f"{row['next_due'] or '-':<11} {status[:40]:<24} {row['open_duties']}"
+            f"{row.id:<12} {row.kind or '?':<18} {subject[:20]:<20} "
+            f"{row.next_due or '-':<11} {status[:40]:<24} {row.open_duties}"
         )
 
 
@@ -97,8 +97,8 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
         emit_json({**jsonable(detail), "receipts": jsonable(receipts)})
         return
     received = received_lines(receipts)
-    document = detail["document"]
-    click.echo(f"Case {detail['id']} ({detail['kind']}) — {detail['org']}")
+    document = detail.document
+    click.echo(f"Case {detail.id} ({detail.kind}) — {detail.org}")
     for index, subject in enumerate(document.get("subjects", []), start=1):
         born = subject.get("date_of_birth") or ("unborn" if subject.get("unborn") else "?")
         click.echo(
@@ -117,39 +117,35 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
         click.echo(
             f"  Decision: {verdict} ({decision.get('decided_on')}): {decision.get('rationale')}"
         )
-    if detail["problem"]:
-        click.echo(f"  Problem: {detail['problem']}")
+    if detail.problem:
+        click.echo(f"  Problem: {detail.problem}")
     click.echo("")
     click.echo("Duties")
-    for duty in detail["duties"]:
-        line = f"  {duty['duty']:<32} {duty['status']:<13}"
-        if duty["status"] == "open":
-            due = duty["due"] or "not yet known"
-            left = duty["working_days_left"]
+    for duty in detail.duties:
+        line = f"  {duty.duty:<32} {duty.status:<13}"
+        if duty.status == "open":
+            due = duty.due or "not yet known"
+            left = duty.working_days_left
             line += f" due {due}" + (f" ({describe_left(left)})" if left is not None else "")
-        elif duty["sent_on"]:
-            line += f" sent {duty['sent_on']}" + (
-                f" ref {duty['reference']}" if duty["reference"] else ""
-            )
+        elif duty.sent_on:
+            line += f" sent {duty.sent_on}" + (f" ref {duty.reference}" if duty.reference else "")
         click.echo(line)
-        for receipt in received.get(duty["duty"], []):
+        for receipt in received.get(duty.duty, []):
             click.echo(f"  {'':<32} {receipt}")
-    for advisory in detail["advisories"]:
+    for advisory in detail.advisories:
         click.echo(f"  Note: {advisory}")
-    if detail["conflicts"]:
+    if detail.conflicts:
         click.echo("")
         click.echo("Conflicts (resolve with `notify-tui resolve CASE FIELD VALUE`)")
-        for conflict in detail["conflicts"]:
+        for conflict in detail.conflicts:
             values = " | ".join(
-                f"{json.dumps(v['value'])} by {v['by']} ({v['device']})" for v in conflict["values"]
+                f"{json.dumps(v.value)} by {v.by} ({v.device})" for v in conflict.values
             )
-            click.echo(f"  {conflict['field']}: {values}")
+            click.echo(f"  {conflict.field}: {values}")
     click.echo("")
     click.echo("Audit trail")
-    for entry in detail["audit"]:
-        click.echo(
-            f"  {entry['at'][:19]}  {entry['author']} on {entry['device']}: {entry['summary']}"
-        )
+    for entry in detail.audit:
+        click.echo(f"  {entry.at[:19]}  {entry.author} on {entry.device}: {entry.summary}")
 
 
 def parse_assignments(

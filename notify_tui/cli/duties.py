@@ -129,8 +129,8 @@ def conflicts(session: Session, as_json: bool) -> None:
     if not rows:
         click.echo("No conflicts.")
     for row in rows:
-        values = " | ".join(f"{json.dumps(v['value'])} by {v['by']}" for v in row["values"])
-        click.echo(f"{row['case_id']:<12} {row['field']}: {values}")
+        values = " | ".join(f"{json.dumps(v.value)} by {v.by}" for v in row.values)
+        click.echo(f"{row.case_id:<12} {row.field}: {values}")
 
 
 @click.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from notify_tui.errors import InvalidInput
 
 if TYPE_CHECKING:
     from notify_tui.services.session import Session
+    from notify_tui.services.types import DutyView, Report
 
 
 def _working_days(ctx: click.Context, param: click.Parameter, within: int) -> int:
@@ -54,10 +56,10 @@ def deadlines(session: Session, as_json: bool, output: str, within: int) -> None
         click.echo("Nothing due or overdue.")
         return
     for row in rows:
-        click.echo(
-            f"{row['case_id']:<12} {row['duty']:<32} due {row['due']}  "
-            f"{describe_left(row['working_days_left'])}"
-        )
+        left = row.working_days_left
+        # Every listed duty has a due date; the urgency word is only there for the type.
+        when = row.urgency if left is None else describe_left(left)
+        click.echo(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
 
 
 @click.command()
@@ -101,33 +103,36 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def report_rows(figures: Any) -> list[tuple[str, str, str, Any]]:
+def report_rows(figures: Report) -> list[tuple[str, str, str, Any]]:
     """The figures flattened to (section, la, measure, value) rows."""
     rows: list[tuple[str, str, str, Any]] = []
-    for duty_id, block in figures["notifications"].items():
+    for duty_id, block in figures.notifications.items():
         for measure, value in block["all"].items():
             rows.append((duty_id, "all", measure, value))
         for org, numbers in block["by_la"].items():
             for measure, value in numbers.items():
                 rows.append((duty_id, org, measure, value))
-    for section in ("rapid_reviews", "local_reviews"):
-        for measure, value in figures[section].items():
+    for section, numbers in (
+        ("rapid_reviews", figures.rapid_reviews),
+        ("local_reviews", figures.local_reviews),
+    ):
+        for measure, value in numbers.items():
             rows.append((section, "all", measure, value))
     rows.append(
-        ("decisions_not_to_notify", "all", "count", figures["decisions_not_to_notify"]["count"])
+        ("decisions_not_to_notify", "all", "count", figures.decisions_not_to_notify["count"])
     )
-    deaths = figures["child_deaths"]
+    deaths = figures.child_deaths
     rows.append(("child_deaths", "all", "count", deaths["count"]))
     for category, count in deaths["by_category"].items():
         rows.append(("child_deaths_by_category", "all", category, count))
     for band, count in deaths["by_age_band"].items():
         rows.append(("child_deaths_by_age_band", "all", band, count))
-    rows.append(("open", "all", "count", figures["open"]["count"]))
-    rows.append(("open", "all", "overdue", figures["open"]["overdue"]))
+    rows.append(("open", "all", "count", figures.open["count"]))
+    rows.append(("open", "all", "overdue", figures.open["overdue"]))
     return rows
 
 
-def report_csv(figures: Any) -> str:
+def report_csv(figures: Report) -> str:
     """CSV of the figures (one measure per row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -137,38 +142,40 @@ def report_csv(figures: Any) -> str:
     return buffer.getvalue()
 
 
-def report_markdown(figures: Any) -> str:
+def report_markdown(figures: Report) -> str:
     """A plain report for a board paper or an inspector."""
-    period = figures["period"]
-    scope = figures["la"] or "all LAs"
+    period = figures.period
+    scope = figures.la or "all LAs"
     lines = [f"# Notifications {period['from']} to {period['to']} ({scope})", ""]
     lines += [
         "| duty | LA | raised | sent | within deadline | share | median working days |",
         "|---|---|---|---|---|---|---|",
     ]
-    for duty_id, block in figures["notifications"].items():
+    for duty_id, block in figures.notifications.items():
         for org, numbers in [("all", block["all"]), *block["by_la"].items()]:
             lines.append(
                 f"| {duty_id} | {org} | {numbers['raised']} | {numbers['sent']} | "
                 f"{numbers['sent_within_deadline']} | {_share(numbers['share_within_deadline'])} | "
                 f"{_number(numbers['median_working_days_taken'])} |"
             )
-    for title, key in (("Rapid reviews", "rapid_reviews"), ("Local reviews", "local_reviews")):
-        block = figures[key]
+    for title, block in (
+        ("Rapid reviews", figures.rapid_reviews),
+        ("Local reviews", figures.local_reviews),
+    ):
         lines += [
             "",
             f"{title}: {block['raised']} due, {block['sent']} completed, "
             f"{block['sent_within_deadline']} on time ({_share(block['share_within_deadline'])}).",
         ]
-    not_notifying = figures["decisions_not_to_notify"]
+    not_notifying = figures.decisions_not_to_notify
     lines += ["", f"Decisions not to notify: {not_notifying['count']}."]
-    deaths = figures["child_deaths"]
+    deaths = figures.child_deaths
     lines += ["", f"Child deaths: {deaths['count']}.", ""]
     lines += ["| category | deaths |", "|---|---|"]
     lines += [f"| {category} | {count} |" for category, count in deaths["by_category"].items()]
     lines += ["", "| age band | deaths |", "|---|---|"]
     lines += [f"| {band} | {count} |" for band, count in deaths["by_age_band"].items()]
-    open_block = figures["open"]
+    open_block = figures.open
     lines += [
         "",
         f"Open duties: {open_block['count']}, of which overdue: {open_block['overdue']}.",
@@ -184,7 +191,7 @@ def report_markdown(figures: Any) -> str:
     return "\n".join(lines)
 
 
-def deadlines_markdown(rows: Any, today: date) -> str:
+def deadlines_markdown(rows: Sequence[DutyView], today: date) -> str:
     """A plain digest for a scheduled mail: case ids and duties only, no names."""
     lines = [f"# notify-tui deadlines on {today.isoformat()}", ""]
     if not rows:
@@ -192,8 +199,8 @@ def deadlines_markdown(rows: Any, today: date) -> str:
     lines += ["| case | duty | due | working days left | status |", "|---|---|---|---|---|"]
     for row in rows:
         lines.append(
-            f"| {row['case_id']} | {row['duty']} | {row['due']} | {row['working_days_left']} | "
-            f"{row['urgency'].upper()} |"
+            f"| {row.case_id} | {row.duty} | {row.due} | {row.working_days_left} | "
+            f"{row.urgency.upper()} |"
         )
     return "\n".join(lines)
 

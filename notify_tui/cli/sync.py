@@ -81,23 +81,26 @@ def peers_list(session: Session, as_json: bool) -> None:
     service = _sync(session)
     peer_rows = service.list_peers()
     pending = service.pending_counts()
-    rows = [{**jsonable(row), "pending_events": pending.get(row["device_id"])} for row in peer_rows]
     if as_json:
-        emit_json(rows)
+        emit_json(
+            [
+                {**peer.as_json(), "pending_events": pending.get(peer.device_id)}
+                for peer in peer_rows
+            ]
+        )
         return
-    for row in rows:
+    for peer in peer_rows:
         state = (
             "this device"
-            if row["is_self"]
+            if peer.is_self
             else (
-                f"revoked {row['revoked_at'][:10]}"
-                if row["revoked_at"]
-                else f"{row['pending_events']} event(s) to send"
+                f"revoked {peer.revoked_at[:10]}"
+                if peer.revoked_at
+                else f"{pending.get(peer.device_id)} event(s) to send"
             )
         )
         click.echo(
-            f"{row['device_id']:<32} {row['role']:<6} {row['org'][:28]:<28} "
-            f"{row['fingerprint']}  {state}"
+            f"{peer.device_id:<32} {peer.role:<6} {peer.org[:28]:<28} {peer.fingerprint}  {state}"
         )
 
 
@@ -215,12 +218,12 @@ def verify_command(path: Path, signers: Path | None, as_json: bool) -> None:
     else:
         if report.sender is not None:
             sender = report.sender
-            click.echo(f"Sender:     {sender['device']} — {sender['org']} ({sender['role']})")
+            click.echo(f"Sender:     {sender.device} — {sender.org} ({sender.role})")
             click.echo(f"Recipients: {', '.join(report.recipients)}")
             click.echo(f"Bundle:     number {report.bundle_seq}, created {report.created_at}")
             click.echo(f"Events:     {report.events}")
             for entry in report.ranges:
-                click.echo(f"  {entry['device']}: events {entry['first_seq']}–{entry['last_seq']}")
+                click.echo(f"  {entry.device}: events {entry.first_seq}–{entry.last_seq}")
         if report.signer:
             checked = "listed signer" if report.signer_checked else "NOT checked against a signer"
             click.echo(f"Signed by:  {report.signer} ({checked})")

@@ -198,16 +198,16 @@ def settle_old_duties(session: Session, case_ids: set[str]) -> None:
     cutoff = working_days_before(session.calendar, session.today(), 2)
     settled = 0
     for duty in session.open_duties():
-        due = duty["due"]
-        if duty["case_id"] not in case_ids or duty["status"] != "open" or not due:
+        due = duty.due
+        if duty.case_id not in case_ids or duty.status != "open" or not due:
             continue
         if date.fromisoformat(due) >= cutoff:
             continue
         settled += 1
         day = date.fromisoformat(due)
-        session.mark_sent(duty["case_id"], duty["duty"], day, f"DEMO-REF-{settled + 1:04d}")
+        session.mark_sent(duty.case_id, duty.duty, day, f"DEMO-REF-{settled + 1:04d}")
         if settled % 2:
-            session.acknowledge(duty["case_id"], duty["duty"], day)
+            session.acknowledge(duty.case_id, duty.duty, day)
 
 
 def make_conflict(session: Session, case_id: str, field: str, values: Sequence[str]) -> None:

@@ -6,12 +6,12 @@ Reads the `office.` fields of a `Session.case_detail` document and lists every s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from notify_tui.domain import codes, office
+from notify_tui.services.types import CaseDetail
 
 AREA_TITLES = {
     "rapid_review": "Rapid review",
@@ -64,16 +64,16 @@ def describe_value(key: str, value: Any) -> str:
         return str(value)
 
 
-def applicable_areas(detail: Mapping[str, Any]) -> list[str]:
+def applicable_areas(detail: CaseDetail) -> list[str]:
     """The office areas that apply to a case (rapid review only after a Panel duty, ...)."""
-    duties = {duty["duty"] for duty in detail.get("duties") or []}
+    duties = {duty.duty for duty in detail.duties}
     areas = dict.fromkeys(key.partition(".")[0] for key in office.STEP_LABELS)
-    return [area for area in areas if office.applies_to(area, duties, detail.get("kind")) is None]
+    return [area for area in areas if office.applies_to(area, duties, detail.kind) is None]
 
 
-def step_rows(detail: Mapping[str, Any]) -> list[StepRow]:
+def step_rows(detail: CaseDetail) -> list[StepRow]:
     """Every applicable step in workflow order, with its recorded value."""
-    recorded = (detail.get("document") or {}).get("office") or {}
+    recorded = detail.document.get("office") or {}
     areas = applicable_areas(detail)
     rows = []
     for key, label in office.STEP_LABELS.items():

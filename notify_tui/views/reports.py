@@ -8,6 +8,7 @@ from typing import Any
 
 from notify_tui.domain import codes
 from notify_tui.domain.dashboard import DUTY_LABELS
+from notify_tui.services.types import Report
 from notify_tui.views.charts import Bar
 
 TIMELINESS_COLUMNS = ("raised", "sent", "within deadline", "share", "median working days")
@@ -53,10 +54,10 @@ def duty_name(duty_id: str) -> str:
     return DUTY_LABELS.get(duty_id, duty_id)
 
 
-def notification_rows(figures: Mapping[str, Any]) -> list[tuple[str, str, tuple[str, ...]]]:
+def notification_rows(figures: Report) -> list[tuple[str, str, tuple[str, ...]]]:
     """(duty id, LA or "all", cells) per duty: all LAs first, then each LA if several."""
     rows = []
-    for duty_id, block in figures["notifications"].items():
+    for duty_id, block in figures.notifications.items():
         rows.append((duty_id, "all", timeliness_cells(block["all"])))
         if len(block["by_la"]) > 1:  # one LA's row would repeat the "all" row
             for org, numbers in block["by_la"].items():
@@ -64,10 +65,10 @@ def notification_rows(figures: Mapping[str, Any]) -> list[tuple[str, str, tuple[
     return rows
 
 
-def share_bars(figures: Mapping[str, Any]) -> list[Bar]:
+def share_bars(figures: Report) -> list[Bar]:
     """Share sent within deadline per notification duty (all LAs chosen)."""
     bars = []
-    for duty_id, block in figures["notifications"].items():
+    for duty_id, block in figures.notifications.items():
         numbers = block["all"]
         share = numbers["share_within_deadline"]
         number = (
@@ -84,9 +85,9 @@ def category_label(category: str) -> str:
     return codes.cdop_categories().get(category, category.replace("_", " "))
 
 
-def death_bars(figures: Mapping[str, Any]) -> list[Bar]:
+def death_bars(figures: Report) -> list[Bar]:
     """Child deaths per CDOP category, scaled to the largest."""
-    by_category: Mapping[str, int] = figures["child_deaths"]["by_category"]
+    by_category: Mapping[str, int] = figures.child_deaths["by_category"]
     largest = max(by_category.values(), default=0)
     return [
         Bar(category_label(category), count / largest if largest else 0.0, str(count))

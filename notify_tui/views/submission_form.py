@@ -22,6 +22,7 @@ from typing import Any
 
 from notify_tui.domain import codes
 from notify_tui.domain.models import age_on
+from notify_tui.services.types import CaseDetail, DutyView
 
 
 class Form(StrEnum):
@@ -98,22 +99,22 @@ def _yes_no(value: Any) -> str:
     return "Yes" if value else "No"
 
 
-def forms_for(detail: Mapping[str, Any]) -> list[Form]:
+def forms_for(detail: CaseDetail) -> list[Form]:
     """The forms a case is submitted on, the main one first (from its duties and kind)."""
-    duties = {duty["duty"] for duty in detail.get("duties") or []}
+    duties = {duty.duty for duty in detail.duties}
     forms = [form for form in Form if duties & set(FORM_DUTIES[form])]
-    if detail.get("kind") == "child_death":
+    if detail.kind == "child_death":
         forms.sort(key=lambda form: form is not Form.cdop)
-    return forms or [Form.cdop if detail.get("kind") == "child_death" else Form.online]
+    return forms or [Form.cdop if detail.kind == "child_death" else Form.online]
 
 
-def submission_duties(detail: Mapping[str, Any], form: Form) -> list[dict[str, Any]]:
+def submission_duties(detail: CaseDetail, form: Form) -> list[DutyView]:
     """The case's duties one submission of `form` completes, open ones first."""
-    duties = [d for d in detail.get("duties") or [] if d["duty"] in FORM_DUTIES[form]]
-    return sorted(duties, key=lambda d: (d["status"] != "open", FORM_DUTIES[form].index(d["duty"])))
+    duties = [d for d in detail.duties if d.duty in FORM_DUTIES[form]]
+    return sorted(duties, key=lambda d: (d.status != "open", FORM_DUTIES[form].index(d.duty)))
 
 
-def form_fields(detail: Mapping[str, Any], form: Form) -> list[FormField]:
+def form_fields(detail: CaseDetail, form: Form) -> list[FormField]:
     """The case's values in the order of `form`."""
     if form is Form.cdop:
         return _cdop_fields(detail)
@@ -156,12 +157,13 @@ def _legal_status(subject: Mapping[str, Any]) -> str:
     return ", ".join(words for key, words in LEGAL_STATUS_WORDS.items() if status.get(key))
 
 
-def _subjects(detail: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-    return detail.get("document", {}).get("subjects") or []
+def _subjects(detail: CaseDetail) -> Sequence[Mapping[str, Any]]:
+    subjects: Sequence[Mapping[str, Any]] = detail.document.get("subjects") or []
+    return subjects
 
 
-def _online_fields(detail: Mapping[str, Any]) -> list[FormField]:
-    document = detail.get("document") or {}
+def _online_fields(detail: CaseDetail) -> list[FormField]:
+    document = detail.document
     notifier = document.get("notifier") or {}
     incident = document.get("incident") or {}
     event_date = incident.get("event_date")
@@ -170,9 +172,7 @@ def _online_fields(detail: Mapping[str, Any]) -> list[FormField]:
         FormField("notifier.role", "Notifier", "Role", notifier.get("role") or ""),
         FormField("notifier.phone", "Notifier", "Phone", notifier.get("phone") or ""),
         FormField("notifier.email", "Notifier", "Email", notifier.get("email") or ""),
-        FormField(
-            "notifier.la", "Notifier", "Local authority", notifier.get("la") or detail["org"]
-        ),
+        FormField("notifier.la", "Notifier", "Local authority", notifier.get("la") or detail.org),
     ]
     for number, subject in enumerate(_subjects(detail), start=1):
         section = f"Child {number}"
@@ -224,8 +224,8 @@ def _online_fields(detail: Mapping[str, Any]) -> list[FormField]:
     return fields
 
 
-def _cdop_fields(detail: Mapping[str, Any]) -> list[FormField]:
-    document = detail.get("document") or {}
+def _cdop_fields(detail: CaseDetail) -> list[FormField]:
+    document = detail.document
     incident = document.get("incident") or {}
     fields: list[FormField] = []
     for number, subject in enumerate(_subjects(detail), start=1):
@@ -275,11 +275,11 @@ def _cdop_fields(detail: Mapping[str, Any]) -> list[FormField]:
     return fields
 
 
-def _other_reviews(detail: Mapping[str, Any]) -> str:
+def _other_reviews(detail: CaseDetail) -> str:
     names = {
         "panel-notification": "serious incident notification to the Panel",
         "rapid-review": "rapid review",
         "lac-death-notification": "looked-after child death notified to DfE and Ofsted",
     }
-    held = {duty["duty"] for duty in detail.get("duties") or []}
+    held = {duty.duty for duty in detail.duties}
     return "; ".join(text for duty_id, text in names.items() if duty_id in held)

@@ -57,15 +57,15 @@ def peer_rows(service: SyncService) -> list[PeerRow]:
     waiting = service.pending_counts()
     rows = [
         PeerRow(
-            device_id=str(peer["device_id"]),
-            org=str(peer["org"]),
-            role=str(peer["role"]),
-            revoked_at=None if peer["revoked_at"] is None else str(peer["revoked_at"]),
-            added_at=str(peer["added_at"]),
-            waiting=waiting.get(str(peer["device_id"])),
+            device_id=peer.device_id,
+            org=peer.org,
+            role=peer.role,
+            revoked_at=peer.revoked_at,
+            added_at=peer.added_at,
+            waiting=waiting.get(peer.device_id),
         )
         for peer in service.list_peers()
-        if not peer["is_self"]
+        if not peer.is_self
     ]
     return sorted(rows, key=lambda row: (row.revoked_at is not None, row.org, row.device_id))
 

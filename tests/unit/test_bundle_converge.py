@@ -64,7 +64,7 @@ def test_converge_in_any_order(
     sessions, root = trio
     for who, (kind, number) in actions:
         session = sessions[who]
-        cases = sorted(row["id"] for row in session.list_cases())
+        cases = sorted(row.id for row in session.list_cases())
         if kind == "create" or not cases:
             if session.identity.role == "la":
                 session.create_case(case_document(number))
@@ -73,7 +73,7 @@ def test_converge_in_any_order(
         if kind == "edit" and session.identity.role == "la":
             session.edit_case(case_id, {"case_outline": f"Synthetic outline {number}."})
         elif kind == "ack":
-            duties = [d["duty"] for d in session.case_detail(case_id)["duties"]]
+            duties = [d.duty for d in session.case_detail(case_id).duties]
             if duties:
                 # The duty's date rules may refuse it; that is not what this test is about.
                 with contextlib.suppress(InvalidInput):
@@ -94,5 +94,5 @@ def test_converge_in_any_order(
     assert ids[0] == ids[1] == ids[2]
     hashes = {session.projection_hash() for session in sessions}
     assert len(hashes) == 1
-    conflicts = [sorted((c["case_id"], c["field"]) for c in s.conflicts()) for s in sessions]
+    conflicts = [sorted((c.case_id, c.field) for c in s.conflicts()) for s in sessions]
     assert conflicts[0] == conflicts[1] == conflicts[2]

@@ -75,11 +75,11 @@ def refuse(receiver: Session, path: Path) -> str:
 def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Path) -> None:
     la, office = world["a"], world["office"]
     case_id = la.create_case(case_document(1, "child_death"))
-    duty = next(d for d in la.case_detail(case_id)["duties"] if d["status"] == "open")["duty"]
+    duty = next(d for d in la.case_detail(case_id).duties if d.status == "open").duty
     la.mark_sent(case_id, duty, TODAY, reference="REF-1")
     result = import_ok(office, export_to(la, office, tmp_path))
     assert result.new_events == 2 and case_id in result.cases
-    assert office.case_detail(case_id)["document"] == la.case_detail(case_id)["document"]
+    assert office.case_detail(case_id).document == la.case_detail(case_id).document
 
     # The office answers; its manifest carries its signed receipt.
     import_ok(la, export_to(office, la, tmp_path))
@@ -98,7 +98,7 @@ def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Pa
     office.record_office_step(case_id, "cdop", "modifiable_factors", False)
     import_ok(la, export_to(office, la, tmp_path))
     detail = la.case_detail(case_id)
-    assert {d["duty"]: d["status"] for d in detail["duties"]}[duty] == "acknowledged"
+    assert {d.duty: d.status for d in detail.duties}[duty] == "acknowledged"
     assert (
         vault_of(la).case_events(case_id)[-1].changes[0].field == "office.cdop.modifiable_factors"
     )
@@ -145,7 +145,7 @@ def test_la_peer_gets_only_its_own_orgs_chains(world: dict[str, Session], tmp_pa
     devices = {r.device for r in raw.manifest.ranges}
     assert south.identity.device_id not in devices
     import_ok(b, path)
-    assert south_case not in {row["id"] for row in b.list_cases()}
+    assert south_case not in {row.id for row in b.list_cases()}
 
 
 def test_la_touching_another_las_case_is_refused(world: dict[str, Session], tmp_path: Path) -> None:
@@ -294,20 +294,18 @@ def test_conflicts_travel_and_resolve(world: dict[str, Session], tmp_path: Path)
     b.edit_case(case_id, {"case_outline": "Outline as B wrote it."})
     exchange(a, b, tmp_path / "2")
     for session in (a, b):
-        conflicts = [c for c in session.conflicts() if c["case_id"] == case_id]
-        assert [c["field"] for c in conflicts] == ["case_outline"]
-        assert {v["value"] for v in conflicts[0]["values"]} == {
+        conflicts = [c for c in session.conflicts() if c.case_id == case_id]
+        assert [c.field for c in conflicts] == ["case_outline"]
+        assert {v.value for v in conflicts[0].values} == {
             "Outline as A wrote it.",
             "Outline as B wrote it.",
         }
     a.resolve(case_id, "case_outline", "Outline agreed by both.")
     exchange(a, b, tmp_path / "3")
     for session in (a, b):
-        assert not [c for c in session.conflicts() if c["case_id"] == case_id]
-        assert session.case_detail(case_id)["document"]["case_outline"] == (
-            "Outline agreed by both."
-        )
-    assert a.case_detail(case_id)["document"] == b.case_detail(case_id)["document"]
+        assert not [c for c in session.conflicts() if c.case_id == case_id]
+        assert session.case_detail(case_id).document["case_outline"] == ("Outline agreed by both.")
+    assert a.case_detail(case_id).document == b.case_detail(case_id).document
     assert office
 
 
@@ -322,8 +320,8 @@ def test_office_relays_between_workstations_of_one_la(
     b.edit_case(case_id, {"case_outline": "Outline B added via the office."})
     import_ok(office, export_to(b, office, tmp_path))
     import_ok(a, export_to(office, a, tmp_path))
-    assert a.case_detail(case_id)["document"]["case_outline"] == "Outline B added via the office."
-    assert a.case_detail(case_id)["document"] == b.case_detail(case_id)["document"]
+    assert a.case_detail(case_id).document["case_outline"] == "Outline B added via the office."
+    assert a.case_detail(case_id).document == b.case_detail(case_id).document
 
 
 def forge(session: Session, chain: str, case_id: str, field: str, value: object) -> None:

@@ -106,12 +106,12 @@ def _peer(device_id: str, org: str, *, is_self: bool = False) -> PeerView:
     )
 
 
-def test_peer_view_reads_as_a_row_for_now() -> None:
+def test_peer_view_reads_by_attribute_and_prints_as_the_old_row() -> None:
     peer = _peer("north-1", "Northshire Council")
-    assert peer["org"] == "Northshire Council"
-    assert peer.get("pending_events", 7) == 7
-    with pytest.raises(KeyError):
-        peer["pending_events"]
+    assert peer.org == "Northshire Council"
+    with pytest.raises(TypeError):
+        peer["org"]  # type: ignore[index]
+    assert not hasattr(peer, "get")
     assert list(peer.as_json()) == [
         "device_id", "org", "role", "fingerprint", "hpke_key_id", "is_self", "revoked_at",
         "added_at",

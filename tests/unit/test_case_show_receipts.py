@@ -35,7 +35,7 @@ def test_case_show_lists_receipts(tmp_path: Path) -> None:
     office = make_session(tmp_path / "office", OFFICE, "office", "Ola O")
     trust_each_other([la, office], tmp_path / "keys")
     case_id = la.create_case(case_document(3, "child_death"))
-    duty = next(d for d in la.case_detail(case_id)["duties"] if d["status"] == "open")["duty"]
+    duty = next(d for d in la.case_detail(case_id).duties if d.status == "open").duty
     la.mark_sent(case_id, duty, TODAY, reference="REF-9")
     exchange(la, office, tmp_path / "bundles")
     la.close()

@@ -207,7 +207,7 @@ def test_killed_passphrase_change_leaves_one_passphrase_working(
             continue
         with session:
             report = session.doctor()
-            cases = {row["id"] for row in session.list_cases()}
+            cases = {row.id for row in session.list_cases()}
         opened_with = index
         break
     assert opened_with is not None, f"{summary}: neither passphrase opens the vault"

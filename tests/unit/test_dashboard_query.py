@@ -6,7 +6,7 @@ filters and sort order, kept here as the test's oracle (`oracle_apply`, `oracle_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -25,6 +25,7 @@ from notify_tui.domain.dashboard import (
     short_recipients,
 )
 from notify_tui.services.session import Session
+from notify_tui.services.types import OpenDuty
 from notify_tui.views.dashboard import format_due
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -35,22 +36,22 @@ PAGE_SIZE = 200
 URGENCY_ORDER = {"overdue": 0, "due today": 1, "due soon": 2, "later": 3, "no date": 4, "done": 5}
 
 
-def duty_row_from_view(view: Mapping[str, Any]) -> DutyRow:
+def duty_row_from_view(view: OpenDuty) -> DutyRow:
     """A dashboard row built from one row of `Session.open_duties`."""
-    due = view.get("due")
+    due = view.due
     return DutyRow(
-        case_id=view["case_id"],
-        kind=view["kind"] or "",
-        initials=view.get("initials") or "",
-        names=view.get("names") or "",
-        duty_id=view["duty"],
-        duty=duty_label(view["duty"], view["title"]),
-        recipients=short_recipients(view.get("recipients") or []),
+        case_id=view.case_id,
+        kind=view.kind or "",
+        initials=view.initials or "",
+        names=view.names or "",
+        duty_id=view.duty,
+        duty=duty_label(view.duty, view.title),
+        recipients=short_recipients(view.recipients),
         due=date.fromisoformat(due) if due else None,
-        working_days_left=view.get("working_days_left"),
-        urgency=view["urgency"],
-        status=view["status"],
-        org=view.get("org") or "",
+        working_days_left=view.working_days_left,
+        urgency=view.urgency,
+        status=view.status,
+        org=view.org or "",
     )
 
 
@@ -301,7 +302,7 @@ def test_filtered_pages_match_the_in_memory_query(
     elif narrowed == "other la":
         query = replace(query, la="Elsewhere Council (fictional)")
     else:
-        ids = {summary["id"] for summary in demo_session.list_cases(search="Overdue")}
+        ids = {summary.id for summary in demo_session.list_cases(search="Overdue")}
         assert 0 < len(ids) < len({row.case_id for row in everything})
         query = replace(query, search="Overdue")
     searched = frozenset(ids) if narrowed == "search" else None
@@ -317,7 +318,7 @@ def test_filtered_pages_match_the_in_memory_query(
 
 def test_search_pages_only_matching_cases(demo_session: Session) -> None:
     query = DashboardQuery(status="all", search="Fictional", today=TODAY)
-    ids = {summary["id"] for summary in demo_session.list_cases(search="Fictional")}
+    ids = {summary.id for summary in demo_session.list_cases(search="Fictional")}
     assert ids and {row.case_id for row in demo_session.duty_pages(query)} <= ids
 
 

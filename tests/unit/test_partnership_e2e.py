@@ -304,31 +304,31 @@ def test_office_bundles_to_an_la_carry_only_its_chains(partnership: Partnership,
 def test_office_steps_reach_the_las(partnership: Partnership) -> None:
     ids = partnership.ids
     north = partnership.sessions[NORTH]
-    n1 = {d["duty"]: d for d in north.case_detail(ids["N1"])["duties"]}
-    assert n1["panel-notification"]["status"] == "acknowledged"
-    assert n1["panel-notification"]["acknowledged_on"] == "2026-11-09"
-    assert n1["rapid-review"]["status"] == "sent"
-    assert n1["rapid-review"]["sent_on"] == "2026-11-20"
-    document = north.case_detail(ids["N1"])["document"]
+    n1 = {d.duty: d for d in north.case_detail(ids["N1"]).duties}
+    assert n1["panel-notification"].status == "acknowledged"
+    assert n1["panel-notification"].acknowledged_on == "2026-11-09"
+    assert n1["rapid-review"].status == "sent"
+    assert n1["rapid-review"].sent_on == "2026-11-20"
+    document = north.case_detail(ids["N1"]).document
     assert document["office"]["panel_response"]["response"] == {
         "date": "2026-11-23",
         "outcome": "local_review",
     }
-    assert north.case_detail(ids["N2"])["document"]["office"]["cdop"]["category"] == "infection"
+    assert north.case_detail(ids["N2"]).document["office"]["cdop"]["category"] == "infection"
     south = partnership.sessions[SOUTH]
-    s1 = {d["duty"]: d for d in south.case_detail(ids["S1"])["duties"]}
-    assert s1["panel-notification"]["acknowledged_on"] == "2026-11-13"
-    assert s1["rapid-review"]["status"] == "open"
-    assert s1["rapid-review"]["due"] == "2026-12-03"
+    s1 = {d.duty: d for d in south.case_detail(ids["S1"]).duties}
+    assert s1["panel-notification"].acknowledged_on == "2026-11-13"
+    assert s1["rapid-review"].status == "open"
+    assert s1["rapid-review"].due == "2026-12-03"
     east = partnership.sessions[EAST]
-    e2 = east.case_detail(ids["E2"])["document"]["office"]["cdop"]
+    e2 = east.case_detail(ids["E2"]).document["office"]["cdop"]
     assert e2 == {"review_meeting_held": "2026-11-20"}
     # Every replica of a case holds the same projection of it as the office.
     office = partnership.sessions[OFFICE]
     for name, case_id in ids.items():
         la = partnership.sessions[{"N": NORTH, "S": SOUTH, "E": EAST}[name[0]]]
-        assert la.case_detail(case_id)["document"] == office.case_detail(case_id)["document"]
-        assert la.case_detail(case_id)["duties"] == office.case_detail(case_id)["duties"]
+        assert la.case_detail(case_id).document == office.case_detail(case_id).document
+        assert la.case_detail(case_id).duties == office.case_detail(case_id).duties
 
 
 def test_doctor_passes_on_all_four(partnership: Partnership) -> None:
@@ -339,7 +339,7 @@ def test_doctor_passes_on_all_four(partnership: Partnership) -> None:
 
 def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) -> None:
     ids, figures = partnership.ids, partnership.report
-    notifications = figures["notifications"]
+    notifications = figures.notifications
     assert notifications["panel-notification"] == {
         "all": {
             "raised": 2,
@@ -399,16 +399,16 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
     }
     for duty in ("care-leaver-death-notification", "lac-death-notification"):
         assert notifications[duty] == {"all": nothing, "by_la": {}}
-    assert figures["rapid_reviews"] == {
+    assert figures.rapid_reviews == {
         "raised": 2,
         "sent": 1,
         "sent_within_deadline": 1,
         "share_within_deadline": 1.0,
         "median_working_days_taken": 10,
     }
-    assert figures["local_reviews"] == nothing
-    assert figures["decisions_not_to_notify"] == {"count": 1, "cases": [ids["E1"]]}
-    assert figures["child_deaths"] == {
+    assert figures.local_reviews == nothing
+    assert figures.decisions_not_to_notify == {"count": 1, "cases": [ids["E1"]]}
+    assert figures.child_deaths == {
         "count": 2,
         "by_category": {"infection": 1, "not yet categorised": 1},
         "by_age_band": {
@@ -420,7 +420,7 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
             "15-17 years": 0,
         },
     }
-    assert figures["open"] == {
+    assert figures.open == {
         "count": 3,
         "overdue": 2,
         "duties": [
@@ -447,51 +447,51 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
             },
         ],
     }
-    assert figures["period"] == {"from": "2026-11-01", "to": "2026-11-30"} and figures["la"] is None
+    assert figures.period == {"from": "2026-11-01", "to": "2026-11-30"} and figures.la is None
 
 
 def test_report_per_la_reproduces_the_hand_working(partnership: Partnership) -> None:
     ids, by_la = partnership.ids, partnership.reports_by_la
     north, south, east = by_la[NORTH], by_la[SOUTH], by_la[EAST]
-    assert north["la"] == NORTH
-    assert north["notifications"]["panel-notification"]["all"]["median_working_days_taken"] == 4
-    assert north["notifications"]["cdop-notification"]["all"]["sent_within_deadline"] == 1
-    assert north["rapid_reviews"]["sent_within_deadline"] == 1
-    assert north["child_deaths"]["by_category"] == {"infection": 1}
-    assert north["decisions_not_to_notify"] == {"count": 0, "cases": []}
-    assert north["open"] == {"count": 0, "overdue": 0, "duties": []}
+    assert north.la == NORTH
+    assert north.notifications["panel-notification"]["all"]["median_working_days_taken"] == 4
+    assert north.notifications["cdop-notification"]["all"]["sent_within_deadline"] == 1
+    assert north.rapid_reviews["sent_within_deadline"] == 1
+    assert north.child_deaths["by_category"] == {"infection": 1}
+    assert north.decisions_not_to_notify == {"count": 0, "cases": []}
+    assert north.open == {"count": 0, "overdue": 0, "duties": []}
 
-    assert south["notifications"]["panel-notification"]["all"] == {
+    assert south.notifications["panel-notification"]["all"] == {
         "raised": 1,
         "sent": 1,
         "sent_within_deadline": 0,
         "share_within_deadline": 0.0,
         "median_working_days_taken": 7,
     }
-    assert south["notifications"]["cdop-notification"]["all"]["raised"] == 0
-    assert south["rapid_reviews"] == {
+    assert south.notifications["cdop-notification"]["all"]["raised"] == 0
+    assert south.rapid_reviews == {
         "raised": 1,
         "sent": 0,
         "sent_within_deadline": 0,
         "share_within_deadline": None,
         "median_working_days_taken": None,
     }
-    assert south["child_deaths"]["count"] == 0
-    assert [(d["case_id"], d["working_days_left"]) for d in south["open"]["duties"]] == [
+    assert south.child_deaths["count"] == 0
+    assert [(d["case_id"], d["working_days_left"]) for d in south.open["duties"]] == [
         (ids["S1"], 8)
     ]
-    assert south["open"]["overdue"] == 0
+    assert south.open["overdue"] == 0
 
-    assert east["notifications"]["panel-notification"]["all"]["raised"] == 0
-    assert east["rapid_reviews"]["raised"] == 0
-    assert east["decisions_not_to_notify"] == {"count": 1, "cases": [ids["E1"]]}
-    assert east["child_deaths"]["by_category"] == {"not yet categorised": 1}
-    assert east["child_deaths"]["by_age_band"]["10-14 years"] == 1
-    assert [(d["case_id"], d["working_days_left"]) for d in east["open"]["duties"]] == [
+    assert east.notifications["panel-notification"]["all"]["raised"] == 0
+    assert east.rapid_reviews["raised"] == 0
+    assert east.decisions_not_to_notify == {"count": 1, "cases": [ids["E1"]]}
+    assert east.child_deaths["by_category"] == {"not yet categorised": 1}
+    assert east.child_deaths["by_age_band"]["10-14 years"] == 1
+    assert [(d["case_id"], d["working_days_left"]) for d in east.open["duties"]] == [
         (ids["E3"], -19),
         (ids["E2"], -4),
     ]
-    assert east["open"]["overdue"] == 2
+    assert east.open["overdue"] == 2
 
     with pytest.raises(InvalidInput, match="no cases from that LA"):
         partnership.sessions[OFFICE].report(*NOVEMBER, la="Westshire Council")

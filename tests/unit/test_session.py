@@ -17,6 +17,7 @@ from notify_tui.clock import system_clock
 from notify_tui.demo.vault import seed_synthetic
 from notify_tui.errors import InvalidInput, VaultError
 from notify_tui.services.session import Session
+from notify_tui.services.types import DutyView
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
@@ -57,8 +58,8 @@ def session(vault: Vault) -> Iterator[Session]:
         yield opened
 
 
-def duties(session: Session, case_id: str) -> dict[str, dict[str, object]]:
-    return {d["duty"]: d for d in session.case_detail(case_id)["duties"]}
+def duties(session: Session, case_id: str) -> dict[str, DutyView]:
+    return {d.duty: d for d in session.case_detail(case_id).duties}
 
 
 def event_count(vault: Vault) -> int:
@@ -69,10 +70,10 @@ def test_panel_duty_due_five_working_days_after_awareness(session: Session) -> N
     # Aware Tue 17 Nov 2026: 18, 19, 20, 23, 24 -> due Tue 24 Nov; today Mon 23 -> 1 left.
     case_id = session.create_case(serious_incident())
     panel = duties(session, case_id)["panel-notification"]
-    assert panel["due"] == "2026-11-24"
-    assert panel["working_days_left"] == 1
-    assert panel["urgency"] == "due soon"
-    assert duties(session, case_id)["rapid-review"]["due"] is None
+    assert panel.due == "2026-11-24"
+    assert panel.working_days_left == 1
+    assert panel.urgency == "due soon"
+    assert duties(session, case_id)["rapid-review"].due is None
 
 
 def test_sending_the_notification_starts_the_rapid_review_clock(session: Session) -> None:
@@ -81,42 +82,42 @@ def test_sending_the_notification_starts_the_rapid_review_clock(session: Session
     case_id = session.create_case(serious_incident())
     session.mark_sent(case_id, "panel-notification", date(2026, 11, 20), "PANEL-TEST-1")
     rows = duties(session, case_id)
-    assert rows["panel-notification"]["status"] == "sent"
-    assert rows["panel-notification"]["reference"] == "PANEL-TEST-1"
-    assert rows["rapid-review"]["due"] == "2026-12-11"
-    audit = session.case_detail(case_id)["audit"]
-    assert [entry["type"] for entry in audit] == ["case.created", "duty.sent"]
-    assert audit[1]["author"] == "Test Lead"
+    assert rows["panel-notification"].status == "sent"
+    assert rows["panel-notification"].reference == "PANEL-TEST-1"
+    assert rows["rapid-review"].due == "2026-12-11"
+    audit = session.case_detail(case_id).audit
+    assert [entry.type for entry in audit] == ["case.created", "duty.sent"]
+    assert audit[1].author == "Test Lead"
 
 
 def test_an_overdue_duty_counts_negative_working_days(session: Session) -> None:
     # Aware Mon 9 Nov 2026 -> due Mon 16 Nov; today Mon 23: 17,18,19,20,23 -> 5 overdue.
     case_id = session.create_case(serious_incident(aware="2026-11-09", event="2026-11-06"))
     panel = duties(session, case_id)["panel-notification"]
-    assert (panel["due"], panel["working_days_left"], panel["urgency"]) == (
+    assert (panel.due, panel.working_days_left, panel.urgency) == (
         "2026-11-16",
         -5,
         "overdue",
     )
-    assert case_id in {row["id"] for row in session.list_cases(overdue=True)}
+    assert case_id in {row.id for row in session.list_cases(overdue=True)}
 
 
 def test_deciding_not_to_notify_closes_the_panel_duties(session: Session) -> None:
     case_id = session.create_case(serious_incident())
     session.decide(case_id, notify=False, rationale="Injury explained; no abuse suspected.")
     rows = duties(session, case_id)
-    assert rows["panel-notification"]["status"] == "not_notifying"
-    assert rows["rapid-review"]["status"] == "not_notifying"
+    assert rows["panel-notification"].status == "not_notifying"
+    assert rows["rapid-review"].status == "not_notifying"
     detail = session.case_detail(case_id)
-    assert detail["document"]["decision"]["notify"] is False
-    assert case_id not in {row["id"] for row in session.list_cases(overdue=True)}
+    assert detail.document["decision"]["notify"] is False
+    assert case_id not in {row.id for row in session.list_cases(overdue=True)}
 
 
 def test_editing_the_awareness_date_moves_the_deadline(session: Session) -> None:
     case_id = session.create_case(serious_incident())
     # Aware Wed 18 Nov: 19, 20, 23, 24, 25 -> due Wed 25 Nov.
     session.edit_case(case_id, {"incident.aware_date": "2026-11-18"})
-    assert duties(session, case_id)["panel-notification"]["due"] == "2026-11-25"
+    assert duties(session, case_id)["panel-notification"].due == "2026-11-25"
 
 
 @pytest.mark.parametrize(
@@ -165,12 +166,12 @@ def test_concurrent_edits_are_kept_as_a_conflict_until_resolved(
     for value in ("2026-11-14", "2026-11-15"):
         change = Change(field="incident.event_date", value=value, replaces=heads)
         vault.record(session.projector, [(case_id, "case.edited", [change])], session_now())
-    [conflict] = [c for c in session.conflicts() if c["case_id"] == case_id]
-    assert conflict["field"] == "incident.event_date"
-    assert sorted(v["value"] for v in conflict["values"]) == ["2026-11-14", "2026-11-15"]
+    [conflict] = [c for c in session.conflicts() if c.case_id == case_id]
+    assert conflict.field == "incident.event_date"
+    assert sorted(v.value for v in conflict.values) == ["2026-11-14", "2026-11-15"]
     session.resolve(case_id, "incident.event_date", "2026-11-14")
-    assert [c for c in session.conflicts() if c["case_id"] == case_id] == []
-    assert session.case_detail(case_id)["document"]["incident"]["event_date"] == "2026-11-14"
+    assert [c for c in session.conflicts() if c.case_id == case_id] == []
+    assert session.case_detail(case_id).document["incident"]["event_date"] == "2026-11-14"
 
 
 def session_now():  # type: ignore[no-untyped-def]
@@ -181,7 +182,7 @@ def session_now():  # type: ignore[no-untyped-def]
 
 def test_search_finds_a_case_by_family_name_prefix(session: Session) -> None:
     case_id = session.create_case(serious_incident(family="Zeppelinfake"))
-    found = {row["id"] for row in session.list_cases(search="zeppel")}
+    found = {row.id for row in session.list_cases(search="zeppel")}
     assert found == {case_id}
     with pytest.raises(InvalidInput):
         session.list_cases(search='"*')
@@ -198,7 +199,7 @@ def test_seeded_cases_are_obviously_fake(session: Session) -> None:
     assert len(ids) == 20
     for case_id in ids[:5]:
         detail = session.case_detail(case_id)
-        assert detail["document"]["case_outline"].startswith("SYNTHETIC DEMO CASE")
+        assert detail.document["case_outline"].startswith("SYNTHETIC DEMO CASE")
 
 
 def test_home_is_a_real_encrypted_file(session: Session) -> None:
@@ -216,8 +217,8 @@ def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(
     with pytest.raises(InvalidInput, match="choose one of the values"):
         session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-18"})
     session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-19"})
-    assert duties(session, case_id)["panel-notification"]["sent_on"] == "2026-11-19"
-    assert [c for c in session.conflicts() if c["case_id"] == case_id] == []
+    assert duties(session, case_id)["panel-notification"].sent_on == "2026-11-19"
+    assert [c for c in session.conflicts() if c.case_id == case_id] == []
 
 
 def test_the_office_does_not_log_cases(tmp_path: Path) -> None:
@@ -266,8 +267,8 @@ def test_unseen_edits_make_a_conflict_a_person_resolves(session: Session) -> Non
 
 
 def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
-    """Attributes for new code, `as_json()` with the old keys in the old order for `--json`,
-    and (for now) dict-style reads for shells not yet moved to attributes."""
+    """Attributes, and `as_json()` with the old keys in the old order for `--json`; no
+    dict-style reads (a renamed field must break a type check, not a screen)."""
     case_id = session.create_case(serious_incident(family="Typedfake"))
     [summary] = session.list_cases(search="Typedfake")
     assert list(summary.as_json()) == [
@@ -275,8 +276,10 @@ def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
         "open_duties", "decision", "conflicts", "created_at", "event_date", "aware_date",
         "outcome",
     ]  # fmt: skip
-    assert summary.id == summary["id"] == case_id
-    assert summary.get("no such key", "fallback") == "fallback"
+    assert summary.id == case_id
+    with pytest.raises(TypeError):
+        summary["id"]  # type: ignore[index]
+    assert not hasattr(summary, "get") and not hasattr(summary, "keys")
     assert summary.as_json()["conflicts"] == []
     detail = session.case_detail(case_id)
     assert list(detail.as_json()) == [

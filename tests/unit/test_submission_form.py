@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from notify_tui.services.types import CaseDetail, DutyView
 from notify_tui.tui.widgets.bar_chart import Bar, bar_chart
 from notify_tui.views.office import step_rows
 from notify_tui.views.submission_form import (
@@ -15,7 +16,31 @@ from notify_tui.views.submission_form import (
 )
 
 
-def detail(kind: str, duties: list[tuple[str, str]], **document: Any) -> dict[str, Any]:
+def duty(duty_id: str, status: str) -> DutyView:
+    """A duty of case SI-00000009 as `Session.case_detail` lists it (only id and status matter)."""
+    return DutyView(
+        case_id="SI-00000009",
+        duty=duty_id,
+        title=duty_id,
+        required=True,
+        recipients=(),
+        start=None,
+        due=None,
+        deadline=None,
+        working_days_left=None,
+        urgency="no date" if status == "open" else "done",
+        status=status,
+        sent_on=None,
+        reference=None,
+        withdrawn_reason=None,
+        acknowledged_on=None,
+        reasons=(),
+        source=None,
+        rule_version=None,
+    )
+
+
+def detail(kind: str, duties: list[tuple[str, str]], **document: Any) -> CaseDetail:
     subject = {
         "given_names": "Ada [b]",
         "family_name": "Form-Fictional",
@@ -34,12 +59,21 @@ def detail(kind: str, duties: list[tuple[str, str]], **document: Any) -> dict[st
         "abuse_or_neglect": "suspected",
         "abuse_kinds": ["neglect", "physical"],
     }
-    return {
-        "org": "Testshire (test)",
-        "kind": kind,
-        "duties": [{"duty": d, "title": d, "status": status} for d, status in duties],
-        "document": {"subjects": [subject], "incident": incident, **document},
-    }
+    return CaseDetail(
+        id="SI-00000009",
+        kind=kind,
+        org="Testshire (test)",
+        created_at="2026-11-20T09:00:00Z",
+        created_by="tester",
+        updated_at="2026-11-20T09:00:00Z",
+        document={"subjects": [subject], "incident": incident, **document},
+        duties=tuple(duty(duty_id, status) for duty_id, status in duties),
+        advisories=(),
+        conflicts=(),
+        problem=None,
+        rulepack="test",
+        audit=(),
+    )
 
 
 def values(fields: list[Any]) -> dict[str, str]:
@@ -80,15 +114,16 @@ def test_child_death_uses_cdop_first_and_marks_boxes_not_held() -> None:
     fields = {f.key: f for f in form_fields(case, Form.cdop)}
     assert fields["death.place"].value == "Hospital, Ward 9 (test)"
     assert fields["child1.gp"].value == "" and fields["child1.gp"].shown == NOT_HELD
-    assert [d["duty"] for d in submission_duties(case, Form.cdop)] == ["cdop-notification"]
+    assert [d.duty for d in submission_duties(case, Form.cdop)] == ["cdop-notification"]
 
 
 def test_office_steps_follow_the_duties() -> None:
-    incident = detail(
-        "serious_incident", [("panel-notification", "sent"), ("rapid-review", "open")]
-    )
     response = {"date": "2026-11-20", "outcome": "no_further_review"}
-    incident["document"]["office"] = {"panel_response": {"response": response}}
+    incident = detail(
+        "serious_incident",
+        [("panel-notification", "sent"), ("rapid-review", "open")],
+        office={"panel_response": {"response": response}},
+    )
     rows = {row.key: row.recorded for row in step_rows(incident)}
     assert rows["panel_response.response"] == "Fri 20 Nov 2026: no further review"
     assert rows["rapid_review.started"] == ""

@@ -55,7 +55,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Tem
     home = tmp_path_factory.mktemp("keys") / "template"
     code, _ = make_vault(home, [case_document(n) for n in range(1, 4)])
     with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
-        cases = {row["id"]: row["names"] for row in session.list_cases()}
+        cases = {row.id: row.names for row in session.list_cases()}
     return Template(home, code, cases)
 
 
@@ -77,7 +77,7 @@ def cases_and_health(home: Path, **unlock: str) -> dict[str, str]:
     with Session.unlock(home, write=False, **unlock, owner=InlineOwner()) as session:
         report = session.doctor()
         assert report.ok, report.problems
-        return {row["id"]: row["names"] for row in session.list_cases()}
+        return {row.id: row.names for row in session.list_cases()}
 
 
 def assert_refuses(home: Path, **unlock: str) -> None:

@@ -130,9 +130,7 @@ def test_session_writes_leave_no_plaintext(home: Path, secrets_on_disk: list[str
         detail = json.dumps(session.case_detail(case_id).as_json(), ensure_ascii=False)
         for label in ("Given", "Unicode", "EditedFamily", "EditedOutline", "Place", "Health"):
             assert SENTINELS[label] in detail, label
-        assert [row["id"] for row in session.list_cases(search=SENTINELS["EditedFamily"])] == [
-            case_id
-        ]
+        assert [row.id for row in session.list_cases(search=SENTINELS["EditedFamily"])] == [case_id]
         searched_while_open = assert_no_plaintext(home, secrets_on_disk)
         assert "vault.db-wal" in searched_while_open
     finally:
@@ -158,10 +156,10 @@ def test_cli_writes_leave_no_plaintext(
     )  # fmt: skip
     assert edited.returncode == 0, edited.stderr
     with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
-        document = session.case_detail(case_id)["document"]
+        document = session.case_detail(case_id).document
         assert document["subjects"][0]["family_name"] == SENTINELS["CliFile"]
         assert SENTINELS["CliEdit"] in document["case_outline"]
-        stdin_case = session.case_detail(from_stdin.stdout.strip())["document"]
+        stdin_case = session.case_detail(from_stdin.stdout.strip()).document
         assert SENTINELS["CliStdin"] in stdin_case["case_outline"]
     assert_no_plaintext(home, secrets_on_disk)
 
@@ -260,7 +258,7 @@ def test_killed_writer_leaves_no_plaintext(
     left_behind = assert_no_plaintext(home, secrets_on_disk)
     assert "vault.db-wal" in left_behind, "the killed writer's WAL should still be there"
     with Session.unlock(home, passphrase=PASSPHRASE, write=False, owner=InlineOwner()) as session:
-        present = {row["id"] for row in session.list_cases(search=SENTINELS["Killed"])}
+        present = {row.id for row in session.list_cases(search=SENTINELS["Killed"])}
         assert reported <= present
     assert_no_plaintext(home, secrets_on_disk)
 
@@ -288,7 +286,7 @@ def backup(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Backup:
     )
     with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
         session.create_case(document)
-        cases = {row["id"]: row["names"] for row in session.list_cases()}
+        cases = {row.id: row.names for row in session.list_cases()}
     destination = tmp_path_factory.mktemp("backup") / "vault-backup.zip"
     result = run_cli("backup", "--to", str(destination), home=home)
     assert result.returncode == 0, result.stderr
