@@ -10,35 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 Role = Literal["la", "office"]
 ImportStatus = Literal["imported", "already imported", "refused"]
 
 
-class KeyAccess:
-    """TEMPORARY: read a field as ``view["name"]`` or ``view.get("name", default)``.
-
-    The shells and presenters read these results as dicts today; this lets them keep
-    working while they switch to attributes. It is removed once the shells read
-    attributes: new code must use attributes.
-    """
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in getattr(self, "__dataclass_fields__", {}):
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """The field `key`, or `default` when there is no such field."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-
 @dataclass(frozen=True)
-class PeerView(KeyAccess):
+class PeerView:
     """A device the vault knows: this one (`is_self`) or a peer."""
 
     device_id: str
@@ -72,7 +51,7 @@ class PeerView(KeyAccess):
 
 
 @dataclass(frozen=True)
-class KeysFile(KeyAccess):
+class KeysFile:
     """This device's keys file (what `keys export` writes for a peer)."""
 
     device_id: str
@@ -85,7 +64,7 @@ class KeysFile(KeyAccess):
 
 
 @dataclass(frozen=True)
-class ImportOutcome(KeyAccess):
+class ImportOutcome:
     """What happened to one bundle file."""
 
     path: Path
@@ -113,7 +92,7 @@ class ImportOutcome(KeyAccess):
 
 
 @dataclass(frozen=True)
-class BundleSender(KeyAccess):
+class BundleSender:
     """Who a bundle's manifest says made it."""
 
     device: str
@@ -126,7 +105,7 @@ class BundleSender(KeyAccess):
 
 
 @dataclass(frozen=True)
-class BundleRange(KeyAccess):
+class BundleRange:
     """A bundle holds events `first_seq`..`last_seq` of one chain; `head` is the last's id."""
 
     device: str
@@ -145,7 +124,7 @@ class BundleRange(KeyAccess):
 
 
 @dataclass(frozen=True)
-class BundleReceipt(KeyAccess):
+class BundleReceipt:
     """A bundle's sender holds events 1..`held_up_to` of a chain, since `received_at`."""
 
     device: str
@@ -162,7 +141,7 @@ class BundleReceipt(KeyAccess):
 
 
 @dataclass(frozen=True)
-class VerifyReport(KeyAccess):
+class VerifyReport:
     """What `verify` found in a bundle file, without a vault."""
 
     path: Path
@@ -201,7 +180,7 @@ class VerifyReport(KeyAccess):
 
 
 @dataclass(frozen=True)
-class CaseReceipt(KeyAccess):
+class CaseReceipt:
     """A peer acknowledged holding a case's events; the last of them since `received_at`."""
 
     org: str
@@ -223,7 +202,7 @@ class CaseReceipt(KeyAccess):
 
 
 @dataclass(frozen=True)
-class DutyReceipt(KeyAccess):
+class DutyReceipt:
     """A peer acknowledged holding the event that recorded a duty as sent."""
 
     org: str
@@ -245,7 +224,7 @@ class DutyReceipt(KeyAccess):
 
 
 @dataclass(frozen=True)
-class ReceiptView(KeyAccess):
+class ReceiptView:
     """Which peers acknowledged a case's events, and each duty's latest `sent` record."""
 
     case: tuple[CaseReceipt, ...]
@@ -264,7 +243,7 @@ class ReceiptView(KeyAccess):
 
 
 @dataclass(frozen=True)
-class ChainReceipt(KeyAccess):
+class ChainReceipt:
     """A peer's latest receipt for one chain: it holds events 1..`held_up_to`."""
 
     peer: str

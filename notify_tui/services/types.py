@@ -3,56 +3,29 @@
 Field names are the keys of the JSON the CLI prints, and `as_json()` gives exactly that
 document (same keys, same order), so `--json` output does not change.
 
-TRANSITION: every class here also answers `obj["key"]`, `obj.get("key", default)` and
-`keys()` (`KeyAccess`), so shells still written against the old dict rows keep working
-while they move to attributes. `KeyAccess` is temporary: it is removed once the shells
-read attributes.
+Read them by attribute (`row.working_days_left`): a renamed field then breaks a type
+check, not a screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 
-class KeyAccess:
-    """TEMPORARY: dict-style reads of a dataclass (removed once the shells read attributes).
-
-    `obj["name"]` and `obj.get("name")` read the attribute (a tuple as a list, as the old
-    rows held it); `keys()` lists the fields of `as_json()`, so `{**obj}` still builds
-    the old row.
-    """
+@runtime_checkable
+class _Plain(Protocol):
+    """A value with a JSON document of its own (every dataclass here)."""
 
     def as_json(self) -> dict[str, object]:
-        """The plain JSON document of this value (the old dict row)."""
-        raise NotImplementedError
-
-    def keys(self) -> Iterator[str]:
-        """The keys of `as_json()`, in order."""
-        return iter(self.as_json())
-
-    def __getitem__(self, key: str) -> object:
-        if key not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
-            raise KeyError(key)
-        value = getattr(self, key)
-        # The old rows held lists: `row["duties"] == []` must still hold for an empty one.
-        return list(value) if isinstance(value, tuple) else value
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in {f.name for f in fields(self)}  # type: ignore[arg-type]
-
-    def get(self, key: str, default: object = None) -> object:
-        """`obj[key]`, or `default` when there is no such field."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
+        """The plain JSON document of this value."""
+        ...
 
 
 def _plain(value: object) -> object:
     """A value as JSON would hold it: dataclasses as their `as_json()`, tuples as lists."""
-    if isinstance(value, KeyAccess):
+    if isinstance(value, _Plain):
         return value.as_json()
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
@@ -60,7 +33,7 @@ def _plain(value: object) -> object:
 
 
 @dataclass(frozen=True)
-class DutyView(KeyAccess):
+class DutyView:
     """One duty of a case, for display: what is owed, to whom, by when, and its state."""
 
     case_id: str
@@ -103,7 +76,7 @@ class OpenDuty(DutyView):
 
 
 @dataclass(frozen=True)
-class CaseSummary(KeyAccess):
+class CaseSummary:
     """One line of the case list."""
 
     id: str
@@ -131,7 +104,7 @@ class CaseSummary(KeyAccess):
 
 
 @dataclass(frozen=True)
-class ConflictValue(KeyAccess):
+class ConflictValue:
     """One of the values a field holds in conflict, and who recorded it."""
 
     value: object
@@ -146,7 +119,7 @@ class ConflictValue(KeyAccess):
 
 
 @dataclass(frozen=True)
-class ConflictView(KeyAccess):
+class ConflictView:
     """A field of a case that holds more than one value."""
 
     field: str
@@ -169,7 +142,7 @@ class CaseConflict(ConflictView):
 
 
 @dataclass(frozen=True)
-class AuditEntry(KeyAccess):
+class AuditEntry:
     """One line of a case's audit trail: who, when, which device, what changed."""
 
     at: str
@@ -186,7 +159,7 @@ class AuditEntry(KeyAccess):
 
 
 @dataclass(frozen=True)
-class CaseDetail(KeyAccess):
+class CaseDetail:
     """Everything about one case: its document, duties, conflicts and audit trail."""
 
     id: str
@@ -211,7 +184,7 @@ class CaseDetail(KeyAccess):
 
 
 @dataclass(frozen=True)
-class Report(KeyAccess):
+class Report:
     """The figures of `notify-tui report` and the Reports screen (see `domain.reports`).
 
     Each field is a JSON block of figures as `domain.reports.build_report` makes it.
@@ -232,7 +205,7 @@ class Report(KeyAccess):
 
 
 @dataclass(frozen=True)
-class DoctorReport(KeyAccess):
+class DoctorReport:
     """What `doctor` checked and what it found."""
 
     checks: tuple[str, ...]
