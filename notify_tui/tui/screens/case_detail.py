@@ -290,7 +290,7 @@ class CaseDetailScreen(Screen[None]):
     def _fill_conflicts(self) -> None:
         container = self.query_one("#conflict-list", VerticalScroll)
         container.remove_children()
-        conflicts = self.detail.conflicts if self.detail else ()
+        conflicts = self.detail.conflicts if self.detail is not None else ()
         if not conflicts:
             container.mount(Static("No conflicts: every field holds one value."))
             return
@@ -325,7 +325,7 @@ class CaseDetailScreen(Screen[None]):
     def _fill_audit(self) -> None:
         table = self.query_one("#audit-table", DataTable)
         table.clear()
-        for entry in reversed(self.detail.audit if self.detail else ()):
+        for entry in reversed(self.detail.audit if self.detail is not None else ()):
             table.add_row(
                 entry.at[:19].replace("T", " "),
                 entry.author,
@@ -335,7 +335,7 @@ class CaseDetailScreen(Screen[None]):
 
     def _duties(self) -> tuple[DutyView, ...]:
         """The case's duties (none before the case is read)."""
-        return self.detail.duties if self.detail else ()
+        return self.detail.duties if self.detail is not None else ()
 
     def current_duty(self) -> DutyView | None:
         """The duty under the cursor."""
