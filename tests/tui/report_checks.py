@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
+from notify_tui.services.types import Report
 from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.views.reports import duty_name, share_text
 
@@ -17,10 +18,10 @@ def text(screen: ReportsScreen, widget_id: str) -> str:
     return str(screen.query_one(f"#{widget_id}", Static).render())
 
 
-def assert_matches(screen: ReportsScreen, figures: dict) -> None:
+def assert_matches(screen: ReportsScreen, figures: Report) -> None:
     """Every number on the screen equals the one in `figures`."""
     notifications = cells(screen, "notifications")
-    for duty_id, block in figures["notifications"].items():
+    for duty_id, block in figures.notifications.items():
         numbers = block["all"]
         row = notifications[f"{duty_id}|all"]
         assert row[0] == duty_name(duty_id)
@@ -44,18 +45,20 @@ def assert_matches(screen: ReportsScreen, figures: dict) -> None:
         else:
             assert not [key for key in notifications if key.startswith(f"{duty_id}|")][1:]
     follow_ons = cells(screen, "follow-ons")
-    for key in ("rapid_reviews", "local_reviews"):
-        block = figures[key]
+    for key, follow_on in (
+        ("rapid_reviews", figures.rapid_reviews),
+        ("local_reviews", figures.local_reviews),
+    ):
         assert follow_ons[key][1:4] == [
-            str(block["raised"]),
-            str(block["sent"]),
-            str(block["sent_within_deadline"]),
+            str(follow_on["raised"]),
+            str(follow_on["sent"]),
+            str(follow_on["sent_within_deadline"]),
         ]
-    decisions = figures["decisions_not_to_notify"]
+    decisions = figures.decisions_not_to_notify
     assert text(screen, "not-notifying").startswith(f"{decisions['count']} case(s)")
     for case_id in decisions["cases"]:
         assert case_id in text(screen, "not-notifying")
-    deaths = figures["child_deaths"]
+    deaths = figures.child_deaths
     assert text(screen, "deaths-title").endswith(f": {deaths['count']}")
     bands = cells(screen, "age-bands")
     assert {band: int(row[1]) for band, row in bands.items()} == deaths["by_age_band"]
@@ -63,7 +66,7 @@ def assert_matches(screen: ReportsScreen, figures: dict) -> None:
     assert len(chart) == len(deaths["by_category"]) or deaths["count"] == 0
     for line, count in zip(chart, deaths["by_category"].values(), strict=False):
         assert line.endswith(f"  {count}")
-    open_block = figures["open"]
+    open_block = figures.open
     assert text(screen, "open-title") == (
         f"Open duties now: {open_block['count']}, of which overdue: {open_block['overdue']}"
     )

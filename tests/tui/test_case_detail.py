@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Button, DataTable, Input, Static
 
 from notify_tui.demo.vault import DemoVault
+from notify_tui.services.types import DutyView
 from notify_tui.tui.app import make_app
 from notify_tui.tui.modals.decide import DecideScreen
 from notify_tui.tui.modals.mark_sent import MarkSentScreen
@@ -32,8 +33,8 @@ def duty_rows(screen: CaseDetailScreen) -> dict[str, list[str]]:
     }
 
 
-def duty(demo: DemoVault, case_id: str, duty_id: str) -> dict:
-    return next(d for d in demo.session.case_detail(case_id)["duties"] if d["duty"] == duty_id)
+def duty(demo: DemoVault, case_id: str, duty_id: str) -> DutyView:
+    return next(d for d in demo.session.case_detail(case_id).duties if d.duty == duty_id)
 
 
 async def test_mark_a_duty_sent(demo: DemoVault) -> None:
@@ -54,7 +55,7 @@ async def test_mark_a_duty_sent(demo: DemoVault) -> None:
         assert row[4] == "sent"
         assert row[5] == "Fri 20 Nov 2026 NOT-42"
     stored = duty(demo, case_id, "panel-notification")
-    assert (stored["status"], stored["sent_on"], stored["reference"]) == (
+    assert (stored.status, stored.sent_on, stored.reference) == (
         "sent",
         "2026-11-20",
         "NOT-42",
@@ -74,7 +75,7 @@ async def test_mark_sent_refuses_a_future_date(demo: DemoVault) -> None:
         await pilot.press("ctrl+s")
         assert app.screen is modal
         await pilot.press("escape")
-    assert duty(demo, demo.ids["due_today"], "panel-notification")["status"] == "open"
+    assert duty(demo, demo.ids["due_today"], "panel-notification").status == "open"
 
 
 async def test_decide_not_to_notify(demo: DemoVault) -> None:
@@ -92,7 +93,7 @@ async def test_decide_not_to_notify(demo: DemoVault) -> None:
         assert app.screen is screen
         assert "DO NOT NOTIFY" in str(screen.query_one("#decision", Static).render())
         assert duty_rows(screen)["panel-notification"][4] == "not notifying"
-    decision = demo.session.case_detail(case_id)["document"]["decision"]
+    decision = demo.session.case_detail(case_id).document["decision"]
     assert decision["notify"] is False
 
 
@@ -110,7 +111,7 @@ async def test_withdraw_a_duty(demo: DemoVault) -> None:
         await pilot.press(*" - the child was not looked after after all", "enter")
         await pilot.pause()
         assert duty_rows(screen)[first][4] == "withdrawn"
-    assert duty(demo, case_id, first)["withdrawn_reason"].startswith("no - the child")
+    assert duty(demo, case_id, first).withdrawn_reason.startswith("no - the child")
 
 
 async def test_resolve_a_conflict(demo: DemoVault) -> None:
@@ -135,8 +136,8 @@ async def test_resolve_a_conflict(demo: DemoVault) -> None:
         )
         assert "CONFLICT" not in str(screen.query_one("#case-heading", Static).render())
     detail = demo.session.case_detail(case_id)
-    assert detail["conflicts"] == []
-    assert detail["document"]["incident"]["place"] in ("Ward 3 (demo)", "Ward 5 (demo)")
+    assert detail.conflicts == ()
+    assert detail.document["incident"]["place"] in ("Ward 3 (demo)", "Ward 5 (demo)")
 
 
 async def test_audit_trail_shows_who_when_what(demo: DemoVault) -> None:

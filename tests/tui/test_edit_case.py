@@ -41,8 +41,8 @@ async def test_a_later_aware_date_moves_the_panel_deadline(demo: DemoVault) -> N
     working days on is Fri 27 Nov (23, 24, 25, 26, 27), 4 working days from today."""
     case_id = demo.ids["overdue"]
     stored = demo.session.case_detail(case_id)
-    assert stored["document"]["incident"]["aware_date"] == "2026-11-11"
-    audit_before = len(stored["audit"])
+    assert stored.document["incident"]["aware_date"] == "2026-11-11"
+    audit_before = len(stored.audit)
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
         case_screen, form = await open_editor(app, pilot, case_id)
@@ -58,12 +58,12 @@ async def test_a_later_aware_date_moves_the_panel_deadline(demo: DemoVault) -> N
         await wait_for(pilot, lambda: app.screen is case_screen)
         assert panel_row(case_screen)[2:5] == ["Fri 27 Nov 2026", "4", "later"]
     after = demo.session.case_detail(case_id)
-    assert after["document"]["incident"]["aware_date"] == "2026-11-20"
+    assert after.document["incident"]["aware_date"] == "2026-11-20"
     # What the form does not show is kept: the abuse kinds and the protection plan.
-    assert after["document"]["incident"]["abuse_kinds"] == ["neglect"]
-    assert after["document"]["subjects"][0]["legal_status"]["child_protection_plan"] is True
-    assert len(after["audit"]) == audit_before + 1
-    assert "incident.aware_date" in after["audit"][-1]["summary"]
+    assert after.document["incident"]["abuse_kinds"] == ["neglect"]
+    assert after.document["subjects"][0]["legal_status"]["child_protection_plan"] is True
+    assert len(after.audit) == audit_before + 1
+    assert "incident.aware_date" in after.audit[-1].summary
 
 
 async def test_a_future_date_is_refused_beside_the_field(demo: DemoVault) -> None:
@@ -80,7 +80,7 @@ async def test_a_future_date_is_refused_beside_the_field(demo: DemoVault) -> Non
         await pilot.pause()
         assert app.screen is form
     after = demo.session.case_detail(case_id)
-    assert after["document"] == before["document"] and after["audit"] == before["audit"]
+    assert after.document == before.document and after.audit == before.audit
 
 
 async def test_saving_no_change_records_nothing(demo: DemoVault) -> None:
@@ -92,4 +92,4 @@ async def test_saving_no_change_records_nothing(demo: DemoVault) -> None:
         case_screen, _ = await open_editor(app, pilot, case_id)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is case_screen)
-    assert demo.session.case_detail(case_id)["audit"] == before["audit"]
+    assert demo.session.case_detail(case_id).audit == before.audit

@@ -178,7 +178,7 @@ async def test_threshold_decision_saved_with_the_case(demo: DemoVault) -> None:
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
     [summary] = demo.session.list_cases(search="Nodecision")
-    assert summary["decision"] == "no_notify"
+    assert summary.decision == "no_notify"
 
 
 async def test_command_palette_offers_new_case_entries(demo: DemoVault) -> None:

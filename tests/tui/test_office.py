@@ -200,9 +200,9 @@ async def test_office_filters_by_la_and_records_the_rapid_review(
         await pilot.pause()
         assert office_steps(case)["panel_response.response"] == "Mon 23 Nov 2026: local review"
     rapid = next(
-        d for d in office.case_detail(partnership.incident)["duties"] if d["duty"] == "rapid-review"
+        d for d in office.case_detail(partnership.incident).duties if d.duty == "rapid-review"
     )
-    assert (rapid["status"], rapid["sent_on"]) == ("sent", "2026-11-20")
+    assert (rapid.status, rapid.sent_on) == ("sent", "2026-11-20")
 
 
 async def test_office_records_a_cdop_category_and_reports_by_la(
@@ -247,7 +247,7 @@ async def test_office_records_a_cdop_category_and_reports_by_la(
         la.value = SOUTH
         await pilot.pause()
         figures = office.report(start, end, SOUTH)
-        assert figures["child_deaths"]["by_category"] == {category: 1}
+        assert figures.child_deaths["by_category"] == {category: 1}
         assert_matches(reports, figures)
 
 
@@ -292,15 +292,15 @@ async def test_office_records_the_yearly_report(partnership: Partnership) -> Non
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-    duty = next(d for d in office.open_duties() if d["duty"] == "annual-report-sent")
-    assert duty["due"] == "2026-11-27"
+    duty = next(d for d in office.open_duties() if d.duty == "annual-report-sent")
+    assert duty.due == "2026-11-27"
     # The record is the office's own, but has no facts form: `e` does nothing there.
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
-        dashboard.open_case(duty["case_id"])
+        dashboard.open_case(duty.case_id)
         await pilot.pause()
         record = app.screen
         assert isinstance(record, CaseDetailScreen)

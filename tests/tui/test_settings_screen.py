@@ -69,9 +69,9 @@ async def open_settings(app, pilot, start: str = "all") -> SettingsScreen:
 async def test_closure_day_moves_a_due_date_on_the_dashboard(session: Session) -> None:
     """A closure on a due date pushes it to the next working day; the dashboard shows it."""
     due = min(
-        date.fromisoformat(d["due"])
+        date.fromisoformat(d.due)
         for d in session.open_duties()
-        if d["due"] and date.fromisoformat(d["due"]) >= session.today()
+        if d.due and date.fromisoformat(d.due) >= session.today()
     )
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:

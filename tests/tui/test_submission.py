@@ -231,9 +231,9 @@ async def test_record_submission_marks_the_duty_sent(demo: DemoVault) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
     duty = next(
-        d for d in demo.session.case_detail(case_id)["duties"] if d["duty"] == "panel-notification"
+        d for d in demo.session.case_detail(case_id).duties if d.duty == "panel-notification"
     )
-    assert (duty["status"], duty["sent_on"], duty["reference"]) == (
+    assert (duty.status, duty.sent_on, duty.reference) == (
         "sent",
         "2026-11-20",
         "SIN-2026-0042",

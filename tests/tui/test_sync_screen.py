@@ -240,8 +240,8 @@ async def test_receipts_on_the_sync_screen_and_the_case(
     """Bob's receipt for Ann's `sent` record shows under receipts and beside the duty."""
     ann, bob = pair
     case_id = ann.create_case(child_death("Receipttest-Fictional"))
-    duty = next(d for d in ann.case_detail(case_id)["duties"] if d["status"] == "open")
-    ann.mark_sent(case_id, duty["duty"], ann.today(), reference="REF-7")
+    duty = next(d for d in ann.case_detail(case_id).duties if d.status == "open")
+    ann.mark_sent(case_id, duty.duty, ann.today(), reference="REF-7")
     there, back = tmp_path / "there", tmp_path / "back"
     there.mkdir()
     back.mkdir()
@@ -266,7 +266,7 @@ async def test_receipts_on_the_sync_screen_and_the_case(
         case = app.screen
         assert isinstance(case, CaseDetailScreen)
         table = case.query_one("#case-duties", DataTable)
-        table.move_cursor(row=[str(k.value) for k in table.rows].index(duty["duty"]))
+        table.move_cursor(row=[str(k.value) for k in table.rows].index(duty.duty))
         await pilot.pause()
         assert f"Receipt: received by {ORG} at 20" in text(case, "#duty-detail")
 

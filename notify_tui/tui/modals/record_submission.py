@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from notify_tui.domain.dashboard import duty_label
+from notify_tui.services.types import DutyView
 from notify_tui.tui.modals.base import Dialog
 from notify_tui.views.dates import parse_day
 
@@ -43,7 +43,7 @@ class RecordSubmissionScreen(Dialog[Submission | None]):
     | escape | dialog.cancel | close without recording |
     """
 
-    def __init__(self, form_title: str, duties: Sequence[dict[str, Any]], today: date) -> None:
+    def __init__(self, form_title: str, duties: Sequence[DutyView], today: date) -> None:
         super().__init__(f"Record submission: {form_title}")
         self.form_title = form_title
         self.duties = list(duties)
@@ -52,11 +52,11 @@ class RecordSubmissionScreen(Dialog[Submission | None]):
     def body(self) -> ComposeResult:
         yield Label("The submission completes:")
         for duty in self.duties:
-            done = "" if duty["status"] == "open" else f" (already {duty['status']})"
+            done = "" if duty.status == "open" else f" (already {duty.status})"
             yield Checkbox(
-                f"{duty_label(duty['duty'], duty['title'])}{done}",
-                value=duty["status"] == "open",
-                id=f"duty-{duty['duty']}",
+                f"{duty_label(duty.duty, duty.title)}{done}",
+                value=duty.status == "open",
+                id=f"duty-{duty.duty}",
                 classes="submission-duty",
             )
         yield Static("", id="duties-error", classes="field-error")
@@ -73,9 +73,9 @@ class RecordSubmissionScreen(Dialog[Submission | None]):
     def chosen(self) -> tuple[str, ...]:
         """The duty ids ticked."""
         return tuple(
-            duty["duty"]
+            duty.duty
             for duty in self.duties
-            if self.query_one(f"#duty-{duty['duty']}", Checkbox).value
+            if self.query_one(f"#duty-{duty.duty}", Checkbox).value
         )
 
     @on(Button.Pressed, "#save")

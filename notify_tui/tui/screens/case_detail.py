@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,7 @@ from notify_tui.domain.dashboard import (
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
+from notify_tui.services.types import CaseDetail, DutyView
 from notify_tui.tui.modals.date_prompt import DatePromptScreen
 from notify_tui.tui.modals.decide import DecideScreen, ThresholdDecision
 from notify_tui.tui.modals.mark_sent import MarkSentScreen, SentRecord
@@ -85,7 +87,7 @@ def _kind_label(kind: str | None) -> str:
     return "Yearly report" if kind == "annual_report" else str(kind or "-")
 
 
-def describe_subject(subject: dict[str, Any]) -> str:
+def describe_subject(subject: Mapping[str, Any]) -> str:
     """One line per subject: name, birth date, sex and legal status."""
     born = "unborn" if subject.get("unborn") else f"born {_day(subject.get('date_of_birth'))}"
     status = [k.replace("_", " ") for k, v in (subject.get("legal_status") or {}).items() if v]
@@ -94,7 +96,7 @@ def describe_subject(subject: dict[str, Any]) -> str:
     return f"{name} · {born} · sex {subject.get('sex', 'U')}{extra}"
 
 
-def describe_facts(document: dict[str, Any]) -> str:
+def describe_facts(document: Mapping[str, Any]) -> str:
     """The subjects, incident facts, outline and decision as readable lines."""
     lines = ["[b]Subjects[/b]"]
     lines += [f"  {describe_subject(s)}" for s in document.get("subjects") or []]
@@ -109,7 +111,7 @@ def describe_facts(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def describe_decision(decision: dict[str, Any] | None) -> str:
+def describe_decision(decision: Mapping[str, Any] | None) -> str:
     """The threshold decision in one line."""
     if not decision:
         return "Threshold decision: [b]not yet recorded[/b] (press d)"
@@ -163,7 +165,7 @@ class CaseDetailScreen(Screen[None]):
         self.session = session
         self.case_id = case_id
         self.full_names = full_names
-        self.detail: dict[str, Any] = {}
+        self.detail: CaseDetail | None = None
         self.received: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
@@ -207,35 +209,34 @@ class CaseDetailScreen(Screen[None]):
 
     def refresh_case(self) -> None:
         """Read the case again and redraw every part."""
-        self.detail = self.session.case_detail(self.case_id)
+        detail = self.detail = self.session.case_detail(self.case_id)
         self.received = received_lines(self.session.sync.receipt_for(self.case_id))
-        detail = self.detail
-        kind = _kind_label(detail["kind"])
+        kind = _kind_label(detail.kind)
         self.title = f"Case {self.case_id}"
         self.sub_title = kind
-        problem = f"\n[b]Problem:[/b] {detail['problem']}" if detail.get("problem") else ""
-        conflicts = len(detail["conflicts"])
+        problem = f"\n[b]Problem:[/b] {detail.problem}" if detail.problem else ""
+        conflicts = len(detail.conflicts)
         conflict_note = (
             f" · [b reverse] {conflicts} CONFLICT{'S' if conflicts > 1 else ''} [/] (press 3)"
             if conflicts
             else ""
         )
         subjects = "\n".join(
-            f"Subject: {describe_subject(s)}" for s in detail["document"].get("subjects") or []
+            f"Subject: {describe_subject(s)}" for s in detail.document.get("subjects") or []
         )
         self.query_one("#case-heading", Static).update(
-            f"[b]{self.case_id}[/b] · {kind} · {detail['org']} · rule pack "
-            f"{detail['rulepack']}{conflict_note}{problem}\n{subjects}"
+            f"[b]{self.case_id}[/b] · {kind} · {detail.org} · rule pack "
+            f"{detail.rulepack}{conflict_note}{problem}\n{subjects}"
         )
         self.query_one("#decision", Static).update(
-            describe_decision(detail["document"].get("decision"))
+            describe_decision(detail.document.get("decision"))
         )
-        advisories = detail["advisories"]
+        advisories = detail.advisories
         advisory_box = self.query_one("#advisories", Static)
         advisory_box.display = bool(advisories)
         advisory_box.update("\n".join(f"Advisory: {text}" for text in advisories))
         self._fill_duties()
-        self.query_one("#facts-text", Static).update(describe_facts(detail["document"]))
+        self.query_one("#facts-text", Static).update(describe_facts(detail.document))
         self._fill_conflicts()
         self._fill_audit()
         self.query_one(OfficeWorkflow).show(detail, office=self.session.identity.role == "office")
@@ -246,25 +247,25 @@ class CaseDetailScreen(Screen[None]):
         table = self.query_one("#case-duties", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for duty in self.detail["duties"]:
-            if duty["status"] == "open":
-                label = URGENCY_LABELS.get(duty["urgency"], duty["urgency"])
+        for duty in self._duties():
+            if duty.status == "open":
+                label = URGENCY_LABELS.get(duty.urgency, duty.urgency)
             else:
-                label = STATUS_LABELS.get(duty["status"], duty["status"])
-            left = duty["working_days_left"]
+                label = STATUS_LABELS.get(duty.status, duty.status)
+            left = duty.working_days_left
             sent = ""
-            if duty["sent_on"]:
-                sent = f"{_day(duty['sent_on'])} {duty['reference'] or ''}".strip()
-            if duty["acknowledged_on"]:
-                sent += f" (ack {_day(duty['acknowledged_on'])})"
+            if duty.sent_on:
+                sent = f"{_day(duty.sent_on)} {duty.reference or ''}".strip()
+            if duty.acknowledged_on:
+                sent += f" (ack {_day(duty.acknowledged_on)})"
             table.add_row(
-                duty_label(duty["duty"], duty["title"]),
-                short_recipients(duty["recipients"]),
-                _day(duty["due"]),
+                duty_label(duty.duty, duty.title),
+                short_recipients(duty.recipients),
+                _day(duty.due),
                 "" if left is None else str(left),
-                urgency_text(label, duty["urgency"]),
+                urgency_text(label, duty.urgency),
                 sent or "-",
-                key=duty["duty"],
+                key=duty.duty,
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
@@ -276,36 +277,32 @@ class CaseDetailScreen(Screen[None]):
         if duty is None:
             box.update("No duties: the facts raise none.")
             return
-        reasons = "\n".join(f"  • {reason}" for reason in duty["reasons"]) or "  -"
-        withdrawn = (
-            f"\n[b]Withdrawn:[/b] {duty['withdrawn_reason']}" if duty["withdrawn_reason"] else ""
-        )
-        received = "".join(
-            f"[b]Receipt:[/b] {line}\n" for line in self.received.get(duty["duty"], [])
-        )
+        reasons = "\n".join(f"  • {reason}" for reason in duty.reasons) or "  -"
+        withdrawn = f"\n[b]Withdrawn:[/b] {duty.withdrawn_reason}" if duty.withdrawn_reason else ""
+        received = "".join(f"[b]Receipt:[/b] {line}\n" for line in self.received.get(duty.duty, []))
         box.update(
-            f"[b]{duty['title']}[/b]\n"
-            f"To: {'; '.join(duty['recipients']) or '-'}\n"
-            f"Deadline: {duty['deadline'] or '-'} → {_day(duty['due'])}\n{received}"
-            f"Why:\n{reasons}\nSource: {duty['source'] or '-'}{withdrawn}"
+            f"[b]{duty.title}[/b]\n"
+            f"To: {'; '.join(duty.recipients) or '-'}\n"
+            f"Deadline: {duty.deadline or '-'} → {_day(duty.due)}\n{received}"
+            f"Why:\n{reasons}\nSource: {duty.source or '-'}{withdrawn}"
         )
 
     def _fill_conflicts(self) -> None:
         container = self.query_one("#conflict-list", VerticalScroll)
         container.remove_children()
-        conflicts = self.detail["conflicts"]
+        conflicts = self.detail.conflicts if self.detail is not None else ()
         if not conflicts:
             container.mount(Static("No conflicts: every field holds one value."))
             return
         for index, conflict in enumerate(conflicts):
-            values = sorted(conflict["values"], key=lambda v: (v["at"], v["event"]))
+            values = sorted(conflict.values, key=lambda v: (v.at, v.event))
             panels = []
             for choice, value in enumerate(values):
                 panels.append(
                     Vertical(
-                        Static(f"[b]{json.dumps(value['value'], ensure_ascii=False)}[/b]"),
-                        Static(f"by {value['by']}\non {value['at'][:19].replace('T', ' ')}"),
-                        Static(f"device {value['device']}", classes="device"),
+                        Static(f"[b]{json.dumps(value.value, ensure_ascii=False)}[/b]"),
+                        Static(f"by {value.by}\non {value.at[:19].replace('T', ' ')}"),
+                        Static(f"device {value.device}", classes="device"),
                         Button(
                             "Keep this value",
                             id=f"keep-{index}-{choice}",
@@ -317,7 +314,7 @@ class CaseDetailScreen(Screen[None]):
             container.mount(
                 Vertical(
                     Static(
-                        f"[b]{conflict['field']}[/b] holds {len(values)} values recorded "
+                        f"[b]{conflict.field}[/b] holds {len(values)} values recorded "
                         "without seeing each other. Choose the one that is right:"
                     ),
                     Horizontal(*panels, classes="conflict-values"),
@@ -328,18 +325,22 @@ class CaseDetailScreen(Screen[None]):
     def _fill_audit(self) -> None:
         table = self.query_one("#audit-table", DataTable)
         table.clear()
-        for entry in reversed(self.detail["audit"]):
+        for entry in reversed(self.detail.audit if self.detail is not None else ()):
             table.add_row(
-                entry["at"][:19].replace("T", " "),
-                entry["author"],
-                entry["device"],
-                entry["summary"],
+                entry.at[:19].replace("T", " "),
+                entry.author,
+                entry.device,
+                entry.summary,
             )
 
-    def current_duty(self) -> dict[str, Any] | None:
+    def _duties(self) -> tuple[DutyView, ...]:
+        """The case's duties (none before the case is read)."""
+        return self.detail.duties if self.detail is not None else ()
+
+    def current_duty(self) -> DutyView | None:
         """The duty under the cursor."""
         table = self.query_one("#case-duties", DataTable)
-        duties = self.detail.get("duties") or []
+        duties = self._duties()
         if not duties or not table.row_count:
             return None
         return duties[min(table.cursor_row, len(duties) - 1)]
@@ -360,7 +361,7 @@ class CaseDetailScreen(Screen[None]):
         self.refresh_case()
         return True
 
-    def _open_duty(self) -> dict[str, Any] | None:
+    def _open_duty(self) -> DutyView | None:
         duty = self.current_duty()
         if duty is None:
             self.notify("This case has no duties.", severity="warning")
@@ -371,22 +372,22 @@ class CaseDetailScreen(Screen[None]):
         duty = self._open_duty()
         if duty is None:
             return
-        duty_id = duty["duty"]
+        duty_id = duty.duty
 
         def record(result: SentRecord | None) -> None:
             if result is not None and self._run(
                 "mark_sent", self.case_id, duty_id, result.sent_on, result.reference
             ):
-                self.notify(f"Marked sent: {duty_label(duty_id, duty['title'])}.")
+                self.notify(f"Marked sent: {duty_label(duty_id, duty.title)}.")
 
-        self.app.push_screen(MarkSentScreen(duty["title"], self.session.today()), record)
+        self.app.push_screen(MarkSentScreen(duty.title, self.session.today()), record)
 
     def action_acknowledge(self) -> None:
         """Ask when the recipient acknowledged, then record it."""
         duty = self._open_duty()
         if duty is None:
             return
-        duty_id = duty["duty"]
+        duty_id = duty.duty
 
         def record(result: date | None) -> None:
             if result is not None:
@@ -394,7 +395,7 @@ class CaseDetailScreen(Screen[None]):
 
         self.app.push_screen(
             DatePromptScreen(
-                f"Acknowledged: {duty['title']}",
+                f"Acknowledged: {duty.title}",
                 "When did the recipient acknowledge it? (YYYY-MM-DD)",
                 self.session.today(),
             ),
@@ -406,13 +407,13 @@ class CaseDetailScreen(Screen[None]):
         duty = self._open_duty()
         if duty is None:
             return
-        duty_id = duty["duty"]
+        duty_id = duty.duty
 
         def record(reason: str | None) -> None:
             if reason is not None:
                 self._run("withdraw", self.case_id, duty_id, reason)
 
-        self.app.push_screen(WithdrawScreen(duty["title"]), record)
+        self.app.push_screen(WithdrawScreen(duty.title), record)
 
     def action_decide(self) -> None:
         """Record the threshold decision."""
@@ -440,15 +441,19 @@ class CaseDetailScreen(Screen[None]):
             if case_id is not None:
                 self.notify("Facts saved; the duties follow them.", title="Saved")
 
-        self.app.push_screen(NewCaseScreen(self.session, self.detail["kind"], self.detail), saved)
+        detail = self.detail
+        assert detail is not None and detail.kind is not None  # _editable() holds
+        self.app.push_screen(NewCaseScreen(self.session, detail.kind, detail), saved)
 
     @on(Button.Pressed, ".conflict-value Button")
     def _keep_value(self, event: Button.Pressed) -> None:
         _, index, choice = (event.button.id or "").split("-")
-        conflict = self.detail["conflicts"][int(index)]
-        values = sorted(conflict["values"], key=lambda v: (v["at"], v["event"]))
-        if self._run("resolve", self.case_id, conflict["field"], values[int(choice)]["value"]):
-            self.notify(f"Conflict on {conflict['field']} resolved.")
+        if self.detail is None:
+            return
+        conflict = self.detail.conflicts[int(index)]
+        values = sorted(conflict.values, key=lambda v: (v.at, v.event))
+        if self._run("resolve", self.case_id, conflict.field, values[int(choice)].value):
+            self.notify(f"Conflict on {conflict.field} resolved.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Office steps are the office's to record, facts the owning LA's: each key is
@@ -463,8 +468,9 @@ class CaseDetailScreen(Screen[None]):
         """Only the LA that logged a case changes its facts, and only a case of one of the
         three kinds has a form (the office's yearly-report record has none)."""
         return (
-            self.detail.get("kind") in CASE_KINDS
-            and self.detail.get("org", self.session.identity.org) == self.session.identity.org
+            self.detail is not None
+            and self.detail.kind in CASE_KINDS
+            and self.detail.org == self.session.identity.org
         )
 
     def action_submission(self) -> None:

@@ -17,6 +17,7 @@ from notify_tui.domain.dashboard import short_recipients
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
+from notify_tui.services.types import CaseDetail
 from notify_tui.views.dashboard import format_due
 from notify_tui.views.new_case_form import (
     ENTRY_TITLES,
@@ -65,17 +66,17 @@ class NewCaseScreen(Screen[str | None]):
     """
 
     def __init__(
-        self, session: Session, kind: str | CaseKind, case: dict[str, Any] | None = None
+        self, session: Session, kind: str | CaseKind, case: CaseDetail | None = None
     ) -> None:
         super().__init__()
         self.session = session
         self.kind = CaseKind(kind)
         self.today: date = session.today()
-        self.case_id: str | None = case["id"] if case else None
-        self.subject = form_subject(self.kind, case["document"]) if case else 0
+        self.case_id: str | None = case.id if case is not None else None
+        self.subject = form_subject(self.kind, case.document) if case is not None else 0
         self.values: dict[str, Any] = (
-            values_from_case(self.kind, case["document"], self.today)
-            if case
+            values_from_case(self.kind, case.document, self.today)
+            if case is not None
             else initial_values(self.kind, self.today)
         )
         self.initial = dict(self.values)

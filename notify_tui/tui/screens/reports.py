@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -17,6 +16,7 @@ from notify_tui.domain.dashboard import URGENCY_LABELS
 from notify_tui.domain.urgency import urgency
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
+from notify_tui.services.types import Report
 from notify_tui.tui.widgets.bar_chart import bar_chart
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.views.dates import parse_day
@@ -63,7 +63,7 @@ class ReportsScreen(Screen[None]):
         default_start, default_end = last_twelve_months(session.today())
         self.start = start or default_start
         self.end = end or default_end
-        self.figures: dict[str, Any] = {}
+        self.figures: Report | None = None
 
     def compose(self) -> ComposeResult:
         office = self.session.identity.role == "office"
@@ -160,50 +160,52 @@ class ReportsScreen(Screen[None]):
             self.query_one("#period-error", Static).update(Text(error.message, style="bold"))
             return
         self.figures = figures
-        scope = figures["la"] or "all LAs"
+        scope = figures.la or "all LAs"
         self.query_one("#period-error", Static).update(
-            f"{figures['period']['from']} to {figures['period']['to']} · {scope} · "
-            "both ends included"
+            f"{figures.period['from']} to {figures.period['to']} · {scope} · both ends included"
         )
-        self._fill_notifications()
-        self._fill_follow_ons()
-        self._fill_deaths()
-        self._fill_open()
+        self._fill_notifications(figures)
+        self._fill_follow_ons(figures)
+        self._fill_deaths(figures)
+        self._fill_open(figures)
 
-    def _fill_notifications(self) -> None:
+    def _fill_notifications(self, figures: Report) -> None:
         table = self.query_one("#notifications", DataTable)
         table.clear()
-        for duty_id, org, cells in notification_rows(self.figures):
+        for duty_id, org, cells in notification_rows(figures):
             label = duty_name(duty_id) if org == "all" else ""
             la = Text("all LAs", style="bold") if org == "all" else Text(org)
             table.add_row(Text(label), la, *cells, key=f"{duty_id}|{org}")
-        self.query_one("#share-chart", Static).update(bar_chart(share_bars(self.figures)))
+        self.query_one("#share-chart", Static).update(bar_chart(share_bars(figures)))
 
-    def _fill_follow_ons(self) -> None:
+    def _fill_follow_ons(self, figures: Report) -> None:
         table = self.query_one("#follow-ons", DataTable)
         table.clear()
-        for key, title in (("rapid_reviews", "Rapid reviews"), ("local_reviews", "Local reviews")):
-            table.add_row(title, *timeliness_cells(self.figures[key]), key=key)
-        decisions = self.figures["decisions_not_to_notify"]
+        for key, title, block in (
+            ("rapid_reviews", "Rapid reviews", figures.rapid_reviews),
+            ("local_reviews", "Local reviews", figures.local_reviews),
+        ):
+            table.add_row(title, *timeliness_cells(block), key=key)
+        decisions = figures.decisions_not_to_notify
         listed = f": {', '.join(decisions['cases'])}" if decisions["cases"] else ""
         self.query_one("#not-notifying", Static).update(
             Text(f"{decisions['count']} case(s) decided not to notify{listed}")
         )
 
-    def _fill_deaths(self) -> None:
-        deaths = self.figures["child_deaths"]
+    def _fill_deaths(self, figures: Report) -> None:
+        deaths = figures.child_deaths
         self.query_one("#deaths-title", Static).update(
             f"Child deaths by category and age band: {deaths['count']}"
         )
         chart = self.query_one("#deaths-chart", Static)
-        chart.update(bar_chart(death_bars(self.figures)) if deaths["count"] else "No child deaths.")
+        chart.update(bar_chart(death_bars(figures)) if deaths["count"] else "No child deaths.")
         table = self.query_one("#age-bands", DataTable)
         table.clear()
         for band, count in deaths["by_age_band"].items():
             table.add_row(band, str(count), key=band)
 
-    def _fill_open(self) -> None:
-        block = self.figures["open"]
+    def _fill_open(self, figures: Report) -> None:
+        block = figures.open
         self.query_one("#open-title", Static).update(
             f"Open duties now: {block['count']}, of which overdue: {block['overdue']}"
         )

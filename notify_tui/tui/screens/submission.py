@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,10 +12,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 from notify_tui.domain.dashboard import duty_label
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
+from notify_tui.services.types import CaseDetail
 from notify_tui.tui.clipboard import copy_for_a_while
 from notify_tui.tui.modals.record_submission import RecordSubmissionScreen, Submission
 from notify_tui.views.submission_form import (
     FORM_TITLES,
+    Form,
     FormField,
     form_fields,
     forms_for,
@@ -54,8 +54,9 @@ class SubmissionScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.case_id = case_id
-        self.detail: dict[str, Any] = {}
-        self.forms = forms_for({})
+        self.detail: CaseDetail | None = None
+        # Until the case is read on mount, the online form (what a case with no duties uses).
+        self.forms: list[Form] = [Form.online]
         self.form = self.forms[0]
         self.fields: list[FormField] = []
 
@@ -71,8 +72,8 @@ class SubmissionScreen(Screen[None]):
         table = self.query_one("#form-fields", DataTable)
         for key, label in (("section", "Section"), ("field", "Field"), ("value", "Value")):
             table.add_column(label, key=key)
-        self.detail = self.session.case_detail(self.case_id)
-        self.forms = forms_for(self.detail)
+        self.detail = detail = self.session.case_detail(self.case_id)
+        self.forms = forms_for(detail)
         self.form = self.forms[0]
         self.title = f"Case {self.case_id}"
         self.sub_title = "Submission view"
@@ -81,7 +82,7 @@ class SubmissionScreen(Screen[None]):
 
     def show_form(self) -> None:
         """Lay out the current form's fields."""
-        self.fields = form_fields(self.detail, self.form)
+        self.fields = [] if self.detail is None else form_fields(self.detail, self.form)
         others = " · f: other form" if len(self.forms) > 1 else ""
         self.query_one("#form-title", Static).update(
             f"[b]{FORM_TITLES[self.form]}[/b] for {self.case_id} · {self._duty_states()}\n"
@@ -99,9 +100,9 @@ class SubmissionScreen(Screen[None]):
         self._show_value()
 
     def _duty_states(self) -> str:
-        duties = submission_duties(self.detail, self.form)
+        duties = [] if self.detail is None else submission_duties(self.detail, self.form)
         return (
-            " · ".join(f"{duty_label(d['duty'], d['title'])}: {d['status']}" for d in duties)
+            " · ".join(f"{duty_label(d.duty, d.title)}: {d.status}" for d in duties)
             or "no duty on this form"
         )
 
@@ -147,7 +148,7 @@ class SubmissionScreen(Screen[None]):
 
     def action_record(self) -> None:
         """Ask for the duties, date and reference, then mark those duties sent."""
-        duties = submission_duties(self.detail, self.form)
+        duties = [] if self.detail is None else submission_duties(self.detail, self.form)
         if not duties:
             self.notify("No duty of this case is notified on this form.", severity="warning")
             return

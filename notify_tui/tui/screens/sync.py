@@ -23,7 +23,8 @@ from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
-from notify_tui.services.sync import BUNDLE_SUFFIX, ImportOutcome
+from notify_tui.services.sync import BUNDLE_SUFFIX
+from notify_tui.services.sync_types import ImportOutcome
 from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.confirm import ConfirmScreen
 from notify_tui.tui.modals.path_prompt import PathPromptScreen

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from notify_tui.services.types import CaseDetail
 from notify_tui.views.office import AREA_TITLES, StepRow, step_rows
 
 
@@ -44,7 +42,7 @@ class OfficeWorkflow(Vertical):
     def on_mount(self) -> None:
         self.query_one("#office-steps", DataTable).add_columns("Area", "Step", "Recorded")
 
-    def show(self, detail: Mapping[str, Any], *, office: bool) -> None:
+    def show(self, detail: CaseDetail, *, office: bool) -> None:
         """Fill the table from a `Session.case_detail`."""
         self.rows = step_rows(detail)
         if not self.rows:
