@@ -8,6 +8,7 @@ the problems to show beside each field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -212,7 +213,7 @@ FORM_PATHS = {
 shows (see `form_subject`). The threshold decision is not here: it has its own action."""
 
 
-def form_subject(kind: CaseKind, document: dict[str, Any]) -> int:
+def form_subject(kind: CaseKind, document: Mapping[str, Any]) -> int:
     """Which subject the edit form shows: for a care leaver's death, the care leaver
     (whose facts decide the duty); otherwise the first."""
     subjects = document.get("subjects") or []
@@ -253,7 +254,7 @@ def _held(document: dict[str, Any], path: str) -> Any:
     return node
 
 
-def values_from_case(kind: CaseKind, document: dict[str, Any], today: date) -> dict[str, Any]:
+def values_from_case(kind: CaseKind, document: Mapping[str, Any], today: date) -> dict[str, Any]:
     """The form's values for a stored case document (one subject: `form_subject`)."""
     values = initial_values(kind, today)
     subject = form_subject(kind, document)
