@@ -239,7 +239,7 @@ TEXT_FIELDS = (
 )
 
 
-def _held(document: dict[str, Any], path: str) -> Any:
+def _held(document: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path of a case document, or None."""
     node: Any = document
     for part in path.split("."):
