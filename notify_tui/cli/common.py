@@ -208,13 +208,14 @@ def vault_options(command: F) -> F:
     return command
 
 
-def read_passphrase_file(path: Path) -> str:
-    """The first line of a passphrase file."""
+def read_passphrase_file(path: Path, *, option: str | None = None) -> str:
+    """The first line of a passphrase file; a refusal names `option` when given."""
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.readline().rstrip("\r\n")
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read ({type(error).__name__})") from None
+        where = f"{option} {path}" if option else str(path)
+        raise InvalidInput(f"{where}: cannot read ({type(error).__name__})") from None
 
 
 def read_passphrase(passphrase_file: Path | None, *, prompt: str = "Passphrase") -> str:
@@ -223,13 +224,7 @@ def read_passphrase(passphrase_file: Path | None, *, prompt: str = "Passphrase")
     if from_env:
         return from_env
     if passphrase_file is not None:
-        try:
-            with open(passphrase_file, encoding="utf-8") as handle:
-                return handle.readline().rstrip("\r\n")
-        except OSError as error:
-            raise InvalidInput(
-                f"--passphrase-file {passphrase_file}: cannot read ({type(error).__name__})"
-            ) from None
+        return read_passphrase_file(passphrase_file, option="--passphrase-file")
     if not sys.stdin.isatty():
         raise InvalidInput(
             f"no passphrase: set {PASSPHRASE_VARIABLE}, pass --passphrase-file, "

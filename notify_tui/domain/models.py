@@ -159,7 +159,8 @@ def _lenient(info: ValidationInfo) -> bool:
 
 def _not_future(value: date | None, info: ValidationInfo) -> date | None:
     if value is not None and not _lenient(info) and value > _today(info):
-        raise ValueError(f"{value.isoformat()} is in the future; give the date it happened")
+        # The value is not repeated: a date of birth is case data, and errors reach stderr.
+        raise ValueError("is in the future; give the date it happened")
     return value
 
 

@@ -232,8 +232,13 @@ class DutyPages(Sequence[DutyRow]):
         self._fresh()
 
     def _fresh(self) -> None:
-        """Count (again) if the vault changed since the last count; drop what was read."""
-        changes = self._owner.run(_total_changes, self._vault)
+        """Count (again) if the vault changed since the last count; drop what was read.
+
+        One trip to the owner, so no write lands between the check and the count."""
+        self._owner.run(self._fresh_on_owner)
+
+    def _fresh_on_owner(self) -> None:
+        changes = _total_changes(self._vault)
         if changes == self._changes:
             return
         sql, params = self._count
@@ -265,7 +270,12 @@ class DutyPages(Sequence[DutyRow]):
         return self._owner.run(_rows, self._vault, sql, params)
 
     def _page(self, number: int) -> list[DutyRow]:
-        self._fresh()
+        """One page of rows, read in one trip to the owner: the count, the keys and the
+        rows all see the same state of the vault (a write cannot land between them)."""
+        return self._owner.run(self._page_on_owner, number)
+
+    def _page_on_owner(self, number: int) -> list[DutyRow]:
+        self._fresh_on_owner()
         if number not in self._pages:
             start = number * self.page_size
             keys = self._keys_between(start, min(self._length, start + self.page_size))

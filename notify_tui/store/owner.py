@@ -70,7 +70,11 @@ class OwnerThread:
             return function(*args, **kwargs)
         if self._closed:
             raise VaultError("the vault is locked: unlock it again")
-        return self._executor.submit(function, *args, **kwargs).result()
+        try:
+            future = self._executor.submit(function, *args, **kwargs)
+        except RuntimeError:  # closed between the check and the submit (an idle lock)
+            raise VaultError("the vault is locked: unlock it again") from None
+        return future.result()
 
     def close(self) -> None:
         """Finish queued work and stop the thread."""

@@ -217,10 +217,3 @@ def projection_hash(db: sqlite_utils.Database) -> str:
         for row in db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
             digest.update(canonical_json(list(row)))
     return digest.hexdigest()
-
-
-def working_days_left(calendar: WorkingDayCalendar, today: date, due: str | None) -> int | None:
-    """Working days left until a stored due date (negative when overdue)."""
-    if due is None:
-        return None
-    return calendar.working_days_left(today, date.fromisoformat(due))

@@ -76,16 +76,43 @@ def test_a_wrong_import_breaks_the_contracts(
     assert contract in result.stdout
 
 
+PUBLIC_REACH = re.compile(r"\.(vault|db)\b")
+"""`x.vault` or `x.db`: nobody above store/ and sync/ may write it."""
+
+PRIVATE_REACH = re.compile(r"\._(vault|db)\b")
+"""`x._vault`: the services' own handle on the Vault; nobody above them may write it."""
+
+
+def reaches(relative: Path, text: str) -> list[str]:
+    """The lines of a module (`relative` to the package) that reach through an object to
+    the vault or its connection."""
+    services = relative.parts[0] == "services"
+    return [
+        f"notify_tui/{relative}:{number}: {line.strip()}"
+        for number, line in enumerate(text.splitlines(), 1)
+        if not line.lstrip().startswith(("#", "from ", "import "))
+        and (PUBLIC_REACH.search(line) or (not services and PRIVATE_REACH.search(line)))
+    ]
+
+
 def test_nothing_above_the_lower_half_reaches_the_vault_or_its_connection() -> None:
     """`.vault` and `.db` are the store's; the shells, views and services use verbs."""
-    reach = re.compile(r"\.(vault|db)\b(?!\w)")
     offenders = [
-        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        line
         for path in upper_sources()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if reach.search(line) and not line.lstrip().startswith(("#", "from ", "import "))
+        for line in reaches(path.relative_to(PACKAGE), path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_reach_check_sees_a_screen_using_the_services_private_vault() -> None:
+    """A screen reading `session._vault` is caught; the services' own `self._vault` is not,
+    but their `.db` is."""
+    screen, service = Path("tui/screens/case_detail.py"), Path("services/session.py")
+    assert reaches(screen, "events = self.session._vault.case_events(case_id)\n")
+    assert not reaches(service, "events = self._vault.case_events(case_id)\n")
+    assert reaches(service, "rows = self._vault.db.execute(sql)\n")
+    assert reaches(screen, "home = session.vault.home\n")
 
 
 SQL = re.compile(

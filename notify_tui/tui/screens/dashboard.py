@@ -264,8 +264,8 @@ class DashboardScreen(Screen[None]):
 
     @work(exclusive=True, group="search")
     async def _search(self, text: str) -> None:
-        # Runs on the UI thread (the vault connection belongs to it); `exclusive` drops
-        # stale searches while typing, and the short sleep debounces keystrokes.
+        # An async worker on the UI thread (its reads hop to the vault's owner thread);
+        # `exclusive` drops stale searches while typing, and the sleep debounces keys.
         await asyncio.sleep(0.25)
         previous = self.query_state
         self.query_state = replace(self.query_state, search=text.strip())

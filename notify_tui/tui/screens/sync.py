@@ -82,6 +82,11 @@ def one_line(text: str | None, width: int = 70) -> str:
     return first if len(first) <= width else first[: width - 1] + "…"
 
 
+BUSY_DISABLED = frozenset({"export", "import", "add_peer", "revoke", "export_keys", "back"})
+"""Actions refused while an export or import runs: each would wait behind it for the
+vault (freezing the screen) or leave the screen and lose its result."""
+
+
 class SyncScreen(Screen[None]):
     """Exchange bundles with peers: keys, trust, export, import, receipts.
 
@@ -260,8 +265,9 @@ class SyncScreen(Screen[None]):
     # -- work in the background ----------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`x` and `i` are disabled (shown dimmed) while an export or import runs."""
-        if action in ("export", "import") and self.busy:
+        """While an export or import runs, the actions that would wait for the vault (or
+        leave the screen and lose its result) are disabled, shown dimmed."""
+        if action in BUSY_DISABLED and self.busy:
             return None
         return True
 
