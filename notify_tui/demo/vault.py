@@ -264,6 +264,8 @@ def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
     """
     removed: list[Path] = []
     parent = folder or Path(tempfile.gettempdir())
+    # Folder ages compare with the file system's own (wall-clock) times, not the
+    # program's Clock, which a demo freezes on another date.
     now = time.time()
     for candidate in sorted(parent.glob(DEMO_PREFIX + "*")):
         try:
