@@ -107,28 +107,26 @@ def report_rows(figures: Report) -> list[tuple[str, str, str, Any]]:
     """The figures flattened to (section, la, measure, value) rows."""
     rows: list[tuple[str, str, str, Any]] = []
     for duty_id, block in figures.notifications.items():
-        for measure, value in block["all"].items():
+        for measure, value in block.all.as_json().items():
             rows.append((duty_id, "all", measure, value))
-        for org, numbers in block["by_la"].items():
-            for measure, value in numbers.items():
+        for org, numbers in block.by_la.items():
+            for measure, value in numbers.as_json().items():
                 rows.append((duty_id, org, measure, value))
     for section, numbers in (
         ("rapid_reviews", figures.rapid_reviews),
         ("local_reviews", figures.local_reviews),
     ):
-        for measure, value in numbers.items():
+        for measure, value in numbers.as_json().items():
             rows.append((section, "all", measure, value))
-    rows.append(
-        ("decisions_not_to_notify", "all", "count", figures.decisions_not_to_notify["count"])
-    )
+    rows.append(("decisions_not_to_notify", "all", "count", figures.decisions_not_to_notify.count))
     deaths = figures.child_deaths
-    rows.append(("child_deaths", "all", "count", deaths["count"]))
-    for category, count in deaths["by_category"].items():
+    rows.append(("child_deaths", "all", "count", deaths.count))
+    for category, count in deaths.by_category.items():
         rows.append(("child_deaths_by_category", "all", category, count))
-    for band, count in deaths["by_age_band"].items():
+    for band, count in deaths.by_age_band.items():
         rows.append(("child_deaths_by_age_band", "all", band, count))
-    rows.append(("open", "all", "count", figures.open["count"]))
-    rows.append(("open", "all", "overdue", figures.open["overdue"]))
+    rows.append(("open", "all", "count", figures.open.count))
+    rows.append(("open", "all", "overdue", figures.open.overdue))
     return rows
 
 
@@ -146,47 +144,47 @@ def report_markdown(figures: Report) -> str:
     """A plain report for a board paper or an inspector."""
     period = figures.period
     scope = figures.la or "all LAs"
-    lines = [f"# Notifications {period['from']} to {period['to']} ({scope})", ""]
+    lines = [f"# Notifications {period.start} to {period.end} ({scope})", ""]
     lines += [
         "| duty | LA | raised | sent | within deadline | share | median working days |",
         "|---|---|---|---|---|---|---|",
     ]
     for duty_id, block in figures.notifications.items():
-        for org, numbers in [("all", block["all"]), *block["by_la"].items()]:
+        for org, numbers in [("all", block.all), *block.by_la.items()]:
             lines.append(
-                f"| {duty_id} | {org} | {numbers['raised']} | {numbers['sent']} | "
-                f"{numbers['sent_within_deadline']} | {_share(numbers['share_within_deadline'])} | "
-                f"{_number(numbers['median_working_days_taken'])} |"
+                f"| {duty_id} | {org} | {numbers.raised} | {numbers.sent} | "
+                f"{numbers.sent_within_deadline} | {_share(numbers.share_within_deadline)} | "
+                f"{_number(numbers.median_working_days_taken)} |"
             )
-    for title, block in (
+    for title, follow_on in (
         ("Rapid reviews", figures.rapid_reviews),
         ("Local reviews", figures.local_reviews),
     ):
         lines += [
             "",
-            f"{title}: {block['raised']} due, {block['sent']} completed, "
-            f"{block['sent_within_deadline']} on time ({_share(block['share_within_deadline'])}).",
+            f"{title}: {follow_on.raised} due, {follow_on.sent} completed, "
+            f"{follow_on.sent_within_deadline} on time "
+            f"({_share(follow_on.share_within_deadline)}).",
         ]
     not_notifying = figures.decisions_not_to_notify
-    lines += ["", f"Decisions not to notify: {not_notifying['count']}."]
+    lines += ["", f"Decisions not to notify: {not_notifying.count}."]
     deaths = figures.child_deaths
-    lines += ["", f"Child deaths: {deaths['count']}.", ""]
+    lines += ["", f"Child deaths: {deaths.count}.", ""]
     lines += ["| category | deaths |", "|---|---|"]
-    lines += [f"| {category} | {count} |" for category, count in deaths["by_category"].items()]
+    lines += [f"| {category} | {count} |" for category, count in deaths.by_category.items()]
     lines += ["", "| age band | deaths |", "|---|---|"]
-    lines += [f"| {band} | {count} |" for band, count in deaths["by_age_band"].items()]
+    lines += [f"| {band} | {count} |" for band, count in deaths.by_age_band.items()]
     open_block = figures.open
     lines += [
         "",
-        f"Open duties: {open_block['count']}, of which overdue: {open_block['overdue']}.",
+        f"Open duties: {open_block.count}, of which overdue: {open_block.overdue}.",
         "",
     ]
-    if open_block["duties"]:
+    if open_block.duties:
         lines += ["| case | LA | duty | due | working days left |", "|---|---|---|---|---|"]
         lines += [
-            f"| {row['case_id']} | {row['la']} | {row['duty']} | {row['due']} | "
-            f"{row['working_days_left']} |"
-            for row in open_block["duties"]
+            f"| {row.case_id} | {row.la} | {row.duty} | {row.due} | {row.working_days_left} |"
+            for row in open_block.duties
         ]
     return "\n".join(lines)
 

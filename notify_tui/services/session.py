@@ -48,12 +48,19 @@ from notify_tui.services.types import (
     CaseConflict,
     CaseDetail,
     CaseSummary,
+    ChildDeaths,
     ConflictValue,
     ConflictView,
+    DecisionsNotToNotify,
     DoctorReport,
+    DutyTimeliness,
     DutyView,
+    OpenDuties,
     OpenDuty,
+    OpenDutyLine,
     Report,
+    ReportPeriod,
+    Timeliness,
 )
 from notify_tui.settings import Preferences
 from notify_tui.store import duty_pages, queries
@@ -553,7 +560,7 @@ class Session:
         figures = build_report(
             duty_rows, cases, Period(start, end), self.today(), self.calendar, la
         )
-        return Report(**figures)
+        return _report_from(figures)
 
     # -- reading -------------------------------------------------------------------
 
@@ -812,6 +819,58 @@ def audit_entry(event: Event) -> AuditEntry:
         type=event.type,
         event=event.id,
         summary=summary,
+    )
+
+
+def _timeliness_from(numbers: Mapping[str, Any]) -> Timeliness:
+    """A timeliness block of `build_report` as its dataclass."""
+    return Timeliness(
+        raised=numbers["raised"],
+        sent=numbers["sent"],
+        sent_within_deadline=numbers["sent_within_deadline"],
+        share_within_deadline=numbers["share_within_deadline"],
+        median_working_days_taken=numbers["median_working_days_taken"],
+    )
+
+
+def _report_from(figures: Mapping[str, Any]) -> Report:
+    """The dict of `domain.reports.build_report` as a typed `Report` (same values, same order)."""
+    deaths, open_block = figures["child_deaths"], figures["open"]
+    return Report(
+        period=ReportPeriod(start=figures["period"]["from"], end=figures["period"]["to"]),
+        la=figures["la"],
+        notifications={
+            duty_id: DutyTimeliness(
+                all=_timeliness_from(block["all"]),
+                by_la={org: _timeliness_from(n) for org, n in block["by_la"].items()},
+            )
+            for duty_id, block in figures["notifications"].items()
+        },
+        rapid_reviews=_timeliness_from(figures["rapid_reviews"]),
+        local_reviews=_timeliness_from(figures["local_reviews"]),
+        decisions_not_to_notify=DecisionsNotToNotify(
+            count=figures["decisions_not_to_notify"]["count"],
+            cases=tuple(figures["decisions_not_to_notify"]["cases"]),
+        ),
+        child_deaths=ChildDeaths(
+            count=deaths["count"],
+            by_category=dict(deaths["by_category"]),
+            by_age_band=dict(deaths["by_age_band"]),
+        ),
+        open=OpenDuties(
+            count=open_block["count"],
+            overdue=open_block["overdue"],
+            duties=tuple(
+                OpenDutyLine(
+                    case_id=line["case_id"],
+                    la=line["la"],
+                    duty=line["duty"],
+                    due=line["due"],
+                    working_days_left=line["working_days_left"],
+                )
+                for line in open_block["duties"]
+            ),
+        ),
     )
 
 

@@ -171,7 +171,8 @@ class CaseDetail:
     document: Mapping[str, Any]
     """The case document (facts, decision, duty records, office steps) as JSON."""
     duties: tuple[DutyView, ...]
-    advisories: tuple[Any, ...]
+    advisories: tuple[str, ...]
+    """What the rule pack advises for these facts, in words."""
     conflicts: tuple[ConflictView, ...]
     problem: str | None
     """Why the stored facts no longer validate, or None."""
@@ -184,24 +185,144 @@ class CaseDetail:
 
 
 @dataclass(frozen=True)
-class Report:
-    """The figures of `notify-tui report` and the Reports screen (see `domain.reports`).
+class ReportPeriod:
+    """The reporting period of a `Report`, both ends included (ISO dates)."""
 
-    Each field is a JSON block of figures as `domain.reports.build_report` makes it.
-    """
+    start: str
+    end: str
 
-    period: Mapping[str, Any]
-    la: str | None
-    notifications: Mapping[str, Any]
-    rapid_reviews: Mapping[str, Any]
-    local_reviews: Mapping[str, Any]
-    decisions_not_to_notify: Mapping[str, Any]
-    child_deaths: Mapping[str, Any]
-    open: Mapping[str, Any]
+    def as_json(self) -> dict[str, object]:
+        """The period as `report --json` prints it (keys "from" and "to")."""
+        return {"from": self.start, "to": self.end}
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """How many duties were raised and sent, and how promptly (rules 2 and 3 of docs/reports.md)."""
+
+    raised: int
+    sent: int
+    sent_within_deadline: int
+    share_within_deadline: float | None
+    """Sent within deadline over sent (4 decimals), or None when nothing was sent."""
+    median_working_days_taken: float | None
+    """Median working days from start to sent, or None when nothing was sent."""
 
     def as_json(self) -> dict[str, object]:
         """The figures as `report --json` prints them."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class DutyTimeliness:
+    """The timeliness of one notification duty: over all LAs chosen, and per LA."""
+
+    all: Timeliness
+    by_la: Mapping[str, Timeliness]
+    """Per LA, in LA order; only LAs with a duty raised in the period."""
+
+    def as_json(self) -> dict[str, object]:
+        """The block as `report --json` prints it."""
+        return {
+            "all": self.all.as_json(),
+            "by_la": {org: numbers.as_json() for org, numbers in self.by_la.items()},
+        }
+
+
+@dataclass(frozen=True)
+class DecisionsNotToNotify:
+    """Cases decided not to notify whose LA became aware in the period."""
+
+    count: int
+    cases: tuple[str, ...]
+    """Their case ids, sorted."""
+
+    def as_json(self) -> dict[str, object]:
+        """The block as `report --json` prints it."""
+        return {"count": self.count, "cases": list(self.cases)}
+
+
+@dataclass(frozen=True)
+class ChildDeaths:
+    """Child deaths in the period, by CDOP category and by age band."""
+
+    count: int
+    by_category: Mapping[str, int]
+    """Deaths per category id, sorted by id ("not yet categorised" when none is set)."""
+    by_age_band: Mapping[str, int]
+    """Deaths per CDOP/NCMD age band, youngest first, every band present."""
+
+    def as_json(self) -> dict[str, object]:
+        """The block as `report --json` prints it."""
+        return {
+            "count": self.count,
+            "by_category": dict(self.by_category),
+            "by_age_band": dict(self.by_age_band),
+        }
+
+
+@dataclass(frozen=True)
+class OpenDutyLine:
+    """One duty still open today, with a due date."""
+
+    case_id: str
+    la: str
+    duty: str
+    due: str
+    working_days_left: int
+    """Working days from today to the due date (negative when overdue)."""
+
+    def as_json(self) -> dict[str, object]:
+        """The line as `report --json` prints it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class OpenDuties:
+    """The duties open today (whatever the period), soonest due first."""
+
+    count: int
+    overdue: int
+    duties: tuple[OpenDutyLine, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """The block as `report --json` prints it."""
+        return {
+            "count": self.count,
+            "overdue": self.overdue,
+            "duties": [line.as_json() for line in self.duties],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures of `notify-tui report` and the Reports screen (see `domain.reports`)."""
+
+    period: ReportPeriod
+    la: str | None
+    """The LA reported on, or None for all LAs."""
+    notifications: Mapping[str, DutyTimeliness]
+    """Per notification duty id, in `domain.reports.NOTIFICATION_DUTIES` order."""
+    rapid_reviews: Timeliness
+    local_reviews: Timeliness
+    decisions_not_to_notify: DecisionsNotToNotify
+    child_deaths: ChildDeaths
+    open: OpenDuties
+
+    def as_json(self) -> dict[str, object]:
+        """The figures as `report --json` prints them."""
+        return {
+            "period": self.period.as_json(),
+            "la": self.la,
+            "notifications": {
+                duty_id: block.as_json() for duty_id, block in self.notifications.items()
+            },
+            "rapid_reviews": self.rapid_reviews.as_json(),
+            "local_reviews": self.local_reviews.as_json(),
+            "decisions_not_to_notify": self.decisions_not_to_notify.as_json(),
+            "child_deaths": self.child_deaths.as_json(),
+            "open": self.open.as_json(),
+        }
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
 
 from notify_tui.domain import codes
 from notify_tui.domain.dashboard import DUTY_LABELS
-from notify_tui.services.types import Report
+from notify_tui.services.types import Report, Timeliness
 from notify_tui.views.charts import Bar
 
 TIMELINESS_COLUMNS = ("raised", "sent", "within deadline", "share", "median working days")
@@ -38,14 +36,14 @@ def number_text(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def timeliness_cells(numbers: Mapping[str, Any]) -> tuple[str, ...]:
+def timeliness_cells(numbers: Timeliness) -> tuple[str, ...]:
     """raised, sent, within deadline, share, median: as the tables show them."""
     return (
-        str(numbers["raised"]),
-        str(numbers["sent"]),
-        str(numbers["sent_within_deadline"]),
-        share_text(numbers["share_within_deadline"]),
-        number_text(numbers["median_working_days_taken"]),
+        str(numbers.raised),
+        str(numbers.sent),
+        str(numbers.sent_within_deadline),
+        share_text(numbers.share_within_deadline),
+        number_text(numbers.median_working_days_taken),
     )
 
 
@@ -58,9 +56,9 @@ def notification_rows(figures: Report) -> list[tuple[str, str, tuple[str, ...]]]
     """(duty id, LA or "all", cells) per duty: all LAs first, then each LA if several."""
     rows = []
     for duty_id, block in figures.notifications.items():
-        rows.append((duty_id, "all", timeliness_cells(block["all"])))
-        if len(block["by_la"]) > 1:  # one LA's row would repeat the "all" row
-            for org, numbers in block["by_la"].items():
+        rows.append((duty_id, "all", timeliness_cells(block.all)))
+        if len(block.by_la) > 1:  # one LA's row would repeat the "all" row
+            for org, numbers in block.by_la.items():
                 rows.append((duty_id, org, timeliness_cells(numbers)))
     return rows
 
@@ -69,10 +67,10 @@ def share_bars(figures: Report) -> list[Bar]:
     """Share sent within deadline per notification duty (all LAs chosen)."""
     bars = []
     for duty_id, block in figures.notifications.items():
-        numbers = block["all"]
-        share = numbers["share_within_deadline"]
+        numbers = block.all
+        share = numbers.share_within_deadline
         number = (
-            f"{share_text(share)} ({numbers['sent_within_deadline']} of {numbers['sent']} sent)"
+            f"{share_text(share)} ({numbers.sent_within_deadline} of {numbers.sent} sent)"
             if share is not None
             else "- (none sent)"
         )
@@ -87,7 +85,7 @@ def category_label(category: str) -> str:
 
 def death_bars(figures: Report) -> list[Bar]:
     """Child deaths per CDOP category, scaled to the largest."""
-    by_category: Mapping[str, int] = figures.child_deaths["by_category"]
+    by_category = figures.child_deaths.by_category
     largest = max(by_category.values(), default=0)
     return [
         Bar(category_label(category), count / largest if largest else 0.0, str(count))

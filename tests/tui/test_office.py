@@ -247,7 +247,7 @@ async def test_office_records_a_cdop_category_and_reports_by_la(
         la.value = SOUTH
         await pilot.pause()
         figures = office.report(start, end, SOUTH)
-        assert figures.child_deaths["by_category"] == {category: 1}
+        assert figures.child_deaths.by_category == {category: 1}
         assert_matches(reports, figures)
 
 

@@ -29,7 +29,7 @@ async def test_reports_show_the_same_figures_as_session_report(demo: DemoVault) 
         assert screen.query_one("#from", Input).value == "2025-11-24"
         assert screen.query_one("#to", Input).value == "2026-11-23"
         figures = demo.session.report(date(2025, 11, 24), date(2026, 11, 23))
-        assert figures.notifications["cdop-notification"]["all"]["raised"] > 0
+        assert figures.notifications["cdop-notification"].all.raised > 0
         assert_matches(screen, figures)
         # An LA sees itself only; the selector names it and cannot change.
         la = screen.query_one("#la", Select)

@@ -84,7 +84,16 @@ from notify_tui.clock import system_clock
 from notify_tui.domain.chains import office_chain_id
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
-from notify_tui.services.types import Report
+from notify_tui.services.types import (
+    ChildDeaths,
+    DecisionsNotToNotify,
+    DutyTimeliness,
+    OpenDuties,
+    OpenDutyLine,
+    Report,
+    ReportPeriod,
+    Timeliness,
+)
 from notify_tui.store.events import Change
 from notify_tui.sync import bundle as bundle_format
 
@@ -340,78 +349,78 @@ def test_doctor_passes_on_all_four(partnership: Partnership) -> None:
 def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) -> None:
     ids, figures = partnership.ids, partnership.report
     notifications = figures.notifications
-    assert notifications["panel-notification"] == {
-        "all": {
-            "raised": 2,
-            "sent": 2,
-            "sent_within_deadline": 1,
-            "share_within_deadline": 0.5,
-            "median_working_days_taken": 5.5,
+    assert notifications["panel-notification"] == DutyTimeliness(
+        all=Timeliness(
+            raised=2,
+            sent=2,
+            sent_within_deadline=1,
+            share_within_deadline=0.5,
+            median_working_days_taken=5.5,
+        ),
+        by_la={
+            NORTH: Timeliness(
+                raised=1,
+                sent=1,
+                sent_within_deadline=1,
+                share_within_deadline=1.0,
+                median_working_days_taken=4,
+            ),
+            SOUTH: Timeliness(
+                raised=1,
+                sent=1,
+                sent_within_deadline=0,
+                share_within_deadline=0.0,
+                median_working_days_taken=7,
+            ),
         },
-        "by_la": {
-            NORTH: {
-                "raised": 1,
-                "sent": 1,
-                "sent_within_deadline": 1,
-                "share_within_deadline": 1.0,
-                "median_working_days_taken": 4,
-            },
-            SOUTH: {
-                "raised": 1,
-                "sent": 1,
-                "sent_within_deadline": 0,
-                "share_within_deadline": 0.0,
-                "median_working_days_taken": 7,
-            },
+    )
+    assert notifications["cdop-notification"] == DutyTimeliness(
+        all=Timeliness(
+            raised=2,
+            sent=1,
+            sent_within_deadline=1,
+            share_within_deadline=1.0,
+            median_working_days_taken=1,
+        ),
+        by_la={
+            EAST: Timeliness(
+                raised=1,
+                sent=0,
+                sent_within_deadline=0,
+                share_within_deadline=None,
+                median_working_days_taken=None,
+            ),
+            NORTH: Timeliness(
+                raised=1,
+                sent=1,
+                sent_within_deadline=1,
+                share_within_deadline=1.0,
+                median_working_days_taken=1,
+            ),
         },
-    }
-    assert notifications["cdop-notification"] == {
-        "all": {
-            "raised": 2,
-            "sent": 1,
-            "sent_within_deadline": 1,
-            "share_within_deadline": 1.0,
-            "median_working_days_taken": 1,
-        },
-        "by_la": {
-            EAST: {
-                "raised": 1,
-                "sent": 0,
-                "sent_within_deadline": 0,
-                "share_within_deadline": None,
-                "median_working_days_taken": None,
-            },
-            NORTH: {
-                "raised": 1,
-                "sent": 1,
-                "sent_within_deadline": 1,
-                "share_within_deadline": 1.0,
-                "median_working_days_taken": 1,
-            },
-        },
-    }
-    nothing = {
-        "raised": 0,
-        "sent": 0,
-        "sent_within_deadline": 0,
-        "share_within_deadline": None,
-        "median_working_days_taken": None,
-    }
+    )
+    nothing = Timeliness(
+        raised=0,
+        sent=0,
+        sent_within_deadline=0,
+        share_within_deadline=None,
+        median_working_days_taken=None,
+    )
     for duty in ("care-leaver-death-notification", "lac-death-notification"):
-        assert notifications[duty] == {"all": nothing, "by_la": {}}
-    assert figures.rapid_reviews == {
-        "raised": 2,
-        "sent": 1,
-        "sent_within_deadline": 1,
-        "share_within_deadline": 1.0,
-        "median_working_days_taken": 10,
-    }
+        assert notifications[duty] == DutyTimeliness(all=nothing, by_la={})
+    assert figures.rapid_reviews == Timeliness(
+        raised=2,
+        sent=1,
+        sent_within_deadline=1,
+        share_within_deadline=1.0,
+        median_working_days_taken=10,
+    )
     assert figures.local_reviews == nothing
-    assert figures.decisions_not_to_notify == {"count": 1, "cases": [ids["E1"]]}
-    assert figures.child_deaths == {
-        "count": 2,
-        "by_category": {"infection": 1, "not yet categorised": 1},
-        "by_age_band": {
+    assert figures.decisions_not_to_notify == DecisionsNotToNotify(count=1, cases=(ids["E1"],))
+    assert figures.child_deaths == ChildDeaths(
+        count=2,
+        by_category={"infection": 1, "not yet categorised": 1},
+        by_age_band={
             "0-27 days": 0,
             "28-364 days": 1,
             "1-4 years": 0,
@@ -419,79 +428,78 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
             "10-14 years": 1,
             "15-17 years": 0,
         },
-    }
-    assert figures.open == {
-        "count": 3,
-        "overdue": 2,
-        "duties": [
-            {
-                "case_id": ids["E3"],
-                "la": EAST,
-                "duty": "care-leaver-death-notification",
-                "due": "2026-10-27",
-                "working_days_left": -19,
-            },
-            {
-                "case_id": ids["E2"],
-                "la": EAST,
-                "duty": "cdop-notification",
-                "due": "2026-11-17",
-                "working_days_left": -4,
-            },
-            {
-                "case_id": ids["S1"],
-                "la": SOUTH,
-                "duty": "rapid-review",
-                "due": "2026-12-03",
-                "working_days_left": 8,
-            },
-        ],
-    }
-    assert figures.period == {"from": "2026-11-01", "to": "2026-11-30"} and figures.la is None
+    )
+    assert figures.open == OpenDuties(
+        count=3,
+        overdue=2,
+        duties=(
+            OpenDutyLine(
+                case_id=ids["E3"],
+                la=EAST,
+                duty="care-leaver-death-notification",
+                due="2026-10-27",
+                working_days_left=-19,
+            ),
+            OpenDutyLine(
+                case_id=ids["E2"],
+                la=EAST,
+                duty="cdop-notification",
+                due="2026-11-17",
+                working_days_left=-4,
+            ),
+            OpenDutyLine(
+                case_id=ids["S1"],
+                la=SOUTH,
+                duty="rapid-review",
+                due="2026-12-03",
+                working_days_left=8,
+            ),
+        ),
+    )
+    assert figures.period == ReportPeriod(start="2026-11-01", end="2026-11-30")
+    assert figures.la is None
 
 
 def test_report_per_la_reproduces_the_hand_working(partnership: Partnership) -> None:
     ids, by_la = partnership.ids, partnership.reports_by_la
     north, south, east = by_la[NORTH], by_la[SOUTH], by_la[EAST]
     assert north.la == NORTH
-    assert north.notifications["panel-notification"]["all"]["median_working_days_taken"] == 4
-    assert north.notifications["cdop-notification"]["all"]["sent_within_deadline"] == 1
-    assert north.rapid_reviews["sent_within_deadline"] == 1
-    assert north.child_deaths["by_category"] == {"infection": 1}
-    assert north.decisions_not_to_notify == {"count": 0, "cases": []}
-    assert north.open == {"count": 0, "overdue": 0, "duties": []}
+    assert north.notifications["panel-notification"].all.median_working_days_taken == 4
+    assert north.notifications["cdop-notification"].all.sent_within_deadline == 1
+    assert north.rapid_reviews.sent_within_deadline == 1
+    assert north.child_deaths.by_category == {"infection": 1}
+    assert north.decisions_not_to_notify == DecisionsNotToNotify(count=0, cases=())
+    assert north.open == OpenDuties(count=0, overdue=0, duties=())
 
-    assert south.notifications["panel-notification"]["all"] == {
-        "raised": 1,
-        "sent": 1,
-        "sent_within_deadline": 0,
-        "share_within_deadline": 0.0,
-        "median_working_days_taken": 7,
-    }
-    assert south.notifications["cdop-notification"]["all"]["raised"] == 0
-    assert south.rapid_reviews == {
-        "raised": 1,
-        "sent": 0,
-        "sent_within_deadline": 0,
-        "share_within_deadline": None,
-        "median_working_days_taken": None,
-    }
-    assert south.child_deaths["count"] == 0
-    assert [(d["case_id"], d["working_days_left"]) for d in south.open["duties"]] == [
-        (ids["S1"], 8)
-    ]
-    assert south.open["overdue"] == 0
+    assert south.notifications["panel-notification"].all == Timeliness(
+        raised=1,
+        sent=1,
+        sent_within_deadline=0,
+        share_within_deadline=0.0,
+        median_working_days_taken=7,
+    )
+    assert south.notifications["cdop-notification"].all.raised == 0
+    assert south.rapid_reviews == Timeliness(
+        raised=1,
+        sent=0,
+        sent_within_deadline=0,
+        share_within_deadline=None,
+        median_working_days_taken=None,
+    )
+    assert south.child_deaths.count == 0
+    assert [(d.case_id, d.working_days_left) for d in south.open.duties] == [(ids["S1"], 8)]
+    assert south.open.overdue == 0
 
-    assert east.notifications["panel-notification"]["all"]["raised"] == 0
-    assert east.rapid_reviews["raised"] == 0
-    assert east.decisions_not_to_notify == {"count": 1, "cases": [ids["E1"]]}
-    assert east.child_deaths["by_category"] == {"not yet categorised": 1}
-    assert east.child_deaths["by_age_band"]["10-14 years"] == 1
-    assert [(d["case_id"], d["working_days_left"]) for d in east.open["duties"]] == [
+    assert east.notifications["panel-notification"].all.raised == 0
+    assert east.rapid_reviews.raised == 0
+    assert east.decisions_not_to_notify == DecisionsNotToNotify(count=1, cases=(ids["E1"],))
+    assert east.child_deaths.by_category == {"not yet categorised": 1}
+    assert east.child_deaths.by_age_band["10-14 years"] == 1
+    assert [(d.case_id, d.working_days_left) for d in east.open.duties] == [
         (ids["E3"], -19),
         (ids["E2"], -4),
     ]
-    assert east.open["overdue"] == 2
+    assert east.open.overdue == 2
 
     with pytest.raises(InvalidInput, match="no cases from that LA"):
         partnership.sessions[OFFICE].report(*NOVEMBER, la="Westshire Council")

@@ -17,7 +17,7 @@ from notify_tui.clock import system_clock
 from notify_tui.demo.vault import seed_synthetic
 from notify_tui.errors import InvalidInput, VaultError
 from notify_tui.services.session import Session
-from notify_tui.services.types import DutyView
+from notify_tui.services.types import DutyView, ReportPeriod
 from notify_tui.store.events import Change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
@@ -298,7 +298,8 @@ def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
         "period", "la", "notifications", "rapid_reviews", "local_reviews",
         "decisions_not_to_notify", "child_deaths", "open",
     ]  # fmt: skip
-    assert report.period == {"from": "2026-11-01", "to": "2026-11-23"}
+    assert report.period == ReportPeriod(start="2026-11-01", end="2026-11-23")
+    assert report.as_json()["period"] == {"from": "2026-11-01", "to": "2026-11-23"}
     doctor = session.doctor()
     assert doctor.as_json() == {
         "ok": True,

@@ -162,7 +162,7 @@ class ReportsScreen(Screen[None]):
         self.figures = figures
         scope = figures.la or "all LAs"
         self.query_one("#period-error", Static).update(
-            f"{figures.period['from']} to {figures.period['to']} · {scope} · both ends included"
+            f"{figures.period.start} to {figures.period.end} · {scope} · both ends included"
         )
         self._fill_notifications(figures)
         self._fill_follow_ons(figures)
@@ -187,41 +187,41 @@ class ReportsScreen(Screen[None]):
         ):
             table.add_row(title, *timeliness_cells(block), key=key)
         decisions = figures.decisions_not_to_notify
-        listed = f": {', '.join(decisions['cases'])}" if decisions["cases"] else ""
+        listed = f": {', '.join(decisions.cases)}" if decisions.cases else ""
         self.query_one("#not-notifying", Static).update(
-            Text(f"{decisions['count']} case(s) decided not to notify{listed}")
+            Text(f"{decisions.count} case(s) decided not to notify{listed}")
         )
 
     def _fill_deaths(self, figures: Report) -> None:
         deaths = figures.child_deaths
         self.query_one("#deaths-title", Static).update(
-            f"Child deaths by category and age band: {deaths['count']}"
+            f"Child deaths by category and age band: {deaths.count}"
         )
         chart = self.query_one("#deaths-chart", Static)
-        chart.update(bar_chart(death_bars(figures)) if deaths["count"] else "No child deaths.")
+        chart.update(bar_chart(death_bars(figures)) if deaths.count else "No child deaths.")
         table = self.query_one("#age-bands", DataTable)
         table.clear()
-        for band, count in deaths["by_age_band"].items():
+        for band, count in deaths.by_age_band.items():
             table.add_row(band, str(count), key=band)
 
     def _fill_open(self, figures: Report) -> None:
         block = figures.open
         self.query_one("#open-title", Static).update(
-            f"Open duties now: {block['count']}, of which overdue: {block['overdue']}"
+            f"Open duties now: {block.count}, of which overdue: {block.overdue}"
         )
         table = self.query_one("#open-duties", DataTable)
         table.clear()
-        for row in block["duties"]:
-            left = row["working_days_left"]
+        for row in block.duties:
+            left = row.working_days_left
             level = urgency("open", left)
             table.add_row(
-                row["case_id"],
-                Text(row["la"]),
-                duty_name(row["duty"]),
-                date.fromisoformat(row["due"]).strftime("%a %d %b %Y"),
+                row.case_id,
+                Text(row.la),
+                duty_name(row.duty),
+                date.fromisoformat(row.due).strftime("%a %d %b %Y"),
                 str(left),
                 urgency_text(URGENCY_LABELS[level], level),
-                key=f"{row['case_id']}|{row['duty']}",
+                key=f"{row.case_id}|{row.duty}",
             )
 
     def action_back(self) -> None:
