@@ -76,6 +76,10 @@ class SharedHome:
     minimum_outline: dict[str, int] = field(default_factory=dict)
     """Per case, the number of the latest reported add or edit of its outline."""
 
+    runs: int = 0
+    """Trials run on this folder so far: each numbers its outlines above the last's, in
+    the order they run (pytest-randomly may run trial 3 before trial 1)."""
+
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Template:
@@ -137,10 +141,11 @@ def test_killed_add_and_edit_loses_nothing_reported(
         home = copy_vault(template.home, tmp_path_factory.mktemp(f"shared{group}") / "vault")
         shared_homes[group] = SharedHome(home, set(template.cases))
     shared = shared_homes[group]
+    shared.runs += 1
     delay = random.Random(SEED + trial).uniform(*ADD_EDIT_DELAY)
     lines = kill_writer_after(
         shared.home,
-        ["cases", str(SEED + trial), str((trial + 1) * 1_000_000)],
+        ["cases", str(SEED + trial), str((group * TRIALS_PER_HOME + shared.runs) * 1_000_000)],
         delay,
         scratch=tmp_path,
     )
