@@ -8,12 +8,17 @@ reads the values.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
 Role = Literal["la", "office"]
 ImportStatus = Literal["imported", "already imported", "refused"]
+
+
+def flat_json(value: object) -> dict[str, object]:
+    """A dataclass of plain values as a JSON row: its fields, in declaration order."""
+    return {field.name: getattr(value, field.name) for field in fields(value)}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class BundleSender:
 
     def as_json(self) -> dict[str, object]:
         """As the manifest holds it."""
-        return {"device": self.device, "org": self.org, "role": self.role}
+        return flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -115,12 +120,7 @@ class BundleRange:
 
     def as_json(self) -> dict[str, object]:
         """As the manifest holds it."""
-        return {
-            "device": self.device,
-            "first_seq": self.first_seq,
-            "last_seq": self.last_seq,
-            "head": self.head,
-        }
+        return flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -133,11 +133,7 @@ class BundleReceipt:
 
     def as_json(self) -> dict[str, object]:
         """As the manifest holds it."""
-        return {
-            "device": self.device,
-            "held_up_to": self.held_up_to,
-            "received_at": self.received_at,
-        }
+        return flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -192,13 +188,7 @@ class CaseReceipt:
 
     def as_json(self) -> dict[str, object]:
         """A plain row for `case show --json`."""
-        return {
-            "org": self.org,
-            "device": self.device,
-            "role": self.role,
-            "received_at": self.received_at,
-            "complete": self.complete,
-        }
+        return flat_json(self)
 
 
 @dataclass(frozen=True)
@@ -214,13 +204,7 @@ class DutyReceipt:
 
     def as_json(self) -> dict[str, object]:
         """A plain row for `case show --json`."""
-        return {
-            "org": self.org,
-            "device": self.device,
-            "role": self.role,
-            "received_at": self.received_at,
-            "event": self.event,
-        }
+        return flat_json(self)
 
 
 @dataclass(frozen=True)
