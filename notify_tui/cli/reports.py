@@ -43,14 +43,35 @@ def _working_days(ctx: click.Context, param: click.Parameter, within: int) -> in
     callback=_working_days,
     help="Also list duties due within N working days.",
 )
-def deadlines(session: Session, as_json: bool, output: str, within: int) -> None:
-    """What is due or overdue across all cases (for a daily scheduled job)."""
+@click.option(
+    "--fail-on-overdue",
+    is_flag=True,
+    help="Exit with status 1 when any duty is overdue (0 otherwise), for scheduled jobs; "
+    "the output is the same.",
+)
+def deadlines(
+    session: Session, as_json: bool, output: str, within: int, fail_on_overdue: bool
+) -> None:
+    """What is due or overdue across all cases (for a daily scheduled job).
+
+    With --fail-on-overdue the exit status says whether anything is overdue: 1 when a
+    listed duty's due date has passed (fewer than 0 working days left), else 0.
+    """
     rows = session.deadlines(within=within)
-    if as_json or output == "json":
+    show_deadlines(rows, "json" if as_json else output, session.today())
+    if fail_on_overdue and any(
+        row.working_days_left is not None and row.working_days_left < 0 for row in rows
+    ):
+        raise click.exceptions.Exit(1)
+
+
+def show_deadlines(rows: Sequence[DutyView], output: str, today: date) -> None:
+    """Print `deadlines`' rows as text, JSON or Markdown."""
+    if output == "json":
         emit_json(jsonable(rows))
         return
     if output == "md":
-        click.echo(deadlines_markdown(rows, session.today()))
+        click.echo(deadlines_markdown(rows, today))
         return
     if not rows:
         click.echo("Nothing due or overdue.")

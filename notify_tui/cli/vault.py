@@ -146,7 +146,12 @@ def backup(session: Session, destination: Path) -> None:
 @with_session(write=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def doctor(session: Session, as_json: bool) -> None:
-    """Check database integrity, every hash chain and signature, and the projection."""
+    """Check database integrity, every hash chain and signature, each chain's head, and the
+    projection.
+
+    Prints one PROBLEM line per problem (naming the device and the event) and exits
+    with status 2 when there is any, e.g. when the newest event of a chain was deleted.
+    """
     report = session.doctor()
     if as_json:
         emit_json({"ok": report.ok, "checks": report.checks, "problems": report.problems})

@@ -757,7 +757,8 @@ class Session:
 
     @owned
     def doctor(self) -> DoctorReport:
-        """Check SQLCipher integrity, every hash chain and signature, and the projection."""
+        """Check SQLCipher integrity, every hash chain and signature, each chain's recorded
+        head and peers' receipts of it, and the projection against the events."""
         findings = check_vault(self._vault, self.projector)
         return DoctorReport(checks=findings.checks, problems=findings.problems)
 

@@ -1,5 +1,7 @@
 """Everything `doctor` checks: page authentication, structure, hash chains and
-signatures, which chain each event is on, and the projection against a fresh fold.
+signatures, each chain's last event against its recorded head and peers' receipts,
+which chain each event is on, and the projection (every case in it, and every case
+with events) against a fresh fold.
 
 Reads only: nothing here writes to the vault.
 """
@@ -42,6 +44,7 @@ def check_vault(vault: Vault, projector: Projector) -> IntegrityFindings:
             problems.extend(f"database structure: {line}" for line in integrity[:5])
     keys = vault.device_keys()
     total = 0
+    held: dict[str, tuple[int, str]] = {}
     for device in vault.chains():
         expected_prev: str | None = None
         expected_seq = 1
@@ -56,11 +59,23 @@ def check_vault(vault: Vault, projector: Projector) -> IntegrityFindings:
             if problem:
                 problems.append(problem)
             expected_prev, expected_seq = event_id, seq + 1
+            held[device] = (int(seq), str(event_id))
     checks.append(f"{total} events: ids, hash chains and signatures")
+    problems.extend(head_problems(vault, held))
+    checks.append("each chain's last event is its recorded head")
+    problems.extend(receipt_problems(vault, held))
+    checks.append("this device's chains hold what peers' receipts say they hold")
     problems.extend(chain_placement_problems(vault))
     checks.append("each event is on its organisation's and its LA's chain")
     mismatched = 0
-    for (case_id,) in db.execute("SELECT DISTINCT case_id FROM events").fetchall():
+    for case_id in projected_or_logged_cases(vault):
+        if not db.execute("SELECT 1 FROM events WHERE case_id = ? LIMIT 1", [case_id]).fetchone():
+            mismatched += 1
+            problems.append(
+                f"case {case_id}: the projection lists it but none of its events is held "
+                f"(deleted?): {RESTORE}"
+            )
+            continue
         try:
             row, duties = projector.case_rows(case_id, vault.case_events(case_id))
         except (ValidationError, ValueError):
@@ -77,6 +92,98 @@ def check_vault(vault: Vault, projector: Projector) -> IntegrityFindings:
     if mismatched == 0:
         checks.append(f"projection hash {projection_hash(db)[:16]}")
     return IntegrityFindings(tuple(checks), tuple(problems))
+
+
+RESTORE = "restore the vault from a backup (docs/vault.md, Backups) and report it"
+"""What to do about a lost event: the words every such problem ends with."""
+
+
+def _missing(first: int, last: int) -> str:
+    return f"event #{first} is" if first == last else f"events #{first}–#{last} are"
+
+
+def head_problems(vault: Vault, held: Mapping[str, tuple[int, str]]) -> list[str]:
+    """Chains whose last event held is not their recorded head (`chain_heads`).
+
+    `held` is each chain's last (seq, id) in the event log. A head further on than the
+    log means the newest events were deleted; a log further on than the head, events
+    written past notify-tui; the same number with another id, a replaced event.
+    """
+    problems: list[str] = []
+    recorded = {head.chain: head for head in vault.recorded_heads()}
+    for chain in sorted(set(held) | set(recorded)):
+        last_seq, last_id = held.get(chain, (0, ""))
+        head = recorded.get(chain)
+        if head is None:
+            problems.append(
+                f"events: device {chain} chain runs to #{last_seq} but has no recorded head; "
+                "its events were written past notify-tui: report it"
+            )
+        elif head.seq > last_seq:
+            stops = f"stops at #{last_seq}" if last_seq else "holds no event"
+            newest = (
+                "the newest event is missing"
+                if head.seq == last_seq + 1
+                else f"its newest {_missing(last_seq + 1, head.seq)} missing"
+            )
+            problems.append(
+                f"events: device {chain} chain {stops} but its head is #{head.seq} "
+                f"(event {head.event_id}, case {head.case_id}); {newest}: {RESTORE}"
+            )
+        elif head.seq < last_seq:
+            problems.append(
+                f"events: device {chain} chain runs to #{last_seq} but its head is "
+                f"#{head.seq} (event {head.event_id}); "
+                f"{_missing(head.seq + 1, last_seq)} written past notify-tui: report it"
+            )
+        elif head.event_id != last_id:
+            problems.append(
+                f"events: device {chain} event #{last_seq} is {last_id} but its head was "
+                f"event {head.event_id} (case {head.case_id}); the newest event was "
+                f"replaced: {RESTORE}"
+            )
+    return problems
+
+
+def receipt_problems(vault: Vault, held: Mapping[str, tuple[int, str]]) -> list[str]:
+    """This device's chains that a peer's signed receipt says it holds more of.
+
+    A receipt (migration 2, `notify_tui.sync.receipts`) says a peer holds events 1..N of
+    a chain; when this vault holds fewer of its own chain, and its recorded head does not
+    already account for them, events are missing here (e.g. a vault restored from an
+    old backup, whose recorded heads are as old as its events).
+    """
+    me = vault.identity.device_id
+    heads = {head.chain: head.seq for head in vault.recorded_heads()}
+    problems: list[str] = []
+    rows = vault.db.execute(
+        "SELECT r.peer, coalesce(d.org, r.peer), r.device, r.held_up_to, r.received_at "
+        "FROM sync_receipts AS r LEFT JOIN devices AS d ON d.device_id = r.peer "
+        "WHERE r.held_up_to = (SELECT max(held_up_to) FROM sync_receipts "
+        "WHERE peer = r.peer AND device = r.device) ORDER BY r.device, r.peer"
+    ).fetchall()
+    for peer, org, chain, theirs, received_at in rows:
+        if signing_device(str(chain)) != me:
+            continue
+        ours = held.get(str(chain), (0, ""))[0]
+        accounted = max(ours, heads.get(str(chain), 0))
+        if int(theirs) > accounted:
+            problems.append(
+                f"events: device {chain} chain stops at #{ours} but {org} ({peer}) "
+                f"acknowledged holding it to #{theirs} on {received_at}; "
+                f"{_missing(accounted + 1, int(theirs))} missing here (restored from an "
+                f"old backup?): {RESTORE}"
+            )
+    return problems
+
+
+def projected_or_logged_cases(vault: Vault) -> list[str]:
+    """Every case id in the event log or the projection tables, sorted."""
+    rows = vault.db.execute(
+        "SELECT case_id FROM events UNION SELECT id FROM cases "
+        "UNION SELECT case_id FROM duties ORDER BY 1"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
 
 
 def chain_placement_problems(vault: Vault) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,18 @@ from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projectio
 
 DATABASE_FILE = "vault.db"
 Role = Literal["la", "office"]
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """A chain's head as recorded beside the event log: its last event (migration 6).
+
+    `seq` is also the chain's length: a chain is numbered 1, 2, 3… without gaps."""
+
+    chain: str
+    seq: int
+    event_id: str
+    case_id: str
 
 
 @dataclass(frozen=True)
@@ -269,11 +281,52 @@ class Vault:
             raise VaultError("this command opened the vault read-only; nothing was changed")
 
     def head(self, chain_id: str) -> tuple[int, str | None]:
-        """The last sequence number and event id held of a chain (see `chain_for`)."""
+        """The sequence number and id a chain's next event follows (see `chain_for`).
+
+        Its recorded head (`recorded_head`), or the last event held when that is further
+        on: a number once given to an event is never given to another, so an event
+        deleted from the log stays a visible gap and no second event takes its place.
+        """
+        held = self.held_head(chain_id)
+        recorded = self.recorded_head(chain_id)
+        if recorded is None or held[0] >= recorded.seq:
+            return held
+        return recorded.seq, recorded.event_id
+
+    def held_head(self, chain_id: str) -> tuple[int, str | None]:
+        """The last sequence number and event id held of a chain in the event log."""
         row = self.db.execute(
             "SELECT seq, id FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1", [chain_id]
         ).fetchone()
         return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    def recorded_head(self, chain_id: str) -> ChainHead | None:
+        """A chain's head as recorded beside the log (`chain_heads`), or None."""
+        row = self.db.execute(
+            "SELECT device, seq, id, case_id FROM chain_heads WHERE device = ?", [chain_id]
+        ).fetchone()
+        return (
+            None if row is None else ChainHead(str(row[0]), int(row[1]), str(row[2]), str(row[3]))
+        )
+
+    def recorded_heads(self) -> list[ChainHead]:
+        """Every chain's recorded head, by chain id."""
+        rows = self.db.execute(
+            "SELECT device, seq, id, case_id FROM chain_heads ORDER BY device"
+        ).fetchall()
+        return [ChainHead(str(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+    def _advance_heads(self, heads: Mapping[str, Event]) -> None:
+        """Move each chain's recorded head to the given event (never backwards).
+
+        Call inside the transaction that inserted the events: one upsert per chain."""
+        for chain, event in heads.items():
+            self.db.execute(
+                "INSERT INTO chain_heads (device, seq, id, case_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (device) DO UPDATE SET seq = excluded.seq, id = excluded.id, "
+                "case_id = excluded.case_id WHERE excluded.seq > chain_heads.seq",
+                [chain, event.seq, event.id, event.case],
+            )
 
     def record(
         self,
@@ -283,15 +336,16 @@ class Vault:
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
-        Each is signed, chained to the previous one of its chain (`chain_for`), stored,
-        and folded into its case's projection before the transaction commits; nothing is
-        written if any fails.
+        Each is signed, chained to the previous one of its chain (`chain_for`, `head`),
+        stored (its chain's recorded head advanced with it), and folded into its case's
+        projection before the transaction commits; nothing is written if any fails.
         """
         self.require_writer()
         identity = self.identity
         written: list[Event] = []
         with translate_errors(), self.db.atomic():
             heads: dict[str, tuple[int, str | None]] = {}
+            newest: dict[str, Event] = {}
             touched: dict[str, list[Event]] = {}
             for case_id, event_type, changes in entries:
                 chain = self.chain_for(case_id)
@@ -310,8 +364,10 @@ class Vault:
                 event = Event.create(body, identity.signing_key)
                 self._insert_event(event)
                 heads[chain] = (event.seq, event.id)
+                newest[chain] = event
                 written.append(event)
                 touched.setdefault(case_id, []).append(event)
+            self._advance_heads(newest)
             for case_id, events in touched.items():
                 if events[0].type == "case.created" and len(events) == 1:
                     # A brand-new case: its only event is in hand, no need to read it back.
@@ -372,17 +428,22 @@ class Vault:
     ) -> list[str]:
         """Store already-checked events from other devices and refold their cases.
 
-        One transaction: the events, whatever `also` writes (sync bookkeeping), and the
-        projection of every touched case that has its `case.created` event. Nothing is
-        written if any step fails. Returns the ids of the cases refolded.
+        One transaction: the events, their chains' recorded heads, whatever `also` writes
+        (sync bookkeeping), and the projection of every touched case that has its
+        `case.created` event. Nothing is written if any step fails. Returns the ids of the
+        cases refolded.
         """
         self.require_writer()
         refolded: list[str] = []
         with translate_errors(), self.db.atomic():
             touched: dict[str, None] = {}
+            newest: dict[str, Event] = {}
             for event in events:
                 self._insert_event(event)
                 touched[event.case] = None
+                if event.device not in newest or event.seq > newest[event.device].seq:
+                    newest[event.device] = event
+            self._advance_heads(newest)
             if also is not None:
                 also(self.db)
             for case_id in touched:

@@ -12,7 +12,8 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
 5. every event's chain belongs to a known device (a chain id is a device id, or an
    office device's per-LA chain ``device--la-slug``; an LA device has no per-LA
    chains), its signature is that device's, its org the device's org; events already
-   held are identical to the held ones (else: a fork); new events continue the held
+   held are identical to the held ones, and one numbered as a chain's recorded head is
+   that head (else: a fork; a lost head may come back this way); new events continue the held
    chain with no gap ("events 5–7 of device X are missing");
 6. authorisation: an LA device writes only to cases its own organisation created; an
    office device writes only office-workflow fields (``office.*`` and duty
@@ -149,13 +150,19 @@ def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]
             raise BundleRefused(
                 f"bundle holds chain {device_id}, but only an office device keeps per-LA chains"
             )
-        held_seq, held_id = vault.head(device_id)
+        held_seq, held_id = vault.held_head(device_id)
+        # The recorded head names an event this vault held (and may have lost since): a
+        # bundle may bring that one back, never another in its place.
+        recorded = vault.recorded_head(device_id)
         for event in chain:
-            if event.seq <= held_seq:
+            replaces_head = (
+                recorded is not None and event.seq == recorded.seq and event.id != recorded.event_id
+            )
+            if replaces_head or event.seq <= held_seq:
                 row = vault.db.execute(
                     "SELECT id FROM events WHERE device = ? AND seq = ?", [device_id, event.seq]
                 ).fetchone()
-                if row is None or row[0] != event.id:
+                if replaces_head or row is None or row[0] != event.id:
                     raise BundleRefused(
                         f"event {event.seq} of device {device_id} differs from the one held "
                         "(a forked chain, e.g. a vault restored from an old backup)"
