@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +69,8 @@ def case_list(
     if not rows:
         click.echo("No cases match.")
         return
+    from notify_tui.views.conflicts import conflict_marker
+
     click.echo(f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN")
     for row in rows:
         left = row.working_days_left
@@ -77,9 +78,11 @@ def case_list(
         if row.open_duties == 0:
             status = "done"
         subject = row.names if full_names else row.initials
+        marker = conflict_marker(len(row.conflicts))
         click.echo(
             f"{row.id:<12} {row.kind or '?':<18} {subject[:20]:<20} "
             f"{row.next_due or '-':<11} {status[:40]:<24} {row.open_duties}"
+            + (f"  {marker}" if marker else "")
         )
 
 
@@ -89,6 +92,7 @@ def case_list(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def case_show(session: Session, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
+    from notify_tui.views.conflicts import numbered_values
     from notify_tui.views.sync import received_lines
 
     detail = session.case_detail(case_id)
@@ -136,16 +140,15 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
         click.echo(f"  Note: {advisory}")
     if detail.conflicts:
         click.echo("")
-        click.echo("Conflicts (resolve with `notify-tui resolve CASE FIELD VALUE`)")
+        click.echo(f"Conflicts (resolve with `notify-tui resolve {detail.id} FIELD --choose N`)")
         for conflict in detail.conflicts:
-            values = " | ".join(
-                f"{json.dumps(v.value)} by {v.by} ({v.device})" for v in conflict.values
-            )
-            click.echo(f"  {conflict.field}: {values}")
+            click.echo(f"  {conflict.label} ({conflict.field})")
+            click.echo(f"    {conflict.question}")
+            click.echo(f"    {numbered_values(conflict)}")
     click.echo("")
     click.echo("Audit trail")
     for entry in detail.audit:
-        click.echo(f"  {entry.at[:19]}  {entry.author} on {entry.device}: {entry.summary}")
+        click.echo(f"  {entry.at[:19]}  {entry.summary} (device {entry.device})")
 
 
 def parse_assignments(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -119,30 +118,76 @@ def decide(
 
 @click.command()
 @with_session(write=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (values and their words).")
 def conflicts(session: Session, as_json: bool) -> None:
-    """List fields holding two values from edits that did not see each other."""
+    """List fields holding two values from edits that did not see each other, numbered."""
+    from notify_tui.views.conflicts import conflict_lines
+
     rows = session.conflicts()
     if as_json:
         emit_json(jsonable(rows))
         return
     if not rows:
         click.echo("No conflicts.")
-    for row in rows:
-        values = " | ".join(f"{json.dumps(v.value)} by {v.by}" for v in row.values)
-        click.echo(f"{row.case_id:<12} {row.field}: {values}")
+    for index, row in enumerate(rows):
+        if index:
+            click.echo("")
+        for line in conflict_lines(row, row.case_id):
+            click.echo(line)
+
+
+def _choice_number(ctx: click.Context, param: click.Parameter, raw: str | None) -> int | None:
+    """--choose N: a whole number from 1, refused in one line before the vault opens."""
+    if raw is None or ctx.resilient_parsing:
+        return None
+    text = raw.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInput(
+            f"--choose {raw}: give the number of a value, 1 or more (see `notify-tui conflicts`)"
+        )
+    return int(text)
+
+
+def _one_answer(params: Mapping[str, Any]) -> None:
+    if (params["value"] is None) == (params["choose"] is None):
+        raise InvalidInput("give VALUE or --choose N: exactly one of them")
+
+
+_answer_given = checked_together(("value", "choose"), _one_answer)
+
+
+def _choice_given(ctx: click.Context, param: click.Parameter, raw: str | None) -> int | None:
+    number: int | None = _answer_given(ctx, param, _choice_number(ctx, param, raw))
+    return number
 
 
 @click.command()
 @with_session()
 @click.argument("case_id", metavar="CASE")
 @click.argument("field_path", metavar="FIELD")
-@click.argument("value", metavar="VALUE")
-def resolve(session: Session, case_id: str, field_path: str, value: str) -> None:
-    """Resolve a conflict on FIELD of CASE with VALUE (recorded as a new event)."""
+@click.argument("value", metavar="[VALUE]", required=False, callback=_answer_given)
+@click.option(
+    "--choose",
+    metavar="N",
+    callback=_choice_given,
+    help="Keep the value numbered N in `notify-tui conflicts`.",
+)
+def resolve(
+    session: Session, case_id: str, field_path: str, value: str | None, choose: int | None
+) -> None:
+    """Resolve a conflict on FIELD of CASE (recorded as a new event).
+
+    Choose one of the values by its number with --choose N, or give VALUE (a fact may
+    be set to any valid value; a duty record, decision or office step must be one of
+    the values in conflict, as JSON).
+    """
     from notify_tui.services.session import parse_value
 
-    session.resolve(case_id, field_path, parse_value(value))
+    if choose is not None:
+        session.resolve_choice(case_id, field_path, choose)
+    else:
+        assert value is not None  # _one_answer holds
+        session.resolve(case_id, field_path, parse_value(value))
     click.echo(f"Resolved {field_path}.")
 
 

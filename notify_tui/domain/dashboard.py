@@ -98,6 +98,8 @@ class DutyRow:
     status: str
     org: str = ""
     """The LA whose case it is."""
+    conflicts: int = 0
+    """How many fields of its case hold values in conflict."""
 
     @property
     def kind_label(self) -> str:

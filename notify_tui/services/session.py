@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from notify_tui.clock import Clock, system_clock
-from notify_tui.domain import office
+from notify_tui.domain import office, wording
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.dashboard import Counts, DashboardQuery
 from notify_tui.domain.fold import (
@@ -456,6 +456,24 @@ class Session:
         )[0]
 
     @owned
+    def resolve_choice(self, case_id: str, field_path: str, number: int) -> Event:
+        """Resolve a conflict with the value numbered `number` (1, 2, ...) as
+        `conflicts` and `case_detail` list them; a number out of range changes nothing."""
+        field_state = self._state(case_id).fields.get(field_path)
+        if field_state is None or not field_state.in_conflict:
+            raise InvalidInput(f"{field_path}: no conflict on this field of case {case_id}")
+        values = conflict_view(field_path, field_state).values
+        if not 1 <= number <= len(values):
+            numbers = " or ".join(str(value.number) for value in values[-2:])
+            if len(values) > 2:
+                numbers = f"1 to {len(values)}"
+            raise InvalidInput(
+                f"--choose {number}: {field_path} holds {len(values)} values; "
+                f"choose {numbers} (see `notify-tui conflicts`)"
+            )
+        return self.resolve(case_id, field_path, values[number - 1].value)
+
+    @owned
     def record_unseen_edits(self, case_id: str, field_path: str, values: Sequence[object]) -> None:
         """Record edits of one fact that each replace the value held now, as devices
         that had not seen each other's edit do: the field is then in conflict, both
@@ -666,8 +684,7 @@ class Session:
             duties=tuple(self._duty_view(d) for d in self._duty_rows(case_id)),
             advisories=tuple(json.loads(row["advisories"])),
             conflicts=tuple(
-                ConflictView(field=path, values=conflict_values(field_state))
-                for path, field_state in state.conflicts.items()
+                conflict_view(path, field_state) for path, field_state in state.conflicts.items()
             ),
             problem=row["problem"],
             rulepack=row["rulepack"],
@@ -681,7 +698,13 @@ class Session:
         for case_id in queries.conflicted_case_ids(self._vault):
             for conflict in self.case_detail(case_id).conflicts:
                 rows.append(
-                    CaseConflict(field=conflict.field, values=conflict.values, case_id=case_id)
+                    CaseConflict(
+                        field=conflict.field,
+                        values=conflict.values,
+                        label=conflict.label,
+                        question=conflict.question,
+                        case_id=case_id,
+                    )
                 )
         return rows
 
@@ -784,34 +807,31 @@ def stored_preferences(vault: Vault) -> Preferences:
         ) from None
 
 
-def conflict_values(field_state: FieldState) -> tuple[ConflictValue, ...]:
-    """The values a field holds in conflict, each with who recorded it, where and when."""
-    return tuple(
+def conflict_view(path: str, field_state: FieldState) -> ConflictView:
+    """A field in conflict: its values oldest first, numbered, in words, as a question."""
+    heads = sorted(field_state.heads, key=lambda head: (head.at, head.event_id))
+    values = tuple(
         ConflictValue(
             value=head.value,
             by=head.author,
             device=head.device,
             at=head.at.isoformat(),
             event=head.event_id,
+            number=number,
+            words=wording.choice_words(path, head.value, head.author),
         )
-        for head in field_state.heads
+        for number, head in enumerate(heads, start=1)
+    )
+    return ConflictView(
+        field=path,
+        values=values,
+        label=wording.field_label(path),
+        question=wording.conflict_question(path, [value.words for value in values]),
     )
 
 
 def audit_entry(event: Event) -> AuditEntry:
-    """One line of a case's audit trail: who, when, which device, what changed."""
-    if event.type == "case.created":
-        summary = f"created the case ({len(event.changes)} fields)"
-    else:
-        parts = []
-        for change in event.changes:
-            value = change.value
-            if isinstance(value, dict):
-                shown = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
-            else:
-                shown = json.dumps(value, ensure_ascii=False) if value is not None else "(cleared)"
-            parts.append(f"{change.field} = {shown}")
-        summary = "; ".join(parts)
+    """One line of a case's audit trail: who, when, which device, what happened in words."""
     return AuditEntry(
         at=event.at.isoformat(),
         author=event.author,
@@ -819,7 +839,7 @@ def audit_entry(event: Event) -> AuditEntry:
         org=event.org,
         type=event.type,
         event=event.id,
-        summary=summary,
+        summary=wording.audit_sentence(event.type, event.author, event.changes),
     )
 
 

@@ -112,6 +112,10 @@ class ConflictValue:
     device: str
     at: str
     event: str
+    number: int
+    """Its number among the field's values (1, 2, ...): `resolve --choose N`."""
+    words: str
+    """The value as a choice, in words: "18 Nov 2026 (B. Office)"."""
 
     def as_json(self) -> dict[str, object]:
         """The value as `--json` prints it."""
@@ -124,10 +128,20 @@ class ConflictView:
 
     field: str
     values: tuple[ConflictValue, ...]
+    """Oldest first, numbered from 1."""
+    label: str
+    """The field in words: "CDOP notification acknowledgement"."""
+    question: str
+    """The conflict as a question: "Acknowledged on 18 Nov 2026 (B. Office) or ...?"."""
 
     def as_json(self) -> dict[str, object]:
         """The conflict as `--json` prints it."""
-        return {"field": self.field, "values": _plain(self.values)}
+        return {
+            "field": self.field,
+            "label": self.label,
+            "question": self.question,
+            "values": _plain(self.values),
+        }
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,7 @@ class AuditEntry:
     type: str
     event: str
     summary: str
+    """What happened, as a sentence that starts with who did it (`domain.wording`)."""
 
     def as_json(self) -> dict[str, object]:
         """The entry as `--json` prints it."""

@@ -52,7 +52,7 @@ def _total_changes(vault: Vault) -> int:
 
 _SELECT = (
     "SELECT duties.case_id, duties.duty_id, duties.title, duties.recipients, duties.due, "
-    "duties.status, cases.kind, cases.initials, cases.names, cases.org "
+    "duties.status, cases.kind, cases.initials, cases.names, cases.org, cases.conflicts "
     "FROM duties JOIN cases ON cases.id = duties.case_id"
 )
 
@@ -289,7 +289,9 @@ class DutyPages(Sequence[DutyRow]):
         return self._pages[number]
 
     def _row(self, values: Sequence[Any]) -> DutyRow:
-        case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values
+        case_id, duty_id, title, recipients, due, status, kind, initials, names, org, conflicts = (
+            values
+        )
         due_date = date.fromisoformat(due) if due else None
         left = (
             self._calendar.working_days_left(self.query.today, due_date)
@@ -309,6 +311,7 @@ class DutyPages(Sequence[DutyRow]):
             urgency=urgency(status, left),
             status=status,
             org=org or "",
+            conflicts=len(json.loads(conflicts)) if conflicts else 0,
         )
 
     @overload

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from notify_tui.domain import codes, office
+from notify_tui.domain.wording import PANEL_OUTCOME_WORDS
 from notify_tui.services.types import CaseDetail
 
 AREA_TITLES = {
@@ -19,11 +20,7 @@ AREA_TITLES = {
     "lcspr": "Local child safeguarding practice review",
     "cdop": "Child death review (CDOP)",
 }
-OUTCOME_WORDS = {
-    "local_review": "local review",
-    "national_review": "national review",
-    "no_further_review": "no further review",
-}
+OUTCOME_WORDS = PANEL_OUTCOME_WORDS
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,8 @@ async def test_withdraw_a_duty(demo: DemoVault) -> None:
 
 
 async def test_resolve_a_conflict(demo: DemoVault) -> None:
-    """Both values show side by side; keeping one closes the conflict."""
+    """The conflict reads as a question, each value numbered and in words; keeping one
+    closes the conflict with that value, and the audit trail says so."""
     case_id = demo.ids["conflict"]
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
@@ -123,13 +124,18 @@ async def test_resolve_a_conflict(demo: DemoVault) -> None:
         assert "1 CONFLICT" in str(screen.query_one("#case-heading", Static).render())
         await pilot.press("3")
         await pilot.pause()
-        panels = screen.query(".conflict-value")
+        heading = str(screen.query_one(".conflict > Static", Static).render())
+        assert heading.startswith("Place holds 2 values recorded without seeing each other.")
+        # Both edits were made at one instant, so their order is the order of their ids.
+        [conflict] = demo.session.case_detail(case_id).conflicts
+        first, second = (value.value for value in conflict.values)
+        assert heading.endswith(f"Place: '{first}' (Demo User) or '{second}' (Demo User)?")
+        panels = list(screen.query(".conflict-value"))
         assert len(panels) == 2
-        shown = " ".join(str(s.render()) for s in screen.query(".conflict-value Static"))
-        assert "Ward 3 (demo)" in shown and "Ward 5 (demo)" in shown
-        keep = screen.query(".conflict-value Button").results(Button)
-        buttons = list(keep)
-        await pilot.click(f"#{buttons[1].id}")
+        titles = [str(panel.query(Static).first().render()) for panel in panels]
+        assert titles == [f"1. '{first}' (Demo User)", f"2. '{second}' (Demo User)"]
+        keep = [panel.query_one(Button) for panel in panels]
+        await pilot.click(f"#{keep[1].id}")
         await pilot.pause()
         assert "No conflicts" in " ".join(
             str(s.render()) for s in screen.query("#conflict-list Static")
@@ -137,11 +143,12 @@ async def test_resolve_a_conflict(demo: DemoVault) -> None:
         assert "CONFLICT" not in str(screen.query_one("#case-heading", Static).render())
     detail = demo.session.case_detail(case_id)
     assert detail.conflicts == ()
-    assert detail.document["incident"]["place"] in ("Ward 3 (demo)", "Ward 5 (demo)")
+    assert detail.document["incident"]["place"] == second
+    assert detail.audit[-1].summary == "Demo User resolved a conflict on Place"
 
 
 async def test_audit_trail_shows_who_when_what(demo: DemoVault) -> None:
-    """The audit tab lists every event, newest first, with author, device and change."""
+    """The audit tab lists every event, newest first, as a sentence, with its device."""
     case_id = demo.ids["sent"]
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
@@ -150,7 +157,10 @@ async def test_audit_trail_shows_who_when_what(demo: DemoVault) -> None:
         table = screen.query_one("#audit-table", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert len(rows) == 3
-        assert rows[0][1] == "Demo User"
+        # The demo sent it 8 working days before Mon 23 Nov: Wed 11 Nov; acknowledged today.
+        assert [row[1] for row in rows] == [
+            "Demo User recorded the Panel notification acknowledged on 23 Nov 2026",
+            "Demo User marked the Panel notification sent on 11 Nov 2026, reference DEMO-REF-0001",
+            "Demo User created the case (serious incident, 1 child)",
+        ]
         assert rows[0][2] == demo.session.identity.device_id
-        assert "duties.panel-notification.acknowledged" in rows[0][3]
-        assert rows[-1][3].startswith("created the case")

@@ -152,3 +152,23 @@ async def test_click_opens_the_case(demo: DemoVault) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen)
         assert app.screen.case_id == third
+
+
+async def test_a_case_with_a_conflict_is_marked_on_its_rows(demo: DemoVault) -> None:
+    """The conflict case's rows carry "⚠1" after the case id, explained above the table;
+    no other row is marked, and resolving the conflict removes the mark."""
+    conflicted = demo.ids["conflict"]
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f", "f", "f", "f")  # every duty, open or done
+        assert "showing: all duties" in static_text(app, "#filters")
+        assert "⚠N after a case: N fields in conflict" in static_text(app, "#filters")
+        rows = table_text(app)
+        marked = [row["case"] for row in rows if "⚠" in row["case"]]
+        assert marked and set(marked) == {f"{conflicted} ⚠1"}
+        demo.session.resolve_choice(conflicted, "incident.place", 1)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not [row for row in table_text(app) if "⚠" in row["case"]]
+        assert any(row["case"] == conflicted for row in table_text(app))

@@ -63,7 +63,7 @@ async def test_a_later_aware_date_moves_the_panel_deadline(demo: DemoVault) -> N
     assert after.document["incident"]["abuse_kinds"] == ["neglect"]
     assert after.document["subjects"][0]["legal_status"]["child_protection_plan"] is True
     assert len(after.audit) == audit_before + 1
-    assert "incident.aware_date" in after.audit[-1].summary
+    assert after.audit[-1].summary == "Demo User changed LA became aware to 20 Nov 2026"
 
 
 async def test_a_future_date_is_refused_beside_the_field(demo: DemoVault) -> None:

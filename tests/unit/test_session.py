@@ -290,7 +290,10 @@ def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
     assert list(panel.as_json())[:4] == ["case_id", "duty", "title", "required"]
     assert panel.due == "2026-11-24" and panel.as_json()["due"] == "2026-11-24"
     assert isinstance(detail.as_json()["duties"], list)
-    assert detail.audit[0].as_json()["summary"].startswith("created the case")
+    assert (
+        detail.audit[0].as_json()["summary"]
+        == "Test Lead created the case (serious incident, 1 child)"
+    )
     open_duty = next(d for d in session.open_duties() if d.case_id == case_id)
     assert list(open_duty.as_json())[-4:] == ["kind", "initials", "names", "org"]
     report = session.report(date(2026, 11, 1), date(2026, 11, 23))

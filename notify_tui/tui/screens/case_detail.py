@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +29,7 @@ from notify_tui.domain.dashboard import (
     short_recipients,
 )
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+from notify_tui.domain.wording import INCIDENT_LABELS
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.services.types import CaseDetail, DutyView
@@ -41,24 +42,9 @@ from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.submission import SubmissionScreen
 from notify_tui.tui.widgets.office_workflow import OfficeWorkflow
 from notify_tui.tui.widgets.urgency import urgency_text
+from notify_tui.views.conflicts import numbered
 from notify_tui.views.dashboard import format_due
 from notify_tui.views.sync import received_lines
-
-FIELD_LABELS = {
-    "outcome": "Outcome",
-    "event_date": "Date of event",
-    "event_time": "Time of event",
-    "aware_date": "LA became aware",
-    "location": "Where",
-    "location_type": "Kind of place",
-    "place": "Place",
-    "normally_resident_in_area": "Normally resident in area",
-    "abuse_or_neglect": "Abuse or neglect",
-    "abuse_kinds": "Kinds",
-    "stillbirth_or_planned_termination": "Stillbirth or planned termination",
-    "panel_notified_date": "Panel notified",
-    "lcspr_decision_date": "Local review decided",
-}
 
 
 def _words(value: Any) -> str:
@@ -104,7 +90,7 @@ def describe_facts(document: Mapping[str, Any]) -> str:
     lines.append("[b]What happened[/b]")
     for key, value in (document.get("incident") or {}).items():
         shown = _day(value) if key.endswith("_date") else _words(value)
-        lines.append(f"  {FIELD_LABELS.get(key, key)}: {shown}")
+        lines.append(f"  {INCIDENT_LABELS.get(key, key)}: {shown}")
     outline = document.get("case_outline")
     if outline:
         lines += ["", "[b]Outline[/b]", f"  {outline}"]
@@ -199,8 +185,8 @@ class CaseDetailScreen(Screen[None]):
         ):
             duties.add_column(label, key=key)
         audit = self.query_one("#audit-table", DataTable)
-        for key, label in (("at", "When (UTC)"), ("who", "Who"), ("device", "Device"),
-                           ("what", "What")):  # fmt: skip
+        for key, label in (("at", "When (UTC)"), ("what", "What happened"),
+                           ("device", "Device")):  # fmt: skip
             audit.add_column(label, key=key)
         self.refresh_case()
         duties.focus()
@@ -295,13 +281,15 @@ class CaseDetailScreen(Screen[None]):
             container.mount(Static("No conflicts: every field holds one value."))
             return
         for index, conflict in enumerate(conflicts):
-            values = sorted(conflict.values, key=lambda v: (v.at, v.event))
             panels = []
-            for choice, value in enumerate(values):
+            for choice, value in enumerate(conflict.values):
                 panels.append(
                     Vertical(
-                        Static(f"[b]{json.dumps(value.value, ensure_ascii=False)}[/b]"),
-                        Static(f"by {value.by}\non {value.at[:19].replace('T', ' ')}"),
+                        Static(f"[b]{escape(numbered(value))}[/b]"),
+                        Static(
+                            f"recorded by {escape(value.by)}\n"
+                            f"on {value.at[:19].replace('T', ' ')} (UTC)"
+                        ),
                         Static(f"device {value.device}", classes="device"),
                         Button(
                             "Keep this value",
@@ -314,8 +302,9 @@ class CaseDetailScreen(Screen[None]):
             container.mount(
                 Vertical(
                     Static(
-                        f"[b]{conflict.field}[/b] holds {len(values)} values recorded "
-                        "without seeing each other. Choose the one that is right:"
+                        f"[b]{escape(conflict.label)}[/b] holds {len(panels)} values recorded "
+                        "without seeing each other. Choose the one that is right:\n"
+                        f"{escape(conflict.question)}"
                     ),
                     Horizontal(*panels, classes="conflict-values"),
                     classes="conflict",
@@ -326,12 +315,7 @@ class CaseDetailScreen(Screen[None]):
         table = self.query_one("#audit-table", DataTable)
         table.clear()
         for entry in reversed(self.detail.audit if self.detail is not None else ()):
-            table.add_row(
-                entry.at[:19].replace("T", " "),
-                entry.author,
-                entry.device,
-                entry.summary,
-            )
+            table.add_row(entry.at[:19].replace("T", " "), entry.summary, entry.device)
 
     def _duties(self) -> tuple[DutyView, ...]:
         """The case's duties (none before the case is read)."""
@@ -451,9 +435,9 @@ class CaseDetailScreen(Screen[None]):
         if self.detail is None:
             return
         conflict = self.detail.conflicts[int(index)]
-        values = sorted(conflict.values, key=lambda v: (v.at, v.event))
-        if self._run("resolve", self.case_id, conflict.field, values[int(choice)].value):
-            self.notify(f"Conflict on {conflict.field} resolved.")
+        value = conflict.values[int(choice)]
+        if self._run("resolve_choice", self.case_id, conflict.field, value.number):
+            self.notify(f"Conflict on {conflict.label} resolved: kept {value.words}.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Office steps are the office's to record, facts the owning LA's: each key is

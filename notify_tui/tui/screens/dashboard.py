@@ -21,6 +21,7 @@ from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.tui.screens.sync import SyncScreen
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.tui.widgets.virtual_table import Cell, VirtualTable
+from notify_tui.views.conflicts import CONFLICT_LEGEND, conflict_badge
 from notify_tui.views.dashboard import (
     format_due,
 )
@@ -156,7 +157,8 @@ class DashboardScreen(Screen[None]):
             return
         self.query_one("#duties", VirtualTable).show(shown, keep_place=keep_place)
         self.query_one("#filters", Static).update(
-            f"{len(shown)} of {self.total} duties · {self.query_state.describe()}",
+            f"{len(shown)} of {self.total} duties · {self.query_state.describe()} · "
+            f"{CONFLICT_LEGEND}",
             layout=False,  # one line, full width, whatever it says: no layout needed
         )
 
@@ -165,8 +167,9 @@ class DashboardScreen(Screen[None]):
         return (cells[0], row.org, *cells[1:]) if self.office else cells
 
     def _duty_cells(self, row: DutyRow) -> tuple[Cell, ...]:
+        badge = conflict_badge(row.conflicts)
         return (
-            row.case_id,
+            f"{row.case_id} {badge}" if badge else row.case_id,
             urgency_text(row.status_label, row.urgency),
             format_due(row.due),
             row.left_label(),
