@@ -339,8 +339,11 @@ def test_withdrawn_duties_are_left_out_of_raised() -> None:
     [
         ("serious_incident", {"outcome": "died"}, True),
         ("serious_incident", {"outcome": "seriously_harmed"}, False),
-        ("care_leaver_death", {"outcome": "died", "subjects": [{"date_of_birth": "2009-01-01"}]}, True),
-        ("care_leaver_death", {"outcome": "died", "subjects": [{"date_of_birth": "2007-01-01"}]}, False),
+        # A care leaver aged 17 is a child; aged 19 is not.
+        ("care_leaver_death", {"outcome": "died", "subjects": [{"date_of_birth": "2009-01-01"}]},
+         True),
+        ("care_leaver_death", {"outcome": "died", "subjects": [{"date_of_birth": "2007-01-01"}]},
+         False),
         # Died on the 18th birthday: not a child.
         ("child_death", {"outcome": "died", "subjects": [{"date_of_birth": "2008-11-02"}]}, False),
         ("child_death", {"outcome": "died", "subjects": [{"date_of_birth": "2008-11-03"}]}, True),
