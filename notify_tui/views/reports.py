@@ -110,9 +110,12 @@ def day_text(day: date) -> str:
 
 
 def period_text(start: date, end: date) -> str:
-    """A period in words, both ends included: "1 Nov 2026 to 30 Nov 2026", "1 Dec 2026 only"."""
+    """A period in words, both ends included: "1-30 Nov 2026", "1 Dec 2026 only",
+    "24 Nov 2025 to 23 Nov 2026"."""
     if start == end:
         return f"{day_text(start)} only"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}-{day_text(end)}"
     return f"{day_text(start)} to {day_text(end)}"
 
 
@@ -127,7 +130,7 @@ class PeriodPreset:
     end: date
 
     def describe(self) -> str:
-        """ "last month: 1 Oct 2026 to 31 Oct 2026"."""
+        """ "last month: 1-31 Oct 2026"."""
         return f"{self.name}: {period_text(self.start, self.end)}"
 
 

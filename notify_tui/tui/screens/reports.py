@@ -107,7 +107,7 @@ class ReportsScreen(Screen[None]):
         with VerticalScroll(id="report"):
             yield Static("Notifications by duty and LA", classes="section-title")
             yield DataTable(id="notifications", cursor_type="row", zebra_stripes=True)
-            yield Static(id="left-out", classes="caption")
+            yield Static(id="left-out", classes="figure-line")
             for key in NOTIFICATION_NOTES:
                 yield Static(DEFINITIONS[key], classes="caption")
             yield Static(DEFINITIONS["left_out"], classes="caption")
@@ -197,7 +197,7 @@ class ReportsScreen(Screen[None]):
         self.figures = figures
         today = self.session.today()
         self.query_one("#presets", Static).update(
-            "Periods: " + " · ".join(f"{p.describe()}" for p in period_presets(today))
+            "Presets: " + " · ".join(p.describe() for p in period_presets(today))
         )
         named = preset_named(self.start, self.end, today)
         self.query_one("#period-error", Static).update(
