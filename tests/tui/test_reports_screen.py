@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from pilot_helpers import wait_for
-from report_checks import assert_matches, text
+from report_checks import assert_matches, cells, text
 from textual.widgets import Input, Select
 
 from notify_tui.clock import ManualClock
@@ -112,3 +112,33 @@ async def test_reports_open_from_the_command_palette(demo: DemoVault) -> None:
         app.open_reports()
         await pilot.pause()
         assert isinstance(app.screen, ReportsScreen)
+
+
+async def test_a_late_send_is_listed_with_its_working_days_late(fresh_demo: DemoVault) -> None:
+    """A Panel notification due Wed 18 Nov and sent Mon 23 Nov is 3 working days late
+    (19, 20, 23) and is listed under "Sent late" with its reason (or that none is given)."""
+    session = fresh_demo.session
+    overdue = next(
+        duty
+        for duty in session.deadlines(within=0)
+        if duty.duty == "panel-notification" and duty.due == "2026-11-18"
+    )
+    session.mark_sent(overdue.case_id, "panel-notification", date(2026, 11, 23))
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        figures = session.report(date(2025, 11, 24), date(2026, 11, 23))
+        (line,) = [line for line in figures.late_sends if line.case_id == overdue.case_id]
+        assert (line.due, line.sent_on, line.working_days_late) == ("2026-11-18", "2026-11-23", 3)
+        assert_matches(screen, figures)
+        assert cells(screen, "late-sends")[f"{overdue.case_id}|panel-notification"][:5] == [
+            overdue.case_id,
+            "Demoshire Council (demo)",
+            "Panel notification",
+            "18 Nov 2026",
+            "23 Nov 2026",
+        ]
