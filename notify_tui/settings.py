@@ -57,7 +57,7 @@ BINDING_IDS: tuple[str, ...] = (
     "case.tab_office", "case.submission", "case.office_step", "case.back",
     "new_case.save", "new_case.cancel",
     "submission.copy", "submission.record", "submission.switch_form", "submission.back",
-    "reports.this_month", "reports.last_year", "reports.back",
+    "reports.last_month", "reports.this_month", "reports.last_year", "reports.back",
     "settings.save", "settings.cancel", "settings.remove_closure",
     "sync.export", "sync.import", "sync.add_peer", "sync.revoke", "sync.export_keys",
     "sync.tab_peers", "sync.tab_import", "sync.tab_receipts", "sync.back",

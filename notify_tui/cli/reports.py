@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from notify_tui.cli.common import day, describe_left, emit_json, jsonable, with_session
+from notify_tui.cli.common import (
+    checked_together,
+    day,
+    describe_left,
+    emit_json,
+    jsonable,
+    with_session,
+)
 from notify_tui.errors import InvalidInput
+from notify_tui.views.reports import (
+    DEFINITIONS,
+    NOTIFICATION_NOTES,
+    TIMELINESS_COLUMNS,
+    deaths_title,
+    decisions_text,
+    late_reason_text,
+    late_title,
+    left_out_text,
+    notification_rows,
+    open_left_text,
+    open_title,
+    period_presets,
+    scope_label,
+    timeliness_cells,
+)
 
 if TYPE_CHECKING:
     from notify_tui.services.session import Session
@@ -83,30 +106,71 @@ def show_deadlines(rows: Sequence[DutyView], output: str, today: date) -> None:
         click.echo(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
 
 
+PERIODS = {
+    "last-month": "last_month",
+    "month-to-date": "month_to_date",
+    "last-12-months": "last_12_months",
+}
+"""`--period` names and the preset each chooses (`views.reports.period_presets`)."""
+
+
+def _require_one_period(params: Mapping[str, Any]) -> None:
+    given = params["start"] is not None, params["end"] is not None
+    if params["period"] is not None and any(given):
+        raise InvalidInput("--period: give either --period or --from and --to, not both")
+    if params["period"] is None and not all(given):
+        raise InvalidInput(
+            "--from/--to: give both dates, or --period last-month|month-to-date|last-12-months"
+        )
+
+
+_one_period = checked_together(("start", "end", "period"), _require_one_period)
+_as_day = day("--from/--to")
+
+
+def _period_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    return _one_period(ctx, param, _as_day(ctx, param, value))
+
+
 @click.command()
 @with_session(write=False)
 @click.option(
     "--from",
     "start",
-    required=True,
     metavar="YYYY-MM-DD",
-    callback=day("--from/--to"),
-    help="First day.",
+    callback=_period_day,
+    help="First day (with --to).",
 )
 @click.option(
     "--to",
     "end",
-    required=True,
     metavar="YYYY-MM-DD",
-    callback=day("--from/--to"),
-    help="Last day.",
+    callback=_period_day,
+    help="Last day (with --from).",
+)
+@click.option(
+    "--period",
+    type=click.Choice(list(PERIODS)),
+    callback=_one_period,
+    help="Instead of --from/--to: last month, this month to today, or the 12 months to today.",
 )
 @click.option("--la", metavar="NAME", help="Only this LA's cases.")
 @click.option(
     "--format", "output", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True
 )
-def report(session: Session, start: date, end: date, la: str | None, output: str) -> None:
+def report(
+    session: Session,
+    start: date | None,
+    end: date | None,
+    period: str | None,
+    la: str | None,
+    output: str,
+) -> None:
     """Timeliness figures for a period (counting rules: docs/reports.md). No names."""
+    if period is not None:
+        preset = next(p for p in period_presets(session.today()) if p.key == PERIODS[period])
+        start, end = preset.start, preset.end
+    assert start is not None and end is not None  # _require_one_period saw to it
     figures = session.report(start, end, la)
     if output == "json":
         emit_json(jsonable(figures))
@@ -116,38 +180,37 @@ def report(session: Session, start: date, end: date, la: str | None, output: str
         click.echo(report_markdown(figures))
 
 
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def report_rows(figures: Report) -> list[tuple[str, str, str, Any]]:
-    """The figures flattened to (section, la, measure, value) rows."""
+    """The figures flattened to (section, la, measure, value) rows; `la` is the LA's
+    name, or "all LAs" for figures over several."""
+    scope = scope_label(figures)
     rows: list[tuple[str, str, str, Any]] = []
     for duty_id, block in figures.notifications.items():
         for measure, value in block.all.as_json().items():
-            rows.append((duty_id, "all", measure, value))
-        for org, numbers in block.by_la.items():
-            for measure, value in numbers.as_json().items():
-                rows.append((duty_id, org, measure, value))
+            rows.append((duty_id, scope, measure, value))
+        if len(block.by_la) > 1:
+            for org, numbers in block.by_la.items():
+                for measure, value in numbers.as_json().items():
+                    rows.append((duty_id, org, measure, value))
     for section, numbers in (
         ("rapid_reviews", figures.rapid_reviews),
         ("local_reviews", figures.local_reviews),
     ):
         for measure, value in numbers.as_json().items():
-            rows.append((section, "all", measure, value))
-    rows.append(("decisions_not_to_notify", "all", "count", figures.decisions_not_to_notify.count))
+            rows.append((section, scope, measure, value))
+    rows.append(("decisions_not_to_notify", scope, "count", figures.decisions_not_to_notify.count))
     deaths = figures.child_deaths
-    rows.append(("child_deaths", "all", "count", deaths.count))
+    rows.append(("child_deaths", scope, "count", deaths.count))
+    for kind, count in deaths.by_kind.items():
+        rows.append(("child_deaths_by_kind", scope, kind, count))
     for category, count in deaths.by_category.items():
-        rows.append(("child_deaths_by_category", "all", category, count))
+        rows.append(("child_deaths_by_category", scope, category, count))
     for band, count in deaths.by_age_band.items():
-        rows.append(("child_deaths_by_age_band", "all", band, count))
-    rows.append(("open", "all", "count", figures.open.count))
-    rows.append(("open", "all", "overdue", figures.open.overdue))
+        rows.append(("child_deaths_by_age_band", scope, band, count))
+    rows.append(("late_sends", scope, "count", len(figures.late_sends)))
+    open_block = figures.open
+    for measure in ("count", "overdue", "with_due_date", "without_due_date"):
+        rows.append(("open", scope, measure, getattr(open_block, measure)))
     return rows
 
 
@@ -161,50 +224,57 @@ def report_csv(figures: Report) -> str:
     return buffer.getvalue()
 
 
+def _cell(text: str) -> str:
+    """Free text made safe for a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def report_markdown(figures: Report) -> str:
-    """A plain report for a board paper or an inspector."""
+    """A plain report for a board paper or an inspector: every figure with its definition."""
     period = figures.period
-    scope = figures.la or "all LAs"
-    lines = [f"# Notifications {period.start} to {period.end} ({scope})", ""]
+    scope = scope_label(figures)
+    lines = [f"# Notifications {period.start} to {period.end}: {scope}", ""]
     lines += [
-        "| duty | LA | raised | sent | within deadline | share | median working days |",
-        "|---|---|---|---|---|---|---|",
+        "| duty | LA | " + " | ".join(TIMELINESS_COLUMNS) + " |",
+        "|---|---|" + "---|" * len(TIMELINESS_COLUMNS),
     ]
-    for duty_id, block in figures.notifications.items():
-        for org, numbers in [("all", block.all), *block.by_la.items()]:
-            lines.append(
-                f"| {duty_id} | {org} | {numbers.raised} | {numbers.sent} | "
-                f"{numbers.sent_within_deadline} | {_share(numbers.share_within_deadline)} | "
-                f"{_number(numbers.median_working_days_taken)} |"
-            )
+    for duty_id, _org, la_label, cells in notification_rows(figures):
+        lines.append(f"| {duty_id} | {la_label} | " + " | ".join(cells) + " |")
+    lines += ["", left_out_text(figures), ""]
+    lines += [f"- {DEFINITIONS[key]}" for key in (*NOTIFICATION_NOTES, "left_out")]
+    lines += ["", "| review | " + " | ".join(TIMELINESS_COLUMNS) + " |"]
+    lines += ["|---|" + "---|" * len(TIMELINESS_COLUMNS)]
     for title, follow_on in (
         ("Rapid reviews", figures.rapid_reviews),
         ("Local reviews", figures.local_reviews),
     ):
+        lines.append(f"| {title} | " + " | ".join(timeliness_cells(follow_on)) + " |")
+    lines += ["", f"- {DEFINITIONS['reviews']}"]
+    lines += ["", f"{late_title(figures)}.", "", f"- {DEFINITIONS['late_sends']}"]
+    if figures.late_sends:
         lines += [
             "",
-            f"{title}: {follow_on.raised} due, {follow_on.sent} completed, "
-            f"{follow_on.sent_within_deadline} on time "
-            f"({_share(follow_on.share_within_deadline)}).",
+            "| case | LA | duty | due | sent | working days late | reason |",
+            "|---|---|---|---|---|---|---|",
         ]
-    not_notifying = figures.decisions_not_to_notify
-    lines += ["", f"Decisions not to notify: {not_notifying.count}."]
+        lines += [
+            f"| {line.case_id} | {line.la} | {line.duty} | {line.due} | {line.sent_on} | "
+            f"{line.working_days_late} | {_cell(late_reason_text(line))} |"
+            for line in figures.late_sends
+        ]
+    lines += ["", f"{decisions_text(figures)}.", "", f"- {DEFINITIONS['decisions_not_to_notify']}"]
     deaths = figures.child_deaths
-    lines += ["", f"Child deaths: {deaths.count}.", ""]
+    lines += ["", f"{deaths_title(figures)}.", "", f"- {DEFINITIONS['child_deaths']}", ""]
     lines += ["| category | deaths |", "|---|---|"]
     lines += [f"| {category} | {count} |" for category, count in deaths.by_category.items()]
     lines += ["", "| age band | deaths |", "|---|---|"]
     lines += [f"| {band} | {count} |" for band, count in deaths.by_age_band.items()]
     open_block = figures.open
-    lines += [
-        "",
-        f"Open duties: {open_block.count}, of which overdue: {open_block.overdue}.",
-        "",
-    ]
+    lines += ["", f"{open_title(figures)}.", "", f"- {DEFINITIONS['open']}", ""]
     if open_block.duties:
         lines += ["| case | LA | duty | due | working days left |", "|---|---|---|---|---|"]
         lines += [
-            f"| {row.case_id} | {row.la} | {row.duty} | {row.due} | {row.working_days_left} |"
+            f"| {row.case_id} | {row.la} | {row.duty} | {row.due or '-'} | {open_left_text(row)} |"
             for row in open_block.duties
         ]
     return "\n".join(lines)

@@ -3,6 +3,11 @@
 The counting rules are written down in `docs/reports.md`; each function here says which
 rule it implements. Inputs are plain rows (dicts) so the figures can be checked by hand.
 No names ever reach a report: cases appear by id and LA only.
+
+Every duty count comes from the duty's status in the projection (open, sent,
+acknowledged, withdrawn, not_notifying), so each duty counted lands in exactly one
+column: raised = sent + still open; sent = sent within deadline + sent late (+ any
+acknowledged with no sent date recorded, counted apart).
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ NOTIFICATION_DUTIES = (
     "cdop-notification",
 )
 """Duties that are notifications made by the LA (rule 1 of docs/reports.md)."""
+
+FOLLOW_ON_DUTIES = ("rapid-review", "lcspr-publication")
+"""The office's follow-on duties with their own timeliness (rules 4 and 5)."""
+
+OWED = frozenset({"open", "sent", "acknowledged"})
+"""Statuses of a duty that is counted as raised (withdrawn and not notifying are not)."""
 
 DONE_SENT = frozenset({"sent", "acknowledged"})
 AGE_BANDS = ("0-27 days", "28-364 days", "1-4 years", "5-9 years", "10-14 years", "15-17 years")
@@ -62,22 +73,115 @@ def age_band(born: date, died: date) -> str:
     return "15-17 years"
 
 
+def child_who_died(case: Mapping[str, Any]) -> date | None:
+    """The date of birth of the first child of a case who died, or None (rule 7).
+
+    A child death is a case, of any kind, whose outcome is "died", that is not a
+    stillbirth or planned termination, with a subject born alive (a date of birth, not
+    unborn) who was under 18 on the date of the event.
+    """
+    died = _day(case.get("event_date"))
+    if case.get("outcome") != "died" or case.get("stillbirth_or_planned_termination"):
+        return None
+    if died is None:
+        return None
+    for subject in case.get("subjects") or ():
+        born = _day(subject.get("date_of_birth"))
+        if subject.get("unborn") or born is None or born > died:
+            continue
+        if age_on(born, died) < 18:
+            return born
+    return None
+
+
+def is_late(row: Mapping[str, Any]) -> bool:
+    """A sent duty was sent after its due date (the duty's `late` flag when recorded)."""
+    recorded = row.get("late")
+    if recorded is not None:
+        return bool(recorded)
+    return bool(row["sent_on"] and row["due"] and row["sent_on"] > row["due"])
+
+
 def _timeliness(rows: list[Mapping[str, Any]], calendar: WorkingDayCalendar) -> dict[str, Any]:
-    """Sent, sent within deadline, share and median working days (rules 2 and 3)."""
-    sent = [r for r in rows if r["status"] in DONE_SENT and r["sent_on"] and r["start"]]
-    on_time = [r for r in sent if r["due"] and r["sent_on"] <= r["due"]]
+    """Raised, sent (within deadline or late), still open, and the figures left out
+    (withdrawn, not notifying); the share and median working days (rules 1 to 3)."""
+    owed = [r for r in rows if r["status"] in OWED]
+    sent = [r for r in owed if r["status"] in DONE_SENT]
+    dated = [r for r in sent if r["sent_on"] and r["due"]]
+    late = [r for r in dated if is_late(r)]
     taken = [
         calendar.working_days_between(
             date.fromisoformat(r["start"]), date.fromisoformat(r["sent_on"])
         )
         for r in sent
+        if r["sent_on"] and r["start"]
     ]
+    on_time = len(dated) - len(late)
     return {
-        "raised": len(rows),
+        "raised": len(owed),
         "sent": len(sent),
-        "sent_within_deadline": len(on_time),
-        "share_within_deadline": round(len(on_time) / len(sent), 4) if sent else None,
+        "sent_within_deadline": on_time,
+        "sent_late": len(late),
+        "sent_without_date": len(sent) - len(dated),
+        "still_open": sum(1 for r in owed if r["status"] == "open"),
+        "withdrawn": sum(1 for r in rows if r["status"] == "withdrawn"),
+        "not_notifying": sum(1 for r in rows if r["status"] == "not_notifying"),
+        "share_within_deadline": round(on_time / len(dated), 4) if dated else None,
         "median_working_days_taken": statistics.median(taken) if taken else None,
+    }
+
+
+def _late_sends(
+    rows: Iterable[Mapping[str, Any]], calendar: WorkingDayCalendar
+) -> list[dict[str, Any]]:
+    """Duties counted in the period that were sent after their due date (rule 8)."""
+    late = [
+        r for r in rows if r["status"] in DONE_SENT and r["sent_on"] and r["due"] and is_late(r)
+    ]
+    return [
+        {
+            "case_id": r["case_id"],
+            "la": r["org"],
+            "duty": r["duty_id"],
+            "due": r["due"],
+            "sent_on": r["sent_on"],
+            "working_days_late": calendar.working_days_between(
+                date.fromisoformat(r["due"]), date.fromisoformat(r["sent_on"])
+            ),
+            "reason": r.get("late_reason") or None,
+        }
+        for r in sorted(late, key=lambda r: (r["sent_on"], r["case_id"], r["duty_id"]))
+    ]
+
+
+def _open_duties(
+    rows: Iterable[Mapping[str, Any]], today: date, calendar: WorkingDayCalendar
+) -> dict[str, Any]:
+    """Every open duty now, whatever the period: the dashboard's "open" (rule 9)."""
+    open_rows = sorted(
+        (d for d in rows if d["status"] == "open"),
+        key=lambda d: (d["due"] is None, d["due"] or "", d["case_id"], d["duty_id"]),
+    )
+    lines = [
+        {
+            "case_id": d["case_id"],
+            "la": d["org"],
+            "duty": d["duty_id"],
+            "required": bool(d["required"]),
+            "due": d["due"],
+            "working_days_left": calendar.working_days_left(today, date.fromisoformat(d["due"]))
+            if d["due"]
+            else None,
+        }
+        for d in open_rows
+    ]
+    dated = [line for line in lines if line["due"]]
+    return {
+        "count": len(lines),
+        "overdue": sum(1 for line in dated if line["due"] < today.isoformat()),
+        "with_due_date": len(dated),
+        "without_due_date": len(lines) - len(dated),
+        "duties": lines,
     }
 
 
@@ -92,17 +196,14 @@ def build_report(
     """Every figure of the Reports screen and `notify-tui report`.
 
     `duties` rows carry case_id, duty_id, status, start, due, sent_on, required and the
-    case's org; `cases` rows carry id, org, kind, decision, aware_date, event_date,
-    date_of_birth (first subject) and cdop_category.
+    case's org, and may carry `late` and `late_reason`; `cases` rows carry id, org,
+    kind, aware_date, event_date, outcome, stillbirth_or_planned_termination, subjects
+    (each with date_of_birth and unborn) and cdop_category.
     """
     case_rows = [c for c in cases if la is None or c["org"] == la]
     case_ids = {c["id"] for c in case_rows}
-    duty_rows = [d for d in duties if d["case_id"] in case_ids and d["required"]]
-    in_period = [
-        d
-        for d in duty_rows
-        if d["status"] not in ("withdrawn", "not_notifying") and _day(d["start"]) in period
-    ]
+    scoped = [d for d in duties if d["case_id"] in case_ids]
+    in_period = [d for d in scoped if d["required"] and _day(d["start"]) in period]
 
     by_duty_and_la: dict[str, dict[str, Any]] = {}
     for duty_id in NOTIFICATION_DUTIES:
@@ -117,54 +218,41 @@ def build_report(
 
     follow_ons = {
         duty_id: _timeliness([d for d in in_period if d["duty_id"] == duty_id], calendar)
-        for duty_id in ("rapid-review", "lcspr-publication")
+        for duty_id in FOLLOW_ON_DUTIES
     }
 
+    # Rule 6: the Panel threshold decision only, read from the Panel duty's status.
     not_notifying = sorted(
-        c["id"]
-        for c in case_rows
-        if c["decision"] == "no_notify" and _day(c["aware_date"]) in period
+        d["case_id"]
+        for d in in_period
+        if d["duty_id"] == "panel-notification" and d["status"] == "not_notifying"
     )
 
-    deaths = [
-        c for c in case_rows if c["kind"] == "child_death" and _day(c["event_date"]) in period
-    ]
-    categories = Counter(c.get("cdop_category") or "not yet categorised" for c in deaths)
-    bands = Counter(
-        age_band(date.fromisoformat(c["date_of_birth"]), date.fromisoformat(c["event_date"]))
-        for c in deaths
-        if c.get("date_of_birth")
-    )
+    deaths = []
+    for c in case_rows:
+        born = child_who_died(c)
+        died = _day(c.get("event_date"))
+        if born is not None and died in period:
+            deaths.append((c, born, died))
+    kinds = Counter(str(c["kind"]) for c, _, _ in deaths)
+    categories = Counter(c.get("cdop_category") or "not yet categorised" for c, _, _ in deaths)
+    bands = Counter(age_band(born, died) for _, born, died in deaths if died is not None)
 
-    open_rows = sorted(
-        (d for d in duty_rows if d["status"] == "open" and d["due"]),
-        key=lambda d: (d["due"], d["case_id"], d["duty_id"]),
-    )
-    open_list = [
-        {
-            "case_id": d["case_id"],
-            "la": d["org"],
-            "duty": d["duty_id"],
-            "due": d["due"],
-            "working_days_left": calendar.working_days_left(today, date.fromisoformat(d["due"])),
-        }
-        for d in open_rows
-    ]
+    counted = [d for d in in_period if d["duty_id"] in (*NOTIFICATION_DUTIES, *FOLLOW_ON_DUTIES)]
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "la": la,
+        "las": sorted({str(c["org"]) for c in case_rows}),
         "notifications": by_duty_and_la,
         "rapid_reviews": follow_ons["rapid-review"],
         "local_reviews": follow_ons["lcspr-publication"],
         "decisions_not_to_notify": {"count": len(not_notifying), "cases": not_notifying},
         "child_deaths": {
             "count": len(deaths),
+            "by_kind": dict(sorted(kinds.items())),
             "by_category": dict(sorted(categories.items())),
             "by_age_band": {band: bands.get(band, 0) for band in AGE_BANDS},
         },
-        "open": {
-            "count": len(open_list),
-            "overdue": sum(1 for row in open_list if row["working_days_left"] < 0),
-            "duties": open_list,
-        },
+        "late_sends": _late_sends(counted, calendar),
+        "open": _open_duties(scoped, today, calendar),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from notify_tui.services.types import (
     DoctorReport,
     DutyTimeliness,
     DutyView,
+    LateSend,
     OpenDuties,
     OpenDuty,
     OpenDutyLine,
@@ -845,13 +847,7 @@ def audit_entry(event: Event) -> AuditEntry:
 
 def _timeliness_from(numbers: Mapping[str, Any]) -> Timeliness:
     """A timeliness block of `build_report` as its dataclass."""
-    return Timeliness(
-        raised=numbers["raised"],
-        sent=numbers["sent"],
-        sent_within_deadline=numbers["sent_within_deadline"],
-        share_within_deadline=numbers["share_within_deadline"],
-        median_working_days_taken=numbers["median_working_days_taken"],
-    )
+    return Timeliness(**{f.name: numbers[f.name] for f in fields(Timeliness)})
 
 
 def _report_from(figures: Mapping[str, Any]) -> Report:
@@ -860,6 +856,7 @@ def _report_from(figures: Mapping[str, Any]) -> Report:
     return Report(
         period=ReportPeriod(start=figures["period"]["from"], end=figures["period"]["to"]),
         la=figures["la"],
+        las=tuple(figures["las"]),
         notifications={
             duty_id: DutyTimeliness(
                 all=_timeliness_from(block["all"]),
@@ -875,22 +872,17 @@ def _report_from(figures: Mapping[str, Any]) -> Report:
         ),
         child_deaths=ChildDeaths(
             count=deaths["count"],
+            by_kind=dict(deaths["by_kind"]),
             by_category=dict(deaths["by_category"]),
             by_age_band=dict(deaths["by_age_band"]),
         ),
+        late_sends=tuple(LateSend(**line) for line in figures["late_sends"]),
         open=OpenDuties(
             count=open_block["count"],
             overdue=open_block["overdue"],
-            duties=tuple(
-                OpenDutyLine(
-                    case_id=line["case_id"],
-                    la=line["la"],
-                    duty=line["duty"],
-                    due=line["due"],
-                    working_days_left=line["working_days_left"],
-                )
-                for line in open_block["duties"]
-            ),
+            with_due_date=open_block["with_due_date"],
+            without_due_date=open_block["without_due_date"],
+            duties=tuple(OpenDutyLine(**line) for line in open_block["duties"]),
         ),
     )
 

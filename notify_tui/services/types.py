@@ -213,13 +213,27 @@ class ReportPeriod:
 
 @dataclass(frozen=True)
 class Timeliness:
-    """How many duties were raised and sent, and how promptly (rules 2 and 3 of docs/reports.md)."""
+    """How many duties were raised, sent and left open, and how promptly (rules 1 to 3 of
+    docs/reports.md): raised = sent + still open; sent = within deadline + late + without date."""
 
     raised: int
+    """Duties owed (open, sent or acknowledged) whose clock started in the period."""
     sent: int
+    """Of those, sent or acknowledged."""
     sent_within_deadline: int
+    """Sent on or before the due date."""
+    sent_late: int
+    """Sent after the due date."""
+    sent_without_date: int
+    """Acknowledged with no sent date recorded (neither on time nor late)."""
+    still_open: int
+    """Raised and not yet sent."""
+    withdrawn: int
+    """Started in the period and withdrawn (not counted as raised)."""
+    not_notifying: int
+    """Started in the period and closed by a decision not to notify the Panel (not raised)."""
     share_within_deadline: float | None
-    """Sent within deadline over sent (4 decimals), or None when nothing was sent."""
+    """Sent within deadline over sent with a date (4 decimals), or None when nothing was sent."""
     median_working_days_taken: float | None
     """Median working days from start to sent, or None when nothing was sent."""
 
@@ -234,7 +248,7 @@ class DutyTimeliness:
 
     all: Timeliness
     by_la: Mapping[str, Timeliness]
-    """Per LA, in LA order; only LAs with a duty raised in the period."""
+    """Per LA, in LA order; only LAs with a duty started in the period."""
 
     def as_json(self) -> dict[str, object]:
         """The block as `report --json` prints it."""
@@ -246,7 +260,8 @@ class DutyTimeliness:
 
 @dataclass(frozen=True)
 class DecisionsNotToNotify:
-    """Cases decided not to notify whose LA became aware in the period."""
+    """Cases whose Panel notification was closed by a decision not to notify, the LA
+    having become aware in the period (the Panel row's `not_notifying`)."""
 
     count: int
     cases: tuple[str, ...]
@@ -259,9 +274,11 @@ class DecisionsNotToNotify:
 
 @dataclass(frozen=True)
 class ChildDeaths:
-    """Child deaths in the period, by CDOP category and by age band."""
+    """Deaths of children under 18 in the period, whatever kind of case logged them."""
 
     count: int
+    by_kind: Mapping[str, int]
+    """Deaths per case kind (child_death, serious_incident, care_leaver_death), sorted."""
     by_category: Mapping[str, int]
     """Deaths per category id, sorted by id ("not yet categorised" when none is set)."""
     by_age_band: Mapping[str, int]
@@ -271,21 +288,45 @@ class ChildDeaths:
         """The block as `report --json` prints it."""
         return {
             "count": self.count,
+            "by_kind": dict(self.by_kind),
             "by_category": dict(self.by_category),
             "by_age_band": dict(self.by_age_band),
         }
 
 
 @dataclass(frozen=True)
-class OpenDutyLine:
-    """One duty still open today, with a due date."""
+class LateSend:
+    """A duty counted in the period that was sent after its due date."""
 
     case_id: str
     la: str
     duty: str
     due: str
-    working_days_left: int
-    """Working days from today to the due date (negative when overdue)."""
+    sent_on: str
+    working_days_late: int
+    """Working days after the due date (not counted) to the sent date (counted)."""
+    reason: str | None
+    """The LA's reason for the delay, or None when none is recorded."""
+
+    def as_json(self) -> dict[str, object]:
+        """The line as `report --json` prints it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class OpenDutyLine:
+    """One duty open today."""
+
+    case_id: str
+    la: str
+    duty: str
+    required: bool
+    """False for a duty recorded on the case that the facts no longer raise."""
+    due: str | None
+    """None while the duty's clock has not started (a rapid review before the Panel
+    notification is sent)."""
+    working_days_left: int | None
+    """Working days from today to the due date (negative when overdue); None undated."""
 
     def as_json(self) -> dict[str, object]:
         """The line as `report --json` prints it."""
@@ -294,10 +335,14 @@ class OpenDutyLine:
 
 @dataclass(frozen=True)
 class OpenDuties:
-    """The duties open today (whatever the period), soonest due first."""
+    """Every duty open today (whatever the period), as the dashboard's "open" filter
+    counts them: dated ones soonest due first, then undated ones."""
 
     count: int
     overdue: int
+    """Open with a due date before today (the dashboard header's "overdue")."""
+    with_due_date: int
+    without_due_date: int
     duties: tuple[OpenDutyLine, ...]
 
     def as_json(self) -> dict[str, object]:
@@ -305,6 +350,8 @@ class OpenDuties:
         return {
             "count": self.count,
             "overdue": self.overdue,
+            "with_due_date": self.with_due_date,
+            "without_due_date": self.without_due_date,
             "duties": [line.as_json() for line in self.duties],
         }
 
@@ -315,13 +362,17 @@ class Report:
 
     period: ReportPeriod
     la: str | None
-    """The LA reported on, or None for all LAs."""
+    """The LA chosen, or None for every LA held."""
+    las: tuple[str, ...]
+    """The LAs whose cases the figures cover, sorted."""
     notifications: Mapping[str, DutyTimeliness]
     """Per notification duty id, in `domain.reports.NOTIFICATION_DUTIES` order."""
     rapid_reviews: Timeliness
     local_reviews: Timeliness
     decisions_not_to_notify: DecisionsNotToNotify
     child_deaths: ChildDeaths
+    late_sends: tuple[LateSend, ...]
+    """Duties counted in the period and sent late, earliest sent first."""
     open: OpenDuties
 
     def as_json(self) -> dict[str, object]:
@@ -329,6 +380,7 @@ class Report:
         return {
             "period": self.period.as_json(),
             "la": self.la,
+            "las": list(self.las),
             "notifications": {
                 duty_id: block.as_json() for duty_id, block in self.notifications.items()
             },
@@ -336,6 +388,7 @@ class Report:
             "local_reviews": self.local_reviews.as_json(),
             "decisions_not_to_notify": self.decisions_not_to_notify.as_json(),
             "child_deaths": self.child_deaths.as_json(),
+            "late_sends": [line.as_json() for line in self.late_sends],
             "open": self.open.as_json(),
         }
 

@@ -149,23 +149,32 @@ def conflicted_case_ids(vault: Vault) -> list[str]:
 REPORT_DUTY_COLUMNS = ("case_id", "duty_id", "status", "start", "due", "sent_on", "required", "org")
 """The columns of the report's duty rows (`org` is the case's)."""
 
+REPORT_LATE_COLUMNS = ("late", "late_reason")
+"""Columns of the duty record the report reads when the projection has them."""
+
 
 def report_rows(vault: Vault) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The report's input: every duty (`REPORT_DUTY_COLUMNS`) and every case, with the
-    case's first subject's date of birth and its CDOP category lifted from the document."""
+    """The report's input: every duty (`REPORT_DUTY_COLUMNS`, and `REPORT_LATE_COLUMNS`
+    where the projection has them) and every case, with the incident's outcome and
+    stillbirth flag, each subject's date of birth and unborn flag, and the CDOP category
+    lifted from the document."""
     with translate_errors():
+        present = {str(column) for column in vault.db["duties"].columns_dict}
+        extra = [c for c in REPORT_LATE_COLUMNS if c in present]
+        columns = (*REPORT_DUTY_COLUMNS, *extra)
         duty_cursor = vault.db.execute(
-            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org "
-            "FROM duties JOIN cases ON cases.id = duties.case_id"
+            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org"
+            + "".join(f", duties.{column}" for column in extra)
+            + " FROM duties JOIN cases ON cases.id = duties.case_id"
         )
-        duties = [dict(zip(REPORT_DUTY_COLUMNS, r, strict=True)) for r in duty_cursor.fetchall()]
+        duties = [dict(zip(columns, r, strict=True)) for r in duty_cursor.fetchall()]
         case_rows = vault.db.execute(
             "SELECT id, org, kind, decision, aware_date, event_date, document FROM cases"
         ).fetchall()
     cases = []
     for case_id, org, kind, decision, aware, event, document in case_rows:
         parsed = json.loads(document)
-        subjects = parsed.get("subjects") or [{}]
+        incident = parsed.get("incident") or {}
         cases.append(
             {
                 "id": case_id,
@@ -174,7 +183,17 @@ def report_rows(vault: Vault) -> tuple[list[dict[str, Any]], list[dict[str, Any]
                 "decision": decision,
                 "aware_date": aware,
                 "event_date": event,
-                "date_of_birth": subjects[0].get("date_of_birth"),
+                "outcome": incident.get("outcome"),
+                "stillbirth_or_planned_termination": bool(
+                    incident.get("stillbirth_or_planned_termination")
+                ),
+                "subjects": [
+                    {
+                        "date_of_birth": subject.get("date_of_birth"),
+                        "unborn": bool(subject.get("unborn")),
+                    }
+                    for subject in parsed.get("subjects") or []
+                ],
                 "cdop_category": (parsed.get("office") or {}).get("cdop", {}).get("category"),
             }
         )

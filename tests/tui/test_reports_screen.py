@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pilot_helpers import wait_for
-from report_checks import assert_matches, text
+from report_checks import assert_matches, cells, text
 from textual.widgets import Input, Select
 
+from notify_tui.clock import ManualClock
 from notify_tui.demo.vault import DemoVault
 from notify_tui.tui.app import make_app
 from notify_tui.tui.screens.dashboard import DashboardScreen
@@ -37,8 +38,9 @@ async def test_reports_show_the_same_figures_as_session_report(demo: DemoVault) 
         assert la.disabled
 
 
-async def test_this_month_and_a_typed_period(demo: DemoVault) -> None:
-    """`m` shows this month; typing dates recomputes; a reversed period is refused."""
+async def test_presets_and_a_typed_period(demo: DemoVault) -> None:
+    """`m` shows the month to date, `p` last month; typing dates recomputes; a reversed
+    period is refused."""
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -50,15 +52,53 @@ async def test_this_month_and_a_typed_period(demo: DemoVault) -> None:
         await pilot.pause()
         assert screen.query_one("#from", Input).value == "2026-11-01"
         assert_matches(screen, demo.session.report(date(2026, 11, 1), date(2026, 11, 23)))
-        screen.query_one("#from", Input).value = "2026-10-01"
-        screen.query_one("#to", Input).value = "2026-10-31"
+        assert text(screen, "period-error").startswith(
+            "1-23 Nov 2026 (month to date) · Demoshire Council (demo)"
+        )
+        await pilot.press("p")
         await pilot.pause()
-        assert_matches(screen, demo.session.report(date(2026, 10, 1), date(2026, 10, 31)))
+        assert screen.query_one("#from", Input).value == "2026-10-01"
+        assert screen.query_one("#to", Input).value == "2026-10-31"
+        assert text(screen, "period-error").startswith("1-31 Oct 2026 (last month)")
+        screen.query_one("#from", Input).value = "2026-10-05"
+        screen.query_one("#to", Input).value = "2026-10-30"
+        await pilot.pause()
+        assert_matches(screen, demo.session.report(date(2026, 10, 5), date(2026, 10, 30)))
+        assert text(screen, "period-error").startswith("5-30 Oct 2026 ·")
         screen.query_one("#from", Input).value = "2026-12-01"
         await wait_for(pilot, lambda: "must not be before" in text(screen, "period-error"))
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_presets_on_the_first_of_the_month_say_their_dates(demo: DemoVault) -> None:
+    """On Tue 1 Dec 2026 (an injected clock) the presets line names each preset's dates:
+    "month to date" is that day only, and `p` gives the whole of November."""
+    session = demo.session
+    frozen = session.clock
+    session.clock = ManualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    try:
+        app = make_app(session)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReportsScreen)
+            assert text(screen, "presets") == (
+                "Presets: last month: 1-30 Nov 2026 · month to date: 1 Dec 2026 "
+                "only · last 12 months: 2 Dec 2025 to 1 Dec 2026"
+            )
+            await pilot.press("m")
+            await pilot.pause()
+            assert text(screen, "period-error").startswith("1 Dec 2026 only (month to date)")
+            await pilot.press("p")
+            await pilot.pause()
+            assert (screen.start, screen.end) == (date(2026, 11, 1), date(2026, 11, 30))
+            assert_matches(screen, session.report(date(2026, 11, 1), date(2026, 11, 30)))
+    finally:
+        session.clock = frozen
 
 
 async def test_reports_open_from_the_command_palette(demo: DemoVault) -> None:
@@ -72,3 +112,33 @@ async def test_reports_open_from_the_command_palette(demo: DemoVault) -> None:
         app.open_reports()
         await pilot.pause()
         assert isinstance(app.screen, ReportsScreen)
+
+
+async def test_a_late_send_is_listed_with_its_working_days_late(fresh_demo: DemoVault) -> None:
+    """A Panel notification due Wed 18 Nov and sent Mon 23 Nov is 3 working days late
+    (19, 20, 23) and is listed under "Sent late" with its reason (or that none is given)."""
+    session = fresh_demo.session
+    overdue = next(
+        duty
+        for duty in session.deadlines(within=0)
+        if duty.duty == "panel-notification" and duty.due == "2026-11-18"
+    )
+    session.mark_sent(overdue.case_id, "panel-notification", date(2026, 11, 23))
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        figures = session.report(date(2025, 11, 24), date(2026, 11, 23))
+        (line,) = [line for line in figures.late_sends if line.case_id == overdue.case_id]
+        assert (line.due, line.sent_on, line.working_days_late) == ("2026-11-18", "2026-11-23", 3)
+        assert_matches(screen, figures)
+        assert cells(screen, "late-sends")[f"{overdue.case_id}|panel-notification"][:5] == [
+            overdue.case_id,
+            "Demoshire Council (demo)",
+            "Panel notification",
+            "18 Nov 2026",
+            "23 Nov 2026",
+        ]

@@ -126,6 +126,68 @@ def test_report_formats_agree(home: Path) -> None:
     found = {(r["section"], r["la"], r["measure"]): r["value"] for r in rows}
     assert found[("panel-notification", "Testshire", "sent_within_deadline")] == "1"
     markdown = run(home, "report", *period).stdout
-    assert "| panel-notification | Testshire | 1 | 1 | 1 | 100% | 2 |" in markdown
+    # raised, sent, on time, late, still open, share, median days.
+    assert "| panel-notification | Testshire | 1 | 1 | 1 | 0 | 0 | 100% | 2 |" in markdown
+    assert "all LAs" not in markdown  # an LA's own vault: its rows carry its name
+    # The rapid review now has a clock (due Wed 25 Nov) and is the one open duty.
+    assert "Open duties now: 1 (as on the dashboard), of which overdue: 0" in markdown
+    assert "- Open duties now: every duty still open today" in markdown
     refused = run(home, "report", "--from", "2026-11-30", "--to", "2026-11-01")
     assert refused.returncode == 2 and "--to" in refused.stderr
+
+
+def test_report_period_presets(home: Path) -> None:
+    """`--period last-month` on Mon 23 Nov 2026 is 1-31 October; it excludes --from/--to."""
+    october = json.loads(run(home, "report", "--period", "last-month", "--format", "json").stdout)
+    assert october["period"] == {"from": "2026-10-01", "to": "2026-10-31"}
+    to_date = json.loads(
+        run(home, "report", "--period", "month-to-date", "--format", "json").stdout
+    )
+    assert to_date["period"] == {"from": "2026-11-01", "to": "2026-11-23"}
+    # The case (aware 2 Nov) is November's, not October's.
+    assert october["notifications"]["panel-notification"]["all"]["raised"] == 0
+    assert to_date["notifications"]["panel-notification"]["all"]["raised"] == 1
+    for args, words in (
+        (("--period", "last-month", "--from", "2026-11-01"), "not both"),
+        (
+            (
+                "--from",
+                "2026-11-01",
+            ),
+            "give both dates, or --period",
+        ),
+        ((), "give both dates, or --period"),
+    ):
+        refused = run(home, "report", *args)
+        assert refused.returncode == 2, args
+        assert refused.stderr.count("\n") == 1 and words in refused.stderr, refused.stderr
+
+
+def test_report_lists_a_late_send(home: Path) -> None:
+    """Due Mon 9 Nov, sent Thu 12 Nov: 3 working days late (10, 11, 12), in every format."""
+    case_id = (home / "case-id").read_text()
+    sent = run(home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-12")
+    assert sent.returncode == 0, sent.stderr
+    period = ("--from", "2026-11-01", "--to", "2026-11-30")
+    as_json = json.loads(run(home, "report", *period, "--format", "json").stdout)
+    (line,) = as_json["late_sends"]
+    assert (line["case_id"], line["duty"], line["due"], line["sent_on"]) == (
+        case_id,
+        "panel-notification",
+        "2026-11-09",
+        "2026-11-12",
+    )
+    assert line["working_days_late"] == 3
+    panel = as_json["notifications"]["panel-notification"]["all"]
+    assert (panel["sent"], panel["sent_within_deadline"], panel["sent_late"]) == (1, 0, 1)
+    markdown = run(home, "report", *period).stdout
+    assert "Sent late: 1." in markdown
+    reason = line["reason"] or "no reason recorded"
+    assert (
+        f"| {case_id} | Testshire | panel-notification | 2026-11-09 | 2026-11-12 | 3 | {reason} |"
+        in markdown
+    )
+    rows = list(csv.DictReader(io.StringIO(run(home, "report", *period, "--format", "csv").stdout)))
+    found = {(r["section"], r["measure"]): r["value"] for r in rows}
+    assert found[("late_sends", "count")] == "1"
+    assert found[("panel-notification", "sent_late")] == "1"

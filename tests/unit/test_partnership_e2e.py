@@ -48,19 +48,24 @@ E3 care leaver death, known Tue 20 Oct (outside the period) -> notification due 
    on Mon 23 Nov (28,29,30 Oct; 2-6, 9-13, 16-20 Nov; 23 Nov).
 
 Figures for 1-30 November, all LAs:
-- Panel notifications: 2 raised (N1, S1), 2 sent, 1 within deadline (share 0.5), median
-  of 4 and 7 = 5.5. Northshire 1/1/1 (1.0), median 4; Southshire 1/1/0 (0.0), median 7.
-- CDOP notifications: 2 raised (N2, E2), 1 sent, 1 within deadline (share 1.0), median 1.
-  Eastshire 1 raised, 0 sent (share and median blank); Northshire 1/1/1 (1.0), median 1.
+- Panel notifications: 2 raised (N1, S1), 2 sent, 1 within deadline (share 0.5) and 1
+  late (S1, 2 working days: 11, 12), median of 4 and 7 = 5.5; 1 not notifying (E1).
+  Northshire 1/1/1 (1.0), median 4; Southshire 1/1/0 (0.0), median 7; Eastshire 0
+  raised, 1 not notifying.
+- CDOP notifications: 2 raised (N2, E2), 1 sent, 1 within deadline (share 1.0), 1 still
+  open, median 1. Eastshire 1 raised, 0 sent, 1 still open (share and median blank);
+  Northshire 1/1/1 (1.0), median 1.
 - Care leaver and looked-after child notifications: none raised in the period (E3's
   clock started 20 Oct).
-- Rapid reviews: 2 raised (N1, S1), 1 sent within deadline (share 1.0), median 10.
+- Rapid reviews: 2 raised (N1, S1), 1 sent within deadline (share 1.0), 1 still open
+  (S1), median 10.
 - Local reviews: none raised (no decision to hold one is recorded).
 - Decisions not to notify: 1 (E1).
 - Child deaths: 2 (N2, E2): infection 1, not yet categorised 1; 28-364 days 1,
   10-14 years 1.
+- Sent late: S1's Panel notification, 2 working days late, no reason recorded.
 - Open, whatever the period: E3's notification (due 27 Oct, -19), E2's CDOP (due 17 Nov,
-  -4), S1's rapid review (due 3 Dec, +8): 3 open, 2 overdue.
+  -4), S1's rapid review (due 3 Dec, +8): 3 open, all with a due date, 2 overdue.
 
 With `--la`: Northshire has nothing open; Southshire only S1's rapid review (not
 overdue); Eastshire E3's and E2's duties (both overdue), E1 as its decision not to
@@ -88,6 +93,7 @@ from notify_tui.services.types import (
     ChildDeaths,
     DecisionsNotToNotify,
     DutyTimeliness,
+    LateSend,
     OpenDuties,
     OpenDutyLine,
     Report,
@@ -346,79 +352,59 @@ def test_doctor_passes_on_all_four(partnership: Partnership) -> None:
         assert report.ok, (org, report.problems)
 
 
+def timeliness(
+    raised: int = 0,
+    sent: int = 0,
+    on_time: int = 0,
+    late: int = 0,
+    still_open: int = 0,
+    not_notifying: int = 0,
+    share: float | None = None,
+    median: float | None = None,
+) -> Timeliness:
+    """A timeliness block; nothing in this partnership is withdrawn or sent undated."""
+    return Timeliness(
+        raised=raised,
+        sent=sent,
+        sent_within_deadline=on_time,
+        sent_late=late,
+        sent_without_date=0,
+        still_open=still_open,
+        withdrawn=0,
+        not_notifying=not_notifying,
+        share_within_deadline=share,
+        median_working_days_taken=median,
+    )
+
+
 def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) -> None:
     ids, figures = partnership.ids, partnership.report
     notifications = figures.notifications
+    # E1's Panel notification started in the period and was closed by the decision: it
+    # is Eastshire's one "not notifying", not raised.
     assert notifications["panel-notification"] == DutyTimeliness(
-        all=Timeliness(
-            raised=2,
-            sent=2,
-            sent_within_deadline=1,
-            share_within_deadline=0.5,
-            median_working_days_taken=5.5,
-        ),
+        all=timeliness(2, 2, 1, 1, not_notifying=1, share=0.5, median=5.5),
         by_la={
-            NORTH: Timeliness(
-                raised=1,
-                sent=1,
-                sent_within_deadline=1,
-                share_within_deadline=1.0,
-                median_working_days_taken=4,
-            ),
-            SOUTH: Timeliness(
-                raised=1,
-                sent=1,
-                sent_within_deadline=0,
-                share_within_deadline=0.0,
-                median_working_days_taken=7,
-            ),
+            EAST: timeliness(not_notifying=1),
+            NORTH: timeliness(1, 1, 1, share=1.0, median=4),
+            SOUTH: timeliness(1, 1, 0, 1, share=0.0, median=7),
         },
     )
     assert notifications["cdop-notification"] == DutyTimeliness(
-        all=Timeliness(
-            raised=2,
-            sent=1,
-            sent_within_deadline=1,
-            share_within_deadline=1.0,
-            median_working_days_taken=1,
-        ),
+        all=timeliness(2, 1, 1, still_open=1, share=1.0, median=1),
         by_la={
-            EAST: Timeliness(
-                raised=1,
-                sent=0,
-                sent_within_deadline=0,
-                share_within_deadline=None,
-                median_working_days_taken=None,
-            ),
-            NORTH: Timeliness(
-                raised=1,
-                sent=1,
-                sent_within_deadline=1,
-                share_within_deadline=1.0,
-                median_working_days_taken=1,
-            ),
+            EAST: timeliness(1, still_open=1),
+            NORTH: timeliness(1, 1, 1, share=1.0, median=1),
         },
     )
-    nothing = Timeliness(
-        raised=0,
-        sent=0,
-        sent_within_deadline=0,
-        share_within_deadline=None,
-        median_working_days_taken=None,
-    )
     for duty in ("care-leaver-death-notification", "lac-death-notification"):
-        assert notifications[duty] == DutyTimeliness(all=nothing, by_la={})
-    assert figures.rapid_reviews == Timeliness(
-        raised=2,
-        sent=1,
-        sent_within_deadline=1,
-        share_within_deadline=1.0,
-        median_working_days_taken=10,
-    )
-    assert figures.local_reviews == nothing
+        assert notifications[duty] == DutyTimeliness(all=timeliness(), by_la={})
+    assert figures.rapid_reviews == timeliness(2, 1, 1, still_open=1, share=1.0, median=10)
+    assert figures.local_reviews == timeliness()
     assert figures.decisions_not_to_notify == DecisionsNotToNotify(count=1, cases=(ids["E1"],))
     assert figures.child_deaths == ChildDeaths(
         count=2,
+        by_kind={"child_death": 2},
         by_category={"infection": 1, "not yet categorised": 1},
         by_age_band={
             "0-27 days": 0,
@@ -429,14 +415,29 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
             "15-17 years": 0,
         },
     )
+    # S1's Panel notification: due Tue 10 Nov, sent Thu 12 Nov: 2 working days late.
+    assert figures.late_sends == (
+        LateSend(
+            case_id=ids["S1"],
+            la=SOUTH,
+            duty="panel-notification",
+            due="2026-11-10",
+            sent_on="2026-11-12",
+            working_days_late=2,
+            reason=None,
+        ),
+    )
     assert figures.open == OpenDuties(
         count=3,
         overdue=2,
+        with_due_date=3,
+        without_due_date=0,
         duties=(
             OpenDutyLine(
                 case_id=ids["E3"],
                 la=EAST,
                 duty="care-leaver-death-notification",
+                required=True,
                 due="2026-10-27",
                 working_days_left=-19,
             ),
@@ -444,6 +445,7 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
                 case_id=ids["E2"],
                 la=EAST,
                 duty="cdop-notification",
+                required=True,
                 due="2026-11-17",
                 working_days_left=-4,
             ),
@@ -451,6 +453,7 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
                 case_id=ids["S1"],
                 la=SOUTH,
                 duty="rapid-review",
+                required=True,
                 due="2026-12-03",
                 working_days_left=8,
             ),
@@ -458,39 +461,34 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
     )
     assert figures.period == ReportPeriod(start="2026-11-01", end="2026-11-30")
     assert figures.la is None
+    assert figures.las == (EAST, NORTH, SOUTH)
 
 
 def test_report_per_la_reproduces_the_hand_working(partnership: Partnership) -> None:
     ids, by_la = partnership.ids, partnership.reports_by_la
     north, south, east = by_la[NORTH], by_la[SOUTH], by_la[EAST]
-    assert north.la == NORTH
+    assert (north.la, north.las) == (NORTH, (NORTH,))
     assert north.notifications["panel-notification"].all.median_working_days_taken == 4
     assert north.notifications["cdop-notification"].all.sent_within_deadline == 1
     assert north.rapid_reviews.sent_within_deadline == 1
     assert north.child_deaths.by_category == {"infection": 1}
     assert north.decisions_not_to_notify == DecisionsNotToNotify(count=0, cases=())
-    assert north.open == OpenDuties(count=0, overdue=0, duties=())
+    assert north.late_sends == ()
+    assert north.open == OpenDuties(
+        count=0, overdue=0, with_due_date=0, without_due_date=0, duties=()
+    )
 
-    assert south.notifications["panel-notification"].all == Timeliness(
-        raised=1,
-        sent=1,
-        sent_within_deadline=0,
-        share_within_deadline=0.0,
-        median_working_days_taken=7,
+    assert south.notifications["panel-notification"].all == timeliness(
+        1, 1, 0, 1, share=0.0, median=7
     )
     assert south.notifications["cdop-notification"].all.raised == 0
-    assert south.rapid_reviews == Timeliness(
-        raised=1,
-        sent=0,
-        sent_within_deadline=0,
-        share_within_deadline=None,
-        median_working_days_taken=None,
-    )
+    assert south.rapid_reviews == timeliness(1, still_open=1)
     assert south.child_deaths.count == 0
+    assert [line.case_id for line in south.late_sends] == [ids["S1"]]
     assert [(d.case_id, d.working_days_left) for d in south.open.duties] == [(ids["S1"], 8)]
     assert south.open.overdue == 0
 
-    assert east.notifications["panel-notification"].all.raised == 0
+    assert east.notifications["panel-notification"].all == timeliness(not_notifying=1)
     assert east.rapid_reviews.raised == 0
     assert east.decisions_not_to_notify == DecisionsNotToNotify(count=1, cases=(ids["E1"],))
     assert east.child_deaths.by_category == {"not yet categorised": 1}

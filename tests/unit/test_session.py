@@ -298,8 +298,8 @@ def test_returns_are_typed_and_print_as_the_old_rows(session: Session) -> None:
     assert list(open_duty.as_json())[-4:] == ["kind", "initials", "names", "org"]
     report = session.report(date(2026, 11, 1), date(2026, 11, 23))
     assert list(report.as_json()) == [
-        "period", "la", "notifications", "rapid_reviews", "local_reviews",
-        "decisions_not_to_notify", "child_deaths", "open",
+        "period", "la", "las", "notifications", "rapid_reviews", "local_reviews",
+        "decisions_not_to_notify", "child_deaths", "late_sends", "open",
     ]  # fmt: skip
     assert report.period == ReportPeriod(start="2026-11-01", end="2026-11-23")
     assert report.as_json()["period"] == {"from": "2026-11-01", "to": "2026-11-23"}

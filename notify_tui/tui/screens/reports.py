@@ -21,13 +21,26 @@ from notify_tui.tui.widgets.bar_chart import bar_chart
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.views.dates import parse_day
 from notify_tui.views.reports import (
+    DEFINITIONS,
+    NOTIFICATION_NOTES,
     TIMELINESS_COLUMNS,
+    day_text,
     death_bars,
+    deaths_title,
+    decisions_text,
     duty_name,
     last_twelve_months,
+    late_reason_text,
+    late_title,
+    left_out_text,
     notification_rows,
+    open_left_text,
+    open_title,
+    period_presets,
+    period_text,
+    preset_named,
+    scope_label,
     share_bars,
-    this_month,
     timeliness_cells,
 )
 
@@ -44,15 +57,22 @@ class ReportsScreen(Screen[None]):
 
     CSS_PATH = "reports.tcss"
     BINDINGS = [
-        Binding("m", "period('month')", "This month", id="reports.this_month", show=True),
-        Binding("y", "period('year')", "Last 12 months", id="reports.last_year", show=True),
+        Binding("p", "period('last_month')", "Last month", id="reports.last_month", show=True),
+        Binding(
+            "m", "period('month_to_date')", "Month to date", id="reports.this_month", show=True
+        ),
+        Binding(
+            "y", "period('last_12_months')", "Last 12 months", id="reports.last_year", show=True
+        ),
         Binding("escape", "back", "Back", id="reports.back", show=True),
     ]
-    """Keys (remap by id with `App.set_keymap`):
+    """Keys (remap by id with `App.set_keymap`); the line above the figures names each
+    preset's dates for today:
 
     | key | id | does |
     |---|---|---|
-    | m | reports.this_month | the period: the first of this month to today |
+    | p | reports.last_month | the period: the whole of last month |
+    | m | reports.this_month | the period: the 1st of this month to today (on the 1st: today) |
     | y | reports.last_year | the period: the last 12 months (the default) |
     | escape | reports.back | back to the dashboard |
     """
@@ -82,10 +102,15 @@ class ReportsScreen(Screen[None]):
             yield Select(
                 options, value=options[0][1], allow_blank=False, id="la", disabled=not office
             )
+        yield Static(id="presets")
         yield Static(id="period-error")
         with VerticalScroll(id="report"):
-            yield Static("Notifications by duty and LA (rules 1-3)", classes="section-title")
+            yield Static("Notifications by duty and LA", classes="section-title")
             yield DataTable(id="notifications", cursor_type="row", zebra_stripes=True)
+            yield Static(id="left-out", classes="figure-line")
+            for key in NOTIFICATION_NOTES:
+                yield Static(DEFINITIONS[key], classes="caption")
+            yield Static(DEFINITIONS["left_out"], classes="caption")
             yield Static("Share sent within deadline, by duty", classes="section-title")
             yield Static(id="share-chart", classes="chart")
             yield Static(
@@ -93,12 +118,19 @@ class ReportsScreen(Screen[None]):
                 classes="section-title",
             )
             yield DataTable(id="follow-ons", cursor_type="row")
+            yield Static(DEFINITIONS["reviews"], classes="caption")
+            yield Static(id="late-title", classes="section-title")
+            yield Static(DEFINITIONS["late_sends"], classes="caption")
+            yield DataTable(id="late-sends", cursor_type="row", zebra_stripes=True)
             yield Static("Decisions not to notify", classes="section-title")
+            yield Static(DEFINITIONS["decisions_not_to_notify"], classes="caption")
             yield Static(id="not-notifying", classes="chart")
             yield Static(id="deaths-title", classes="section-title")
+            yield Static(DEFINITIONS["child_deaths"], classes="caption")
             yield Static(id="deaths-chart", classes="chart")
             yield DataTable(id="age-bands", cursor_type="row")
             yield Static(id="open-title", classes="section-title")
+            yield Static(DEFINITIONS["open"], classes="caption")
             yield DataTable(id="open-duties", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -107,6 +139,9 @@ class ReportsScreen(Screen[None]):
         self.sub_title = f"{self.session.identity.org} · no names: cases by id and LA"
         self.query_one("#notifications", DataTable).add_columns("Duty", "LA", *TIMELINESS_COLUMNS)
         self.query_one("#follow-ons", DataTable).add_columns("Review", *TIMELINESS_COLUMNS)
+        self.query_one("#late-sends", DataTable).add_columns(
+            "Case", "LA", "Duty", "Due", "Sent", "Working days late", "Reason"
+        )
         self.query_one("#age-bands", DataTable).add_columns("Age band", "Deaths")
         self.query_one("#open-duties", DataTable).add_columns(
             "Case", "LA", "Duty", "Due", "Working days left", "Status"
@@ -127,9 +162,9 @@ class ReportsScreen(Screen[None]):
         return None if value == ALL_LAS or not isinstance(value, str) else value
 
     def action_period(self, which: str) -> None:
-        """Set the period to this month or the last 12 months."""
-        today = self.session.today()
-        start, end = this_month(today) if which == "month" else last_twelve_months(today)
+        """Set the period to a preset: last month, month to date or the last 12 months."""
+        preset = next(p for p in period_presets(self.session.today()) if p.key == which)
+        start, end = preset.start, preset.end
         with self.prevent(Input.Changed):
             self.query_one("#from", Input).value = start.isoformat()
             self.query_one("#to", Input).value = end.isoformat()
@@ -160,22 +195,30 @@ class ReportsScreen(Screen[None]):
             self.query_one("#period-error", Static).update(Text(error.message, style="bold"))
             return
         self.figures = figures
-        scope = figures.la or "all LAs"
+        today = self.session.today()
+        self.query_one("#presets", Static).update(
+            "Presets: " + " · ".join(p.describe() for p in period_presets(today))
+        )
+        named = preset_named(self.start, self.end, today)
         self.query_one("#period-error", Static).update(
-            f"{figures.period.start} to {figures.period.end} · {scope} · both ends included"
+            f"{period_text(self.start, self.end)}"
+            + (f" ({named})" if named else "")
+            + f" · {scope_label(figures)} · both ends included"
         )
         self._fill_notifications(figures)
         self._fill_follow_ons(figures)
+        self._fill_late(figures)
         self._fill_deaths(figures)
         self._fill_open(figures)
 
     def _fill_notifications(self, figures: Report) -> None:
         table = self.query_one("#notifications", DataTable)
         table.clear()
-        for duty_id, org, cells in notification_rows(figures):
-            label = duty_name(duty_id) if org == "all" else ""
-            la = Text("all LAs", style="bold") if org == "all" else Text(org)
-            table.add_row(Text(label), la, *cells, key=f"{duty_id}|{org}")
+        for duty_id, org, la_label, cells in notification_rows(figures):
+            label = duty_name(duty_id) if org is None else ""
+            la = Text(la_label, style="bold" if org is None else "")
+            table.add_row(Text(label), la, *cells, key=f"{duty_id}|{org or 'all'}")
+        self.query_one("#left-out", Static).update(left_out_text(figures))
         self.query_one("#share-chart", Static).update(bar_chart(share_bars(figures)))
 
     def _fill_follow_ons(self, figures: Report) -> None:
@@ -186,17 +229,28 @@ class ReportsScreen(Screen[None]):
             ("local_reviews", "Local reviews", figures.local_reviews),
         ):
             table.add_row(title, *timeliness_cells(block), key=key)
-        decisions = figures.decisions_not_to_notify
-        listed = f": {', '.join(decisions.cases)}" if decisions.cases else ""
-        self.query_one("#not-notifying", Static).update(
-            Text(f"{decisions.count} case(s) decided not to notify{listed}")
-        )
+        self.query_one("#not-notifying", Static).update(Text(decisions_text(figures)))
+
+    def _fill_late(self, figures: Report) -> None:
+        self.query_one("#late-title", Static).update(late_title(figures))
+        table = self.query_one("#late-sends", DataTable)
+        table.clear()
+        for line in figures.late_sends:
+            table.add_row(
+                line.case_id,
+                Text(line.la),
+                duty_name(line.duty),
+                day_text(date.fromisoformat(line.due)),
+                day_text(date.fromisoformat(line.sent_on)),
+                str(line.working_days_late),
+                Text(late_reason_text(line)),
+                key=f"{line.case_id}|{line.duty}",
+            )
+        table.display = bool(figures.late_sends)
 
     def _fill_deaths(self, figures: Report) -> None:
         deaths = figures.child_deaths
-        self.query_one("#deaths-title", Static).update(
-            f"Child deaths by category and age band: {deaths.count}"
-        )
+        self.query_one("#deaths-title", Static).update(deaths_title(figures))
         chart = self.query_one("#deaths-chart", Static)
         chart.update(bar_chart(death_bars(figures)) if deaths.count else "No child deaths.")
         table = self.query_one("#age-bands", DataTable)
@@ -206,20 +260,18 @@ class ReportsScreen(Screen[None]):
 
     def _fill_open(self, figures: Report) -> None:
         block = figures.open
-        self.query_one("#open-title", Static).update(
-            f"Open duties now: {block.count}, of which overdue: {block.overdue}"
-        )
+        self.query_one("#open-title", Static).update(open_title(figures))
         table = self.query_one("#open-duties", DataTable)
         table.clear()
         for row in block.duties:
-            left = row.working_days_left
-            level = urgency("open", left)
+            level = urgency("open", row.working_days_left)
+            due = "-" if row.due is None else date.fromisoformat(row.due).strftime("%a %d %b %Y")
             table.add_row(
                 row.case_id,
                 Text(row.la),
                 duty_name(row.duty),
-                date.fromisoformat(row.due).strftime("%a %d %b %Y"),
-                str(left),
+                due,
+                open_left_text(row),
                 urgency_text(URGENCY_LABELS[level], level),
                 key=f"{row.case_id}|{row.duty}",
             )
