@@ -29,6 +29,7 @@ from typing import Any
 
 import factories
 import pytest
+from office_support import record_in_order
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.reports import age_band
@@ -83,10 +84,10 @@ def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Itera
     f_case["facts"]["care_leaver"] = True
     session.create_case(f_case)
     session.mark_sent(a, "panel-notification", date(2026, 11, 6))
-    session.record_office_step(a, "rapid_review", "sent_to_panel", "2026-11-20")
+    record_in_order(session, a, "rapid_review.sent_to_panel", "2026-11-20")
     session.mark_sent(b, "panel-notification", date(2026, 11, 12))
     session.mark_sent(c, "cdop-notification", date(2026, 11, 5))
-    session.record_office_step(c, "cdop", "category", "infection")
+    record_in_order(session, c, "cdop.category", "infection", on="2026-11-20")
     session.decide(d, notify=False, rationale="Injuries explained; no abuse suspected.")
     figures = session.report(date(2026, 11, 1), date(2026, 11, 30)).as_json()
     figures["_ids"] = {"d": d}
