@@ -20,7 +20,7 @@ its own `office.corrected` event that also sets `office.corrections.<area>.<step
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -157,6 +157,18 @@ class StepOrder:
                 pending.extend(self.requires.get(step, ()))
         return [step for step in self.requires if step in needed]
 
+    def missing(self, key: str, recorded: Collection[str]) -> list[str]:
+        """The steps `key` needs that are not recorded, in workflow order. A recorded
+        step stands for the steps before it (one recorded as a correction, say)."""
+        needed: set[str] = set()
+        pending = list(self.requires.get(key, ()))
+        while pending:
+            step = pending.pop()
+            if step not in recorded and step not in needed:
+                needed.add(step)
+                pending.extend(self.requires.get(step, ()))
+        return [step for step in self.requires if step in needed]
+
     def following(self, key: str) -> list[str]:
         """Every step that needs `key` first, directly or through another."""
         return [step for step in self.requires if key in self.before(step)]
@@ -197,7 +209,7 @@ def check_recording(
     if key in recorded:
         shown = step_date(recorded[key]) or recorded[key]
         raise InvalidInput(f"{label}: already recorded ({shown}); to change it, {CORRECTION_HINT}")
-    missing = [step for step in order.before(key) if step not in recorded]
+    missing = order.missing(key, recorded)
     if missing:
         raise InvalidInput(f"{label}: record {_quoted(missing)} first, or {CORRECTION_HINT}")
     day = step_date(value)

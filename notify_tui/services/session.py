@@ -524,9 +524,9 @@ class Session:
         if self.identity.role != "office" and state.org != self.identity.org:
             raise InvalidInput(f"case {case_id} belongs to {state.org}; only it or the office may")
         duties = {row["duty_id"] for row in self._duty_rows(case_id)}
-        reason = office.applies_to(area, duties, state.value("kind"))
-        if reason:
-            raise InvalidInput(f"{area}: {reason}")
+        not_here = office.applies_to(area, duties, state.value("kind"))
+        if not_here:
+            raise InvalidInput(f"{area}: {not_here}")
         aware = state.value("incident.aware_date")
         step_change = office.validate_step(
             area,
