@@ -140,7 +140,10 @@ class CalendarPreferences(_Section):
     """Working-day calendar additions."""
 
     closure_days: list[date] = Field(default_factory=list)
-    """Local closure days that are not working days (besides England bank holidays)."""
+    """Local closure days that are not working days (besides England bank holidays).
+
+    They move local deadlines only (local rules); statutory deadlines count national
+    working days."""
 
 
 class RulePreferences(_Section):

@@ -93,6 +93,7 @@ def case_list(
 def case_show(session: Session, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
     from notify_tui.views.conflicts import numbered_values
+    from notify_tui.views.office import step_rows
     from notify_tui.views.sync import received_lines
 
     detail = session.case_detail(case_id)
@@ -138,6 +139,12 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
             click.echo(f"  {'':<32} {receipt}")
     for advisory in detail.advisories:
         click.echo(f"  Note: {advisory}")
+    steps = [row for row in step_rows(detail) if row.recorded]
+    if steps:
+        click.echo("")
+        click.echo("Office steps")
+        for row in steps:
+            click.echo(f"  {row.label:<40} {row.shown}")
     if detail.conflicts:
         click.echo("")
         click.echo(f"Conflicts (resolve with `notify-tui resolve {detail.id} FIELD --choose N`)")

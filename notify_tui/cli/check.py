@@ -24,7 +24,8 @@ from notify_tui.errors import InvalidInput
     "closures",
     multiple=True,
     metavar="YYYY-MM-DD",
-    help="A local closure day that is not a working day (repeatable).",
+    help="A local closure day (repeatable): it moves local rules' deadlines only; "
+    "statutory deadlines count national working days.",
 )
 def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple[str, ...]) -> None:
     """Assess a facts document and print the duties it raises.
@@ -33,7 +34,7 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
     """
     from notify_tui.domain.calendar import WorkingDayCalendar
     from notify_tui.domain.models import validate_facts
-    from notify_tui.domain.rules import assess
+    from notify_tui.domain.rules import assess, calendar_for
 
     today = system_clock().today()
     facts = validate_facts(read_json_document(source), today)
@@ -51,9 +52,11 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
         if duty.due is None:
             click.echo(f"  due:        not yet known ({duty.deadline})")
         else:
-            left = calendar.working_days_left(today, duty.due)
+            left = calendar_for(duty.clock, calendar).working_days_left(today, duty.due)
+            clock = ", local working days" if duty.clock == "local" else ""
             click.echo(
-                f"  due:        {duty.due:%a %d %b %Y} ({duty.deadline}); {describe_left(left)}"
+                f"  due:        {duty.due:%a %d %b %Y} ({duty.deadline}{clock}); "
+                f"{describe_left(left)}"
             )
         for recipient in duty.recipients:
             click.echo(f"  notify:     {recipient}")

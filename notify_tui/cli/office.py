@@ -39,14 +39,34 @@ def _step_value(ctx: click.Context, param: click.Parameter, value: str) -> Any:
     type=click.Choice(["local_review", "national_review", "no_further_review"]),
     help="The Panel's answer (with panel_response.response).",
 )
-def office_step(session: Session, case_id: str, step: str, value: Any, outcome: str | None) -> None:
+@click.option(
+    "--correction",
+    is_flag=True,
+    help="Record out of the rule pack's order, or change a step already recorded.",
+)
+@click.option("--reason", metavar="TEXT", help="Why the correction is made (with --correction).")
+def office_step(
+    session: Session,
+    case_id: str,
+    step: str,
+    value: Any,
+    outcome: str | None,
+    correction: bool,
+    reason: str | None,
+) -> None:
     """Record a step: VALUE is a date (YYYY-MM-DD), a CDOP category, or true/false.
 
     For example `office step SI-7K3Q9XAB rapid_review.sent_to_panel 2026-11-20`.
+    Steps go in the rule pack's order (a rapid review is completed before it is sent
+    to the Panel), each once; `--correction --reason TEXT` records one out of order or
+    changes one recorded, keeping the reason and the value it replaces.
     """
     area, _, name = step.partition(".")
-    session.record_office_step(case_id, area, name, value, outcome=outcome)
-    click.echo(f"Recorded {STEP_LABELS[step].lower()} for {case_id}.")
+    session.record_office_step(
+        case_id, area, name, value, outcome=outcome, correction=correction, reason=reason
+    )
+    what = ("a correction of " if correction else "") + STEP_LABELS[step].lower()
+    click.echo(f"Recorded {what} for {case_id}.")
 
 
 @office.command("annual-report")

@@ -1,10 +1,12 @@
 """Working days in England, and the calendar arithmetic deadlines are built from.
 
 A working day is Monday to Friday, except bank holidays in England (substitute days and
-one-off days such as 19 Sep 2022 and 8 May 2023 included) and the local closure days an
-authority configures. "Within N working days of X" means the Nth working day after X: X
-itself never counts, and an X on a weekend or holiday simply counts from the next working
-day.
+one-off days such as 19 Sep 2022 and 8 May 2023 included) and, on a local clock only, the
+closure days an authority configures. Statutory deadlines count national working days
+(`WorkingDayCalendar.national`): an authority's closure day does not give it longer to
+notify the Panel, the CDOP or the Secretary of State. "Within N working days of X" means
+the Nth working day after X: X itself never counts, and an X on a weekend or holiday
+simply counts from the next working day.
 
 Dates are handled as proleptic ordinals internally (``date.toordinal()``), so the hot paths
 are integer arithmetic and set look-ups; bank holidays are loaded lazily, a year at a time.
@@ -67,11 +69,21 @@ class WorkingDayCalendar:
         self._last_year = -1
         self._first_loaded = 0
         self._last_loaded = -1
+        self._national: WorkingDayCalendar | None = None
 
     @property
     def closures(self) -> frozenset[date]:
         """The local closure days this calendar was built with."""
         return self._closures
+
+    def national(self) -> WorkingDayCalendar:
+        """This calendar without its local closure days: the national working days that
+        statutory deadlines count (itself when it has no closures)."""
+        if not self._closures:
+            return self
+        if self._national is None:
+            self._national = WorkingDayCalendar()
+        return self._national
 
     # -- loading ---------------------------------------------------------------------------
 

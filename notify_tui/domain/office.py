@@ -11,10 +11,16 @@ LA in bundles and show on both dashboards:
   final_report_sent, published (completes that duty);
 - `cdop`: review_meeting_held, reviewed_at_panel (dates), category (a CDOP analysis
   category), modifiable_factors (true or false).
+
+The rule pack's `office_steps` says the order they are recorded in (`StepOrder`): a step
+whose required steps are not recorded, or dated before one of them, is refused, and so is
+recording a step again; a correction (with its reason) is recorded whatever the order, as
+its own `office.corrected` event that also sets `office.corrections.<area>.<step>`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -51,6 +57,13 @@ STEP_LABELS = {
     "cdop.modifiable_factors": "Modifiable factors identified",
 }
 """Every office step, by `area.step`, with its label."""
+
+CORRECTIONS = "office.corrections"
+"""Where a correction keeps its reason: `office.corrections.<area>.<step>` holds
+`{"reason", "was", "by"}` beside the corrected step's own field."""
+
+CORRECTION_HINT = "mark this as a correction with --correction --reason TEXT"
+"""The way forward every order refusal ends with."""
 
 
 @dataclass(frozen=True)
@@ -121,3 +134,98 @@ def applies_to(area: str, duties: set[str], kind: str | None) -> str | None:
     if area == "cdop" and "cdop-notification" not in duties and kind != "child_death":
         return "CDOP steps apply to child deaths only"
     return None
+
+
+@dataclass(frozen=True)
+class StepOrder:
+    """The order office steps are recorded in, from the rule pack's `office_steps`.
+
+    `requires` maps each step (`area.step`, in workflow order) to the steps that must be
+    recorded before it; a step the pack does not list may be recorded at any time.
+    """
+
+    requires: Mapping[str, tuple[str, ...]]
+
+    def before(self, key: str) -> list[str]:
+        """Every step `key` needs first, directly or through another, in workflow order."""
+        needed: set[str] = set()
+        pending = list(self.requires.get(key, ()))
+        while pending:
+            step = pending.pop()
+            if step not in needed:
+                needed.add(step)
+                pending.extend(self.requires.get(step, ()))
+        return [step for step in self.requires if step in needed]
+
+    def missing(self, key: str, recorded: Collection[str]) -> list[str]:
+        """The steps `key` needs that are not recorded, in workflow order. A recorded
+        step stands for the steps before it (one recorded as a correction, say)."""
+        needed: set[str] = set()
+        pending = list(self.requires.get(key, ()))
+        while pending:
+            step = pending.pop()
+            if step not in recorded and step not in needed:
+                needed.add(step)
+                pending.extend(self.requires.get(step, ()))
+        return [step for step in self.requires if step in needed]
+
+    def following(self, key: str) -> list[str]:
+        """Every step that needs `key` first, directly or through another."""
+        return [step for step in self.requires if key in self.before(step)]
+
+
+def step_date(value: Any) -> str | None:
+    """The ISO date of a recorded step's value (a date, or a Panel response with one)."""
+    if isinstance(value, Mapping):
+        value = value.get("date")
+    return value if isinstance(value, str) else None
+
+
+def _quoted(keys: list[str]) -> str:
+    names = [f"'{STEP_LABELS[key]}'" for key in keys]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def check_recording(
+    order: StepOrder,
+    key: str,
+    value: Any,
+    recorded: Mapping[str, Any],
+    *,
+    correction: bool,
+) -> None:
+    """Refuse (with `InvalidInput`, one line) a step that contradicts the steps recorded.
+
+    `recorded` holds the value of every step recorded on the case, by `area.step`. A step
+    is refused when it is already recorded, when a step it requires is missing, or when
+    its date is before a required step's date (or after the date of a step that follows
+    it). A correction skips the order, but not the check that something changes.
+    """
+    label = STEP_LABELS[key]
+    if key in recorded and recorded[key] == value:
+        raise InvalidInput(f"{label}: already recorded with this value; nothing to change")
+    if correction:
+        return
+    if key in recorded:
+        shown = step_date(recorded[key]) or recorded[key]
+        raise InvalidInput(f"{label}: already recorded ({shown}); to change it, {CORRECTION_HINT}")
+    missing = order.missing(key, recorded)
+    if missing:
+        raise InvalidInput(f"{label}: record {_quoted(missing)} first, or {CORRECTION_HINT}")
+    day = step_date(value)
+    if day is None:
+        return
+    for step in order.before(key):
+        earlier = step_date(recorded.get(step))
+        if earlier is not None and day < earlier:
+            raise InvalidInput(
+                f"{label}: {day} is before '{STEP_LABELS[step]}' ({earlier}); give a date on "
+                f"or after it, or {CORRECTION_HINT}"
+            )
+    for step in order.following(key):
+        later = step_date(recorded.get(step))
+        if later is not None and day > later:
+            raise InvalidInput(
+                f"{label}: {day} is after '{STEP_LABELS[step]}' ({later}), which follows it; "
+                f"give a date on or before it, or {CORRECTION_HINT}"
+            )

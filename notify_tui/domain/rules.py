@@ -15,6 +15,12 @@ the clause holds, so every duty says which facts made it fire. Deadlines are
 `{"working_days" | "calendar_days" | "calendar_months" | "calendar_hours": N, "start": FACT}`
 where N or the start may be `{"setting": NAME}`: a choice the pack declares with a
 default and its source, for points where the guidance disagrees.
+
+Each rule counts on a clock: `"clock": "national"` (the default: Monday to Friday less
+England's bank holidays, as statutory deadlines are counted) or `"local"` (the national
+days less the authority's closure days, for a partnership's own rules). The pack's
+`office_steps` gives, for each area of the office workflow, its steps in order and the
+steps each one needs recorded first (see `notify_tui.domain.office`).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from notify_tui.domain import office
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.models import Case, Facts, Outcome, age_on, describe_validation_error
 from notify_tui.errors import InvalidInput
@@ -117,6 +124,8 @@ for _model in (AnyOf, AllOf, NotOf):
 
 Amount = int | SettingRef
 Start = str | SettingRef
+Clock = Literal["national", "local"]
+"""Which working days a rule counts: national (statutory) or local (less closure days)."""
 
 
 class Deadline(_Strict):
@@ -155,6 +164,10 @@ class Rule(_Strict):
     )
     message: str | None = None
     source: str = Field(min_length=3)
+    clock: Clock = Field(
+        "national",
+        description="national: statutory working days; local: less the closure days.",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Rule:
@@ -180,6 +193,23 @@ class Setting(_Strict):
         return self
 
 
+class OfficeStepRule(_Strict):
+    """One office step and the steps that must be recorded before it."""
+
+    step: str = Field(description="A step of its area, e.g. sent_to_panel.")
+    after: list[str] = Field(
+        default_factory=list,
+        description="Steps recorded first: a step of the same area, or AREA.STEP of another.",
+    )
+
+
+class OfficeArea(_Strict):
+    """An area of the office workflow: its steps in order, with the source of the order."""
+
+    steps: list[OfficeStepRule] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+
 class RulePack(_Strict):
     """A versioned set of rules."""
 
@@ -189,6 +219,7 @@ class RulePack(_Strict):
     effective_from: date
     settings: dict[str, Setting] = Field(default_factory=dict)
     rules: list[Rule]
+    office_steps: dict[str, OfficeArea] = Field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -221,7 +252,26 @@ class RulePack(_Strict):
                         )
             if rule.kind == "duty":
                 seen.add(rule.id)
+        self.office_order()
         return self
+
+    def office_order(self) -> office.StepOrder:
+        """The order of the office steps, checked: every step named is a step of
+        `domain.office`, listed once, and needs only steps listed before it."""
+        requires: dict[str, tuple[str, ...]] = {}
+        for area, spec in self.office_steps.items():
+            for entry in spec.steps:
+                key = _office_step_key(area, entry.step, "office step")
+                if key in requires:
+                    raise ValueError(f"office step {key!r} appears twice")
+                needed = tuple(_office_step_key(area, name, f"{key} after") for name in entry.after)
+                for name in needed:
+                    if name not in requires:
+                        raise ValueError(
+                            f"office step {key!r} needs {name!r}, not listed before it"
+                        )
+                requires[key] = needed
+        return office.StepOrder(requires)
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id."""
@@ -241,6 +291,15 @@ class RulePack(_Strict):
                 raise InvalidInput(f"setting {name}: must be one of {choices}")
             values[name] = value
         return values
+
+
+def _office_step_key(area: str, name: str, where: str) -> str:
+    key = name if "." in name else f"{area}.{name}"
+    if key not in office.STEP_LABELS:
+        raise ValueError(
+            f"{where} {key!r} is not an office step (steps: {', '.join(office.STEP_LABELS)})"
+        )
+    return key
 
 
 def _walk(conditions: Iterable[Condition]) -> Iterable[Condition]:
@@ -298,6 +357,10 @@ class DutyAssessment(BaseModel):
     source: str
     rule_version: int
     done_when: str | None = None
+    clock: Clock = Field(
+        "national",
+        description="national: counted in statutory working days; local: less closure days.",
+    )
 
 
 class Assessment(BaseModel):
@@ -452,6 +515,12 @@ def _start_fact(deadline: Deadline, settings: Mapping[str, Any]) -> str:
     return deadline.start
 
 
+def calendar_for(clock: Clock, calendar: WorkingDayCalendar) -> WorkingDayCalendar:
+    """The calendar a rule on `clock` counts with, from the local calendar: its national
+    days (no closures) for a statutory rule, the calendar itself for a local one."""
+    return calendar if clock == "local" else calendar.national()
+
+
 def _evaluate(
     pack: RulePack | None,
     subjects: list[tuple[str, dict[str, Any]]],
@@ -492,13 +561,18 @@ def _evaluate(
             id=rule.id,
             title=rule.title,
             recipients=list(rule.recipients),
-            due=due_date(rule.deadline, start, calendar, settings) if start else None,
+            due=(
+                due_date(rule.deadline, start, calendar_for(rule.clock, calendar), settings)
+                if start
+                else None
+            ),
             start=start,
             deadline=describe_deadline(rule.deadline, settings),
             reasons=reasons,
             source=rule.source,
             rule_version=rule.version,
             done_when=rule.done_when,
+            clock=rule.clock,
         )
     return Assessment(rulepack=pack.label, duties=list(raised.values()), advisories=advisories)
 
@@ -509,7 +583,10 @@ def assess(
     pack: RulePack | None = None,
     settings: Mapping[str, SettingValue] | None = None,
 ) -> Assessment:
-    """The duties and advisories one facts document raises."""
+    """The duties and advisories one facts document raises.
+
+    `calendar` is the authority's calendar, closure days and all: local rules count on
+    it, statutory ones on its `national()` days (see `calendar_for`)."""
     return _evaluate(pack, [("", derived_facts(facts))], calendar, settings, "case")
 
 
@@ -522,7 +599,8 @@ def assess_case(
     """The duties a case raises: one of each kind per case, whatever the subjects.
 
     With several subjects, each reason names the subject it came from, and a duty's
-    clock starts from the earliest start among the subjects that raised it.
+    clock starts from the earliest start among the subjects that raised it. `calendar`
+    is the authority's (local) calendar, as for `assess`.
     """
     many = len(case.subjects) > 1
     subjects = [

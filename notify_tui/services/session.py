@@ -113,8 +113,14 @@ class Session:
         """Keys, peers, export, import, verify and receipts of this vault."""
 
     def _configure(self) -> None:
-        self.calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)
-        self.projector = Projector(self.pack, self.calendar, self.preferences.rule_settings())
+        self.local_calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)
+        """Working days less the closure days of the preferences: local rules only."""
+        self.calendar = self.local_calendar.national()
+        """National working days (Monday to Friday less England's bank holidays): every
+        statutory deadline and working-days-left count."""
+        self.local_duties = frozenset(r.id for r in self.pack.rules if r.clock == "local")
+        """The duties of local rules, whose working days left count on `local_calendar`."""
+        self.projector = Projector(self.pack, self.local_calendar, self.preferences.rule_settings())
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -250,7 +256,7 @@ class Session:
     def assess_facts(self, document: object) -> Assessment:
         """Assess a facts document with this vault's calendar and rule choices."""
         facts = validate_facts(document, self.today())
-        return assess(facts, self.calendar, self.pack, self.preferences.rule_settings())
+        return assess(facts, self.local_calendar, self.pack, self.preferences.rule_settings())
 
     # -- writing cases -------------------------------------------------------------
 
@@ -514,16 +520,33 @@ class Session:
 
     @owned
     def record_office_step(
-        self, case_id: str, area: str, step: str, value: object, *, outcome: str | None = None
+        self,
+        case_id: str,
+        area: str,
+        step: str,
+        value: object,
+        *,
+        outcome: str | None = None,
+        correction: bool = False,
+        reason: str | None = None,
     ) -> Event:
-        """Record a step of the work after notification (see `domain.office`)."""
+        """Record a step of the work after notification (see `domain.office`).
+
+        Steps go in the rule pack's order, each once. A `correction` (with its `reason`)
+        is recorded out of order or over a step already recorded, as an
+        `office.corrected` event that keeps the reason and the value it replaces.
+        """
+        if correction and (reason is None or len(reason.strip()) < 10):
+            raise InvalidInput("--reason: a correction needs its reason; say why in a sentence")
+        if not correction and reason is not None:
+            raise InvalidInput("--reason: goes with --correction (a step in order needs none)")
         state = self._state(case_id)
         if self.identity.role != "office" and state.org != self.identity.org:
             raise InvalidInput(f"case {case_id} belongs to {state.org}; only it or the office may")
         duties = {row["duty_id"] for row in self._duty_rows(case_id)}
-        reason = office.applies_to(area, duties, state.value("kind"))
-        if reason:
-            raise InvalidInput(f"{area}: {reason}")
+        not_here = office.applies_to(area, duties, state.value("kind"))
+        if not_here:
+            raise InvalidInput(f"{area}: {not_here}")
         aware = state.value("incident.aware_date")
         step_change = office.validate_step(
             area,
@@ -533,12 +556,29 @@ class Session:
             earliest=date.fromisoformat(aware) if aware else None,
             outcome=outcome,
         )
-        heads = (
-            state.fields[step_change.field].head_ids if step_change.field in state.fields else []
+        key = f"{area}.{step}"
+        recorded = {
+            name: state.value(f"office.{name}")
+            for name in office.STEP_LABELS
+            if state.value(f"office.{name}") is not None
+        }
+        office.check_recording(
+            self.pack.office_order(), key, step_change.value, recorded, correction=correction
         )
-        change = Change(field=step_change.field, value=step_change.value, replaces=heads)
+
+        def change_of(field: str, value: object) -> Change:
+            heads = state.fields[field].head_ids if field in state.fields else []
+            return Change(field=field, value=value, replaces=heads)
+
+        changes = [change_of(step_change.field, step_change.value)]
+        event_type = "office.recorded"
+        if correction:
+            assert reason is not None
+            note = {"reason": reason.strip(), "was": recorded.get(key), "by": self.identity.author}
+            changes.append(change_of(f"{office.CORRECTIONS}.{key}", note))
+            event_type = "office.corrected"
         return self._vault.record(
-            self.projector, [(case_id, "office.recorded", [change])], self.clock.now()
+            self.projector, [(case_id, event_type, changes)], self.clock.now()
         )[0]
 
     @owned
@@ -587,13 +627,15 @@ class Session:
     def _duty_rows(self, case_id: str) -> list[dict[str, Any]]:
         return queries.case_duty_rows(self._vault, case_id)
 
-    def _left(self, due: str | None) -> int | None:
+    def _left(self, due: str | None, duty_id: str | None = None) -> int | None:
+        """Working days left to `due`: national days, or local ones for a local rule."""
         if due is None:
             return None
-        return self.calendar.working_days_left(self.today(), date.fromisoformat(due))
+        calendar = self.local_calendar if duty_id in self.local_duties else self.calendar
+        return calendar.working_days_left(self.today(), date.fromisoformat(due))
 
     def _duty_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        left = self._left(row["due"]) if row["status"] == "open" else None
+        left = self._left(row["due"], row["duty_id"]) if row["status"] == "open" else None
         return {
             "case_id": row["case_id"],
             "duty": row["duty_id"],
@@ -736,7 +778,14 @@ class Session:
         """The duties `query` selects, read a page at a time (the dashboard's table).
 
         The pager's reads are queued to this session's owner, like every verb."""
-        return DutyPages(self._vault, self.calendar, query, owner=self._owner, page_size=page_size)
+        return DutyPages(
+            self._vault,
+            self.calendar,
+            query,
+            owner=self._owner,
+            page_size=page_size,
+            local_clock=(self.local_calendar, self.local_duties),
+        )
 
     @owned
     def duty_counts(self, today: date) -> Counts:

@@ -197,9 +197,12 @@ class DutyPages(Sequence[DutyRow]):
         *,
         owner: Owner | None = None,
         page_size: int = PAGE_SIZE,
+        local_clock: tuple[WorkingDayCalendar, frozenset[str]] | None = None,
     ) -> None:
         self._vault = vault
         self._calendar = calendar
+        # Local rules' duties count their working days left on the local calendar.
+        self._local_calendar, self._local_duties = local_clock or (calendar, frozenset())
         self._owner: Owner = owner or InlineOwner()
         self.query = query
         self.page_size = page_size
@@ -293,8 +296,9 @@ class DutyPages(Sequence[DutyRow]):
             values
         )
         due_date = date.fromisoformat(due) if due else None
+        calendar = self._local_calendar if duty_id in self._local_duties else self._calendar
         left = (
-            self._calendar.working_days_left(self.query.today, due_date)
+            calendar.working_days_left(self.query.today, due_date)
             if due_date is not None and status == "open"
             else None
         )

@@ -39,6 +39,7 @@ EVENT_TYPES = (
     "duty.submitted",
     "conflict.resolved",
     "office.recorded",
+    "office.corrected",
 )
 
 

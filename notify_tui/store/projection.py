@@ -45,6 +45,8 @@ class Projector:
 
     pack: RulePack
     calendar: WorkingDayCalendar
+    """The authority's calendar with its closure days: local rules count on it,
+    statutory ones on its national days (`rules.calendar_for`)."""
     settings: Mapping[str, SettingValue]
 
     def case_rows(

@@ -32,6 +32,15 @@ class StepRow:
     area: str
     label: str
     recorded: str
+    correction: str = ""
+    """The reason given when the step was last recorded as a correction, else blank."""
+
+    @property
+    def shown(self) -> str:
+        """What is recorded, with the correction's reason when there is one."""
+        if self.correction:
+            return f"{self.recorded} (correction: {self.correction})"
+        return self.recorded
 
     @property
     def step(self) -> str:
@@ -71,11 +80,22 @@ def applicable_areas(detail: CaseDetail) -> list[str]:
 def step_rows(detail: CaseDetail) -> list[StepRow]:
     """Every applicable step in workflow order, with its recorded value."""
     recorded = detail.document.get("office") or {}
+    corrections = recorded.get("corrections") or {}
     areas = applicable_areas(detail)
     rows = []
     for key, label in office.STEP_LABELS.items():
         area, _, step = key.partition(".")
         if area in areas:
             value = (recorded.get(area) or {}).get(step)
-            rows.append(StepRow(key, area, label, describe_value(key, value)))
+            note = (corrections.get(area) or {}).get(step) or {}
+            reason = str(note.get("reason") or "") if isinstance(note, dict) else ""
+            rows.append(StepRow(key, area, label, describe_value(key, value), reason))
     return rows
+
+
+def form_message(message: str) -> str:
+    """A refusal of `Session.record_office_step` in the words of the office step form
+    (its Correction box and Reason field, not the command line's flags)."""
+    return message.replace(
+        office.CORRECTION_HINT, "tick Correction and give the reason to record it anyway"
+    ).replace("--reason:", "Reason:")

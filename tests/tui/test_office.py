@@ -14,7 +14,7 @@ from pathlib import Path
 import factories
 import pytest
 from report_checks import assert_matches
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from notify_tui.domain import codes
 from notify_tui.services.session import Session
@@ -139,7 +139,8 @@ def office_steps(screen: CaseDetailScreen) -> dict[str, str]:
 async def test_office_filters_by_la_and_records_the_rapid_review(
     partnership: Partnership,
 ) -> None:
-    """The LA column and `g` keep each LA's cases apart; `o` records "sent to the Panel"."""
+    """The LA column and `g` keep each LA's cases apart; `o` records "sent to the Panel":
+    refused out of order (the dialog stays open with its date), recorded as a correction."""
     office = partnership.office
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
@@ -178,10 +179,34 @@ async def test_office_filters_by_la_and_records_the_rapid_review(
         assert isinstance(modal, OfficeStepScreen)
         modal.query_one("#step", Select).value = "rapid_review.sent_to_panel"
         modal.query_one("#day", Input).value = "2026-11-20"
+        assert not modal.query_one("#reason-part").display
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is modal  # refused: still open, with what was typed
+        error = str(modal.query_one("#step-error", Static).render())
+        assert (
+            "record 'Rapid review started'" in error and "'Rapid review completed' first" in error
+        )
+        assert "tick Correction and give the reason" in error and "--correction" not in error
+        assert modal.query_one("#day", Input).value == "2026-11-20"
+        assert modal.step_key == "rapid_review.sent_to_panel"
+        modal.query_one("#correction", Checkbox).value = True
+        await pilot.pause()
+        assert modal.query_one("#reason-part").display
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is modal
+        assert "Reason: a correction needs its reason" in str(
+            modal.query_one("#step-error", Static).render()
+        )
+        reason = "Sent by secure email; the earlier steps were kept on paper."
+        modal.query_one("#reason", Input).value = reason
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is case
-        assert office_steps(case)["rapid_review.sent_to_panel"] == "Fri 20 Nov 2026"
+        assert office_steps(case)["rapid_review.sent_to_panel"] == (
+            f"Fri 20 Nov 2026 (correction: {reason})"
+        )
         assert duty_status(case, "rapid-review") == "sent"
 
         await pilot.press("o")
@@ -211,6 +236,9 @@ async def test_office_records_a_cdop_category_and_reports_by_la(
     """A category is chosen from the CDOP list; the reports screen counts it, per LA."""
     office = partnership.office
     category, label = next(iter(codes.cdop_categories().items()))
+    # The CDOP categorises a death it has reviewed: those steps come first.
+    office.record_office_step(partnership.death, "cdop", "review_meeting_held", "2026-11-19")
+    office.record_office_step(partnership.death, "cdop", "reviewed_at_panel", "2026-11-20")
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

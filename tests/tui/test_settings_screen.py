@@ -1,4 +1,4 @@
-"""Settings: closure days refold deadlines, high-contrast theme, idle lock, passphrase.
+"""Settings: closure days (local clocks only), high-contrast theme, idle lock, passphrase.
 
 Each test uses its own small encrypted vault (settings change it). All data is synthetic.
 """
@@ -66,8 +66,9 @@ async def open_settings(app, pilot, start: str = "all") -> SettingsScreen:
     return app.screen
 
 
-async def test_closure_day_moves_a_due_date_on_the_dashboard(session: Session) -> None:
-    """A closure on a due date pushes it to the next working day; the dashboard shows it."""
+async def test_closure_day_leaves_a_statutory_due_date_on_the_dashboard(session: Session) -> None:
+    """A closure on the CDOP notification's due date is kept, and the screen says why the
+    date stays: statutory deadlines count national working days."""
     due = min(
         date.fromisoformat(d.due)
         for d in session.open_duties()
@@ -78,6 +79,11 @@ async def test_closure_day_moves_a_due_date_on_the_dashboard(session: Session) -
         await pilot.pause()
         assert format_due(due) in dashboard_dues(app)
         screen = await open_settings(app, pilot)
+        assert text(app, "#closure-hint").endswith(
+            "Closure days move local deadlines only (office steps and local rules). "
+            "Statutory deadlines count national working days: Monday to Friday except bank "
+            "holidays in England."
+        )
         field = screen.query_one("#closure-day", Input)
         for wrong, problem in (("31/12/2026", "YYYY-MM-DD"), ("2026-11-28", "Saturday"),
                                ("2026-12-25", "Christmas")):  # fmt: skip
@@ -93,9 +99,9 @@ async def test_closure_day_moves_a_due_date_on_the_dashboard(session: Session) -
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert session.preferences.calendar.closure_days == [due]
-        moved = session.calendar.next_working_day_on_or_after(due)
-        shown = dashboard_dues(app)
-        assert format_due(moved) in shown and format_due(due) not in shown
+        assert format_due(due) in dashboard_dues(app)
+        cdop = next(d for d in session.open_duties() if d.duty == "cdop-notification")
+        assert cdop.due == due.isoformat()
 
 
 async def test_high_contrast_theme_and_idle_lock(session: Session) -> None:

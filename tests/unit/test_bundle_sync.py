@@ -28,6 +28,7 @@ from bundle_support import (
     trust_each_other,
     vault_of,
 )
+from office_support import record_in_order
 
 from notify_tui.clock import system_clock
 from notify_tui.domain.chains import device_id_for, office_chain_id, org_slug, signing_device
@@ -95,7 +96,7 @@ def test_round_trip_la_office_receipt_la(world: dict[str, Session], tmp_path: Pa
 
     # Office acknowledges the duty and records a CDOP step; the LA sees both.
     office.acknowledge(case_id, duty, TODAY)
-    office.record_office_step(case_id, "cdop", "modifiable_factors", False)
+    record_in_order(office, case_id, "cdop.modifiable_factors", False, on=TODAY.isoformat())
     import_ok(la, export_to(office, la, tmp_path))
     detail = la.case_detail(case_id)
     assert {d.duty: d.status for d in detail.duties}[duty] == "acknowledged"
@@ -351,8 +352,12 @@ def test_office_writes_each_las_cases_on_its_own_chain(
     import_ok(office, export_to(a, office, tmp_path))
     import_ok(office, export_to(south, office, tmp_path))
     me = office.identity.device_id
-    north_step = office.record_office_step(north_case, "cdop", "modifiable_factors", True)
-    south_step = office.record_office_step(south_case, "cdop", "modifiable_factors", False)
+    north_step = record_in_order(
+        office, north_case, "cdop.modifiable_factors", True, on=TODAY.isoformat()
+    )
+    south_step = record_in_order(
+        office, south_case, "cdop.modifiable_factors", False, on=TODAY.isoformat()
+    )
     assert north_step.device == office_chain_id(me, "Northshire Council")
     assert south_step.device == office_chain_id(me, "Southshire Council")
     assert south_step.device == f"{me}--southshire-council"

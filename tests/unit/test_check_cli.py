@@ -121,7 +121,7 @@ def test_reads_facts_from_stdin(tmp_path: Path) -> None:
     assert "rapid review" in output["advisories"][0]
 
 
-def test_settings_and_closures_change_due_dates(tmp_path: Path) -> None:
+def test_a_setting_moves_a_due_date_and_a_closure_day_does_not(tmp_path: Path) -> None:
     # A 9-year-old died, no abuse suspected; aware Thu 14 Apr 2022.
     facts = factories.facts(
         "child_death",
@@ -143,10 +143,11 @@ def test_settings_and_closures_change_due_dates(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
-    # Fri 15 Good Friday, Mon 18 Easter Monday, Tue 19 local closure:
-    # Wed 20 (1), Thu 21 (2) -> Thu 21 Apr 2022 (without the closure it would be Wed 20)
-    assert {duty["id"]: duty["due"] for duty in output["duties"]} == {
-        "cdop-notification": "2022-04-21"
+    # Fri 15 Good Friday, Mon 18 Easter Monday: Tue 19 (1), Wed 20 (2) -> Wed 20 Apr 2022.
+    # The local closure on Tue 19 does not count: the CDOP deadline is statutory, counted
+    # in national working days (it would be Thu 21 if the closure moved it).
+    assert {duty["id"]: (duty["due"], duty["clock"]) for duty in output["duties"]} == {
+        "cdop-notification": ("2022-04-20", "national")
     }
 
 

@@ -86,6 +86,10 @@ def test_office_step_completes_the_rapid_review(home: Path) -> None:
         run(home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-04").returncode
         == 0
     )
+    for earlier in ("started", "summaries_requested", "summaries_received", "meeting_held",
+                    "completed"):  # fmt: skip
+        step = run(home, "office", "step", case_id, f"rapid_review.{earlier}", "2026-11-20")
+        assert step.returncode == 0, step.stderr
     step = run(home, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
     assert step.returncode == 0, step.stderr
     shown = json.loads(run(home, "case", "show", case_id, "--json").stdout)
@@ -110,6 +114,44 @@ def test_bad_office_steps_are_refused_in_one_line(
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_office_step_out_of_order_is_refused_and_changes_nothing(home: Path) -> None:
+    case_id = (home / "case-id").read_text()
+    before = run(home, "case", "show", case_id, "--json")
+    assert before.returncode == 0, before.stderr
+    result = run(home, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert (
+        "'Rapid review completed' first, or mark this as a correction with --correction "
+        "--reason TEXT" in result.stderr
+    )
+    assert run(home, "case", "show", case_id, "--json").stdout == before.stdout
+
+
+def test_a_correction_records_out_of_order_and_shows_its_reason(home: Path) -> None:
+    case_id = (home / "case-id").read_text()
+    reason = "Sent by secure email; the earlier steps were kept on paper."
+    step = ("office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
+    alone = run(home, *step, "--correction")
+    assert alone.returncode == 2 and "--reason" in alone.stderr
+    corrected = run(home, *step, "--correction", "--reason", reason)
+    assert corrected.returncode == 0, corrected.stderr
+    assert "Recorded a correction of rapid review sent to the panel" in corrected.stdout
+    shown = json.loads(run(home, "case", "show", case_id, "--json").stdout)
+    rapid = next(d for d in shown["duties"] if d["duty"] == "rapid-review")
+    assert (rapid["status"], rapid["sent_on"]) == ("sent", "2026-11-20")
+    note = shown["document"]["office"]["corrections"]["rapid_review"]["sent_to_panel"]
+    assert (note["reason"], note["was"]) == (reason, None)
+    assert shown["audit"][-1]["type"] == "office.corrected"
+    text = run(home, "case", "show", case_id).stdout
+    office_line = next(line for line in text.splitlines() if "sent to the Panel" in line)
+    assert office_line.endswith(f"Fri 20 Nov 2026 (correction: {reason})")
+    assert reason in text.split("Audit trail", 1)[1]
+    again = run(home, *step[:-1], "2026-11-19")
+    assert again.returncode == 2
+    assert "already recorded (2026-11-20); to change it, mark this as a correction" in again.stderr
 
 
 def test_report_formats_agree(home: Path) -> None:

@@ -84,6 +84,7 @@ from typing import Any
 import factories
 import pytest
 from bundle_support import make_session, store_digest, vault_of
+from office_support import record_in_order
 
 from notify_tui.clock import system_clock
 from notify_tui.domain.chains import office_chain_id
@@ -232,11 +233,11 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
 
         # The office's workflow.
         office.acknowledge(ids["N1"], "panel-notification", date(2026, 11, 9))
-        office.record_office_step(ids["N1"], "rapid_review", "sent_to_panel", "2026-11-20")
+        record_in_order(office, ids["N1"], "rapid_review.sent_to_panel", "2026-11-20")
         office.record_office_step(
             ids["N1"], "panel_response", "response", "2026-11-23", outcome="local_review"
         )
-        office.record_office_step(ids["N2"], "cdop", "category", "infection")
+        record_in_order(office, ids["N2"], "cdop.category", "infection", on="2026-11-20")
         office.acknowledge(ids["N2"], "cdop-notification", date(2026, 11, 6))
         office.acknowledge(ids["S1"], "panel-notification", date(2026, 11, 13))
         office.record_office_step(ids["S1"], "rapid_review", "started", "2026-11-16")

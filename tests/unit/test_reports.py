@@ -40,6 +40,7 @@ from typing import Any
 
 import factories
 import pytest
+from office_support import record_in_order
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.reports import Period, age_band, build_report
@@ -98,10 +99,10 @@ def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Itera
              event_date="2026-11-10", aware_date="2026-11-10")
     )  # fmt: skip
     session.mark_sent(a, "panel-notification", date(2026, 11, 6))
-    session.record_office_step(a, "rapid_review", "sent_to_panel", "2026-11-20")
+    record_in_order(session, a, "rapid_review.sent_to_panel", "2026-11-20")
     session.mark_sent(b, "panel-notification", date(2026, 11, 12))
     session.mark_sent(c, "cdop-notification", date(2026, 11, 5))
-    session.record_office_step(c, "cdop", "category", "infection")
+    record_in_order(session, c, "cdop.category", "infection", on="2026-11-20")
     session.decide(d, notify=False, rationale="Injuries explained; no abuse suspected.")
     session.mark_sent(g, "cdop-notification", date(2026, 11, 11))
     figures = session.report(date(2026, 11, 1), date(2026, 11, 30)).as_json()

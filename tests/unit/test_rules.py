@@ -643,6 +643,30 @@ def _default_not_a_choice(doc: dict[str, Any]) -> None:
     doc["settings"]["cdop_working_days"]["default"] = 7
 
 
+def _unknown_clock(doc: dict[str, Any]) -> None:
+    doc["rules"][0]["clock"] = "regional"
+
+
+def _unknown_office_step(doc: dict[str, Any]) -> None:
+    doc["office_steps"]["rapid_review"]["steps"].append({"step": "tea_break"})
+
+
+def _unknown_office_area(doc: dict[str, Any]) -> None:
+    doc["office_steps"]["inquest"] = {"steps": [{"step": "opened"}], "source": "a coroner"}
+
+
+def _office_step_after_an_unknown_step(doc: dict[str, Any]) -> None:
+    doc["office_steps"]["cdop"]["steps"][0]["after"] = ["cdop.post_mortem"]
+
+
+def _office_step_after_a_later_step(doc: dict[str, Any]) -> None:
+    doc["office_steps"]["lcspr"]["steps"].reverse()
+
+
+def _office_step_twice(doc: dict[str, Any]) -> None:
+    doc["office_steps"]["cdop"]["steps"].append({"step": "category"})
+
+
 @pytest.mark.parametrize(
     ("break_pack", "expected"),
     [
@@ -653,6 +677,12 @@ def _default_not_a_choice(doc: dict[str, Any]) -> None:
         (_missing_source, "source"),
         (_duplicate_id, "twice"),
         (_default_not_a_choice, "choices"),
+        (_unknown_clock, "clock"),
+        (_unknown_office_step, "'rapid_review.tea_break' is not an office step"),
+        (_unknown_office_area, "'inquest.opened' is not an office step"),
+        (_office_step_after_an_unknown_step, "'cdop.post_mortem' is not an office step"),
+        (_office_step_after_a_later_step, "needs 'lcspr.final_report_sent', not listed before"),
+        (_office_step_twice, "'cdop.category' appears twice"),
     ],
 )
 def test_invalid_rule_pack_is_refused(break_pack: Any, expected: str) -> None:
@@ -792,3 +822,48 @@ def test_pack_refuses_a_duty_condition_naming_an_advisory() -> None:
     )
     with pytest.raises(InvalidInput, match=advisory):
         parse_rule_pack(pack)
+
+
+# -- clocks: statutory rules count national working days, local rules the closures too ---------
+
+LOCAL_RULE = {
+    "id": "lado-referral",
+    "kind": "duty",
+    "title": "Refer to the local authority designated officer (a local rule)",
+    "version": 1,
+    "effective_from": "2020-01-01",
+    "recipients": ["Local authority designated officer"],
+    "when": [{"fact": "outcome", "eq": "died", "reason": "the child died"}],
+    "deadline": {"working_days": 1, "start": "aware_date"},
+    "clock": "local",
+    "source": "Testshire local procedures (synthetic, for tests)",
+}
+
+
+def pack_with_local_rule() -> Any:
+    document = shipped_pack_document()
+    document["rules"].append(LOCAL_RULE)
+    return parse_rule_pack(document)
+
+
+def test_a_closure_day_moves_only_a_local_rule() -> None:
+    # A looked-after child died, known Mon 23 Nov 2026; Tue 24 Nov is a local closure.
+    facts = validate_facts(
+        factories.changed(BASE_FACTS, {"outcome": "died", "event_date": "2026-11-22",
+                                       "aware_date": "2026-11-23", "looked_after": True}),
+        TODAY,
+    )  # fmt: skip
+    closed = WorkingDayCalendar([date(2026, 11, 24)])
+    result = assess(facts, closed, pack_with_local_rule())
+    # CDOP: 1 working day (cdop_working_days default 1), national -> Tue 24 Nov.
+    # DfE/Ofsted: 5 national working days 24, 25, 26, 27, 30 -> Mon 30 Nov.
+    # The local rule: 1 working day, Tue 24 closed -> Wed 25 Nov.
+    assert {d.id: (d.due, d.clock) for d in result.duties} == {
+        CDOP: (date(2026, 11, 24), "national"),
+        LAC: (date(2026, 11, 30), "national"),
+        "lado-referral": (date(2026, 11, 25), "local"),
+    }
+    # Without the closure the local rule would be due Tue 24 like the CDOP notification.
+    open_days = assess(facts, CALENDAR, pack_with_local_rule())
+    assert due(open_days, "lado-referral") == date(2026, 11, 24)
+    assert closed.national().closures == frozenset() and CALENDAR.national() is CALENDAR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,13 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select
 
 from notify_tui.domain import codes
 from notify_tui.domain.office import PANEL_OUTCOMES
 from notify_tui.tui.modals.base import Dialog
 from notify_tui.views.dates import parse_day
-from notify_tui.views.office import OUTCOME_WORDS, StepRow
+from notify_tui.views.office import OUTCOME_WORDS, StepRow, form_message
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,23 @@ class OfficeStepChoice:
     step: str
     value: date | str | bool
     outcome: str | None = None
+    correction: bool = False
+    reason: str | None = None
+
+
+StepRecorder = Callable[[OfficeStepChoice], str | None]
+"""Records a step; returns the one-line refusal, or None once it is recorded."""
 
 
 class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
     """Choose a step and give its date (with the outcome for a Panel response), its
-    category (CDOP category of death) or yes/no (modifiable factors)."""
+    category (CDOP category of death) or yes/no (modifiable factors); tick Correction
+    and give the reason to record one out of order or change one already recorded.
+
+    With a `record` function the dialog records the step itself: a refusal (a step out
+    of order, say) shows on its error line and the dialog stays open with what was
+    typed; it dismisses with the choice once the step is recorded.
+    """
 
     ERROR_ID = "step-error"
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="office_step.save", show=True)]
@@ -44,9 +56,15 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
     """
 
     def __init__(
-        self, case_id: str, steps: Sequence[StepRow], today: date, initial: str | None = None
+        self,
+        case_id: str,
+        steps: Sequence[StepRow],
+        today: date,
+        initial: str | None = None,
+        record: StepRecorder | None = None,
     ) -> None:
         super().__init__(f"Office step for {case_id}")
+        self.record = record
         self.case_id = case_id
         self.steps = list(steps)
         self.today = today
@@ -82,6 +100,10 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
             with RadioSet(id="yes-no"):
                 yield RadioButton("Yes", id="yes")
                 yield RadioButton("No", id="no", value=True)
+        yield Checkbox("Correction (out of order, or changing a step recorded)", id="correction")
+        with Vertical(id="reason-part", classes="step-part"):
+            yield Label("Reason for the correction")
+            yield Input(id="reason", placeholder="why the record is corrected")
 
     def buttons(self) -> ComposeResult:
         yield Button("Record", variant="primary", id="save")
@@ -89,6 +111,11 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
 
     def on_mount(self) -> None:
         self._show_parts()
+        self._show_reason()
+
+    @on(Checkbox.Changed, "#correction")
+    def _show_reason(self) -> None:
+        self.query_one("#reason-part").display = self.query_one("#correction", Checkbox).value
 
     @property
     def step_key(self) -> str:
@@ -133,6 +160,15 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
                 choice = OfficeStepChoice(
                     area, step, day, outcome if isinstance(outcome, str) else None
                 )
+        if choice is not None and self.query_one("#correction", Checkbox).value:
+            reason = self.query_one("#reason", Input).value.strip()
+            choice = OfficeStepChoice(
+                choice.area, choice.step, choice.value, choice.outcome, True, reason or None
+            )
+        if choice is not None and self.record is not None:
+            refusal = self.record(choice)
+            if refusal is not None:
+                error, choice = form_message(refusal), None
         self.show_error(error)
         if choice is not None:
             self.dismiss(choice)

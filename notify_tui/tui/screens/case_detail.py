@@ -476,15 +476,24 @@ class CaseDetailScreen(Screen[None]):
         on_office_tab = self.query_one(TabbedContent).active == "office"
         highlighted = workflow.current_step() if on_office_tab else None
 
-        def record(choice: OfficeStepChoice | None) -> None:
-            if choice is not None and self._run(
-                "record_office_step",
-                self.case_id,
-                choice.area,
-                choice.step,
-                choice.value,
-                outcome=choice.outcome,
-            ):
+        def record(choice: OfficeStepChoice) -> str | None:
+            try:
+                self.session.record_office_step(
+                    self.case_id,
+                    choice.area,
+                    choice.step,
+                    choice.value,
+                    outcome=choice.outcome,
+                    correction=choice.correction,
+                    reason=choice.reason,
+                )
+            except NotifyError as error:
+                return error.message
+            return None
+
+        def recorded(choice: OfficeStepChoice | None) -> None:
+            if choice is not None:
+                self.refresh_case()
                 self.notify("Office step recorded.")
 
         self.app.push_screen(
@@ -493,8 +502,9 @@ class CaseDetailScreen(Screen[None]):
                 workflow.rows,
                 self.session.today(),
                 highlighted.key if highlighted else None,
+                record=record,
             ),
-            record,
+            recorded,
         )
 
     def action_tab(self, tab: str) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 from notify_tui.domain.dashboard import short_recipients
 from notify_tui.domain.models import CaseKind
+from notify_tui.domain.rules import calendar_for
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.services.types import CaseDetail
@@ -233,7 +234,8 @@ class NewCaseScreen(Screen[str | None]):
             if duty.due is None:
                 due = "due date set once its start is known"
             else:
-                left = self.session.calendar.working_days_left(self.today, duty.due)
+                calendar = calendar_for(duty.clock, self.session.local_calendar)
+                left = calendar.working_days_left(self.today, duty.due)
                 when = "OVERDUE" if left < 0 else ("DUE TODAY" if left == 0 else f"{left} left")
                 due = f"due {format_due(duty.due)} ({when})"
             lines.append(f"[b]{duty.title}[/b]")

@@ -156,8 +156,11 @@ class SettingsScreen(Screen[Preferences | None]):
             yield Static("Local closure days", classes="section-title")
             yield Static(
                 "Days your office is closed besides weekends and England bank holidays. "
-                "Deadlines counted in working days skip them.",
+                "Closure days move local deadlines only (office steps and local rules). "
+                "Statutory deadlines count national working days: Monday to Friday except "
+                "bank holidays in England.",
                 classes="hint",
+                id="closure-hint",
             )
             yield DataTable(id="closures", cursor_type="row")
             with Horizontal(classes="row"):

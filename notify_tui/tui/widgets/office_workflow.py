@@ -57,7 +57,7 @@ class OfficeWorkflow(Vertical):
         table.clear()
         for index, row in enumerate(self.rows):
             first = index == 0 or self.rows[index - 1].area != row.area
-            recorded = Text(row.recorded) if row.recorded else Text("not yet", style="dim italic")
+            recorded = Text(row.shown) if row.recorded else Text("not yet", style="dim italic")
             table.add_row(
                 Text(AREA_TITLES.get(row.area, row.area) if first else ""),
                 row.label,
