@@ -37,6 +37,10 @@ EVENT_TYPES = (
     "duty.withdrawn",
     "duty.acknowledged",
     "duty.submitted",
+    "duty.late_reason",
+    "duty.withdrawal_requested",
+    "duty.withdrawal_confirmed",
+    "duty.corrected",
     "conflict.resolved",
     "office.recorded",
 )

@@ -6,8 +6,8 @@ synthetic) and the figures each should produce, worked out from the calendar:
 A  serious incident, aware Mon 2 Nov -> Panel due Mon 9 Nov (3,4,5,6,9); sent Fri 6 Nov:
    on time, 4 working days taken. Rapid review due 15 working days after Fri 6 Nov =
    Fri 27 Nov; sent to the Panel Fri 20 Nov: on time, 10 working days taken.
-B  serious incident, aware Tue 3 Nov -> Panel due Tue 10 Nov; sent Thu 12 Nov: late,
-   7 working days taken (4,5,6,9,10,11,12). Rapid review due Thu 3 Dec: open.
+B  serious incident, aware Tue 3 Nov -> Panel due Tue 10 Nov; sent Thu 12 Nov: late
+   (with its reason), 7 working days taken (4,5,6,9,10,11,12). Rapid review due Thu 3 Dec: open.
 C  child death, born 1 Oct 2026, died and known Wed 4 Nov -> CDOP due Thu 5 Nov; sent
    Thu 5 Nov: on time, 1 working day. 34 days old: band 28-364 days. Category infection.
 D  serious incident, aware Mon 16 Nov; decided not to notify.
@@ -84,7 +84,10 @@ def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Itera
     session.create_case(f_case)
     session.mark_sent(a, "panel-notification", date(2026, 11, 6))
     session.record_office_step(a, "rapid_review", "sent_to_panel", "2026-11-20")
-    session.mark_sent(b, "panel-notification", date(2026, 11, 12))
+    session.mark_sent(
+        b, "panel-notification", date(2026, 11, 12),
+        late_reason="The strategy meeting was not held until Wed 11 Nov.",
+    )  # fmt: skip
     session.mark_sent(c, "cdop-notification", date(2026, 11, 5))
     session.record_office_step(c, "cdop", "category", "infection")
     session.decide(d, notify=False, rationale="Injuries explained; no abuse suspected.")
