@@ -98,6 +98,11 @@ class DutyRow:
     status: str
     org: str = ""
     """The LA whose case it is."""
+    sent_on: date | None = None
+    working_days_late: int = 0
+    """Working days after the due date it was sent (0: on time, or not sent)."""
+    withdrawal_pending: bool = False
+    """An open duty whose withdrawal awaits the office's confirmation (still owed)."""
 
     @property
     def kind_label(self) -> str:
@@ -111,8 +116,15 @@ class DutyRow:
     def status_label(self) -> str:
         """OVERDUE / DUE TODAY / DUE SOON / later for open duties, else what happened."""
         if self.status == "open":
-            return URGENCY_LABELS.get(self.urgency, self.urgency)
-        return STATUS_LABELS.get(self.status, self.status)
+            label = URGENCY_LABELS.get(self.urgency, self.urgency)
+            return f"{label} · withdrawal pending" if self.withdrawal_pending else label
+        label = STATUS_LABELS.get(self.status, self.status)
+        if self.sent_on is None:
+            return label
+        sent = f"sent {self.sent_on.day} {self.sent_on:%b}"
+        days = self.working_days_late
+        flag = f"late ({days} working day{'s' if days != 1 else ''})" if days else "on time"
+        return f"{sent} · {flag}" if self.status == "sent" else f"{label}, {sent} · {flag}"
 
     def subject(self, full_names: bool) -> str:
         """Initials, or full names when the user asked for them."""

@@ -29,6 +29,7 @@ from notify_tui.domain.dashboard import (
     end_of_week,
     short_recipients,
 )
+from notify_tui.domain.duty_states import working_days_late
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.owner import InlineOwner, Owner
@@ -52,7 +53,8 @@ def _total_changes(vault: Vault) -> int:
 
 _SELECT = (
     "SELECT duties.case_id, duties.duty_id, duties.title, duties.recipients, duties.due, "
-    "duties.status, cases.kind, cases.initials, cases.names, cases.org "
+    "duties.status, cases.kind, cases.initials, cases.names, cases.org, "
+    "duties.sent_on, duties.withdrawal_pending "
     "FROM duties JOIN cases ON cases.id = duties.case_id"
 )
 
@@ -289,8 +291,10 @@ class DutyPages(Sequence[DutyRow]):
         return self._pages[number]
 
     def _row(self, values: Sequence[Any]) -> DutyRow:
-        case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values
+        case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values[:10]
+        sent, pending = values[10:12]
         due_date = date.fromisoformat(due) if due else None
+        sent_on = date.fromisoformat(sent) if sent else None
         left = (
             self._calendar.working_days_left(self.query.today, due_date)
             if due_date is not None and status == "open"
@@ -309,6 +313,9 @@ class DutyPages(Sequence[DutyRow]):
             urgency=urgency(status, left),
             status=status,
             org=org or "",
+            sent_on=sent_on,
+            working_days_late=working_days_late(due_date, sent_on, self._calendar),
+            withdrawal_pending=pending is not None,
         )
 
     @overload
