@@ -121,10 +121,11 @@ class DutyRow:
         label = STATUS_LABELS.get(self.status, self.status)
         if self.sent_on is None:
             return label
-        sent = f"sent {self.sent_on.day} {self.sent_on:%b}"
-        days = self.working_days_late
-        flag = f"late ({days} working day{'s' if days != 1 else ''})" if days else "on time"
-        return f"{sent} · {flag}" if self.status == "sent" else f"{label}, {sent} · {flag}"
+        # Short enough for the column: the working days late and the reason are on the
+        # case screen.
+        flag = "late" if self.working_days_late else "on time"
+        ack = " · ack" if self.status == "acknowledged" else ""
+        return f"sent {self.sent_on.day} {self.sent_on:%b} · {flag}{ack}"
 
     def subject(self, full_names: bool) -> str:
         """Initials, or full names when the user asked for them."""

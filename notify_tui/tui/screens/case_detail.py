@@ -149,7 +149,7 @@ class CaseDetailScreen(Screen[None]):
             id="case.confirm_withdrawal",
             show=True,
         ),
-        Binding("x", "correct", "Correct", id="case.correct", show=True),
+        Binding("x", "correct", "Correct", id="case.correct", show=False),
         Binding("e", "edit", "Edit facts", id="case.edit", show=True),
         Binding("1", "tab('duties')", "Duties", id="case.tab_duties", show=False),
         Binding("2", "tab('facts')", "Facts", id="case.tab_facts", show=False),
