@@ -29,6 +29,7 @@ from notify_tui.domain.duty_states import (
     UNDO,
     Action,
     DutyRecord,
+    day_words,
     late_send_refusal,
     refusal,
     withdrawal_action,
@@ -667,7 +668,10 @@ class Session:
             return
         record = _record_of(state, row)
         if part == "acknowledged" and record.sent_on and stated < record.sent_on:
-            self._allowed(record, Action.ACKNOWLEDGE, when=stated)
+            raise InvalidInput(
+                f"{field_path}: {stated} is before {duty_id} was sent "
+                f"({day_words(record.sent_on)}); choose the other value"
+            )
         if part == "sent" and record.acknowledged_on and record.acknowledged_on < stated:
             raise InvalidInput(
                 f"{field_path}: that sent date ({stated}) is after the acknowledgement "

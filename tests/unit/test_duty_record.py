@@ -502,3 +502,22 @@ def test_the_office_acknowledges_only_what_the_la_sent(
     import_ok(la, export_to(office, la, tmp_path / "back"))
     cdop = duties(la, case_id)[CDOP]
     assert (cdop.status, [c.by for c in cdop.corrections]) == ("sent", ["B. Office"])
+
+
+def test_resolving_a_conflict_keeps_the_record_consistent(la: Session) -> None:
+    # Two devices recorded the acknowledgement without seeing each other: Wed 18 Nov
+    # (before the send on Fri 20 Nov) and Mon 23 Nov. Only the second fits the record.
+    case_id = la.create_case(incident(aware="2026-11-17", event="2026-11-16"))
+    la.mark_sent(case_id, PANEL, date(2026, 11, 20))
+    field = f"duties.{PANEL}.acknowledged"
+    early = {"date": "2026-11-18", "by": "B. Office"}
+    later = {"date": "2026-11-23", "by": "A. Lead"}
+    entries = [
+        (case_id, "duty.acknowledged", [Change(field=field, value=v)]) for v in (early, later)
+    ]
+    vault_of(la).record(la.projector, entries, la.clock.now())
+    assert [c.field for c in la.case_detail(case_id).conflicts] == [field]
+    refused_unchanged(la, "is before panel-notification was sent", "resolve", case_id, field, early)
+    la.resolve(case_id, field, later)
+    panel = duties(la, case_id)[PANEL]
+    assert (panel.status, panel.acknowledged_on) == ("acknowledged", "2026-11-23")
