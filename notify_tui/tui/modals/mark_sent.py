@@ -12,11 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Label, Static
 
+from notify_tui.domain.duty_states import MIN_REASON as MIN_LATE_REASON
 from notify_tui.tui.modals.base import Dialog
 from notify_tui.views.dashboard import format_due
 from notify_tui.views.dates import parse_day
-
-MIN_LATE_REASON = 10
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from notify_tui.domain.dashboard import duty_label
+from notify_tui.domain.duty_states import MIN_REASON as MIN_LATE_REASON
 from notify_tui.services.types import DutyView
 from notify_tui.tui.modals.base import Dialog
-from notify_tui.tui.modals.mark_sent import MIN_LATE_REASON
 from notify_tui.views.dates import parse_day
 
 
