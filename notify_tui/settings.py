@@ -53,6 +53,7 @@ BINDING_IDS: tuple[str, ...] = (
     "dashboard.sort", "dashboard.search", "dashboard.la_filter", "dashboard.reports",
     "dashboard.names", "dashboard.refresh", "dashboard.sync", "dashboard.leave_search",
     "case.mark_sent", "case.acknowledge", "case.withdraw", "case.decide", "case.edit",
+    "case.confirm_withdrawal", "case.correct",
     "case.tab_duties", "case.tab_facts", "case.tab_conflicts", "case.tab_audit",
     "case.tab_office", "case.submission", "case.office_step", "case.back",
     "new_case.save", "new_case.cancel",

@@ -94,6 +94,7 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
     from notify_tui.views.conflicts import numbered_values
     from notify_tui.views.office import step_rows
+    from notify_tui.views.duty_record import decision_line, record_lines, sent_flags
     from notify_tui.views.sync import received_lines
 
     detail = session.case_detail(case_id)
@@ -116,12 +117,7 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
         f"LA aware {incident.get('aware_date')}; location {incident.get('location')}; "
         f"abuse or neglect {incident.get('abuse_or_neglect')}"
     )
-    decision = document.get("decision")
-    if decision:
-        verdict = "notify" if decision.get("notify") else "NOT notify"
-        click.echo(
-            f"  Decision: {verdict} ({decision.get('decided_on')}): {decision.get('rationale')}"
-        )
+    click.echo(f"  {decision_line(document.get('decision'), detail.duties)}")
     if detail.problem:
         click.echo(f"  Problem: {detail.problem}")
     click.echo("")
@@ -134,9 +130,13 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
             line += f" due {due}" + (f" ({describe_left(left)})" if left is not None else "")
         elif duty.sent_on:
             line += f" sent {duty.sent_on}" + (f" ref {duty.reference}" if duty.reference else "")
+            flags = sent_flags(duty)
+            line += f" · {flags}" if flags else ""
         click.echo(line)
         for receipt in received.get(duty.duty, []):
             click.echo(f"  {'':<32} {receipt}")
+        for text in record_lines(duty):
+            click.echo(f"  {'':<32} {text}")
     for advisory in detail.advisories:
         click.echo(f"  Note: {advisory}")
     steps = [row for row in step_rows(detail) if row.recorded]

@@ -1,4 +1,5 @@
-"""What happened to a case's duties: `duty sent|ack|withdraw`, `decide`, `conflicts`, `resolve`."""
+"""What happened to a case's duties: `duty sent|ack|withdraw|confirm-withdrawal|correct|
+late-reason`, `decide`, `conflicts`, `resolve`."""
 
 from __future__ import annotations
 
@@ -24,7 +25,12 @@ if TYPE_CHECKING:
 
 @click.group(cls=NotifyGroup)
 def duty() -> None:
-    """Record what happened to a duty: sent, acknowledged, withdrawn."""
+    """Record what happened to a duty: sent, acknowledged, withdrawn, corrected.
+
+    Each record must fit the ones before it (a duty is acknowledged only once sent, and
+    not before its sent date; a sent duty is not withdrawn); a record made in error is
+    undone with `duty correct` and a reason, never overwritten.
+    """
 
 
 @duty.command("sent")
@@ -40,12 +46,37 @@ def duty() -> None:
     help="When it was sent.",
 )
 @click.option("--reference", metavar="REF", help="The reference the recipient gave.")
+@click.option(
+    "--late-reason",
+    metavar="TEXT",
+    help="Why it was sent after its due date (required then; kept with the sent record).",
+)
 def duty_sent(
-    session: Session, case_id: str, duty_id: str, sent_on: date, reference: str | None
+    session: Session,
+    case_id: str,
+    duty_id: str,
+    sent_on: date,
+    reference: str | None,
+    late_reason: str | None,
 ) -> None:
-    """Record that a duty's notification was sent."""
-    session.mark_sent(case_id, duty_id, sent_on, reference)
+    """Record that a duty's notification was sent.
+
+    A duty already marked sent is refused (correct it with `duty correct`); one sent
+    after its due date needs --late-reason.
+    """
+    session.mark_sent(case_id, duty_id, sent_on, reference, late_reason)
     click.echo(f"Recorded {duty_id} sent on {sent_on.isoformat()}.")
+
+
+@duty.command("late-reason")
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("duty_id", metavar="DUTY")
+@click.option("--reason", required=True, help="Why it was sent after its due date.")
+def duty_late_reason(session: Session, case_id: str, duty_id: str, reason: str) -> None:
+    """Give the reason for the delay of a duty recorded sent late without one."""
+    session.add_late_reason(case_id, duty_id, reason)
+    click.echo(f"Recorded why {duty_id} was sent late.")
 
 
 @duty.command("ack")
@@ -72,9 +103,55 @@ def duty_ack(session: Session, case_id: str, duty_id: str, when: date) -> None:
 @click.argument("duty_id", metavar="DUTY")
 @click.option("--reason", required=True, help="Why the duty no longer applies.")
 def duty_withdraw(session: Session, case_id: str, duty_id: str, reason: str) -> None:
-    """Withdraw a duty that no longer applies, with the reason."""
-    session.withdraw(case_id, duty_id, reason)
-    click.echo(f"Withdrew {duty_id}.")
+    """Withdraw a duty that no longer applies, with the reason.
+
+    A statutory duty (one the facts raise) takes two people: this records the LA's
+    request, the duty stays open (still owed), and the business office confirms it
+    with `duty confirm-withdrawal` on the case the LA's bundle brought. A duty the
+    facts no longer raise is withdrawn at once.
+    """
+    event = session.withdraw(case_id, duty_id, reason)
+    if event.type == "duty.withdrawal_requested":
+        click.echo(
+            f"Asked to withdraw {duty_id}: it stays open (still owed) until the business "
+            "office confirms the withdrawal."
+        )
+    else:
+        click.echo(f"Withdrew {duty_id}.")
+
+
+@duty.command("confirm-withdrawal")
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("duty_id", metavar="DUTY")
+def duty_confirm_withdrawal(session: Session, case_id: str, duty_id: str) -> None:
+    """Office: confirm an LA's request to withdraw a statutory duty (the second person).
+
+    Refused on an LA's vault, and when the one confirming is the one who asked.
+    """
+    session.confirm_withdrawal(case_id, duty_id)
+    click.echo(f"Confirmed the withdrawal of {duty_id}.")
+
+
+@duty.command("correct")
+@with_session()
+@click.argument("case_id", metavar="CASE")
+@click.argument("duty_id", metavar="DUTY")
+@click.option(
+    "--undo",
+    "part",
+    required=True,
+    metavar="sent|acknowledged|withdrawn",
+    help="Which record to undo (withdrawn also cancels a pending request).",
+)
+@click.option("--reason", required=True, help="What was wrong with it (kept with the correction).")
+def duty_correct(session: Session, case_id: str, duty_id: str, part: str, reason: str) -> None:
+    """Undo a record made in error, with the reason: its own event, never an overwrite.
+
+    The earlier record stays in the audit trail and in `case show`.
+    """
+    session.correct_duty(case_id, duty_id, part, reason)
+    click.echo(f"Corrected {duty_id}: the {part} record is undone.")
 
 
 def _require_verdict(params: Mapping[str, Any]) -> None:
@@ -111,7 +188,13 @@ _verdict_given = checked_together(("notify", "rationale"), _require_verdict)
 def decide(
     session: Session, case_id: str, notify: bool, rationale: str, decided_on: date | None
 ) -> None:
-    """Record the threshold decision: notify, or decide not to, with the rationale."""
+    """Record the threshold decision: notify, or decide not to, with the rationale.
+
+    The decision is about the serious-incident test: it closes only the Panel
+    notification and the rapid review (CDOP, looked-after-child and care-leaver death
+    notifications are owed whatever it says), is refused on a case with no Panel
+    notification, and "do not notify" is refused once the Panel notification is sent.
+    """
     session.decide(case_id, notify=notify, rationale=rationale, decided_on=decided_on)
     click.echo("Recorded the decision to " + ("notify." if notify else "not notify."))
 

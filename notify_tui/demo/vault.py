@@ -166,8 +166,9 @@ def seed_demo(
 ) -> dict[str, str]:
     """Fill a vault with `count` synthetic cases plus the showcase; return showcase ids.
 
-    Afterwards some duties are overdue, some due today, one was sent and acknowledged,
-    one case was decided "not to notify", and one field holds a conflict.
+    Afterwards some duties are overdue, some due today, some were sent (a few late, each
+    with its reason), one showcase case was sent and acknowledged, one was decided "not
+    to notify", and one field holds a conflict.
     """
     new_id = new_id or seeded_case_ids(seed)
     today = session.today()
@@ -189,11 +190,21 @@ def seed_demo(
     return ids
 
 
+DEMO_LATE_REASONS = (
+    "The referral reached the safeguarding team two days after the LA knew (demo reason).",
+    "The online form was unavailable; sent once the service was back (demo reason).",
+    "The lead was on leave and the cover did not see the referral (demo reason).",
+)
+"""Why the demo's late sends were late: a late send always carries its reason."""
+
+
 def settle_old_duties(session: Session, case_ids: set[str]) -> None:
-    """Mark sent, on their due date, the duties of `case_ids` due before the last two working days.
+    """Mark sent the duties of `case_ids` due before the last two working days.
 
     A real office is not 40 notifications behind; this leaves a believable handful
-    overdue. Every other one sent is also acknowledged.
+    overdue. Most are sent on their due date; every fourth two working days late, with
+    the reason for the delay. Every other one sent is also acknowledged, on the day it
+    was sent.
     """
     cutoff = working_days_before(session.calendar, session.today(), 2)
     settled = 0
@@ -205,7 +216,11 @@ def settle_old_duties(session: Session, case_ids: set[str]) -> None:
             continue
         settled += 1
         day = date.fromisoformat(due)
-        session.mark_sent(duty.case_id, duty.duty, day, f"DEMO-REF-{settled + 1:04d}")
+        late_reason = None
+        if settled % 4 == 0:
+            day = session.calendar.add_working_days(day, 2)
+            late_reason = DEMO_LATE_REASONS[(settled // 4) % len(DEMO_LATE_REASONS)]
+        session.mark_sent(duty.case_id, duty.duty, day, f"DEMO-REF-{settled + 1:04d}", late_reason)
         if settled % 2:
             session.acknowledge(duty.case_id, duty.duty, day)
 

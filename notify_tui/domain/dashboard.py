@@ -100,6 +100,11 @@ class DutyRow:
     """The LA whose case it is."""
     conflicts: int = 0
     """How many fields of its case hold values in conflict."""
+    sent_on: date | None = None
+    working_days_late: int = 0
+    """Working days after the due date it was sent (0: on time, or not sent)."""
+    withdrawal_pending: bool = False
+    """An open duty whose withdrawal awaits the office's confirmation (still owed)."""
 
     @property
     def kind_label(self) -> str:
@@ -113,8 +118,16 @@ class DutyRow:
     def status_label(self) -> str:
         """OVERDUE / DUE TODAY / DUE SOON / later for open duties, else what happened."""
         if self.status == "open":
-            return URGENCY_LABELS.get(self.urgency, self.urgency)
-        return STATUS_LABELS.get(self.status, self.status)
+            label = URGENCY_LABELS.get(self.urgency, self.urgency)
+            return f"{label} · withdrawal pending" if self.withdrawal_pending else label
+        label = STATUS_LABELS.get(self.status, self.status)
+        if self.sent_on is None:
+            return label
+        # Short enough for the column: the working days late and the reason are on the
+        # case screen.
+        flag = "late" if self.working_days_late else "on time"
+        ack = " · ack" if self.status == "acknowledged" else ""
+        return f"sent {self.sent_on.day} {self.sent_on:%b} · {flag}{ack}"
 
     def subject(self, full_names: bool) -> str:
         """Initials, or full names when the user asked for them."""

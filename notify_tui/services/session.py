@@ -22,6 +22,20 @@ from notify_tui.clock import Clock, system_clock
 from notify_tui.domain import office, wording
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.dashboard import Counts, DashboardQuery
+from notify_tui.domain.duty_states import (
+    MIN_REASON,
+    PANEL_DUTY,
+    PARTS,
+    THRESHOLD_DUTIES,
+    UNDO,
+    Action,
+    DutyRecord,
+    day_words,
+    late_send_refusal,
+    refusal,
+    withdrawal_action,
+    working_days_late,
+)
 from notify_tui.domain.fold import (
     CaseState,
     FieldState,
@@ -40,7 +54,13 @@ from notify_tui.domain.models import (
     validate_facts,
 )
 from notify_tui.domain.reports import Period, build_report
-from notify_tui.domain.rules import Assessment, RulePack, assess, default_rule_pack
+from notify_tui.domain.rules import (
+    Assessment,
+    RulePack,
+    assess,
+    assess_case,
+    default_rule_pack,
+)
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
 from notify_tui.services.sync import SyncService
@@ -54,6 +74,7 @@ from notify_tui.services.types import (
     ConflictView,
     DecisionsNotToNotify,
     DoctorReport,
+    DutyCorrection,
     DutyTimeliness,
     DutyView,
     LateSend,
@@ -71,6 +92,7 @@ from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
 from notify_tui.store.events import Change, Event
 from notify_tui.store.integrity import check_vault
 from notify_tui.store.keyslots import Argon2Parameters
+from notify_tui.store.migrations import REPROJECT_META_KEY
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Identity, Role, Vault
@@ -109,6 +131,10 @@ class Session:
         self.pack = pack or default_rule_pack()
         self.preferences = stored_preferences(vault)
         self._configure()
+        if vault.writable and vault.get_meta(REPROJECT_META_KEY):
+            # A migration added projection columns only a refold can fill.
+            vault.reproject_all(self.projector)
+            vault.set_meta(REPROJECT_META_KEY, None)
         self.sync = SyncService(self, vault)
         """Keys, peers, export, import, verify and receipts of this vault."""
 
@@ -285,6 +311,13 @@ class Session:
             except InvalidInput as error:
                 prefix = f"case {index + 1}: " if index else ""
                 raise InvalidInput(f"{prefix}{error.message}") from None
+            if case.decision is not None:
+                assessment = assess_case(
+                    case, self.calendar, self.pack, self.preferences.rule_settings()
+                )
+                if PANEL_DUTY not in {duty.id for duty in assessment.duties}:
+                    prefix = f"case {index + 1}: " if index else ""
+                    raise InvalidInput(f"{prefix}decision: {_NO_PANEL_DECISION}")
             case_id = new_id(case.kind)
             values = flatten(case.model_dump(mode="json", exclude_none=True))
             changes = [Change(field=path, value=value) for path, value in values.items()]
@@ -382,27 +415,59 @@ class Session:
         event_date = state.value("incident.event_date")
         if event_date and decision.decided_on < date.fromisoformat(event_date):
             raise InvalidInput("decided_on: a decision cannot precede the event")
+        self._check_decision(state, notify)
         heads = state.fields["decision"].head_ids if "decision" in state.fields else []
         change = Change(field="decision", value=decision.model_dump(mode="json"), replaces=heads)
         return self._vault.record(
             self.projector, [(case_id, "decision.recorded", [change])], self.clock.now()
         )[0]
 
-    def _duty_change(
-        self, case_id: str, duty_id: str, part: str, value: dict[str, Any], event_type: str
-    ) -> Event:
+    def _check_decision(self, state: CaseState, notify: bool) -> None:
+        """A threshold decision is about the Panel duties only, and may not contradict
+        what the record says was sent."""
+        rows = {row["duty_id"]: row for row in self._duty_rows(state.case_id)}
+        if PANEL_DUTY not in rows:
+            raise InvalidInput(f"case {state.case_id}: {_NO_PANEL_DECISION}")
+        action = Action.DECIDE_TO_NOTIFY if notify else Action.DECIDE_NOT_TO_NOTIFY
+        for duty_id in sorted(THRESHOLD_DUTIES & set(rows), key=lambda d: d != PANEL_DUTY):
+            refused = refusal(_record_of(state, rows[duty_id]), action)
+            if refused:
+                raise InvalidInput(refused)
+
+    def _duty(self, case_id: str, duty_id: str) -> tuple[CaseState, DutyRecord]:
+        """A case's folded state and one of its duties' record (refused: no such duty)."""
         state = self._state(case_id)
-        if not (part == "acknowledged" and self.identity.role == "office"):
-            self._require_owner(state, "record what was sent")
-        duties = {row["duty_id"] for row in self._duty_rows(case_id)}
-        if duty_id not in duties:
-            listed = ", ".join(sorted(duties)) or "none"
+        rows = {row["duty_id"]: row for row in self._duty_rows(case_id)}
+        if duty_id not in rows:
+            listed = ", ".join(sorted(rows)) or "none"
             raise InvalidInput(f"case {case_id} has no duty {duty_id} (its duties: {listed})")
-        path = f"duties.{duty_id}.{part}"
-        heads = state.fields[path].head_ids if path in state.fields else []
-        change = Change(field=path, value=value, replaces=heads)
+        return state, _record_of(state, rows[duty_id])
+
+    @staticmethod
+    def _allowed(
+        record: DutyRecord, action: Action, *, when: date | None = None, by: str | None = None
+    ) -> None:
+        refused = refusal(record, action, when=when, by=by)
+        if refused:
+            raise InvalidInput(refused)
+
+    def _set_duty_fields(
+        self,
+        state: CaseState,
+        event_type: str,
+        values: Mapping[str, object],
+    ) -> Event:
+        """Record one event setting fields of a case, each replacing the value it holds."""
+        changes = [
+            Change(
+                field=path,
+                value=value,
+                replaces=state.fields[path].head_ids if path in state.fields else [],
+            )
+            for path, value in values.items()
+        ]
         return self._vault.record(
-            self.projector, [(case_id, event_type, [change])], self.clock.now()
+            self.projector, [(state.case_id, event_type, changes)], self.clock.now()
         )[0]
 
     def _check_duty_date(self, case_id: str, when: date, what: str) -> None:
@@ -414,29 +479,157 @@ class Session:
 
     @owned
     def mark_sent(
-        self, case_id: str, duty_id: str, sent_on: date, reference: str | None = None
+        self,
+        case_id: str,
+        duty_id: str,
+        sent_on: date,
+        reference: str | None = None,
+        late_reason: str | None = None,
     ) -> Event:
-        """Record that a duty's notification was sent (with the reference given)."""
+        """Record that a duty's notification was sent (with the reference given).
+
+        A duty already sent, withdrawn, closed by a decision not to notify, or awaiting
+        a withdrawal's confirmation is refused; a send after the due date needs
+        `late_reason` (the reason for the delay, kept with the sent record)."""
         self._check_duty_date(case_id, sent_on, "sent")
         if reference is not None and len(reference) > 200:
             raise InvalidInput("--reference: at most 200 characters")
-        value = {"date": sent_on.isoformat(), "reference": reference, "by": self.identity.author}
-        return self._duty_change(case_id, duty_id, "sent", value, "duty.sent")
+        state, record = self._duty(case_id, duty_id)
+        self._require_owner(state, "record what was sent")
+        self._allowed(record, Action.SEND)
+        refused = late_send_refusal(record, sent_on, late_reason, self.calendar)
+        if refused:
+            raise InvalidInput(refused)
+        value: dict[str, Any] = {
+            "date": sent_on.isoformat(),
+            "reference": reference,
+            "by": self.identity.author,
+        }
+        if late_reason and late_reason.strip():
+            value["late_reason"] = late_reason.strip()
+        return self._set_duty_fields(state, "duty.sent", {f"duties.{duty_id}.sent": value})
+
+    @owned
+    def add_late_reason(self, case_id: str, duty_id: str, reason: str) -> Event:
+        """Give the reason for the delay of a duty already recorded sent late (old data)."""
+        if len(reason.strip()) < MIN_REASON:
+            raise InvalidInput("--reason: say why it was late in at least a sentence")
+        state, record = self._duty(case_id, duty_id)
+        self._require_owner(state, "say why it was sent late")
+        self._allowed(record, Action.ADD_LATE_REASON)
+        value = {
+            "reason": reason.strip(),
+            "by": self.identity.author,
+            "date": self.today().isoformat(),
+        }
+        return self._set_duty_fields(
+            state, "duty.late_reason", {f"duties.{duty_id}.late_reason": value}
+        )
 
     @owned
     def withdraw(self, case_id: str, duty_id: str, reason: str) -> Event:
-        """Withdraw a duty (it no longer applies), with the reason."""
-        if len(reason.strip()) < 10:
+        """Withdraw a duty (it no longer applies), with the reason.
+
+        A statutory duty (raised by the rules) takes two people: this records the LA's
+        request, the duty stays open (owed) with the withdrawal pending, and the business
+        office confirms it (`confirm_withdrawal`). A duty the facts no longer raise is
+        withdrawn at once."""
+        if len(reason.strip()) < MIN_REASON:
             raise InvalidInput("--reason: say why in at least a sentence")
+        state, record = self._duty(case_id, duty_id)
+        self._require_owner(state, "withdraw its duties")
+        action = withdrawal_action(record.required)
+        self._allowed(record, action)
         value = {"reason": reason.strip(), "by": self.identity.author}
-        return self._duty_change(case_id, duty_id, "withdrawn", value, "duty.withdrawn")
+        if action is Action.REQUEST_WITHDRAWAL:
+            return self._set_duty_fields(
+                state,
+                "duty.withdrawal_requested",
+                {
+                    f"duties.{duty_id}.withdrawal_requested": {
+                        **value,
+                        "date": self.today().isoformat(),
+                    }
+                },
+            )
+        return self._set_duty_fields(
+            state, "duty.withdrawn", {f"duties.{duty_id}.withdrawn": value}
+        )
+
+    @owned
+    def confirm_withdrawal(self, case_id: str, duty_id: str) -> Event:
+        """The business office confirms an LA's request to withdraw a statutory duty.
+
+        The second person: refused on an LA's vault, and when the office's author is
+        the one who asked."""
+        if self.identity.role != "office":
+            raise InvalidInput(
+                "a withdrawal of a statutory duty is confirmed by the business office, from "
+                "the case the LA's bundle brought it: a second person, not the one who asked"
+            )
+        state, record = self._duty(case_id, duty_id)
+        self._allowed(record, Action.CONFIRM_WITHDRAWAL, by=self.identity.author)
+        request = state.fields[f"duties.{duty_id}.withdrawal_requested"]
+        value = {
+            "by": self.identity.author,
+            "date": self.today().isoformat(),
+            "request": request.heads[-1].event_id,
+        }
+        return self._set_duty_fields(
+            state, "duty.withdrawal_confirmed", {f"duties.{duty_id}.withdrawal_confirmed": value}
+        )
 
     @owned
     def acknowledge(self, case_id: str, duty_id: str, acknowledged_on: date) -> Event:
-        """Record that the recipient acknowledged the notification."""
+        """Record that the recipient acknowledged the notification (not before it was
+        sent; the LA or the office)."""
         self._check_duty_date(case_id, acknowledged_on, "acknowledged")
+        state, record = self._duty(case_id, duty_id)
+        if self.identity.role != "office":
+            self._require_owner(state, "record what was sent")
+        self._allowed(record, Action.ACKNOWLEDGE, when=acknowledged_on)
         value = {"date": acknowledged_on.isoformat(), "by": self.identity.author}
-        return self._duty_change(case_id, duty_id, "acknowledged", value, "duty.acknowledged")
+        return self._set_duty_fields(
+            state, "duty.acknowledged", {f"duties.{duty_id}.acknowledged": value}
+        )
+
+    @owned
+    def correct_duty(self, case_id: str, duty_id: str, part: str, reason: str) -> Event:
+        """Undo one part of a duty's record (sent, acknowledged, withdrawn) recorded in
+        error: its own event, with the reason, keeping what was undone.
+
+        Undoing `withdrawn` also cancels a request awaiting confirmation. The office may
+        correct only its acknowledgements; the owning LA any part."""
+        if part not in PARTS:
+            raise InvalidInput(f"--undo {part}: must be one of {', '.join(PARTS)}")
+        if len(reason.strip()) < MIN_REASON:
+            raise InvalidInput("--reason: say what was wrong in at least a sentence")
+        state, record = self._duty(case_id, duty_id)
+        if not (part == "acknowledged" and self.identity.role == "office"):
+            self._require_owner(state, f"correct what it recorded ({part})")
+        self._allowed(record, UNDO[part])
+        cleared = [
+            f"duties.{duty_id}.{name}"
+            for name in _CORRECTION_CLEARS[part]
+            if state.value(f"duties.{duty_id}.{name}") is not None
+        ]
+        if not cleared:
+            raise InvalidInput(
+                f"{duty_id} was completed by an office step, not a {part} record of its own: "
+                "correct that step instead"
+            )
+        undone = state.fields[cleared[0]]
+        correction = {
+            "part": part,
+            "undone": undone.value,
+            "reason": reason.strip(),
+            "by": self.identity.author,
+            "date": self.today().isoformat(),
+        }
+        key = f"duties.{duty_id}.corrections.e{undone.heads[-1].event_id[:16]}"
+        values: dict[str, object] = {path: None for path in cleared}
+        values[key] = correction
+        return self._set_duty_fields(state, "duty.corrected", values)
 
     @owned
     def resolve(self, case_id: str, field_path: str, value: object) -> Event:
@@ -457,11 +650,42 @@ class Session:
             raise InvalidInput(
                 f"{field_path}: choose one of the values in conflict (see `notify-tui conflicts`)"
             )
+        else:
+            self._check_resolution(state, field_path, value)
         # The chosen value is one already held: record it as replacing every head.
         change = Change(field=field_path, value=value, replaces=field_state.head_ids)
         return self._vault.record(
             self.projector, [(case_id, "conflict.resolved", [change])], self.clock.now()
         )[0]
+
+    def _check_resolution(self, state: CaseState, field_path: str, value: object) -> None:
+        """A resolution keeps one of the values held; refuse one the rest of the record
+        contradicts (a decision not to notify with the Panel notified, an acknowledgement
+        before the sent date)."""
+        if field_path == "decision" and isinstance(value, Mapping):
+            self._check_decision(state, bool(value.get("notify")))
+            return
+        parts = field_path.split(".")
+        if len(parts) != 3 or parts[0] != "duties" or not isinstance(value, Mapping):
+            return
+        _, duty_id, part = parts
+        stated = _iso_day(value.get("date"))
+        rows = {row["duty_id"]: row for row in self._duty_rows(state.case_id)}
+        row = rows.get(duty_id)
+        if row is None or stated is None:
+            return
+        record = _record_of(state, row)
+        if part == "acknowledged" and record.sent_on and stated < record.sent_on:
+            raise InvalidInput(
+                f"{field_path}: {stated} is before {duty_id} was sent "
+                f"({day_words(record.sent_on)}); choose the other value"
+            )
+        if part == "sent" and record.acknowledged_on and record.acknowledged_on < stated:
+            raise InvalidInput(
+                f"{field_path}: that sent date ({stated}) is after the acknowledgement "
+                f"({record.acknowledged_on}); choose the other value, or correct the "
+                "acknowledgement first"
+            )
 
     @owned
     def resolve_choice(self, case_id: str, field_path: str, number: int) -> Event:
@@ -655,6 +879,28 @@ class Session:
             "reasons": tuple(json.loads(row["reasons"])),
             "source": row["source"],
             "rule_version": row["rule_version"],
+            "late": bool(row["late"]),
+            "working_days_late": working_days_late(
+                _iso_day(row["due"]), _iso_day(row["sent_on"]), self.calendar
+            ),
+            "late_reason": row["late_reason"],
+            "sent_recorded_on": row["sent_recorded_on"],
+            "recorded_late": bool(row["recorded_late"]),
+            "acknowledged_recorded_on": row["acknowledged_recorded_on"],
+            "acknowledged_recorded_late": bool(row["acknowledged_recorded_late"]),
+            "withdrawal_pending": row["withdrawal_pending"],
+            "withdrawal_requested_by": row["withdrawal_requested_by"],
+            "withdrawal_confirmed_by": row["withdrawal_confirmed_by"],
+            "corrections": tuple(
+                DutyCorrection(
+                    part=c.get("part"),
+                    undone=c.get("undone"),
+                    reason=c.get("reason"),
+                    by=c.get("by"),
+                    date=c.get("date"),
+                )
+                for c in json.loads(row["corrections"] or "[]")
+            ),
         }
 
     def _duty_view(self, row: Mapping[str, Any]) -> DutyView:
@@ -840,6 +1086,46 @@ class Session:
     def projection_hash(self) -> str:
         """Hash of the projection (equal on converged replicas)."""
         return self._vault.projection_hash()
+
+
+_NO_PANEL_DECISION = (
+    "the threshold decision is about the serious-incident test, and the facts raise no "
+    "Panel notification; the CDOP, looked-after-child and care-leaver death notifications "
+    "are owed whatever it says, so there is no decision to record"
+)
+
+_CORRECTION_CLEARS: dict[str, tuple[str, ...]] = {
+    "sent": ("sent", "late_reason"),
+    "acknowledged": ("acknowledged",),
+    "withdrawn": ("withdrawn", "withdrawal_requested", "withdrawal_confirmed"),
+}
+"""The fields of a duty's record a correction of each part clears (the first is the one
+whose value the correction keeps as undone)."""
+
+
+def _iso_day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _record_of(state: CaseState, row: Mapping[str, Any]) -> DutyRecord:
+    """A projection row of a duty as the transitions read it."""
+    decision = state.value("decision") or {}
+    return DutyRecord(
+        case_id=state.case_id,
+        duty_id=row["duty_id"],
+        status=row["status"],
+        required=bool(row["required"]),
+        due=_iso_day(row["due"]),
+        sent_on=_iso_day(row["sent_on"]),
+        acknowledged_on=_iso_day(row["acknowledged_on"]),
+        withdrawn_reason=row["withdrawn_reason"],
+        withdrawal_pending=row["withdrawal_pending"],
+        withdrawal_requested_by=row["withdrawal_requested_by"],
+        late_reason=row["late_reason"],
+        decided_on=_iso_day(decision.get("decided_on"))
+        if row["status"] == "not_notifying"
+        else None,
+    )
 
 
 def stored_preferences(vault: Vault) -> Preferences:

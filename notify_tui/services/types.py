@@ -10,7 +10,7 @@ check, not a screen.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -30,6 +30,32 @@ def _plain(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     return value
+
+
+@dataclass(frozen=True)
+class DutyCorrection:
+    """A part of a duty's record undone as recorded in error: what, why, by whom, when."""
+
+    part: str
+    """sent, acknowledged or withdrawn."""
+    undone: object
+    """The record that was undone, as it was (a sent record's date, reference, ...)."""
+    reason: str
+    by: str
+    date: str
+    """The day the correction was recorded (ISO)."""
+
+    @property
+    def undone_date(self) -> str | None:
+        """The date the undone record stated, if it had one."""
+        if isinstance(self.undone, Mapping):
+            stated = self.undone.get("date")
+            return stated if isinstance(stated, str) else None
+        return None
+
+    def as_json(self) -> dict[str, object]:
+        """The correction as `--json` prints it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,30 @@ class DutyView:
     reasons: tuple[str, ...]
     source: str | None
     rule_version: str | None
+    # The duty record of issue 13, keyword-only with defaults (a view built by hand
+    # for a presenter test need not name them).
+    late: bool = field(default=False, kw_only=True)
+    """Sent after its due date."""
+    working_days_late: int = field(default=0, kw_only=True)
+    """How many working days after the due date it was sent (0: on time or not sent)."""
+    late_reason: str | None = field(default=None, kw_only=True)
+    """The reason for the delay the LA gave, with the sent record or afterwards."""
+    sent_recorded_on: str | None = field(default=None, kw_only=True)
+    """The day the sent record was written down (ISO)."""
+    recorded_late: bool = field(default=False, kw_only=True)
+    """The sent date is more than one working day before `sent_recorded_on`."""
+    acknowledged_recorded_on: str | None = field(default=None, kw_only=True)
+    acknowledged_recorded_late: bool = field(default=False, kw_only=True)
+    """The acknowledged date is more than one working day before it was recorded."""
+    withdrawal_pending: str | None = field(default=None, kw_only=True)
+    """The reason of a withdrawal request awaiting the office's confirmation (the duty
+    is still owed: its status stays open)."""
+    withdrawal_requested_by: str | None = field(default=None, kw_only=True)
+    """Who asked for the withdrawal (pending or confirmed), or withdrew it alone."""
+    withdrawal_confirmed_by: str | None = field(default=None, kw_only=True)
+    """The second person who confirmed a statutory duty's withdrawal."""
+    corrections: tuple[DutyCorrection, ...] = field(default=(), kw_only=True)
+    """Parts of the record undone as recorded in error, oldest first."""
 
     def as_json(self) -> dict[str, object]:
         """The duty as `--json` prints it."""

@@ -29,6 +29,7 @@ from notify_tui.domain.dashboard import (
     end_of_week,
     short_recipients,
 )
+from notify_tui.domain.duty_states import working_days_late
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.owner import InlineOwner, Owner
@@ -52,7 +53,8 @@ def _total_changes(vault: Vault) -> int:
 
 _SELECT = (
     "SELECT duties.case_id, duties.duty_id, duties.title, duties.recipients, duties.due, "
-    "duties.status, cases.kind, cases.initials, cases.names, cases.org, cases.conflicts "
+    "duties.status, cases.kind, cases.initials, cases.names, cases.org, cases.conflicts, "
+    "duties.sent_on, duties.withdrawal_pending "
     "FROM duties JOIN cases ON cases.id = duties.case_id"
 )
 
@@ -292,10 +294,10 @@ class DutyPages(Sequence[DutyRow]):
         return self._pages[number]
 
     def _row(self, values: Sequence[Any]) -> DutyRow:
-        case_id, duty_id, title, recipients, due, status, kind, initials, names, org, conflicts = (
-            values
-        )
+        case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values[:10]
+        conflicts, sent, pending = values[10:13]
         due_date = date.fromisoformat(due) if due else None
+        sent_on = date.fromisoformat(sent) if sent else None
         calendar = self._local_calendar if duty_id in self._local_duties else self._calendar
         left = (
             calendar.working_days_left(self.query.today, due_date)
@@ -316,6 +318,9 @@ class DutyPages(Sequence[DutyRow]):
             status=status,
             org=org or "",
             conflicts=len(json.loads(conflicts)) if conflicts else 0,
+            sent_on=sent_on,
+            working_days_late=working_days_late(due_date, sent_on, calendar),
+            withdrawal_pending=pending is not None,
         )
 
     @overload

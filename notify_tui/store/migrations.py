@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
@@ -226,6 +227,37 @@ def _m004_sort_any_column(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+REPROJECT_META_KEY = "reproject"
+"""Set (to the migration's name) by a migration whose projection columns only a refold of
+every case can fill; the Session refolds on its next writing open and clears it."""
+
+
+def _m005_duty_record(db: sqlite_utils.Database) -> None:
+    # The duty record an inspector asks about (issue 13): when each entry was written
+    # down (to mark backdated ones), a late send and its reason, a withdrawal awaiting
+    # its second person, and corrections. New columns are NULL until the cases are
+    # refolded, which needs the rule pack and the settings: the flag asks the Session.
+    script = """
+        ALTER TABLE duties ADD COLUMN sent_recorded_on TEXT;
+        ALTER TABLE duties ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE duties ADD COLUMN late_reason TEXT;
+        ALTER TABLE duties ADD COLUMN recorded_late INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE duties ADD COLUMN acknowledged_recorded_on TEXT;
+        ALTER TABLE duties ADD COLUMN acknowledged_recorded_late INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE duties ADD COLUMN withdrawal_pending TEXT;
+        ALTER TABLE duties ADD COLUMN withdrawal_requested_by TEXT;
+        ALTER TABLE duties ADD COLUMN withdrawal_confirmed_by TEXT;
+        ALTER TABLE duties ADD COLUMN corrections TEXT NOT NULL DEFAULT '[]'
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [REPROJECT_META_KEY, json.dumps("migration 5: duty record")],
+    )
+
+
 def _m006_chain_heads(db: sqlite_utils.Database) -> None:
     # Each chain's head (its last sequence number, which is also its length, since a
     # chain is numbered 1, 2, 3… without gaps; the id and case of that event), kept
@@ -253,9 +285,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
     (3, "dashboard: indexes for the duty order", _m003_duty_order),
     (4, "dashboard: sort by any column without sorting wide rows", _m004_sort_any_column),
-    # Number 5 (`_m005_duty_record`) comes from another branch; until it is merged the
-    # list has a gap, which `pending` and `migrate` allow: they go by number, so a vault
-    # upgraded to 6 first gets 5 on its next open once 5 is in the list.
+    (5, "duties: recorded-on dates, lateness, pending withdrawals, corrections", _m005_duty_record),
     (6, "doctor: each chain's head, outside the events", _m006_chain_heads),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""

@@ -19,7 +19,8 @@ import sqlite_utils
 from pydantic import ValidationError
 
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.domain.fold import CaseState, fold_case
+from notify_tui.domain.duty_states import THRESHOLD_DUTIES, recorded_late
+from notify_tui.domain.fold import CaseState, FieldState, fold_case
 from notify_tui.domain.models import Case, describe_validation_error
 from notify_tui.domain.rules import (
     Assessment,
@@ -33,7 +34,7 @@ from notify_tui.store.events import Event, canonical_json
 PARTNERSHIP_PREFIX = "AR-"
 """Records of the partnership itself (the yearly report), not of a child."""
 
-NOT_NOTIFYING_COVERS = frozenset({"panel-notification", "rapid-review"})
+NOT_NOTIFYING_COVERS = THRESHOLD_DUTIES
 """Duties a decision not to notify the Panel closes (the threshold decision is about
 the Panel; deaths of looked-after children, care leavers and children are notified
 whatever the cause, so their duties stay open)."""
@@ -67,7 +68,7 @@ class Projector:
                 assessment = Assessment(rulepack=self.pack.label, duties=[], advisories=[])
             else:
                 assessment = assess_case(case, self.calendar, self.pack, self.settings)
-        duties = duty_rows(state, assessment)
+        duties = duty_rows(state, assessment, self.calendar)
         subjects = document.get("subjects") or []
         names = " ; ".join(
             " ".join(
@@ -135,7 +136,41 @@ def _step_date(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
+def _recorded_on(field: FieldState | None) -> str | None:
+    """The date (of its event's time) the value a field holds was written down."""
+    return None if field is None else field.heads[-1].at.date().isoformat()
+
+
+def _iso(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _withdrawal(
+    record: Mapping[str, Any], state: CaseState, duty_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the withdrawal in force, the request awaiting confirmation): one of them or neither.
+
+    A duty withdrawn by one person (`withdrawn`, a duty the rules do not raise) is in
+    force; a statutory one only once a second person confirmed the request it names."""
+    withdrawn = record.get("withdrawn") or {}
+    requested = record.get("withdrawal_requested") or {}
+    confirmed = record.get("withdrawal_confirmed") or {}
+    if withdrawn or not requested:
+        return withdrawn, {}
+    request_field = state.fields.get(f"duties.{duty_id}.withdrawal_requested")
+    request_id = request_field.heads[-1].event_id if request_field else None
+    if (
+        confirmed
+        and confirmed.get("request") == request_id
+        and confirmed.get("by") != requested.get("by")
+    ):
+        return {**requested, "confirmed_by": confirmed.get("by")}, {}
+    return {}, requested
+
+
+def duty_rows(
+    state: CaseState, assessment: Assessment, calendar: WorkingDayCalendar
+) -> list[dict[str, Any]]:
     """One row per duty raised by the facts or recorded on the case."""
     recorded = state.document("duties.")
     decision = state.value("decision") or {}
@@ -145,13 +180,15 @@ def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
         duty = raised.get(duty_id)
         record = recorded.get(duty_id) or {}
         sent = record.get("sent") or {}
-        withdrawn = record.get("withdrawn") or {}
+        sent_field = state.fields.get(f"duties.{duty_id}.sent") if sent else None
+        withdrawn, pending = _withdrawal(record, state, duty_id)
         acknowledged = record.get("acknowledged") or {}
         done_field = duty.done_when if duty else None
         done = state.fields.get(done_field) if done_field else None
         if done is not None and not sent and _step_date(done.value):
             # Completed by an office workflow step (e.g. rapid review sent to the Panel).
             sent = {"date": _step_date(done.value), "by": done.heads[-1].author}
+            sent_field = done
         if withdrawn:
             status = "withdrawn"
         elif acknowledged:
@@ -162,6 +199,17 @@ def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
             status = "not_notifying"
         else:
             status = "open"
+        due = duty.due if duty and duty.due else None
+        sent_on = _iso(sent.get("date"))
+        sent_recorded_on = _recorded_on(sent_field)
+        acknowledged_recorded_on = _recorded_on(
+            state.fields.get(f"duties.{duty_id}.acknowledged") if acknowledged else None
+        )
+        late_reason = sent.get("late_reason") or (record.get("late_reason") or {}).get("reason")
+        corrections = sorted(
+            (record.get("corrections") or {}).values(),
+            key=lambda c: (str(c.get("date")), str(c.get("part")), str(c.get("reason"))),
+        )
         rows.append(
             {
                 "case_id": state.case_id,
@@ -170,7 +218,7 @@ def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
                 "title": duty.title if duty else duty_id,
                 "recipients": json.dumps(duty.recipients if duty else []),
                 "start": duty.start.isoformat() if duty and duty.start else None,
-                "due": duty.due.isoformat() if duty and duty.due else None,
+                "due": due.isoformat() if due else None,
                 "deadline": duty.deadline if duty else "",
                 "reasons": json.dumps(duty.reasons if duty else []),
                 "source": duty.source if duty else "",
@@ -181,6 +229,20 @@ def duty_rows(state: CaseState, assessment: Assessment) -> list[dict[str, Any]]:
                 "sent_by": sent.get("by"),
                 "withdrawn_reason": withdrawn.get("reason"),
                 "acknowledged_on": acknowledged.get("date"),
+                "sent_recorded_on": sent_recorded_on,
+                "late": 1 if sent_on and due and sent_on > due else 0,
+                "late_reason": late_reason if sent else None,
+                "recorded_late": int(recorded_late(sent_on, _iso(sent_recorded_on), calendar)),
+                "acknowledged_recorded_on": acknowledged_recorded_on,
+                "acknowledged_recorded_late": int(
+                    recorded_late(
+                        _iso(acknowledged.get("date")), _iso(acknowledged_recorded_on), calendar
+                    )
+                ),
+                "withdrawal_pending": pending.get("reason") if status == "open" else None,
+                "withdrawal_requested_by": (pending or withdrawn).get("by"),
+                "withdrawal_confirmed_by": withdrawn.get("confirmed_by"),
+                "corrections": canonical_json(corrections).decode("utf-8"),
             }
         )
     return rows

@@ -146,26 +146,32 @@ def conflicted_case_ids(vault: Vault) -> list[str]:
         return [str(case_id) for (case_id,) in rows.fetchall()]
 
 
-REPORT_DUTY_COLUMNS = ("case_id", "duty_id", "status", "start", "due", "sent_on", "required", "org")
-"""The columns of the report's duty rows (`org` is the case's)."""
-
-REPORT_LATE_COLUMNS = ("late", "late_reason")
-"""Columns of the duty record the report reads when the projection has them."""
+REPORT_DUTY_COLUMNS = (
+    "case_id",
+    "duty_id",
+    "status",
+    "start",
+    "due",
+    "sent_on",
+    "required",
+    "org",
+    "late",
+    "late_reason",
+)
+"""The columns of the report's duty rows (`org` is the case's; `late` and `late_reason`
+are the duty record's)."""
 
 
 def report_rows(vault: Vault) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The report's input: every duty (`REPORT_DUTY_COLUMNS`, and `REPORT_LATE_COLUMNS`
-    where the projection has them) and every case, with the incident's outcome and
-    stillbirth flag, each subject's date of birth and unborn flag, and the CDOP category
-    lifted from the document."""
+    """The report's input: every duty (`REPORT_DUTY_COLUMNS`) and every case, with the
+    incident's outcome and stillbirth flag, each subject's date of birth and unborn flag,
+    and the CDOP category lifted from the document."""
     with translate_errors():
-        present = {str(column) for column in vault.db["duties"].columns_dict}
-        extra = [c for c in REPORT_LATE_COLUMNS if c in present]
-        columns = (*REPORT_DUTY_COLUMNS, *extra)
+        columns = REPORT_DUTY_COLUMNS
         duty_cursor = vault.db.execute(
-            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org"
-            + "".join(f", duties.{column}" for column in extra)
-            + " FROM duties JOIN cases ON cases.id = duties.case_id"
+            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org, "
+            "duties.late, duties.late_reason "
+            "FROM duties JOIN cases ON cases.id = duties.case_id"
         )
         duties = [dict(zip(columns, r, strict=True)) for r in duty_cursor.fetchall()]
         case_rows = vault.db.execute(

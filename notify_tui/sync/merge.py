@@ -16,12 +16,13 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
    that head (else: a fork; a lost head may come back this way); new events continue the held
    chain with no gap ("events 5–7 of device X are missing");
 6. authorisation: an LA device writes only to cases its own organisation created; an
-   office device writes only office-workflow fields (``office.*`` and duty
-   acknowledgements) and creates no case, except the partnership's own records
-   (ids ``AR-…``, fields ``annual_report.*``), which only office devices write; an
-   office's per-LA chain ``device--slug`` touches only cases created by the LA whose
-   `org_slug` is ``slug`` (exactly: its id is `office_chain_id(device, creating org)`),
-   and its plain chain only the partnership's records; a case is created once;
+   office device writes only office-workflow fields (``office.*``, duty
+   acknowledgements, their corrections and withdrawal confirmations) and creates no
+   case, except the partnership's own records (ids ``AR-…``, fields
+   ``annual_report.*``), which only office devices write; an office's per-LA chain
+   ``device--slug`` touches only cases created by the LA whose `org_slug` is ``slug``
+   (exactly: its id is `office_chain_id(device, creating org)`), and its plain chain
+   only the partnership's records; a case is created once;
 
 then the new events, the arrivals, the sender's receipts and the bundle's hash are
 written and the touched cases refolded, in one transaction.
@@ -43,8 +44,13 @@ from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
 from notify_tui.sync.trust import Device, devices
 
-OFFICE_FIELD = re.compile(r"^(office\.[a-z0-9_.-]+|duties\.[a-z0-9_-]+\.acknowledged)$")
-"""Fields an office device may set on an LA's case."""
+OFFICE_FIELD = re.compile(
+    r"^(office\.[a-z0-9_.-]+"
+    r"|duties\.[a-z0-9_-]+\.(acknowledged|withdrawal_confirmed|corrections\.[a-z0-9]+))$"
+)
+"""Fields an office device may set on an LA's case: its workflow steps, duty
+acknowledgements (and their corrections), and the confirmation of an LA's request to
+withdraw a statutory duty (the second person)."""
 
 PARTNERSHIP_FIELD = re.compile(r"^annual_report\.[a-z0-9_.-]+$")
 """Fields of the partnership's own records (ids starting `PARTNERSHIP_PREFIX`)."""

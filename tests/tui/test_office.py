@@ -33,6 +33,7 @@ PASSPHRASE = "a long test passphrase"
 NORTH = "Northshire Council (test)"
 SOUTH = "Southshire Council (test)"
 OFFICE = "Shires Partnership Office (test)"
+CDOP = "cdop-notification"
 
 
 @dataclass
@@ -339,3 +340,35 @@ async def test_office_records_the_yearly_report(partnership: Partnership) -> Non
         await pilot.press("v")  # the submission view: nothing to submit, but no crash
         await pilot.pause()
         assert app.return_code is None  # still running, not crashed
+
+
+async def test_office_confirms_a_withdrawal_the_la_asked_for(partnership: Partnership) -> None:
+    """`c` on the office's case screen confirms the LA's request (the second person);
+    until then the duty is still owed and shows the pending withdrawal."""
+    south, office = partnership.south, partnership.office
+    reason = "The child was normally resident in another area."
+    south.withdraw(partnership.death, "cdop-notification", reason)
+    send(south, office, partnership.folder)
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.open_case(partnership.death)  # type: ignore[attr-defined]
+        await pilot.pause()
+        case = app.screen
+        assert isinstance(case, CaseDetailScreen)
+        assert duty_status(case, "cdop-notification").endswith("· withdrawal pending")
+        assert case.check_action("confirm_withdrawal", ()) is True
+        await pilot.press("c")
+        await pilot.pause()
+        assert duty_status(case, "cdop-notification") == "withdrawn"
+        detail = str(case.query_one("#duty-detail", Static).render())
+        assert "confirmed by Shires User" in detail
+    cdop = next(d for d in office.case_detail(partnership.death).duties if d.duty == CDOP)
+    assert (cdop.status, cdop.withdrawn_reason) == ("withdrawn", reason)
+    # The LA's own screen offers no confirmation: it is the office's to give.
+    app = make_app(south)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.open_case(partnership.death)  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert app.screen.check_action("confirm_withdrawal", ()) is False

@@ -52,6 +52,9 @@ def duty_row_from_view(view: OpenDuty) -> DutyRow:
         urgency=view.urgency,
         status=view.status,
         org=view.org or "",
+        sent_on=date.fromisoformat(view.sent_on) if view.sent_on else None,
+        working_days_late=view.working_days_late,
+        withdrawal_pending=view.withdrawal_pending is not None,
     )
 
 
@@ -223,6 +226,14 @@ def test_labels_say_what_colour_means() -> None:
     assert row("X", date(2026, 11, 20)).status_label == "OVERDUE"
     assert row("X", TODAY).status_label == "DUE TODAY"
     assert row("X", TODAY, status="not_notifying").status_label == "not notifying"
+    sent = {"sent_on": date(2026, 11, 20)}
+    assert row("X", TODAY, status="sent", **sent).status_label == "sent 20 Nov · on time"
+    late = {"sent_on": date(2026, 11, 20), "working_days_late": 2}
+    assert row("X", TODAY, status="acknowledged", **late).status_label == (
+        "sent 20 Nov · late · ack"
+    )
+    pending = row("X", date(2026, 11, 20), withdrawal_pending=True)
+    assert pending.status_label == "OVERDUE · withdrawal pending"
     assert row("X", TODAY).subject(False) == "AF"
     assert row("X", TODAY).subject(True) == "Ada Fictional"
     assert format_due(TODAY) == "Mon 23 Nov 2026"

@@ -6,9 +6,12 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from notify_tui.demo.vault import (
     DEMO_PREFIX,
     STALE_AFTER_SECONDS,
+    DemoVault,
     open_demo_vault,
     remove_stale_demo_vaults,
 )
@@ -59,3 +62,25 @@ def test_an_idle_locked_demo_is_not_swept(monkeypatch) -> None:  # type: ignore[
         assert folder not in remove_stale_demo_vaults(folder.parent)
         assert (demo.home / "vault.db").exists()
     assert not folder.exists()  # gone once the demo closes
+
+
+@pytest.fixture(scope="module")
+def demo_options() -> dict[str, int]:
+    """The full-size demo (40 synthetic cases), as `notify-tui demo` seeds it."""
+    return {"count": 40, "seed": 7}
+
+
+def test_the_demo_record_keeps_the_duty_rules(demo: DemoVault) -> None:
+    """Seeding went through the state machine: every late send carries its reason, some
+    sends are late, nothing acknowledged before it was sent, and no case is both sent to
+    the Panel and decided not to notify."""
+    duties = demo.session.open_duties()
+    late = [d for d in duties if d.late]
+    assert late and all(d.late_reason for d in late)
+    assert all(d.sent_on and d.due and d.sent_on > d.due for d in late)
+    assert all(d.acknowledged_on >= d.sent_on for d in duties if d.acknowledged_on and d.sent_on)
+    not_notifying = {d.case_id for d in duties if d.status == "not_notifying"}
+    panel_sent = {
+        d.case_id for d in duties if d.duty == "panel-notification" and d.sent_on is not None
+    }
+    assert not_notifying and not (not_notifying & panel_sent)

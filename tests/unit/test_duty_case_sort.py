@@ -67,7 +67,8 @@ def test_the_side_table_follows_every_change(
             {"subjects.0.given_names": "Renamed", "incident.aware_date": "2026-11-20"},
         )
         session.mark_sent(ids["due_today"], "panel-notification", date(2026, 11, 23), "R-1")
-        session.withdraw(ids["child_death"], "cdop-notification", "Entered twice by mistake.")
+        session.mark_sent(ids["child_death"], "cdop-notification", date(2026, 11, 23))
+        session.acknowledge(ids["child_death"], "cdop-notification", date(2026, 11, 23))
         new = session.create_case(
             factories.case(
                 "child_death",
@@ -85,7 +86,7 @@ def test_the_side_table_follows_every_change(
         assert side[(overdue, "panel-notification")][5] == "RO"  # Renamed Overdue-Fictional
         assert side[(overdue, "panel-notification")][3] == "2026-11-27"
         assert side[(ids["due_today"], "panel-notification")][2] == "sent"
-        assert side[(ids["child_death"], "cdop-notification")][2] == "withdrawn"
+        assert side[(ids["child_death"], "cdop-notification")][2] == "acknowledged"
         assert side[(new, "cdop-notification")][5:7] == ("ST", "Side Table-Fictional")
 
 

@@ -30,11 +30,11 @@ N2 child death, born Thu 1 Oct 2026, died and known Wed 4 Nov -> CDOP notificati
 
 Southshire Council
 S1 serious incident, aware Tue 3 Nov -> Panel notification due Tue 10 Nov (4,5,6,9,10);
-   sent Thu 12 Nov: late, 7 working days taken (4,5,6,9,10,11,12). The office
-   acknowledges it Fri 13 Nov and records the rapid review started Mon 16 Nov. The rapid
-   review starts Thu 12 Nov and is due 15 working days later: 13 (1), 16-20 (6), 23-27
-   (11), 30 Nov (12), 1-3 Dec (15) -> Thu 3 Dec: still open, 8 working days left on
-   Mon 23 Nov (24,25,26,27,30,1,2,3).
+   sent Thu 12 Nov: late (the LA gives its reason), 7 working days taken
+   (4,5,6,9,10,11,12). The office acknowledges it Fri 13 Nov and records the rapid
+   review started Mon 16 Nov. The rapid review starts Thu 12 Nov and is due 15
+   working days later: 13 (1), 16-20 (6), 23-27 (11), 30 Nov (12), 1-3 Dec (15) -> Thu
+   3 Dec: still open, 8 working days left on Mon 23 Nov (24,25,26,27,30,1,2,3).
 
 Eastshire Council
 E1 serious incident, aware Mon 16 Nov; the LA decides not to notify the Panel (its Panel
@@ -223,7 +223,10 @@ def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partnershi
         }
         north.mark_sent(ids["N1"], "panel-notification", date(2026, 11, 6), reference="P-N1")
         north.mark_sent(ids["N2"], "cdop-notification", date(2026, 11, 5))
-        south.mark_sent(ids["S1"], "panel-notification", date(2026, 11, 12), reference="P-S1")
+        south.mark_sent(
+            ids["S1"], "panel-notification", date(2026, 11, 12), reference="P-S1",
+            late_reason="The strategy discussion was not held until Wed 11 Nov.",
+        )  # fmt: skip
         east.decide(ids["E1"], notify=False, rationale="Injuries explained; no abuse suspected.")
 
         bundles: dict[str, list[Path]] = {}

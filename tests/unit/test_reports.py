@@ -7,8 +7,8 @@ A  serious incident, aware Mon 2 Nov -> Panel due Mon 9 Nov (3,4,5,6,9); sent Fr
    on time, 4 working days taken. Rapid review due 15 working days after Fri 6 Nov =
    Fri 27 Nov; sent to the Panel Fri 20 Nov: on time, 10 working days taken.
 B  serious incident, aware Tue 3 Nov -> Panel due Tue 10 Nov; sent Thu 12 Nov: late by
-   2 working days (11, 12), 7 working days taken (4,5,6,9,10,11,12). Rapid review due
-   Thu 3 Dec: open.
+   2 working days (11, 12), with its reason, 7 working days taken (4,5,6,9,10,11,12).
+   Rapid review due Thu 3 Dec: open.
 C  child death, born 1 Oct 2026, died and known Wed 4 Nov -> CDOP due Thu 5 Nov; sent
    Thu 5 Nov: on time, 1 working day. 34 days old: band 28-364 days. Category infection.
 D  serious incident, aware Mon 16 Nov; decided not to notify: its Panel notification
@@ -27,7 +27,7 @@ Panel: 3 raised (A, B, G), 2 sent (1 on time, 1 late), 1 still open; D not notif
 CDOP: 3 raised (C, E, G), 2 sent on time, 1 still open; share 1.0, median 1.
 Rapid reviews: 2 raised (A, B), 1 sent on time, 1 still open, median 10.
 Child deaths: C, E and G (G logged as a serious incident): 3.
-Sent late: B's Panel notification, 2 working days late, no reason recorded.
+Sent late: B's Panel notification, 2 working days late, with the reason the LA gave.
 Open now: F, E, G's Panel, B's rapid review (dated), G's rapid review (undated): 5, of
    which overdue 3 (F, E, G's Panel).
 """
@@ -100,7 +100,10 @@ def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Itera
     )  # fmt: skip
     session.mark_sent(a, "panel-notification", date(2026, 11, 6))
     record_in_order(session, a, "rapid_review.sent_to_panel", "2026-11-20")
-    session.mark_sent(b, "panel-notification", date(2026, 11, 12))
+    session.mark_sent(
+        b, "panel-notification", date(2026, 11, 12),
+        late_reason="The strategy meeting was not held until Wed 11 Nov.",
+    )  # fmt: skip
     session.mark_sent(c, "cdop-notification", date(2026, 11, 5))
     record_in_order(session, c, "cdop.category", "infection", on="2026-11-20")
     session.decide(d, notify=False, rationale="Injuries explained; no abuse suspected.")
@@ -183,7 +186,7 @@ def test_late_sends(report: dict[str, Any]) -> None:
             "due": "2026-11-10",
             "sent_on": "2026-11-12",
             "working_days_late": 2,
-            "reason": None,
+            "reason": "The strategy meeting was not held until Wed 11 Nov.",
         }
     ]
 

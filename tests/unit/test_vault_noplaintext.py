@@ -108,6 +108,8 @@ def test_session_writes_leave_no_plaintext(home: Path, secrets_on_disk: list[str
         health_information=SENTINELS["Health"],
     )
     document["notifier"] = {"name": SENTINELS["Notifier"], "la": "Testshire"}
+    # Neglect suspected: a Panel notification too, so there is a threshold to decide.
+    document["facts"]["abuse_or_neglect"] = "suspected"
     session = Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner())
     try:
         case_id = session.create_case(document)
@@ -123,7 +125,10 @@ def test_session_writes_leave_no_plaintext(home: Path, secrets_on_disk: list[str
         session.decide(
             case_id, notify=True, rationale=f"SYNTHETIC rationale {SENTINELS['Rationale']}"
         )
-        session.mark_sent(case_id, "cdop-notification", session.today(), SENTINELS["Reference"])
+        session.mark_sent(
+            case_id, "cdop-notification", session.today(), SENTINELS["Reference"],
+            late_reason="SYNTHETIC reason: logged after the due date.",
+        )  # fmt: skip
         session.withdraw(
             other_id, "cdop-notification", f"SYNTHETIC withdrawn {SENTINELS['Withdrawn']}"
         )

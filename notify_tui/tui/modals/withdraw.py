@@ -12,7 +12,8 @@ MIN_REASON = 10
 
 
 class WithdrawScreen(Dialog[str | None]):
-    """Ask for the reason (a sentence) a duty is withdrawn."""
+    """Ask for the reason (a sentence) a duty is withdrawn, or, with other words, any
+    one reason a record needs (a correction's)."""
 
     ERROR_ID = "reason-error"
     BINDINGS = []
@@ -24,16 +25,25 @@ class WithdrawScreen(Dialog[str | None]):
     | escape | dialog.cancel | close |
     """
 
-    def __init__(self, duty_title: str) -> None:
-        super().__init__(f"Withdraw: {duty_title}")
+    def __init__(
+        self,
+        duty_title: str,
+        *,
+        title: str | None = None,
+        question: str = "Why does this duty no longer apply? (recorded in the audit trail)",
+        button: str = "Withdraw",
+    ) -> None:
+        super().__init__(title or f"Withdraw: {duty_title}")
         self.duty_title = duty_title
+        self.question = question
+        self.button = button
 
     def body(self) -> ComposeResult:
-        yield Label("Why does this duty no longer apply? (recorded in the audit trail)")
+        yield Label(self.question)
         yield Input(id="reason", max_length=2000)
 
     def buttons(self) -> ComposeResult:
-        yield Button("Withdraw", variant="warning", id="save")
+        yield Button(self.button, variant="warning", id="save")
         yield from super().buttons()
 
     @on(Button.Pressed, "#save")

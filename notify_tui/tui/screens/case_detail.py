@@ -28,6 +28,7 @@ from notify_tui.domain.dashboard import (
     duty_label,
     short_recipients,
 )
+from notify_tui.domain.duty_states import PANEL_DUTY
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.domain.wording import INCIDENT_LABELS
 from notify_tui.errors import NotifyError
@@ -44,6 +45,7 @@ from notify_tui.tui.widgets.office_workflow import OfficeWorkflow
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.views.conflicts import numbered
 from notify_tui.views.dashboard import format_due
+from notify_tui.views.duty_record import decision_line, record_lines, sent_flags
 from notify_tui.views.sync import received_lines
 
 
@@ -73,6 +75,17 @@ def _kind_label(kind: str | None) -> str:
     return "Yearly report" if kind == "annual_report" else str(kind or "-")
 
 
+def correctable_part(duty: DutyView) -> str | None:
+    """The latest part of a duty's record a correction would undo, or None."""
+    if duty.acknowledged_on:
+        return "acknowledged"
+    if duty.sent_on:
+        return "sent"
+    if duty.status == "withdrawn" or duty.withdrawal_pending:
+        return "withdrawn"
+    return None
+
+
 def describe_subject(subject: Mapping[str, Any]) -> str:
     """One line per subject: name, birth date, sex and legal status."""
     born = "unborn" if subject.get("unborn") else f"born {_day(subject.get('date_of_birth'))}"
@@ -97,15 +110,12 @@ def describe_facts(document: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def describe_decision(decision: Mapping[str, Any] | None) -> str:
-    """The threshold decision in one line."""
-    if not decision:
-        return "Threshold decision: [b]not yet recorded[/b] (press d)"
-    verdict = "NOTIFY" if decision.get("notify") else "DO NOT NOTIFY"
-    return (
-        f"Threshold decision: [b]{verdict}[/b] on {_day(decision.get('decided_on'))} "
-        f"by {decision.get('decided_by') or '-'}: {decision.get('rationale', '')}"
-    )
+def describe_decision(decision: Mapping[str, Any] | None, duties: tuple[DutyView, ...] = ()) -> str:
+    """The threshold decision in one line, as what it governs: the Panel duties only."""
+    has_panel = any(d.duty == PANEL_DUTY for d in duties)
+    if not decision and has_panel:
+        return "Panel threshold decision: [b]not yet recorded[/b] (press d)"
+    return escape(decision_line(decision, duties))
 
 
 class CaseDetailScreen(Screen[None]):
@@ -117,6 +127,14 @@ class CaseDetailScreen(Screen[None]):
         Binding("a", "acknowledge", "Acknowledged", id="case.acknowledge", show=True),
         Binding("w", "withdraw", "Withdraw", id="case.withdraw", show=True),
         Binding("d", "decide", "Decide", id="case.decide", show=True),
+        Binding(
+            "c",
+            "confirm_withdrawal",
+            "Confirm withdrawal",
+            id="case.confirm_withdrawal",
+            show=True,
+        ),
+        Binding("x", "correct", "Correct", id="case.correct", show=False),
         Binding("e", "edit", "Edit facts", id="case.edit", show=True),
         Binding("1", "tab('duties')", "Duties", id="case.tab_duties", show=False),
         Binding("2", "tab('facts')", "Facts", id="case.tab_facts", show=False),
@@ -133,8 +151,10 @@ class CaseDetailScreen(Screen[None]):
     |---|---|---|
     | s | case.mark_sent | mark the highlighted duty sent (date and reference) |
     | a | case.acknowledge | record that the recipient acknowledged it |
-    | w | case.withdraw | withdraw the highlighted duty, with a reason |
-    | d | case.decide | record the threshold decision (notify or not) |
+    | w | case.withdraw | withdraw the highlighted duty, with a reason (statutory: ask) |
+    | d | case.decide | the threshold decision (only where a Panel duty is raised) |
+    | c | case.confirm_withdrawal | office only: confirm an LA's withdrawal request |
+    | x | case.correct | undo the duty's latest record as recorded in error, with a reason |
     | e | case.edit | edit the facts in the new-case form; the duties follow |
     | 1 | case.tab_duties | the duties tab |
     | 2 | case.tab_facts | the subjects and facts tab |
@@ -215,7 +235,7 @@ class CaseDetailScreen(Screen[None]):
             f"{detail.rulepack}{conflict_note}{problem}\n{subjects}"
         )
         self.query_one("#decision", Static).update(
-            describe_decision(detail.document.get("decision"))
+            describe_decision(detail.document.get("decision"), detail.duties)
         )
         advisories = detail.advisories
         advisory_box = self.query_one("#advisories", Static)
@@ -228,6 +248,7 @@ class CaseDetailScreen(Screen[None]):
         self.query_one(OfficeWorkflow).show(detail, office=self.session.identity.role == "office")
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("conflicts").label = f"Conflicts ({conflicts})"  # type: ignore[assignment]
+        self.refresh_bindings()  # `d` is offered only where there is a Panel duty
 
     def _fill_duties(self) -> None:
         table = self.query_one("#case-duties", DataTable)
@@ -239,9 +260,12 @@ class CaseDetailScreen(Screen[None]):
             else:
                 label = STATUS_LABELS.get(duty.status, duty.status)
             left = duty.working_days_left
+            if duty.withdrawal_pending:
+                label += " · withdrawal pending"
             sent = ""
             if duty.sent_on:
                 sent = f"{_day(duty.sent_on)} {duty.reference or ''}".strip()
+                sent += " · late" if duty.late else (" · on time" if duty.due else "")
             if duty.acknowledged_on:
                 sent += f" (ack {_day(duty.acknowledged_on)})"
             table.add_row(
@@ -264,13 +288,21 @@ class CaseDetailScreen(Screen[None]):
             box.update("No duties: the facts raise none.")
             return
         reasons = "\n".join(f"  • {reason}" for reason in duty.reasons) or "  -"
-        withdrawn = f"\n[b]Withdrawn:[/b] {duty.withdrawn_reason}" if duty.withdrawn_reason else ""
         received = "".join(f"[b]Receipt:[/b] {line}\n" for line in self.received.get(duty.duty, []))
+        record: list[tuple[str, str]] = []
+        if duty.sent_on:
+            flags = sent_flags(duty)
+            reference = f" (ref {duty.reference})" if duty.reference else ""
+            record.append(
+                ("Sent", f"{_day(duty.sent_on)}{reference}" + (f" · {flags}" if flags else ""))
+            )
+        record += [("Record", line) for line in record_lines(duty)]
+        recorded = "".join(f"[b]{label}:[/b] {escape(text)}\n" for label, text in record)
         box.update(
             f"[b]{duty.title}[/b]\n"
             f"To: {'; '.join(duty.recipients) or '-'}\n"
-            f"Deadline: {duty.deadline or '-'} → {_day(duty.due)}\n{received}"
-            f"Why:\n{reasons}\nSource: {duty.source or '-'}{withdrawn}"
+            f"Deadline: {duty.deadline or '-'} → {_day(duty.due)}\n{received}{recorded}"
+            f"Why:\n{reasons}\nSource: {duty.source or '-'}"
         )
 
     def _fill_conflicts(self) -> None:
@@ -352,19 +384,31 @@ class CaseDetailScreen(Screen[None]):
         return duty
 
     def action_mark_sent(self) -> None:
-        """Ask for the date sent and reference, then record it."""
+        """Ask for the date sent and reference (and why, when late), then record it; a
+        refusal keeps the dialog open with what was typed."""
         duty = self._open_duty()
         if duty is None:
             return
         duty_id = duty.duty
 
-        def record(result: SentRecord | None) -> None:
-            if result is not None and self._run(
-                "mark_sent", self.case_id, duty_id, result.sent_on, result.reference
-            ):
+        def attempt(answer: SentRecord) -> str | None:
+            try:
+                self.session.mark_sent(
+                    self.case_id, duty_id, answer.sent_on, answer.reference, answer.late_reason
+                )
+            except NotifyError as error:
+                return error.message
+            return None
+
+        def recorded(result: SentRecord | None) -> None:
+            if result is not None:
+                self.refresh_case()
                 self.notify(f"Marked sent: {duty_label(duty_id, duty.title)}.")
 
-        self.app.push_screen(MarkSentScreen(duty.title, self.session.today()), record)
+        due = date.fromisoformat(duty.due) if duty.due else None
+        self.app.push_screen(
+            MarkSentScreen(duty.title, self.session.today(), due, attempt), recorded
+        )
 
     def action_acknowledge(self) -> None:
         """Ask when the recipient acknowledged, then record it."""
@@ -387,17 +431,68 @@ class CaseDetailScreen(Screen[None]):
         )
 
     def action_withdraw(self) -> None:
-        """Ask why, then withdraw the duty."""
+        """Ask why, then withdraw the duty (a statutory one: ask the office to confirm)."""
         duty = self._open_duty()
         if duty is None:
             return
         duty_id = duty.duty
 
         def record(reason: str | None) -> None:
-            if reason is not None:
-                self._run("withdraw", self.case_id, duty_id, reason)
+            done = reason is not None and self._run("withdraw", self.case_id, duty_id, reason)
+            if done and duty.required:
+                self.notify("Withdrawal asked: the duty stays owed until the office confirms.")
 
-        self.app.push_screen(WithdrawScreen(duty.title), record)
+        if duty.required:
+            screen = WithdrawScreen(
+                duty.title,
+                title=f"Ask to withdraw: {duty.title}",
+                question=(
+                    "Why does this statutory duty no longer apply? It stays owed until the "
+                    "business office confirms the withdrawal."
+                ),
+                button="Ask to withdraw",
+            )
+        else:
+            screen = WithdrawScreen(duty.title)
+        self.app.push_screen(screen, record)
+
+    def action_confirm_withdrawal(self) -> None:
+        """Office: confirm the LA's request to withdraw the highlighted duty."""
+        duty = self._open_duty()
+        if duty is None:
+            return
+        if self._run("confirm_withdrawal", self.case_id, duty.duty):
+            self.notify(f"Withdrawal confirmed: {duty_label(duty.duty, duty.title)}.")
+
+    def action_correct(self) -> None:
+        """Undo the highlighted duty's latest record as recorded in error, with a reason."""
+        duty = self._open_duty()
+        if duty is None:
+            return
+        part = correctable_part(duty)
+        if part is None:
+            self.notify("This duty has no record to correct.", severity="warning")
+            return
+        duty_id = duty.duty
+
+        def record(reason: str | None) -> None:
+            if reason is not None and self._run(
+                "correct_duty", self.case_id, duty_id, part, reason
+            ):
+                self.notify(f"Corrected: the {part} record of {duty_label(duty_id, duty.title)}.")
+
+        self.app.push_screen(
+            WithdrawScreen(
+                duty.title,
+                title=f"Correct: {duty.title}",
+                question=(
+                    f"Undo the {part} record as recorded in error. What was wrong? "
+                    "(kept with the correction; the old record stays in the audit trail)"
+                ),
+                button=f"Undo {part}",
+            ),
+            record,
+        )
 
     def action_decide(self) -> None:
         """Record the threshold decision."""
@@ -442,8 +537,11 @@ class CaseDetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Office steps are the office's to record, facts the owning LA's: each key is
         hidden where it cannot be used."""
-        if action == "office_step":
+        if action in ("office_step", "confirm_withdrawal"):
             return self.session.identity.role == "office"
+        if action == "decide":
+            # The threshold decision is about the Panel: no Panel duty, nothing to decide.
+            return any(d.duty == PANEL_DUTY for d in self._duties())
         if action == "edit":
             return self._editable()
         return True

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from notify_tui.domain.dashboard import short_recipients
+from notify_tui.domain.duty_states import PANEL_DUTY
 from notify_tui.domain.models import CaseKind
 from notify_tui.domain.rules import calendar_for
 from notify_tui.errors import NotifyError
@@ -153,9 +154,15 @@ class NewCaseScreen(Screen[str | None]):
                 yield self._text("place", "Place (optional)", max_length=500)
                 yield self._text("case_outline", "Outline", "a few sentences", 20_000)
                 if self.case_id is None:  # editing: `d` on the case screen decides
-                    yield Static("[b]Threshold decision[/b]", classes="section")
-                    yield self._select("decision", "Decision", DECISIONS)
-                    yield self._text("rationale", "Rationale", "why (at least a sentence)", 5000)
+                    # Offered only while the facts raise a Panel notification: the
+                    # decision is about the serious-incident test (see `_preview`).
+                    yield Static(
+                        "[b]Threshold decision (Panel)[/b]", classes="section decision-part"
+                    )
+                    yield self._select("decision", "Decision", DECISIONS).add_class("decision-part")
+                    yield self._text(
+                        "rationale", "Rationale", "why (at least a sentence)", 5000
+                    ).add_class("decision-part")
                 yield Static(id="form-status")
                 with Horizontal(id="form-buttons"):
                     label = "Save case" if self.case_id is None else "Save changes"
@@ -219,9 +226,22 @@ class NewCaseScreen(Screen[str | None]):
             status.update(f"{len(self.check.errors)} field(s) still to complete" if hidden else "")
         self._preview()
 
+    def _offer_decision(self, offered: bool) -> None:
+        """Show the threshold decision only while there is a Panel duty to decide on; a
+        decision chosen before the facts changed is dropped, not saved unseen."""
+        for widget in self.query(".decision-part"):
+            widget.display = offered
+        if self.case_id is not None:
+            return
+        if not offered and self.values.get("decision", "undecided") != "undecided":
+            self.values["decision"] = "undecided"
+            self.query_one("#f-decision", Select).value = "undecided"
+            self.check = check_form(self.kind, self.values, self.today)
+
     def _preview(self) -> None:
         preview = self.query_one("#duties-preview", Static)
         if self.check.facts is None:
+            self._offer_decision(self.kind is CaseKind.serious_incident)
             preview.update("The duties appear here once the dates are filled in.")
             return
         try:
@@ -229,6 +249,7 @@ class NewCaseScreen(Screen[str | None]):
         except NotifyError as error:
             preview.update(f"Not assessed yet: {error.message}")
             return
+        self._offer_decision(any(duty.id == PANEL_DUTY for duty in assessment.duties))
         lines: list[str] = []
         for duty in assessment.duties:
             if duty.due is None:
@@ -276,7 +297,7 @@ class NewCaseScreen(Screen[str | None]):
         except NotifyError as error:
             self.notify(error.message, title="Not saved", severity="error")
             return
-        decision = self.values["decision"]
+        decision = self.values.get("decision", "undecided")
         if decision != "undecided":
             try:
                 self.session.decide(

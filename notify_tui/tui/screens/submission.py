@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -161,10 +163,18 @@ class SubmissionScreen(Screen[None]):
         if submission is None:
             return
         recorded = []
+        due = {d.duty: d.due for d in (self.detail.duties if self.detail else ())}
         for duty_id in submission.duty_ids:
+            # The reason goes with the duties sent late only (an on-time one needs none).
+            duty_due = due.get(duty_id)
+            late = duty_due is not None and submission.sent_on > date.fromisoformat(duty_due)
             try:
                 self.session.mark_sent(
-                    self.case_id, duty_id, submission.sent_on, submission.reference
+                    self.case_id,
+                    duty_id,
+                    submission.sent_on,
+                    submission.reference,
+                    submission.late_reason if late else None,
                 )
             except NotifyError as error:
                 self.notify(error.message, title="Not recorded", severity="error")
