@@ -93,8 +93,8 @@ def case_list(
 def case_show(session: Session, case_id: str, as_json: bool) -> None:
     """Show a case: facts, duties with due dates and status, and the audit trail."""
     from notify_tui.views.conflicts import numbered_values
-    from notify_tui.views.office import step_rows
     from notify_tui.views.duty_record import decision_line, record_lines, sent_flags
+    from notify_tui.views.office import step_rows
     from notify_tui.views.sync import received_lines
 
     detail = session.case_detail(case_id)

@@ -145,6 +145,8 @@ DUTY_PARTS = {
     "withdrawn": "withdrawal",
     "late_reason": "reason for the delay",
     "submitted": "submission",
+    "withdrawal_requested": "withdrawal request",
+    "withdrawal_confirmed": "withdrawal confirmation",
 }
 """What each part of a duty's record (`duties.ID.PART`) is called."""
 
@@ -201,6 +203,11 @@ def field_label(path: str) -> str:
     """A field of a case in words, as a heading: "Date of birth (child 1)", "Place",
     "CDOP notification acknowledgement", "Rapid review meeting held"."""
     area, key, rest = _split(path)
+    if area == "duties" and rest.startswith("corrections."):
+        return _capital(f"{duty_name(key)} correction")
+    if area == "office" and key.startswith("corrections."):
+        step = key.removeprefix("corrections.")
+        return f"{STEP_LABELS.get(step, step.replace('_', ' '))}: correction"
     if area == "duties":
         return _capital(f"{duty_name(key)} {DUTY_PARTS.get(rest, rest.replace('_', ' '))}")
     if area == "subjects" and key.isdigit():
@@ -519,6 +526,54 @@ def _per_change(template: str) -> Phrase:
     return phrase
 
 
+def _duty_corrected(author: str, changes: Sequence[ChangeLike]) -> str:
+    """`duty.corrected`: the cleared parts (value None) and the correction note
+    (`duties.ID.corrections.eN` = {part, undone, reason, by, date}) in one sentence."""
+    notes = [c for c in changes if _split(c.field)[2].startswith("corrections.")]
+    if not notes:
+        return _per_change("corrected the {duty} {part}: {record}{because}")(author, changes)
+    said = []
+    for note in notes:
+        _, duty, _ = _split(note.field)
+        record = _record(note.value)
+        part = str(record.get("part") or "")
+        undone = value_words(f"duties.{duty}.{part}", record.get("undone"), by=author)
+        named = DUTY_PARTS.get(part, part.replace("_", " ") or "record")
+        reason = _reason(record)
+        said.append(
+            f"corrected the {duty_name(duty)}: its {named} ({undone}) was made in error"
+            + (f" (reason: {reason})" if reason else "")
+        )
+    return "; ".join(said)
+
+
+def _office_corrected(author: str, changes: Sequence[ChangeLike]) -> str:
+    """`office.corrected`: the step's new value and its note
+    (`office.corrections.AREA.STEP` = {reason, was, by}) in one sentence."""
+    prefix = "office.corrections."
+    notes = {
+        c.field.removeprefix(prefix): _record(c.value)
+        for c in changes
+        if c.field.startswith(prefix)
+    }
+    said = []
+    for change in changes:
+        if change.field.startswith(prefix):
+            continue
+        key = change.field.removeprefix("office.")
+        note = notes.get(key, _record(change.value))
+        words = (
+            f"corrected '{field_label(change.field)}' to {_plain_words(change.field, change.value)}"
+        )
+        details = []
+        if "was" in note:
+            details.append(f"was {_plain_words(change.field, note.get('was'))}")
+        if _reason(note):
+            details.append(f"reason: {_reason(note)}")
+        said.append(words + (f" ({'; '.join(details)})" if details else ""))
+    return "; ".join(said) or _unknown("office.corrected")(author, changes)
+
+
 def _yearly_or(phrase: Phrase) -> Phrase:
     """The yearly report's record (`annual_report.*`) in one sentence, else `phrase`."""
 
@@ -545,10 +600,14 @@ EVENT_TEMPLATES: dict[str, Phrase] = {
     "duty.submitted": _per_change("marked the {duty} {record}"),
     "duty.acknowledged": _per_change("recorded the {duty} {record}"),
     "duty.withdrawn": _per_change("withdrew the {duty}: {reason}"),
-    "duty.corrected": _per_change("corrected the {duty} {part}: {record}{because}"),
+    "duty.corrected": _duty_corrected,
     "duty.late_reason": _per_change("gave the reason the {duty} was late: {reason}"),
+    "duty.withdrawal_requested": _per_change(
+        "asked to withdraw the {duty} (the office confirms; until then it is owed): {reason}"
+    ),
+    "duty.withdrawal_confirmed": _per_change("confirmed the withdrawal of the {duty}"),
     "office.recorded": _yearly_or(_per_change("recorded '{label}' {step}")),
-    "office.corrected": _per_change("corrected '{label}' to {value}{because}"),
+    "office.corrected": _office_corrected,
 }
 """How each event type reads, after its author's name. A new type is one line here;
 `_per_change` templates are filled in for each change the event makes."""

@@ -41,7 +41,13 @@ def crossed(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
     office = make_session(tmp_path / "office", "Testshire CSP Office (test)", "office", "B. Office")
     trust_each_other([la, office], tmp_path / "keys")
     case_id = la.create_case(case_document(3, "child_death"))
-    la.mark_sent(case_id, "cdop-notification", date(2026, 11, 18), "NOTIF-123")
+    la.mark_sent(
+        case_id,
+        "cdop-notification",
+        date(2026, 11, 18),
+        "NOTIF-123",
+        late_reason="The death was reported to the LA by post.",
+    )
     exchange(la, office, tmp_path / "first")
     office.acknowledge(case_id, "cdop-notification", date(2026, 11, 18))
     la.acknowledge(case_id, "cdop-notification", date(2026, 11, 19))

@@ -208,7 +208,11 @@ def test_report_period_presets(home: Path) -> None:
 def test_report_lists_a_late_send(home: Path) -> None:
     """Due Mon 9 Nov, sent Thu 12 Nov: 3 working days late (10, 11, 12), in every format."""
     case_id = (home / "case-id").read_text()
-    sent = run(home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-12")
+    reason = "The strategy meeting was not held until Wed 11 Nov."
+    sent = run(
+        home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-12",
+        "--late-reason", reason,
+    )  # fmt: skip
     assert sent.returncode == 0, sent.stderr
     period = ("--from", "2026-11-01", "--to", "2026-11-30")
     as_json = json.loads(run(home, "report", *period, "--format", "json").stdout)
@@ -220,11 +224,11 @@ def test_report_lists_a_late_send(home: Path) -> None:
         "2026-11-12",
     )
     assert line["working_days_late"] == 3
+    assert line["reason"] == reason
     panel = as_json["notifications"]["panel-notification"]["all"]
     assert (panel["sent"], panel["sent_within_deadline"], panel["sent_late"]) == (1, 0, 1)
     markdown = run(home, "report", *period).stdout
     assert "Sent late: 1." in markdown
-    reason = line["reason"] or "no reason recorded"
     assert (
         f"| {case_id} | Testshire | panel-notification | 2026-11-09 | 2026-11-12 | 3 | {reason} |"
         in markdown

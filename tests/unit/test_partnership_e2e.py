@@ -428,7 +428,7 @@ def test_report_all_las_reproduces_the_hand_working(partnership: Partnership) ->
             due="2026-11-10",
             sent_on="2026-11-12",
             working_days_late=2,
-            reason=None,
+            reason="The strategy discussion was not held until Wed 11 Nov.",
         ),
     )
     assert figures.open == OpenDuties(

@@ -282,26 +282,62 @@ def test_a_record_made_by_someone_else_names_them() -> None:
 
 
 def test_corrections_and_late_reasons() -> None:
-    corrected = {"date": "2026-11-19", "by": "A. Lead", "reference": "NOTIF-124",
-                 "reason": "The first date was typed wrong."}  # fmt: skip
-    assert said("duty.corrected", "A. Lead", (SENT, corrected)) == (
-        "A. Lead corrected the Panel notification sent record: sent on 19 Nov 2026, "
-        "reference NOTIF-124 (reason: The first date was typed wrong.)"
-    )
-    assert said("duty.corrected", "A. Lead", (SENT, None)) == (
-        "A. Lead corrected the Panel notification sent record: removed"
+    # As Session.correct_duty records it: the sent record cleared, and a note keeping it.
+    note = {
+        "part": "sent",
+        "undone": {"date": "2026-11-06", "by": "A. Lead", "reference": "NOTIF-124"},
+        "reason": "It was recorded on the wrong case.",
+        "by": "A. Lead",
+        "date": "2026-11-23",
+    }
+    assert said(
+        "duty.corrected",
+        "A. Lead",
+        (SENT, None),
+        ("duties.panel-notification.corrections.e0123456789abcdef", note),
+    ) == (
+        "A. Lead corrected the Panel notification: its sent record (sent on 6 Nov 2026, "
+        "reference NOTIF-124) was made in error (reason: It was recorded on the wrong case.)"
     )
     late = {"reason": "The referral reached us after the deadline.", "by": "A. Lead"}
     assert said("duty.late_reason", "A. Lead", ("duties.panel-notification.late_reason", late)) == (
         "A. Lead gave the reason the Panel notification was late: "
         "The referral reached us after the deadline."
     )
+    # As Session.record_office_step records a correction: the step and its note.
     assert said(
         "office.corrected",
         "B. Office",
-        ("office.rapid_review.meeting_held", {"date": "2026-11-17", "reason": "Minutes said 17."}),
+        ("office.rapid_review.meeting_held", "2026-11-17"),
+        (
+            "office.corrections.rapid_review.meeting_held",
+            {"reason": "Minutes said 17.", "was": "2026-11-18", "by": "B. Office"},
+        ),
     ) == (
-        "B. Office corrected 'Rapid review meeting held' to 17 Nov 2026 (reason: Minutes said 17.)"
+        "B. Office corrected 'Rapid review meeting held' to 17 Nov 2026 "
+        "(was 18 Nov 2026; reason: Minutes said 17.)"
+    )
+
+
+def test_a_two_person_withdrawal_in_words() -> None:
+    request = {"reason": "The death was of a child from another area.", "by": "A. Lead",
+               "date": "2026-11-20"}  # fmt: skip
+    assert said(
+        "duty.withdrawal_requested",
+        "A. Lead",
+        ("duties.cdop-notification.withdrawal_requested", request),
+    ) == (
+        "A. Lead asked to withdraw the CDOP notification (the office confirms; until then it "
+        "is owed): The death was of a child from another area."
+    )
+    confirmation = {"by": "B. Office", "date": "2026-11-23", "request": "0123"}
+    assert (
+        said(
+            "duty.withdrawal_confirmed",
+            "B. Office",
+            ("duties.cdop-notification.withdrawal_confirmed", confirmation),
+        )
+        == "B. Office confirmed the withdrawal of the CDOP notification"
     )
 
 
