@@ -116,14 +116,15 @@ async def test_reports_open_from_the_command_palette(demo: DemoVault) -> None:
 
 async def test_a_late_send_is_listed_with_its_working_days_late(fresh_demo: DemoVault) -> None:
     """A Panel notification due Wed 18 Nov and sent Mon 23 Nov is 3 working days late
-    (19, 20, 23) and is listed under "Sent late" with its reason (or that none is given)."""
+    (19, 20, 23) and is listed under "Sent late" with its reason."""
     session = fresh_demo.session
     overdue = next(
         duty
         for duty in session.deadlines(within=0)
         if duty.duty == "panel-notification" and duty.due == "2026-11-18"
     )
-    session.mark_sent(overdue.case_id, "panel-notification", date(2026, 11, 23))
+    reason = "The referral reached the LA by post a week after the event."
+    session.mark_sent(overdue.case_id, "panel-notification", date(2026, 11, 23), late_reason=reason)
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -142,3 +143,5 @@ async def test_a_late_send_is_listed_with_its_working_days_late(fresh_demo: Demo
             "18 Nov 2026",
             "23 Nov 2026",
         ]
+        assert line.reason == reason
+        assert reason in cells(screen, "late-sends")[f"{overdue.case_id}|panel-notification"]

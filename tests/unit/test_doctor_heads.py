@@ -247,9 +247,7 @@ def test_an_intact_exchange_passes_on_both_sides(
     la, office = la_and_office
     case_id = la.create_case(case_document(3, "child_death"))
     import_ok(office, export_to(la, office, tmp_path / "b1"))
-    office.record_office_step(
-        case_id, "cdop", "review_meeting_held", office.today().isoformat()
-    )
+    office.record_office_step(case_id, "cdop", "review_meeting_held", office.today().isoformat())
     import_ok(la, export_to(office, la, tmp_path / "b2"))
     homes = [vault_of(la).home, vault_of(office).home]
     heads = {head.chain: head.seq for head in vault_of(la).recorded_heads()}
