@@ -22,7 +22,9 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
    ``annual_report.*``), which only office devices write; an office's per-LA chain
    ``device--slug`` touches only cases created by the LA whose `org_slug` is ``slug``
    (exactly: its id is `office_chain_id(device, creating org)`), and its plain chain
-   only the partnership's records; a case is created once;
+   only the partnership's records; an LA device never sets a withdrawal's confirmation
+   (the second person is the office; it may clear one, undoing the withdrawal); a case
+   is created once;
 
 then the new events, the arrivals, the sender's receipts and the bundle's hash are
 written and the touched cases refolded, in one transaction.
@@ -51,6 +53,9 @@ OFFICE_FIELD = re.compile(
 """Fields an office device may set on an LA's case: its workflow steps, duty
 acknowledgements (and their corrections), and the confirmation of an LA's request to
 withdraw a statutory duty (the second person)."""
+
+OFFICE_ONLY_FIELD = re.compile(r"^duties\.[a-z0-9_-]+\.withdrawal_confirmed$")
+"""Fields only an office device sets: the second person's confirmation of a withdrawal."""
 
 PARTNERSHIP_FIELD = re.compile(r"^annual_report\.[a-z0-9_.-]+$")
 """Fields of the partnership's own records (ids starting `PARTNERSHIP_PREFIX`)."""
@@ -270,3 +275,10 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
             raise BundleRefused(
                 f"{where}: {device.org} may not change case {event.case} of {creator[1]}"
             )
+        for change in event.changes:
+            # Clearing it (an LA's correction of the withdrawal) makes the duty owed again.
+            if OFFICE_ONLY_FIELD.match(change.field) and change.value is not None:
+                raise BundleRefused(
+                    f"{where}: only the office confirms a withdrawal, not "
+                    f"{change.field.split('.')[1]} of case {event.case} (the second person)"
+                )

@@ -463,3 +463,36 @@ def test_keys_files_that_would_confuse_chains_are_refused(
             office.sync.add_peer(path)
     finally:
         other.close()
+
+
+def test_la_may_not_confirm_its_own_statutory_withdrawal(tmp_path: Path) -> None:
+    """The second person of a two-person withdrawal is the office: an LA's bundle that
+    carries the confirmation itself (naming the office, as a tampered program could)
+    is refused, so the statutory duty stays owed on the office's vault."""
+    la = make_session(tmp_path / "la", "Northshire Council", author="Lee")
+    office = make_session(tmp_path / "office", "Northshire CSP Office", "office", author="Olu")
+    try:
+        trust_each_other([la, office], tmp_path / "keys")
+        case_id = la.create_case(case_document(5, "child_death"))
+        cdop = "cdop-notification"
+        assert cdop in {d.duty for d in la.case_detail(case_id).duties}
+        request = la.withdraw(case_id, cdop, "The child lived in another area.")
+        assert request.type == "duty.withdrawal_requested"
+        # Bypass the Session's office-only check, as a tampered program would.
+        forged = {"by": "Olu", "date": TODAY.isoformat(), "request": request.id}
+        vault_of(la).record(
+            la.projector,
+            [
+                (
+                    case_id,
+                    "duty.withdrawal_confirmed",
+                    [Change(field=f"duties.{cdop}.withdrawal_confirmed", value=forged)],
+                )
+            ],
+            system_clock().now(),
+        )
+        message = refuse(office, export_to(la, office, tmp_path))
+        assert f"only the office confirms a withdrawal, not {cdop}" in message
+    finally:
+        office.close()
+        la.close()
