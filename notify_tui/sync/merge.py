@@ -33,7 +33,7 @@ written and the touched cases refolded, in one transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,6 +56,10 @@ withdraw a statutory duty (the second person)."""
 
 OFFICE_ONLY_FIELD = re.compile(r"^duties\.[a-z0-9_-]+\.withdrawal_confirmed$")
 """Fields only an office device sets: the second person's confirmation of a withdrawal."""
+
+OFFICE_CORRECTION = re.compile(r"^duties\.[a-z0-9_-]+\.corrections\.[a-z0-9]+$")
+"""A correction note: from an office device, only of an acknowledgement (never one
+that says an LA's record was in error, nor one that erases an LA's note)."""
 
 PARTNERSHIP_FIELD = re.compile(r"^annual_report\.[a-z0-9_.-]+$")
 """Fields of the partnership's own records (ids starting `PARTNERSHIP_PREFIX`)."""
@@ -255,6 +259,13 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
                 if not OFFICE_FIELD.match(change.field):
                     raise BundleRefused(
                         f"{where}: an office device may only set office-workflow fields, "
+                        f"not {change.field} (case {event.case})"
+                    )
+                if OFFICE_CORRECTION.match(change.field) and not (
+                    isinstance(change.value, Mapping) and change.value.get("part") == "acknowledged"
+                ):
+                    raise BundleRefused(
+                        f"{where}: an office device corrects only its acknowledgements, "
                         f"not {change.field} (case {event.case})"
                     )
             if partnership:

@@ -496,3 +496,33 @@ def test_la_may_not_confirm_its_own_statutory_withdrawal(tmp_path: Path) -> None
     finally:
         office.close()
         la.close()
+
+
+def test_office_may_correct_only_acknowledgements(tmp_path: Path) -> None:
+    """An office's bundle may carry a correction of its own acknowledgement, not one
+    that says the LA's sent record was made in error, nor erase an LA's correction."""
+    la = make_session(tmp_path / "la", "Northshire Council", author="Lee")
+    rogue = make_session(tmp_path / "rogue", "Northshire CSP Office", "office", author="Rex")
+    try:
+        trust_each_other([rogue, la], tmp_path / "keys")
+        case_id = la.create_case(case_document(5, "child_death"))
+        cdop = "cdop-notification"
+        import_ok(rogue, export_to(la, rogue, tmp_path))
+        forged = {"part": "sent", "undone": {"date": "2026-11-18"}, "reason": "Never sent."}
+        # Bypass the Session's owner check, as a tampered program would.
+        vault_of(rogue).record(
+            rogue.projector,
+            [
+                (
+                    case_id,
+                    "duty.corrected",
+                    [Change(field=f"duties.{cdop}.corrections.e0123abcd", value=forged)],
+                )
+            ],
+            system_clock().now(),
+        )
+        message = refuse(la, export_to(rogue, la, tmp_path))
+        assert "an office device corrects only its acknowledgements" in message
+    finally:
+        rogue.close()
+        la.close()
