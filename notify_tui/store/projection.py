@@ -158,13 +158,17 @@ def _withdrawal(
     if withdrawn or not requested:
         return withdrawn, {}
     request_field = state.fields.get(f"duties.{duty_id}.withdrawal_requested")
-    request_id = request_field.heads[-1].event_id if request_field else None
-    if (
-        confirmed
-        and confirmed.get("request") == request_id
-        and confirmed.get("by") != requested.get("by")
-    ):
-        return {**requested, "confirmed_by": confirmed.get("by")}, {}
+    confirm_field = state.fields.get(f"duties.{duty_id}.withdrawal_confirmed")
+    if confirmed and request_field is not None and confirm_field is not None:
+        request, confirmation = request_field.heads[-1], confirm_field.heads[-1]
+        # The second person is judged by the events, not by the names their values carry:
+        # another author on another device confirmed this very request.
+        if (
+            confirmed.get("request") == request.event_id
+            and confirmation.author != request.author
+            and confirmation.device != request.device
+        ):
+            return {**requested, "confirmed_by": confirmation.author}, {}
     return {}, requested
 
 
