@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 Kind = Literal["serious_incident", "child_death", "care_leaver_death"]
@@ -143,3 +145,25 @@ def changed(document: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str
 
 def _keyword_paths(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {key.replace("__", "."): value for key, value in changes.items()}
+
+
+@dataclass(frozen=True)
+class FoldChange:
+    """A change as the fold reads it (`domain.fold.FoldChange`), for hand-built events."""
+
+    field: str
+    value: Any
+    replaces: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FoldEvent:
+    """An event as the fold reads it (`domain.fold.FoldEvent`), for hand-built events."""
+
+    id: str
+    at: datetime
+    changes: list[FoldChange]
+    type: str = "case.edited"
+    author: str = "Test Lead"
+    device: str = "dev-a"
+    org: str = "Testshire"

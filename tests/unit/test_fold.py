@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from factories import FoldChange, FoldEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,22 +14,8 @@ from notify_tui.domain.fold import flatten, fold_case, unflatten
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class C:
-    field: str
-    value: Any
-    replaces: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class E:
-    id: str
-    at: datetime
-    changes: list[C]
-    type: str = "case.edited"
-    author: str = "Test Lead"
-    device: str = "dev-a"
-    org: str = "Testshire"
+C = FoldChange
+E = FoldEvent
 
 
 def created() -> E:

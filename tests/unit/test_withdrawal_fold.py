@@ -3,9 +3,10 @@ author and device of the confirming event, not the names written inside the valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from factories import FoldChange, FoldEvent
 
 from notify_tui.domain.fold import fold_case
 from notify_tui.store.projection import _withdrawal
@@ -14,25 +15,12 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 DUTY = "cdop-notification"
 
 
-@dataclass(frozen=True)
-class C:
-    field: str
-    value: Any
-    replaces: list[str] = field(default_factory=list)
+C = FoldChange
 
 
-@dataclass(frozen=True)
-class E:
-    id: str
-    at: datetime
-    changes: list[C]
-    type: str
-    author: str
-    device: str
-    org: str = "Testshire Council (test)"
+ORG = "Testshire Council (test)"
 
-
-REQUEST = E(
+REQUEST = FoldEvent(
     "e-request",
     T0,
     [
@@ -44,22 +32,24 @@ REQUEST = E(
     "duty.withdrawal_requested",
     author="A. Lead",
     device="dev-la",
+    org=ORG,
 )
 
 
-def confirm(author: str, device: str, named: str) -> E:
+def confirm(author: str, device: str, named: str) -> FoldEvent:
     value = {"by": named, "date": "2026-11-23", "request": "e-request"}
-    return E(
+    return FoldEvent(
         "e-confirm",
         T0 + timedelta(days=3),
         [C(f"duties.{DUTY}.withdrawal_confirmed", value)],
         "duty.withdrawal_confirmed",
         author=author,
         device=device,
+        org=ORG,
     )
 
 
-def withdrawal(*events: E) -> tuple[dict[str, Any], dict[str, Any]]:
+def withdrawal(*events: FoldEvent) -> tuple[dict[str, Any], dict[str, Any]]:
     state = fold_case("CD-1", [REQUEST, *events])
     record = state.document("duties.")[DUTY]
     return _withdrawal(record, state, DUTY)
