@@ -18,6 +18,7 @@ into one line that names the field.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
@@ -37,6 +38,8 @@ from pydantic import (
 
 from notify_tui.domain import codes
 from notify_tui.domain.nhs import is_valid_nhs_number, normalise_nhs_number
+from notify_tui.domain.status import CareBasis, StatusAnswer, period_text, resolve_status
+from notify_tui.domain.status import age_on as age_on  # re-exported: callers import it here
 from notify_tui.errors import InvalidInput
 
 MAX_NAMED_SUBJECTS = 4
@@ -115,27 +118,6 @@ LocationType = Literal["home", "hospital", "placement", "custody", "school", "pu
 YesNoUnknown = Literal["yes", "no", "unknown"]
 
 
-def anniversary(born: date, years: int) -> date:
-    """The date a person born on `born` attains `years` of age.
-
-    A 29 February birthday falls on 1 March in a common year (the usual reading of
-    the Family Law Reform Act 1969 s9 in England).
-    """
-    year = born.year + years
-    try:
-        return born.replace(year=year)
-    except ValueError:
-        return date(year, 3, 1)
-
-
-def age_on(born: date, on: date) -> int:
-    """Whole years of age on a date."""
-    years = on.year - born.year
-    if on < anniversary(born, years):
-        years -= 1
-    return years
-
-
 def _today(info: ValidationInfo) -> date:
     """The caller's today; the domain never reads the clock, so it must be given."""
     today = (info.context or {}).get("today")
@@ -168,6 +150,38 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class CarePeriod(_Input):
+    """A period the LA looked after the subject (see `notify_tui.domain.status`)."""
+
+    start: Day = Field(description="First day of the period (YYYY-MM-DD).")
+    end: Day | None = Field(
+        None, description="Day the period ended (included); absent while it goes on."
+    )
+    basis: CareBasis = Field(
+        description="accommodated (s20, counts when more than 24 hours), care_order, "
+        "placement_order or short_breaks (reg 48; not counted towards the 13 weeks)."
+    )
+
+    _no_future = field_validator("start", "end")(_not_future)
+
+    @model_validator(mode="after")
+    def _ordered(self, info: ValidationInfo) -> Self:
+        if not _lenient(info) and self.end is not None and self.end < self.start:
+            raise _field_error("end", "a care period cannot end before it starts")
+        return self
+
+
+CarePeriods = Annotated[
+    list[CarePeriod],
+    Field(
+        max_length=100,
+        description="Care history: the periods the LA looked after the subject. Given, "
+        "they work out looked_after and care_leaver on the event date where those are "
+        "left out (docs/facts.md).",
+    ),
+]
+
+
 class Facts(_Input):
     """The facts document `notify-tui check` assesses: one subject and one event."""
 
@@ -189,8 +203,17 @@ class Facts(_Input):
     normally_resident_in_area: Flag = Field(
         description="The subject is normally resident in this LA's area."
     )
-    looked_after: Flag = Field(False, description="The subject was a looked-after child.")
-    care_leaver: Flag = Field(False, description="The subject was a care leaver.")
+    looked_after: Flag | None = Field(
+        None,
+        description="The subject was a looked-after child; left out, worked out from "
+        "care_periods (no periods: no). Given, it wins over the periods.",
+    )
+    care_leaver: Flag | None = Field(
+        None,
+        description="The subject was a care leaver; left out, worked out from "
+        "care_periods (no periods: no). Given, it wins over the periods.",
+    )
+    care_periods: CarePeriods = Field(default_factory=list)
     stillbirth_or_planned_termination: Flag = Field(
         False, description="The death was a stillbirth or a planned termination."
     )
@@ -214,13 +237,22 @@ class Facts(_Input):
         if _lenient(info):
             return self
         check_subject_dates(self.date_of_birth, self.unborn, self.event_date, "")
-        if self.unborn and (self.looked_after or self.care_leaver):
+        if self.unborn and (self.looked_after or self.care_leaver or self.care_periods):
             raise _field_error("unborn", "an unborn child cannot be looked after or a care leaver")
-        check_status_ages(
-            self.date_of_birth, self.event_date, self.looked_after, self.care_leaver, ""
-        )
+        check_status_ages(self.date_of_birth, self.event_date, bool(self.care_leaver), "")
+        check_care_periods(self.date_of_birth, self.care_periods, "")
         check_incident_dates(self)
         return self
+
+    def care_status(self) -> StatusAnswer:
+        """Looked after and care leaver on the event date: given, or worked out."""
+        return resolve_status(
+            self.looked_after,
+            self.care_leaver,
+            self.date_of_birth,
+            self.event_date,
+            self.care_periods,
+        )
 
 
 class _FieldError(ValueError):
@@ -235,9 +267,7 @@ def _field_error(field: str, message: str) -> _FieldError:
     return _FieldError(field, message)
 
 
-def check_status_ages(
-    born: date | None, event: date, looked_after: bool, care_leaver: bool, prefix: str
-) -> None:
+def check_status_ages(born: date | None, event: date, care_leaver: bool, prefix: str) -> None:
     """Care leavers left care at 16 or later, so a care leaver under 16 is a mistake.
 
     A looked-after subject of 18 or over is accepted (records lag a birthday); the
@@ -251,6 +281,15 @@ def check_status_ages(
             f"{prefix}care_leaver",
             f"a care leaver is 16 or older, but the subject was {age} on the event date",
         )
+
+
+def check_care_periods(born: date | None, periods: list[CarePeriod], prefix: str) -> None:
+    """Care periods fall after the birth; an unborn child has none (checked by callers)."""
+    for index, period in enumerate(periods):
+        if born is not None and period.start < born:
+            raise _field_error(
+                f"{prefix}care_periods.{index}.start", "a care period cannot start before birth"
+            )
 
 
 def check_subject_dates(born: date | None, unborn: bool, event: date, prefix: str) -> None:
@@ -286,10 +325,18 @@ def check_incident_dates(incident: Facts | Incident) -> None:
 class LegalStatus(_Input):
     """The subject's legal status at the time of the event (form: "legal status")."""
 
-    looked_after: Flag = Field(False, description="Looked-after child.")
+    looked_after: Flag | None = Field(
+        None,
+        description="Looked-after child; left out, worked out from the subject's "
+        "care_periods (no periods: no). Given, it wins over the periods.",
+    )
     child_protection_plan: Flag = Field(False, description="Subject of a child protection plan.")
     child_in_need: Flag = Field(False, description="Child in need.")
-    care_leaver: Flag = Field(False, description="Care leaver.")
+    care_leaver: Flag | None = Field(
+        None,
+        description="Care leaver; left out, worked out from the subject's care_periods "
+        "(no periods: no). Given, it wins over the periods.",
+    )
     known_to_agencies: Flag = Field(False, description="Known to agencies.")
 
 
@@ -305,6 +352,7 @@ class Subject(_Input):
     ethnicity: str | None = Field(None, description="DfE ethnicity code, e.g. WBRI.")
     disability: YesNoUnknown | None = Field(None, description="Whether the subject is disabled.")
     legal_status: LegalStatus = Field(default_factory=LegalStatus)
+    care_periods: CarePeriods = Field(default_factory=list)
     nhs_number: str | None = Field(
         None,
         description='NHS number (10 digits, modulus-11 checked), "not_available" or '
@@ -345,9 +393,22 @@ class Subject(_Input):
                 raise _field_error(
                     "legal_status", "an unborn child cannot be looked after or a care leaver"
                 )
+            if self.care_periods:
+                raise _field_error("care_periods", "an unborn child has no care periods")
         elif self.date_of_birth is None:
             raise _field_error("date_of_birth", "give the date of birth, or set unborn to true")
+        check_care_periods(self.date_of_birth, self.care_periods, "")
         return self
+
+    def care_status(self, event: date) -> StatusAnswer:
+        """Looked after and care leaver on the event date: given, or worked out."""
+        return resolve_status(
+            self.legal_status.looked_after,
+            self.legal_status.care_leaver,
+            self.date_of_birth,
+            event,
+            self.care_periods,
+        )
 
     @property
     def initials(self) -> str:
@@ -441,8 +502,7 @@ class Case(_Input):
             check_status_ages(
                 subject.date_of_birth,
                 self.incident.event_date,
-                subject.legal_status.looked_after,
-                subject.legal_status.care_leaver,
+                bool(subject.legal_status.care_leaver),
                 f"subjects.{index}.legal_status.",
             )
         check_case_kind(self)
@@ -465,6 +525,7 @@ class Case(_Input):
             normally_resident_in_area=self.incident.normally_resident_in_area,
             looked_after=subject.legal_status.looked_after,
             care_leaver=subject.legal_status.care_leaver,
+            care_periods=list(subject.care_periods),
             stillbirth_or_planned_termination=self.incident.stillbirth_or_planned_termination,
             panel_notified_date=self.incident.panel_notified_date,
             lcspr_decision_date=self.incident.lcspr_decision_date,
@@ -477,12 +538,15 @@ def check_case_kind(case: Case) -> None:
     if case.kind is CaseKind.care_leaver_death:
         if incident.outcome is not Outcome.died:
             raise _field_error("incident.outcome", "a care leaver death case needs outcome died")
-        leavers = [s for s in case.subjects if s.legal_status.care_leaver]
-        if not leavers:
+        statuses = [s.care_status(incident.event_date) for s in case.subjects]
+        if not any(status.care_leaver for status in statuses):
+            worked = next((a.derived for a in statuses if a.derived is not None), None)
+            why = f" ({worked.care_leaver_why})" if worked is not None else ""
             raise _field_error(
                 "subjects.0.legal_status.care_leaver",
-                "a care leaver death case needs a subject who is a care leaver",
+                f"a care leaver death case needs a subject who is a care leaver{why}",
             )
+        leavers = [s for s, a in zip(case.subjects, statuses, strict=True) if a.care_leaver]
         for subject in leavers:
             assert subject.date_of_birth is not None  # guaranteed: care leavers are born
             if age_on(subject.date_of_birth, incident.event_date) >= 25:
@@ -566,14 +630,14 @@ def validate_case(data: Any, today: date) -> Case:
         raise InvalidInput(describe_validation_error(error)) from None
 
 
-_SUBJECT_FACTS = ("date_of_birth", "unborn", "looked_after", "care_leaver")
+_SUBJECT_FACTS = ("date_of_birth", "unborn", "looked_after", "care_leaver", "care_periods")
 
 
 def expand_minimal_case(data: dict[str, Any]) -> dict[str, Any]:
     """Turn the minimal case document (subjects + flat `facts`) into the full one.
 
-    The subject-level facts (`unborn`, `looked_after`, `care_leaver`, and
-    `date_of_birth` where a subject gives none) apply to every subject.
+    The subject-level facts (`unborn`, `looked_after`, `care_leaver`, `care_periods`
+    and `date_of_birth` where a subject gives none) apply to every subject.
     """
     facts = data.get("facts")
     if not isinstance(facts, dict):
@@ -602,6 +666,8 @@ def expand_minimal_case(data: dict[str, Any]) -> dict[str, Any]:
             )
         if "unborn" in facts:
             subject.setdefault("unborn", facts["unborn"])
+        if "care_periods" in facts:
+            subject.setdefault("care_periods", facts["care_periods"])
         status = dict(subject.get("legal_status") or {})
         for key in ("looked_after", "care_leaver"):
             if key in facts:
@@ -618,3 +684,36 @@ def expand_minimal_case(data: dict[str, Any]) -> dict[str, Any]:
         if key in data:
             expanded[key] = data[key]
     return expanded
+
+
+def care_status_lines(subject: Mapping[str, Any], event: date) -> list[str]:
+    """For the case screen: a stored subject's care periods and the status they give.
+
+    Empty when the subject has no care periods (or cannot be read: the screen shows
+    the problem elsewhere). Each status says whether it was given or worked out."""
+    try:
+        parsed = Subject.model_validate(subject, context={"lenient": True})
+    except ValidationError:
+        return []
+    answer = parsed.care_status(event)
+    found = answer.derived
+    if found is None:
+        return []
+    lines = ["care periods: " + "; ".join(period_text(p) for p in parsed.care_periods)]
+    for label, given, value, derived, why in (
+        ("looked after", parsed.legal_status.looked_after, answer.looked_after,
+         found.looked_after, found.looked_after_why),
+        ("care leaver", parsed.legal_status.care_leaver, answer.care_leaver,
+         found.care_leaver, found.care_leaver_why),
+    ):  # fmt: skip
+        shown = "yes" if value else "no"
+        if given is None:
+            lines.append(f"{label} on the event date: {shown}, worked out: {why}")
+        elif given == derived:
+            lines.append(f"{label} on the event date: {shown} (given; the care periods agree)")
+        else:
+            lines.append(
+                f"{label} on the event date: {shown} (given; the care periods say otherwise, "
+                f"check the record: {why})"
+            )
+    return lines

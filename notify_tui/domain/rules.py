@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from notify_tui.domain import office
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.models import Case, Facts, Outcome, age_on, describe_validation_error
+from notify_tui.domain.status import StatusAnswer
 from notify_tui.errors import InvalidInput
 
 SettingValue = int | str
@@ -407,6 +408,16 @@ def derived_facts(facts: Facts | Mapping[str, Any]) -> dict[str, Any]:
     else:
         values["child_text"] = f"aged {age} on the date of the event (not a child)"
     values["care_leaver_age_text"] = f"aged {age} when they died (under 25)"
+    status = (
+        facts.care_status()
+        if isinstance(facts, Facts)
+        else StatusAnswer(bool(values.get("looked_after")), bool(values.get("care_leaver")))
+    )
+    values["looked_after"] = status.looked_after
+    values["care_leaver"] = status.care_leaver
+    values["looked_after_text"] = status.looked_after_text
+    values["care_leaver_text"] = status.care_leaver_text
+    values["status_notes"] = list(status.notes)
     return values
 
 
@@ -531,7 +542,7 @@ def _evaluate(
     pack = pack or default_rule_pack()
     settings = pack.resolve_settings(overrides)
     raised: dict[str, DutyAssessment] = {}
-    advisories: list[str] = []
+    advisories = [f"{label}{note}" for label, v in subjects for note in v.get("status_notes", [])]
     for rule in pack.rules:
         if rule.scope != scope:
             continue

@@ -244,3 +244,56 @@ def test_bad_frozen_today(tmp_path: Path) -> None:
 def test_deeply_nested_json_is_refused(tmp_path: Path) -> None:
     result = check(tmp_path, write(tmp_path, "[" * 100_000))
     assert_one_line_refusal(result, "JSON")
+
+
+# A care leaver born 10 May 2004 (14 on 10 May 2018, 16 on 10 May 2020), accommodated
+# 1 Jun 2018 - 1 Aug 2020, died Sun 1 Nov 2026 aged 22; no care_leaver boolean given.
+CARE_PERIODS_DEATH: dict[str, Any] = factories.facts(
+    "care_leaver_death",
+    date_of_birth="2004-05-10",
+    outcome="died",
+    event_date="2026-11-01",
+    aware_date="2026-11-02",
+    abuse_or_neglect="none",
+    location="in_area",
+    care_leaver=...,
+    care_periods=[{"start": "2018-06-01", "end": "2020-08-01", "basis": "accommodated"}],
+)
+
+
+def test_care_periods_work_out_the_status(tmp_path: Path) -> None:
+    result = check(tmp_path, "--json", write(tmp_path, CARE_PERIODS_DEATH))
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    # aware Mon 2 Nov 2026: Tue 3, Wed 4, Thu 5, Fri 6, Mon 9 -> Mon 9 Nov 2026
+    assert {duty["id"]: duty["due"] for duty in output["duties"]} == {
+        "care-leaver-death-notification": "2026-11-09"
+    }
+    text = check(tmp_path, write(tmp_path, CARE_PERIODS_DEATH))
+    assert "because:    looked after 1 Jun 2018 – 1 Aug 2020 (accommodated): 13 weeks" in (
+        text.stdout
+    )
+
+
+def test_care_leaver_false_overrides_the_periods_with_a_note(tmp_path: Path) -> None:
+    facts = {**CARE_PERIODS_DEATH, "care_leaver": False}
+    result = check(tmp_path, write(tmp_path, facts))
+    assert result.returncode == 0, result.stderr
+    assert "No statutory notification duty arises from these facts." in result.stdout
+    assert (
+        "Note: The care periods given make the subject a care leaver on the event date, but "
+        "care_leaver is false: check the record"
+    ) in result.stdout
+
+
+def test_a_care_period_ending_before_it_starts_is_refused(tmp_path: Path) -> None:
+    facts = {
+        **CARE_PERIODS_DEATH,
+        "care_periods": [{"start": "2020-08-01", "end": "2018-06-01", "basis": "care_order"}],
+    }
+    result = check(tmp_path, write(tmp_path, facts))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.strip().endswith(
+        "care_periods.0.end: a care period cannot end before it starts"
+    )

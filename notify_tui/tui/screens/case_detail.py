@@ -29,7 +29,7 @@ from notify_tui.domain.dashboard import (
     short_recipients,
 )
 from notify_tui.domain.duty_states import PANEL_DUTY
-from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind, care_status_lines
 from notify_tui.domain.wording import INCIDENT_LABELS
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
@@ -98,7 +98,12 @@ def describe_subject(subject: Mapping[str, Any]) -> str:
 def describe_facts(document: Mapping[str, Any]) -> str:
     """The subjects, incident facts, outline and decision as readable lines."""
     lines = ["[b]Subjects[/b]"]
-    lines += [f"  {describe_subject(s)}" for s in document.get("subjects") or []]
+    event = (document.get("incident") or {}).get("event_date")
+    for subject in document.get("subjects") or []:
+        lines.append(f"  {describe_subject(subject)}")
+        if isinstance(event, str):
+            care = care_status_lines(subject, date.fromisoformat(event))
+            lines += [f"    {escape(line)}" for line in care]
     lines.append("")
     lines.append("[b]What happened[/b]")
     for key, value in (document.get("incident") or {}).items():
