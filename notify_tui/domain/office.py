@@ -81,9 +81,7 @@ class OfficeStep:
     label: str
 
 
-def _parse_date(
-    raw: Any, name: str, today: date | None, earliest: date | None
-) -> date:
+def _parse_date(raw: Any, name: str, today: date | None, earliest: date | None) -> date:
     if isinstance(raw, date):
         day = raw
     else:

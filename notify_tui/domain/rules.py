@@ -567,7 +567,7 @@ def describe_deadline(deadline: Deadline, settings: Mapping[str, Any]) -> str:
     hours = _amount(deadline.calendar_hours, settings)
     if hours is not None:
         plural = "" if hours == 1 else "s"
-        return f"{hours} hour{plural} after {start} (calendar hours: weekends and holidays count)"
+        return f"{hours} hour{plural} after {start}, weekends and holidays included"
     for unit, value in (
         ("working day", deadline.working_days),
         ("calendar day", deadline.calendar_days),

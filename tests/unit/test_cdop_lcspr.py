@@ -159,17 +159,13 @@ def test_no_home_area_advisory_for_a_stillbirth() -> None:
 
 def test_24_hours_counts_calendar_hours_from_the_aware_date() -> None:
     # aware Mon 23 Nov 2026 (a date, no time): 24 hours end on Tue 24 Nov 2026.
-    result = run(
-        {"cdop_deadline": "24_hours"}, event_date="2026-11-22", aware_date="2026-11-23"
-    )
+    result = run({"cdop_deadline": "24_hours"}, event_date="2026-11-22", aware_date="2026-11-23")
     assert result.duties[0].due == date(2026, 11, 24)
     friday = run({"cdop_deadline": "24_hours"}, event_date="2026-11-20", aware_date="2026-11-20")
     # aware Fri 20 Nov 2026 -> Sat 21 Nov 2026 (the weekend counts).
     assert friday.duties[0].due == date(2026, 11, 21)
     duty = friday.duties[0]
-    assert duty.deadline == (
-        "24 hours after the LA became aware (calendar hours: weekends and holidays count)"
-    )
+    assert duty.deadline == ("24 hours after the LA became aware, weekends and holidays included")
 
 
 def test_24_hours_on_friday_27_november_2026() -> None:

@@ -41,7 +41,14 @@ CDOP = "cdop-notification"
 RAPID = "rapid-review"
 LCSPR = "lcspr-publication"
 DOMAIN_RULE_IDS = {
-    PANEL, LAC, CARE_LEAVER, CDOP, RAPID, LCSPR, "lcspr-advance-copy", "annual-report-sent"
+    PANEL,
+    LAC,
+    CARE_LEAVER,
+    CDOP,
+    RAPID,
+    LCSPR,
+    "lcspr-advance-copy",
+    "annual-report-sent",
 }
 
 # Advisory messages, matched on a distinctive phrase so a reworded sentence still matches.
