@@ -156,6 +156,10 @@ class RulePreferences(_Section):
     cdop_working_days: int = Field(1, ge=0, le=2)
     """Working days after becoming aware by which the CDOP is notified."""
 
+    cdop_deadline: Literal["working_days", "24_hours"] = "working_days"
+    """How the CDOP deadline is counted: in working days (cdop_working_days), or within
+    24 hours of becoming aware (older local procedures; weekends count)."""
+
 
 class DisplayPreferences(_Section):
     """How the terminal app looks."""
@@ -191,4 +195,5 @@ class Preferences(_Section):
         return {
             "rapid_review_start": self.rules.rapid_review_start,
             "cdop_working_days": self.rules.cdop_working_days,
+            "cdop_deadline": self.rules.cdop_deadline,
         }

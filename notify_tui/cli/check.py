@@ -30,16 +30,31 @@ from notify_tui.errors import InvalidInput
 def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple[str, ...]) -> None:
     """Assess a facts document and print the duties it raises.
 
-    FILE is a JSON facts document (see docs/facts.md), or - for standard input.
+    FILE is a JSON facts document (see docs/facts.md), or a yearly report document
+    ({"kind": "annual_report", "annual_report_published_date": "YYYY-MM-DD"}), or - for
+    standard input.
     """
     from notify_tui.domain.calendar import WorkingDayCalendar
-    from notify_tui.domain.models import validate_facts
-    from notify_tui.domain.rules import assess, calendar_for
+    from notify_tui.domain.models import (
+        is_annual_report_document,
+        validate_annual_report,
+        validate_facts,
+    )
+    from notify_tui.domain.rules import assess, assess_partnership, calendar_for
 
     today = system_clock().today()
-    facts = validate_facts(read_json_document(source), today)
+    document = read_json_document(source)
     calendar = WorkingDayCalendar(parse_dates(closures, "--closure"))
-    assessment = assess(facts, calendar, settings=parse_settings(settings))
+    if is_annual_report_document(document):
+        report = validate_annual_report(document, today)
+        assessment = assess_partnership(
+            {"annual_report_published_date": report.annual_report_published_date},
+            calendar,
+            settings=parse_settings(settings),
+        )
+    else:
+        facts = validate_facts(document, today)
+        assessment = assess(facts, calendar, settings=parse_settings(settings))
     if as_json:
         emit_json(assessment.model_dump(mode="json"))
         return

@@ -171,6 +171,24 @@ class WorkingDayCalendar:
                 remaining -= 1
         return date.fromordinal(ordinal)
 
+    def subtract_working_days(self, end: date, n: int) -> date:
+        """The ``n``-th working day before ``end`` ("n working days before end").
+
+        ``end`` itself is never counted: 7 working days before Fri 11 Dec 2026 is Wed 2 Dec.
+
+        Raises:
+            ValueError: if ``n`` is less than 1.
+        """
+        if n < 1:
+            raise ValueError(f"working days to count back must be at least 1, got {n}")
+        day = end
+        remaining = n
+        while remaining:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
     def next_working_day_on_or_after(self, d: date) -> date:
         """``d`` if it is a working day, else the first working day after it."""
         if self.is_working_day(d):

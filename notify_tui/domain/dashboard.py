@@ -40,6 +40,7 @@ DUTY_LABELS = {
     "cdop-notification": "CDOP notification",
     "rapid-review": "Rapid review",
     "lcspr-publication": "LCSPR publication",
+    "lcspr-advance-copy": "LCSPR advance copy",
     "annual-report-sent": "Yearly report",
 }
 

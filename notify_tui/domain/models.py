@@ -223,6 +223,13 @@ class Facts(_Input):
     lcspr_decision_date: Day | None = Field(
         None, description="Date partners decided to hold a local practice review."
     )
+    lcspr_planned_publication_date: Day | None = Field(
+        None,
+        description="Date the local review's final report is to be published (may be ahead).",
+    )
+    home_la: str | None = Field(
+        None, max_length=200, description="The subject's home local authority, where known."
+    )
 
     _no_future = field_validator(
         "date_of_birth",
@@ -320,6 +327,12 @@ def check_incident_dates(incident: Facts | Incident) -> None:
     decided = incident.lcspr_decision_date
     if decided is not None and decided < incident.event_date:
         raise _field_error("lcspr_decision_date", "a review decision cannot precede the event")
+    planned = incident.lcspr_planned_publication_date
+    if planned is not None and planned < (decided or incident.event_date):
+        raise _field_error(
+            "lcspr_planned_publication_date",
+            "a local review is published after the decision to hold it (and the event)",
+        )
 
 
 class LegalStatus(_Input):
@@ -438,6 +451,8 @@ class Incident(_Input):
     stillbirth_or_planned_termination: Flag = False
     panel_notified_date: Day | None = None
     lcspr_decision_date: Day | None = None
+    lcspr_planned_publication_date: Day | None = None
+    """Set from the office's `lcspr.planned_publication` step; a date that may be ahead."""
 
     _no_future = field_validator(
         "event_date", "aware_date", "panel_notified_date", "lcspr_decision_date"
@@ -529,6 +544,8 @@ class Case(_Input):
             stillbirth_or_planned_termination=self.incident.stillbirth_or_planned_termination,
             panel_notified_date=self.incident.panel_notified_date,
             lcspr_decision_date=self.incident.lcspr_decision_date,
+            lcspr_planned_publication_date=self.incident.lcspr_planned_publication_date,
+            home_la=subject.home_la,
         )
 
 
@@ -620,6 +637,33 @@ def validate_facts(data: Any, today: date) -> Facts:
         raise InvalidInput(describe_validation_error(error)) from None
 
 
+class AnnualReportFacts(_Input):
+    """The document `notify-tui check` assesses for the partnership's yearly report."""
+
+    kind: Literal["annual_report"] = Field(
+        "annual_report", description="annual_report: the partnership's yearly report."
+    )
+    year: int | None = Field(None, ge=2018, le=2100, description="The year it reports on.")
+    annual_report_published_date: Day = Field(description="Date the yearly report was published.")
+
+    _no_future = field_validator("annual_report_published_date")(_not_future)
+
+
+def is_annual_report_document(data: Any) -> bool:
+    """Whether a `check` document is about the yearly report rather than a case."""
+    return isinstance(data, dict) and (
+        data.get("kind") == "annual_report" or "annual_report_published_date" in data
+    )
+
+
+def validate_annual_report(data: Any, today: date) -> AnnualReportFacts:
+    """Parse a yearly report document, raising `InvalidInput` with one line on failure."""
+    try:
+        return AnnualReportFacts.model_validate(data, context={"today": today})
+    except ValidationError as error:
+        raise InvalidInput(describe_validation_error(error)) from None
+
+
 def validate_case(data: Any, today: date) -> Case:
     """Parse a case document (full or minimal), raising `InvalidInput` on failure."""
     if isinstance(data, dict) and "facts" in data:
@@ -630,7 +674,14 @@ def validate_case(data: Any, today: date) -> Case:
         raise InvalidInput(describe_validation_error(error)) from None
 
 
-_SUBJECT_FACTS = ("date_of_birth", "unborn", "looked_after", "care_leaver", "care_periods")
+_SUBJECT_FACTS = (
+    "date_of_birth",
+    "unborn",
+    "looked_after",
+    "care_leaver",
+    "care_periods",
+    "home_la",
+)
 
 
 def expand_minimal_case(data: dict[str, Any]) -> dict[str, Any]:
@@ -668,6 +719,8 @@ def expand_minimal_case(data: dict[str, Any]) -> dict[str, Any]:
             subject.setdefault("unborn", facts["unborn"])
         if "care_periods" in facts:
             subject.setdefault("care_periods", facts["care_periods"])
+        if "home_la" in facts:
+            subject.setdefault("home_la", facts["home_la"])
         status = dict(subject.get("legal_status") or {})
         for key in ("looked_after", "care_leaver"):
             if key in facts:

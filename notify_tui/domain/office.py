@@ -8,7 +8,9 @@ LA in bundles and show on both dashboards:
 - `panel_response.response`: a date and the outcome (local_review, national_review,
   no_further_review);
 - `lcspr`: decision_date (starts the 6-month `lcspr-publication` clock),
-  final_report_sent, published (completes that duty);
+  planned_publication (the date publication is planned for, which may be ahead: the
+  `lcspr-advance-copy` duty falls due 7 working days before it), final_report_sent
+  (completes that duty), published (completes `lcspr-publication`);
 - `cdop`: review_meeting_held, reviewed_at_panel (dates), category (a CDOP analysis
   category), modifiable_factors (true or false).
 
@@ -36,7 +38,7 @@ RAPID_REVIEW_STEPS = (
     "completed",
     "sent_to_panel",
 )
-LCSPR_STEPS = ("decision_date", "final_report_sent", "published")
+LCSPR_STEPS = ("decision_date", "planned_publication", "final_report_sent", "published")
 CDOP_DATE_STEPS = ("review_meeting_held", "reviewed_at_panel")
 PANEL_OUTCOMES = ("local_review", "national_review", "no_further_review")
 
@@ -49,6 +51,7 @@ STEP_LABELS = {
     "rapid_review.sent_to_panel": "Rapid review sent to the Panel",
     "panel_response.response": "Panel response",
     "lcspr.decision_date": "Decision to hold a local review",
+    "lcspr.planned_publication": "Planned publication date",
     "lcspr.final_report_sent": "Final report sent to the Panel",
     "lcspr.published": "Local review published",
     "cdop.review_meeting_held": "Child death review meeting held",
@@ -57,6 +60,9 @@ STEP_LABELS = {
     "cdop.modifiable_factors": "Modifiable factors identified",
 }
 """Every office step, by `area.step`, with its label."""
+
+PLANNED_STEPS = frozenset({"lcspr.planned_publication"})
+"""Steps that record a date planned ahead, so a date in the future is accepted."""
 
 CORRECTIONS = "office.corrections"
 """Where a correction keeps its reason: `office.corrections.<area>.<step>` holds
@@ -75,7 +81,7 @@ class OfficeStep:
     label: str
 
 
-def _parse_date(raw: Any, name: str, today: date, earliest: date | None) -> date:
+def _parse_date(raw: Any, name: str, today: date | None, earliest: date | None) -> date:
     if isinstance(raw, date):
         day = raw
     else:
@@ -83,7 +89,7 @@ def _parse_date(raw: Any, name: str, today: date, earliest: date | None) -> date
             day = date.fromisoformat(str(raw))
         except ValueError:
             raise InvalidInput(f"{name}: must be a date written YYYY-MM-DD") from None
-    if day > today:
+    if today is not None and day > today:
         raise InvalidInput(f"{name}: {day.isoformat()} is in the future")
     if earliest is not None and day < earliest:
         raise InvalidInput(f"{name}: {day.isoformat()} is before {earliest.isoformat()}")
@@ -119,7 +125,7 @@ def validate_step(
         if not isinstance(value, bool):
             raise InvalidInput(f"{name}: must be true or false")
         return OfficeStep(name, value, label)
-    day = _parse_date(value, name, today, earliest)
+    day = _parse_date(value, name, None if key in PLANNED_STEPS else today, earliest)
     if key == "panel_response.response":
         if outcome not in PANEL_OUTCOMES:
             raise InvalidInput(f"{name}: outcome must be one of {', '.join(PANEL_OUTCOMES)}")

@@ -14,7 +14,16 @@ A clause's `reason` (a template over the facts and derived values) is reported w
 the clause holds, so every duty says which facts made it fire. Deadlines are
 `{"working_days" | "calendar_days" | "calendar_months" | "calendar_hours": N, "start": FACT}`
 where N or the start may be `{"setting": NAME}`: a choice the pack declares with a
-default and its source, for points where the guidance disagrees.
+default and its source, for points where the guidance disagrees. `{"working_days_before":
+N, "start": FACT}` counts back: the Nth working day before FACT (FACT itself not counted),
+for a date planned ahead such as a publication. A deadline may also name other deadlines
+to use `instead` when a setting has a value:
+
+    {"working_days": {"setting": "cdop_working_days"}, "start": "aware_date",
+     "instead": [{"setting": "cdop_deadline", "eq": "24_hours",
+                  "deadline": {"calendar_hours": 24, "start": "aware_date"}}]}
+
+An advisory's `message` is a template over the facts, like a reason (`{home_area_text}`).
 
 Each rule counts on a clock: `"clock": "national"` (the default: Monday to Friday less
 England's bank holidays, as statutory deadlines are counted) or `"local"` (the national
@@ -48,6 +57,7 @@ START_FACTS = frozenset(
         "aware_date",
         "panel_notified_date",
         "lcspr_decision_date",
+        "lcspr_planned_publication_date",
         "annual_report_published_date",
     }
 )
@@ -130,20 +140,57 @@ Clock = Literal["national", "local"]
 
 
 class Deadline(_Strict):
-    """How a due date follows from a start fact."""
+    """How a due date follows from a start fact (or, counting back, precedes it)."""
 
     working_days: Amount | None = None
     calendar_days: Amount | None = None
     calendar_months: Amount | None = None
     calendar_hours: Amount | None = None
+    working_days_before: Amount | None = Field(
+        None, description="The Nth working day before the start (a date planned ahead)."
+    )
     start: Start
+    instead: list[DeadlineChoice] = Field(
+        default_factory=list,
+        description="Deadlines used instead of this one when a setting has a value.",
+    )
 
     @model_validator(mode="after")
     def _one_unit(self) -> Deadline:
-        units = [self.working_days, self.calendar_days, self.calendar_months, self.calendar_hours]
-        if sum(unit is not None for unit in units) != 1:
+        if sum(unit is not None for unit in self.units()) != 1:
             raise ValueError("a deadline needs exactly one unit")
+        if any(choice.deadline.instead for choice in self.instead):
+            raise ValueError("a deadline used instead may not name deadlines of its own")
         return self
+
+    def units(self) -> tuple[Amount | None, ...]:
+        """Every unit field (exactly one is set)."""
+        return (
+            self.working_days,
+            self.calendar_days,
+            self.calendar_months,
+            self.calendar_hours,
+            self.working_days_before,
+        )
+
+    def chosen(self, settings: Mapping[str, Any]) -> Deadline:
+        """The deadline in force with these settings: the first `instead` whose setting
+        has its value, else this one."""
+        for choice in self.instead:
+            if settings.get(choice.setting) == choice.eq:
+                return choice.deadline
+        return self
+
+
+class DeadlineChoice(_Strict):
+    """A deadline used instead of its rule's usual one while a setting has a value."""
+
+    setting: str
+    eq: SettingValue
+    deadline: Deadline
+
+
+Deadline.model_rebuild()
 
 
 class Rule(_Strict):
@@ -239,8 +286,10 @@ class RulePack(_Strict):
             for duty in _duties_named(rule.when):
                 if duty not in seen:
                     raise ValueError(f"rule {rule.id!r} depends on {duty!r}, not defined before it")
-            if rule.deadline is not None:
-                start = rule.deadline.start
+            deadlines = [] if rule.deadline is None else [rule.deadline]
+            deadlines += [c.deadline for c in rule.deadline.instead] if rule.deadline else []
+            for deadline in deadlines:
+                start = deadline.start
                 starts: list[SettingValue | SettingRef] = (
                     list(self.settings[start.setting].choices)
                     if isinstance(start, SettingRef) and start.setting in self.settings
@@ -251,6 +300,11 @@ class RulePack(_Strict):
                         raise ValueError(
                             f"rule {rule.id!r} starts its clock from unknown {start_name!r}"
                         )
+            for choice in rule.deadline.instead if rule.deadline else []:
+                if choice.eq not in self.settings[choice.setting].choices:
+                    raise ValueError(
+                        f"rule {rule.id!r}: {choice.eq!r} is not a choice of {choice.setting!r}"
+                    )
             if rule.kind == "duty":
                 seen.add(rule.id)
         self.office_order()
@@ -321,12 +375,13 @@ def _duties_named(conditions: Iterable[Condition]) -> set[str]:
 def _settings_named(rule: Rule) -> set[str]:
     names = {c.setting for c in _walk(rule.when) if isinstance(c, SettingTest)}
     if rule.deadline is not None:
-        d = rule.deadline
-        for value in (d.working_days, d.calendar_days, d.calendar_months, d.calendar_hours):
-            if isinstance(value, SettingRef):
-                names.add(value.setting)
-        if isinstance(d.start, SettingRef):
-            names.add(d.start.setting)
+        names.update(choice.setting for choice in rule.deadline.instead)
+        for d in [rule.deadline, *(choice.deadline for choice in rule.deadline.instead)]:
+            for value in d.units():
+                if isinstance(value, SettingRef):
+                    names.add(value.setting)
+            if isinstance(d.start, SettingRef):
+                names.add(d.start.setting)
     return names
 
 
@@ -381,6 +436,7 @@ START_LABELS = {
     "event_date": "the event",
     "panel_notified_date": "the Panel notification was sent",
     "lcspr_decision_date": "partners decided to hold a local review",
+    "lcspr_planned_publication_date": "the planned publication date",
     "annual_report_published_date": "the yearly report was published",
 }
 
@@ -418,6 +474,8 @@ def derived_facts(facts: Facts | Mapping[str, Any]) -> dict[str, Any]:
     values["looked_after_text"] = status.looked_after_text
     values["care_leaver_text"] = status.care_leaver_text
     values["status_notes"] = list(status.notes)
+    home = values.get("home_la")
+    values["home_area_text"] = home if home else "the LA where the child normally lived"
     return values
 
 
@@ -484,7 +542,15 @@ def due_date(
     calendar: WorkingDayCalendar,
     settings: Mapping[str, Any],
 ) -> date:
-    """The due date of a deadline from its start date."""
+    """The due date of a deadline from its start date.
+
+    A start date has no time of day, so a deadline in hours counts from the start of
+    that day and is due on the day the hours end: 24 hours after Fri 27 Nov is Sat 28 Nov
+    (by the time of day the LA became aware), weekends and bank holidays included."""
+    deadline = deadline.chosen(settings)
+    before = _amount(deadline.working_days_before, settings)
+    if before is not None:
+        return calendar.subtract_working_days(start, before)
     working = _amount(deadline.working_days, settings)
     if working is not None:
         if working == 0:
@@ -503,13 +569,20 @@ def due_date(
 
 def describe_deadline(deadline: Deadline, settings: Mapping[str, Any]) -> str:
     """The deadline in words."""
+    deadline = deadline.chosen(settings)
     start_name = _start_fact(deadline, settings)
     start = START_LABELS.get(start_name, start_name)
+    before = _amount(deadline.working_days_before, settings)
+    if before is not None:
+        return f"{before} working day{'' if before == 1 else 's'} before {start}"
+    hours = _amount(deadline.calendar_hours, settings)
+    if hours is not None:
+        plural = "" if hours == 1 else "s"
+        return f"{hours} hour{plural} after {start}, weekends and holidays included"
     for unit, value in (
         ("working day", deadline.working_days),
         ("calendar day", deadline.calendar_days),
         ("calendar month", deadline.calendar_months),
-        ("hour", deadline.calendar_hours),
     ):
         amount = _amount(value, settings)
         if amount is not None:
@@ -521,6 +594,7 @@ def describe_deadline(deadline: Deadline, settings: Mapping[str, Any]) -> str:
 
 
 def _start_fact(deadline: Deadline, settings: Mapping[str, Any]) -> str:
+    deadline = deadline.chosen(settings)
     if isinstance(deadline.start, SettingRef):
         return str(settings[deadline.start.setting])
     return deadline.start
@@ -548,6 +622,7 @@ def _evaluate(
             continue
         reasons: list[str] = []
         starts: list[date] = []
+        messages: list[str] = []
         fired = False
         for label, values in subjects:
             evaluation = _Evaluation(values, settings, set(raised))
@@ -555,6 +630,8 @@ def _evaluate(
             if all(evaluation.holds(condition, found) for condition in rule.when):
                 fired = True
                 reasons.extend(f"{label}{reason}" for reason in found)
+                if rule.message is not None:
+                    messages.append(rule.message.format_map(_Formatter(values)))
                 if rule.deadline is not None:
                     start = values.get(_start_fact(rule.deadline, settings))
                     if isinstance(start, date):
@@ -562,9 +639,7 @@ def _evaluate(
         if not fired:
             continue
         if rule.kind == "advisory":
-            assert rule.message is not None
-            if rule.message not in advisories:
-                advisories.append(rule.message)
+            advisories.extend(m for m in dict.fromkeys(messages) if m not in advisories)
             continue
         assert rule.deadline is not None
         start = min(starts) if starts else None

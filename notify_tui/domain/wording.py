@@ -78,6 +78,7 @@ INCIDENT_LABELS = {
     "stillbirth_or_planned_termination": "Stillbirth or planned termination",
     "panel_notified_date": "Panel notified",
     "lcspr_decision_date": "Local review decided",
+    "lcspr_planned_publication_date": "Local review publication planned",
 }
 """The incident's facts (`incident.*`), as the case screen labels them."""
 

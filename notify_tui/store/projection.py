@@ -126,6 +126,9 @@ def case_document(state: CaseState) -> dict[str, Any]:
     decided = state.value("office.lcspr.decision_date")
     if isinstance(decided, str):
         document.setdefault("incident", {})["lcspr_decision_date"] = decided
+    planned = state.value("office.lcspr.planned_publication")
+    if isinstance(planned, str):
+        document.setdefault("incident", {})["lcspr_planned_publication_date"] = planned
     return document
 
 

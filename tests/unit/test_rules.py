@@ -40,7 +40,16 @@ CARE_LEAVER = "care-leaver-death-notification"
 CDOP = "cdop-notification"
 RAPID = "rapid-review"
 LCSPR = "lcspr-publication"
-DOMAIN_RULE_IDS = {PANEL, LAC, CARE_LEAVER, CDOP, RAPID, LCSPR, "annual-report-sent"}
+DOMAIN_RULE_IDS = {
+    PANEL,
+    LAC,
+    CARE_LEAVER,
+    CDOP,
+    RAPID,
+    LCSPR,
+    "lcspr-advance-copy",
+    "annual-report-sent",
+}
 
 # Advisory messages, matched on a distinctive phrase so a reworded sentence still matches.
 ELSEWHERE = "elsewhere in England"
@@ -785,8 +794,10 @@ def test_duties_follow_the_domain_rules(
     assert (RAPID in ids(result)) is panel
 
     died = data["outcome"] == "died"
+    # CDOP: normally resident in the area, or died in it (Children Act 2004 s16M).
+    resident_or_here = data["normally_resident_in_area"] or data["location"] == "in_area"
     assert (CDOP in ids(result)) is (
-        died and born_child and not data["stillbirth_or_planned_termination"]
+        died and born_child and not data["stillbirth_or_planned_termination"] and resident_or_here
     )
     assert (LAC in ids(result)) is (died and data["looked_after"] and born_child)
     assert (CARE_LEAVER in ids(result)) is (

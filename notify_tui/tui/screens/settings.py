@@ -1,4 +1,4 @@
-"""Settings: passphrase, idle lock, local closure days, theme and names."""
+"""Settings: passphrase, idle lock, local closure days, CDOP deadline, theme and names."""
 
 from __future__ import annotations
 
@@ -44,6 +44,15 @@ THEMES = (
     ("Light", "textual-light"),
     ("High contrast (black, white and yellow)", "high-contrast"),
 )
+
+CDOP_DEADLINES = (
+    ("On the working day the LA becomes aware (as soon as known)", "working_days:0"),
+    ("1 working day after the LA becomes aware (default)", "working_days:1"),
+    ("2 working days after the LA becomes aware", "working_days:2"),
+    ("Within 24 hours, weekends and holidays included (older local procedures)", "24_hours:1"),
+)
+"""The CDOP deadline choices: the rule pack settings `cdop_deadline` and
+`cdop_working_days`, as one choice ("24_hours" keeps the working days as they were)."""
 
 SettingsStart = Literal["all", "passphrase"]
 """Where the cursor starts: the whole form, or the current passphrase box."""
@@ -95,7 +104,7 @@ class SettingsScreen(Screen[Preferences | None]):
 
     | key | id | does |
     |---|---|---|
-    | ctrl+s | settings.save | save idle lock, closure days, theme and names |
+    | ctrl+s | settings.save | save idle lock, closure days, CDOP deadline, theme and names |
     | escape | settings.cancel | back without saving (a changed passphrase stays changed) |
     | enter | (closure box) | add the closure day |
     | delete | settings.remove_closure | remove the highlighted closure day (in its table) |
@@ -168,6 +177,16 @@ class SettingsScreen(Screen[Preferences | None]):
                 yield Button("Add", id="add-closure")
                 yield Button("Remove highlighted", id="remove-closure")
             yield Static("", id="closure-error", classes="field-error")
+
+            yield Static("Rules", classes="section-title")
+            yield Label("CDOP notification due")
+            rules = preferences.rules
+            chosen = (
+                "24_hours:1"
+                if rules.cdop_deadline == "24_hours"
+                else f"working_days:{rules.cdop_working_days}"
+            )
+            yield Select(CDOP_DEADLINES, value=chosen, allow_blank=False, id="cdop-deadline")
 
             yield Static("Display", classes="section-title")
             yield Label("Theme")
@@ -384,6 +403,11 @@ class SettingsScreen(Screen[Preferences | None]):
         error.update("")
         current = self.session.preferences
         theme = self.query_one("#theme", Select).value
+        unit, _, days = str(self.query_one("#cdop-deadline", Select).value).partition(":")
+        rules = current.rules.model_dump(mode="json")
+        rules["cdop_deadline"] = unit
+        if unit == "working_days":
+            rules["cdop_working_days"] = int(days)
         try:
             return Preferences.model_validate(
                 {
@@ -393,6 +417,7 @@ class SettingsScreen(Screen[Preferences | None]):
                         "idle_lock_minutes": int(minutes_text),
                     },
                     "calendar": {"closure_days": [d.isoformat() for d in self.closures]},
+                    "rules": rules,
                     "display": {
                         "theme": theme,
                         "show_full_names": self.query_one("#full-names", Switch).value,
