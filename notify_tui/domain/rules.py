@@ -730,6 +730,12 @@ def assess_case(
     return _evaluate(pack, subjects, calendar, settings, "case")
 
 
+def is_case_document(data: Any) -> bool:
+    """Whether a document `check` reads is a case document (full or minimal: it lists
+    `subjects`) rather than the one-subject facts document."""
+    return isinstance(data, Mapping) and "subjects" in data
+
+
 def assess_partnership(
     facts: Mapping[str, Any],
     calendar: WorkingDayCalendar,
