@@ -30,9 +30,9 @@ from typing import Any, Protocol
 
 from notify_tui.domain import codes
 from notify_tui.domain.dashboard import DUTY_LABELS
-from notify_tui.domain.rules import base_duty_id, per_subject_name
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.domain.office import STEP_LABELS
+from notify_tui.domain.rules import base_duty_id, per_subject_name
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 """Month abbreviations, fixed here so the words never depend on the process's locale."""

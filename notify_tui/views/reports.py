@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from notify_tui.domain import codes
-from notify_tui.domain.dashboard import DUTY_LABELS, KIND_SHORT, duty_label
+from notify_tui.domain.dashboard import KIND_SHORT, duty_label
 from notify_tui.domain.models import CaseKind
 from notify_tui.services.types import LateSend, OpenDutyLine, Report, Timeliness
 from notify_tui.views.charts import Bar

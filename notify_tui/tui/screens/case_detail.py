@@ -309,9 +309,7 @@ class CaseDetailScreen(Screen[None]):
             )
         record += [("Record", line) for line in record_lines(duty)]
         recorded = "".join(f"[b]{label}:[/b] {escape(text)}\n" for label, text in record)
-        whose = (
-            f"For: {escape(duty.whose)}\n" if duty.whose and self._several_subjects() else ""
-        )
+        whose = f"For: {escape(duty.whose)}\n" if duty.whose and self._several_subjects() else ""
         box.update(
             f"[b]{escape(duty.title)}[/b]\n{whose}"
             f"To: {'; '.join(duty.recipients) or '-'}\n"
