@@ -132,6 +132,8 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
             line += f" sent {duty.sent_on}" + (f" ref {duty.reference}" if duty.reference else "")
             flags = sent_flags(duty)
             line += f" · {flags}" if flags else ""
+        if duty.whose and len(document.get("subjects") or []) > 1:
+            line += f" · for {duty.whose}"
         click.echo(line)
         for receipt in received.get(duty.duty, []):
             click.echo(f"  {'':<32} {receipt}")

@@ -28,23 +28,33 @@ from notify_tui.errors import InvalidInput
     "statutory deadlines count national working days.",
 )
 def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple[str, ...]) -> None:
-    """Assess a facts document and print the duties it raises.
+    """Assess a facts or case document and print the duties it raises.
 
-    FILE is a JSON facts document (see docs/facts.md), or a yearly report document
-    ({"kind": "annual_report", "annual_report_published_date": "YYYY-MM-DD"}), or - for
-    standard input.
+    FILE is a JSON facts document (one subject, see docs/facts.md); a case document as
+    `case add` takes it, full or minimal, with several subjects; a yearly report document
+    ({"kind": "annual_report", "annual_report_published_date": "YYYY-MM-DD"}); or - for
+    standard input. Per-child duties (CDOP, looked-after and care-leaver death) are
+    listed once per child they apply to, as ID@N for the Nth subject (N >= 2).
     """
     from notify_tui.domain.calendar import WorkingDayCalendar
     from notify_tui.domain.models import (
         is_annual_report_document,
         validate_annual_report,
+        validate_case,
         validate_facts,
     )
-    from notify_tui.domain.rules import assess, assess_partnership, calendar_for
+    from notify_tui.domain.rules import (
+        assess,
+        assess_case,
+        assess_partnership,
+        calendar_for,
+        is_case_document,
+    )
 
     today = system_clock().today()
     document = read_json_document(source)
     calendar = WorkingDayCalendar(parse_dates(closures, "--closure"))
+    initials: list[str] = []
     if is_annual_report_document(document):
         report = validate_annual_report(document, today)
         assessment = assess_partnership(
@@ -52,6 +62,10 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
             calendar,
             settings=parse_settings(settings),
         )
+    elif is_case_document(document):
+        case = validate_case(document, today)
+        assessment = assess_case(case, calendar, settings=parse_settings(settings))
+        initials = [subject.initials for subject in case.subjects]
     else:
         facts = validate_facts(document, today)
         assessment = assess(facts, calendar, settings=parse_settings(settings))
@@ -64,6 +78,10 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
     for duty in assessment.duties:
         click.echo("")
         click.echo(f"{duty.id}: {duty.title}")
+        if duty.subject is not None and len(initials) > 1:
+            click.echo(f"  for:        {duty.subject_label} — {initials[duty.subject - 1]}")
+        elif duty.subject is None and len(initials) > 1:
+            click.echo("  for:        the incident (every child)")
         if duty.due is None:
             click.echo(f"  due:        not yet known ({duty.deadline})")
         else:

@@ -13,7 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+from notify_tui.domain.models import CASE_KIND_LABELS, MAX_NAMED_SUBJECTS, CaseKind
+from notify_tui.domain.rules import (
+    PER_SUBJECT_DUTIES,
+    base_duty_id,
+    per_subject_name,
+    subject_duty_id,
+)
 
 URGENCY_LABELS = {
     "overdue": "OVERDUE",
@@ -78,8 +84,30 @@ def short_recipients(recipients: Sequence[str]) -> str:
 
 
 def duty_label(duty_id: str, title: str) -> str:
-    """A short name for a duty."""
-    return DUTY_LABELS.get(duty_id, title)
+    """A short name for a duty ("CDOP notification (child 2)" for `cdop-notification@2`)."""
+    label = DUTY_LABELS.get(base_duty_id(duty_id))
+    return title if label is None else per_subject_name(label, duty_id)
+
+
+def duty_labels() -> dict[str, str]:
+    """Every duty id a case can hold (per-child ones for each named subject) and its
+    short label, for sorting by what the duty column shows."""
+    labels = dict(DUTY_LABELS)
+    for base in sorted(PER_SUBJECT_DUTIES & set(DUTY_LABELS)):
+        for position in range(2, MAX_NAMED_SUBJECTS + 1):
+            duty_id = subject_duty_id(base, position)
+            labels[duty_id] = duty_label(duty_id, duty_id)
+    return labels
+
+
+def subject_part(joined: str, subject: int | None, separator: str = ", ") -> str:
+    """A per-child duty's own subject's part of a case column that joins every subject's
+    (`cases.initials` "AB, CD", `cases.names` with " ; "); the whole for a duty owed once
+    per incident (or a place the column does not have)."""
+    if subject is None:
+        return joined
+    parts = joined.split(separator)
+    return parts[subject - 1] if 0 < subject <= len(parts) else joined
 
 
 @dataclass(frozen=True)

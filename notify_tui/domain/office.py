@@ -134,7 +134,11 @@ def validate_step(
 
 
 def applies_to(area: str, duties: set[str], kind: str | None) -> str | None:
-    """Why an area does not apply to a case, or None when it does."""
+    """Why an area does not apply to a case, or None when it does.
+
+    `duties` are the case's duty ids; a per-child one (`cdop-notification@2`) counts as
+    its rule's (`rules.base_duty_id`, written out here: `rules` imports this module)."""
+    duties = {duty.split("@", 1)[0] for duty in duties}
     if area in ("rapid_review", "panel_response") and "rapid-review" not in duties:
         return "this case raised no Panel notification, so there is no rapid review"
     if area == "cdop" and "cdop-notification" not in duties and kind != "child_death":

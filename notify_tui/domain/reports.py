@@ -21,6 +21,7 @@ from typing import Any
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.models import age_on
+from notify_tui.domain.rules import base_duty_id
 
 NOTIFICATION_DUTIES = (
     "panel-notification",
@@ -207,7 +208,8 @@ def build_report(
 
     by_duty_and_la: dict[str, dict[str, Any]] = {}
     for duty_id in NOTIFICATION_DUTIES:
-        rows = [d for d in in_period if d["duty_id"] == duty_id]
+        # A per-child duty (`cdop-notification@2`) counts under its rule's id.
+        rows = [d for d in in_period if base_duty_id(d["duty_id"]) == duty_id]
         per_la: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         for row in rows:
             per_la[row["org"]].append(row)
@@ -217,7 +219,9 @@ def build_report(
         }
 
     follow_ons = {
-        duty_id: _timeliness([d for d in in_period if d["duty_id"] == duty_id], calendar)
+        duty_id: _timeliness(
+            [d for d in in_period if base_duty_id(d["duty_id"]) == duty_id], calendar
+        )
         for duty_id in FOLLOW_ON_DUTIES
     }
 
@@ -238,7 +242,11 @@ def build_report(
     categories = Counter(c.get("cdop_category") or "not yet categorised" for c, _, _ in deaths)
     bands = Counter(age_band(born, died) for _, born, died in deaths if died is not None)
 
-    counted = [d for d in in_period if d["duty_id"] in (*NOTIFICATION_DUTIES, *FOLLOW_ON_DUTIES)]
+    counted = [
+        d
+        for d in in_period
+        if base_duty_id(d["duty_id"]) in (*NOTIFICATION_DUTIES, *FOLLOW_ON_DUTIES)
+    ]
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "la": la,

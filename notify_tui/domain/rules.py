@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -400,6 +400,49 @@ def default_rule_pack() -> RulePack:
     return parse_rule_pack(json.loads(text))
 
 
+PER_SUBJECT_DUTIES = frozenset(
+    {"cdop-notification", "lac-death-notification", "care-leaver-death-notification"}
+)
+"""Duties owed per child (one per qualifying subject), not once per incident. The first
+subject's keeps the rule's id; the Nth's (N >= 2, its 1-based place in the case's
+`subjects`) is `ID@N` (see `subject_duty_id`)."""
+
+
+def base_duty_id(duty_id: str) -> str:
+    """The rule id of a duty id: `cdop-notification@2` -> `cdop-notification`.
+
+    Compare a duty id with a rule id (or a table keyed by rule id) through this."""
+    return duty_id.split("@", 1)[0]
+
+
+def subject_duty_id(rule_id: str, position: int) -> str:
+    """The id of a per-child duty for the subject at 1-based `position`."""
+    return rule_id if position == 1 else f"{rule_id}@{position}"
+
+
+def duty_subject(duty_id: str) -> int | None:
+    """The 1-based subject position a per-child duty id names (1 for the bare id);
+    None for a duty owed once per incident (or an id that is not a duty id)."""
+    base, at, number = duty_id.partition("@")
+    if base not in PER_SUBJECT_DUTIES:
+        return None
+    if not at:
+        return 1
+    return int(number) if number.isdigit() and int(number) >= 2 else None
+
+
+def subject_label(position: int) -> str:
+    """How a subject is named where names must not go (reasons, logs): "child 2"."""
+    return f"child {position}"
+
+
+def per_subject_name(name: str, duty_id: str) -> str:
+    """A duty's name with its child's place for `ID@N`: "CDOP notification (child 2)";
+    the bare id (the first child's, or a once-per-incident duty's) keeps the name."""
+    position = duty_subject(duty_id)
+    return name if position is None or position == 1 else f"{name} ({subject_label(position)})"
+
+
 class DutyAssessment(BaseModel):
     """A duty the facts raise, with its due date and the reasons it fired."""
 
@@ -416,6 +459,14 @@ class DutyAssessment(BaseModel):
     clock: Clock = Field(
         "national",
         description="national: counted in statutory working days; local: less closure days.",
+    )
+    subject: int | None = Field(
+        None,
+        description="A per-child duty's subject: its 1-based place in the case's subjects "
+        "(null for a duty owed once per incident).",
+    )
+    subject_label: str | None = Field(
+        None, description='Whose a per-child duty is, by place, e.g. "child 2".'
     )
 
 
@@ -624,18 +675,22 @@ def _evaluate(
         starts: list[date] = []
         messages: list[str] = []
         fired = False
-        for label, values in subjects:
-            evaluation = _Evaluation(values, settings, set(raised))
+        by_subject: list[_SubjectFiring] = []
+        for position, (label, values) in enumerate(subjects, 1):
+            evaluation = _Evaluation(values, settings, {base_duty_id(d) for d in raised})
             found: list[str] = []
             if all(evaluation.holds(condition, found) for condition in rule.when):
                 fired = True
                 reasons.extend(f"{label}{reason}" for reason in found)
                 if rule.message is not None:
                     messages.append(rule.message.format_map(_Formatter(values)))
+                own_start: date | None = None
                 if rule.deadline is not None:
                     start = values.get(_start_fact(rule.deadline, settings))
                     if isinstance(start, date):
                         starts.append(start)
+                        own_start = start
+                by_subject.append(_SubjectFiring(position, found, own_start))
         if not fired:
             continue
         if rule.kind == "advisory":
@@ -660,7 +715,67 @@ def _evaluate(
             done_when=rule.done_when,
             clock=rule.clock,
         )
+        if rule.id in PER_SUBJECT_DUTIES:
+            shared = raised.pop(rule.id)
+            for duty in _per_subject(
+                shared, rule, reasons, by_subject, len(subjects) > 1, calendar, settings
+            ):
+                raised[duty.id] = duty
     return Assessment(rulepack=pack.label, duties=list(raised.values()), advisories=advisories)
+
+
+class _SubjectFiring(NamedTuple):
+    """One subject for whom a rule's conditions held: its place, reasons and start."""
+
+    position: int
+    reasons: list[str]
+    start: date | None
+
+
+def _per_subject(
+    shared: DutyAssessment,
+    rule: Rule,
+    subject_reasons: list[str],
+    firings: list[_SubjectFiring],
+    many: bool,
+    calendar: WorkingDayCalendar,
+    settings: Mapping[str, Any],
+) -> list[DutyAssessment]:
+    """A per-child duty split into one duty per subject who raised it.
+
+    Each keeps what the shared duty says beyond the subjects' reasons (the rule's
+    version and the like) and has its own reasons, named by place ("child 2: ...") in a
+    case of several subjects, never by name, and its own clock."""
+    rest = [reason for reason in shared.reasons if reason not in subject_reasons]
+    duties: list[DutyAssessment] = []
+    for firing in firings:
+        label = subject_label(firing.position)
+        duty_id = subject_duty_id(rule.id, firing.position)
+        due = shared.due
+        if firing.start != shared.start:  # the subjects' start facts differ
+            assert rule.deadline is not None
+            due = (
+                due_date(rule.deadline, firing.start, calendar_for(rule.clock, calendar), settings)
+                if firing.start
+                else None
+            )
+        duties.append(
+            shared.model_copy(
+                update={
+                    "id": duty_id,
+                    "title": f"{shared.title} ({label})" if many else shared.title,
+                    "reasons": [
+                        *(f"{label}: {reason}" if many else reason for reason in firing.reasons),
+                        *rest,
+                    ],
+                    "start": firing.start,
+                    "due": due,
+                    "subject": firing.position,
+                    "subject_label": label,
+                }
+            )
+        )
+    return duties
 
 
 def assess(
@@ -682,11 +797,16 @@ def assess_case(
     pack: RulePack | None = None,
     settings: Mapping[str, SettingValue] | None = None,
 ) -> Assessment:
-    """The duties a case raises: one of each kind per case, whatever the subjects.
+    """The duties a case raises: a per-child duty (`PER_SUBJECT_DUTIES`) once per subject
+    it applies to, every other duty once per case, whatever the subjects.
 
-    With several subjects, each reason names the subject it came from, and a duty's
-    clock starts from the earliest start among the subjects that raised it. `calendar`
-    is the authority's (local) calendar, as for `assess`.
+    A per-child duty of the subject at 1-based place N in `case.subjects` has id
+    `subject_duty_id(rule, N)` (`cdop-notification`, `cdop-notification@2`, ...; a
+    subject it does not apply to leaves a gap). With several subjects each reason names
+    the subject by place ("subject 2: ..." for a once-per-case duty, "child 2: ..." for a
+    per-child one), never by name; a once-per-case duty's clock starts from the earliest
+    start among the subjects that raised it. `calendar` is the authority's (local)
+    calendar, as for `assess`.
     """
     many = len(case.subjects) > 1
     subjects = [
@@ -694,6 +814,12 @@ def assess_case(
         for index, subject in enumerate(case.subjects)
     ]
     return _evaluate(pack, subjects, calendar, settings, "case")
+
+
+def is_case_document(data: Any) -> bool:
+    """Whether a document `check` reads is a case document (full or minimal: it lists
+    `subjects`) rather than the one-subject facts document."""
+    return isinstance(data, Mapping) and "subjects" in data
 
 
 def assess_partnership(

@@ -32,6 +32,7 @@ from notify_tui.domain import codes
 from notify_tui.domain.dashboard import DUTY_LABELS
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.domain.office import STEP_LABELS
+from notify_tui.domain.rules import base_duty_id, per_subject_name
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 """Month abbreviations, fixed here so the words never depend on the process's locale."""
@@ -177,8 +178,11 @@ PANEL_OUTCOME_WORDS = {
 
 
 def duty_name(duty_id: str) -> str:
-    """A duty as a sentence names it."""
-    return DUTY_NAMES.get(duty_id) or DUTY_LABELS.get(duty_id, duty_id)
+    """A duty as a sentence names it ("CDOP notification (child 2)" for a second
+    child's: by place, never by name)."""
+    base = base_duty_id(duty_id)
+    name = DUTY_NAMES.get(base) or DUTY_LABELS.get(base)
+    return duty_id if name is None else per_subject_name(name, duty_id)
 
 
 def _capital(text: str) -> str:

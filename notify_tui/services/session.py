@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from notify_tui.clock import Clock, system_clock
 from notify_tui.domain import office, wording
 from notify_tui.domain.calendar import WorkingDayCalendar
-from notify_tui.domain.dashboard import Counts, DashboardQuery
+from notify_tui.domain.dashboard import Counts, DashboardQuery, subject_part
 from notify_tui.domain.duty_states import (
     MIN_REASON,
     PANEL_DUTY,
@@ -59,7 +59,9 @@ from notify_tui.domain.rules import (
     RulePack,
     assess,
     assess_case,
+    base_duty_id,
     default_rule_pack,
+    is_case_document,
 )
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
@@ -280,9 +282,15 @@ class Session:
 
     @owned
     def assess_facts(self, document: object) -> Assessment:
-        """Assess a facts document with this vault's calendar and rule choices."""
+        """Assess a facts document, or a case document (full or minimal, any number of
+        subjects: per-child duties once per subject), with this vault's calendar and
+        rule choices."""
+        settings = self.preferences.rule_settings()
+        if is_case_document(document):
+            case = validate_case(document, self.today())
+            return assess_case(case, self.local_calendar, self.pack, settings)
         facts = validate_facts(document, self.today())
-        return assess(facts, self.local_calendar, self.pack, self.preferences.rule_settings())
+        return assess(facts, self.local_calendar, self.pack, settings)
 
     # -- writing cases -------------------------------------------------------------
 
@@ -855,10 +863,15 @@ class Session:
         """Working days left to `due`: national days, or local ones for a local rule."""
         if due is None:
             return None
-        calendar = self.local_calendar if duty_id in self.local_duties else self.calendar
+        local = duty_id is not None and base_duty_id(duty_id) in self.local_duties
+        calendar = self.local_calendar if local else self.calendar
         return calendar.working_days_left(self.today(), date.fromisoformat(due))
 
-    def _duty_fields(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def _duty_fields(
+        self, row: Mapping[str, Any], case_initials: str | None = None
+    ) -> dict[str, Any]:
+        """A duty row's view fields; `case_initials` (the case's, joined) gives a per-child
+        duty its own subject's initials."""
         left = self._left(row["due"], row["duty_id"]) if row["status"] == "open" else None
         return {
             "case_id": row["case_id"],
@@ -891,6 +904,12 @@ class Session:
             "withdrawal_pending": row["withdrawal_pending"],
             "withdrawal_requested_by": row["withdrawal_requested_by"],
             "withdrawal_confirmed_by": row["withdrawal_confirmed_by"],
+            "subject": row["subject"],
+            "subject_initials": (
+                subject_part(case_initials, row["subject"])
+                if row["subject"] is not None and case_initials is not None
+                else None
+            ),
             "corrections": tuple(
                 DutyCorrection(
                     part=c.get("part"),
@@ -903,9 +922,9 @@ class Session:
             ),
         }
 
-    def _duty_view(self, row: Mapping[str, Any]) -> DutyView:
+    def _duty_view(self, row: Mapping[str, Any], case_initials: str | None = None) -> DutyView:
         """A stored duty row for display: JSON fields decoded, working days left, urgency."""
-        return DutyView(**self._duty_fields(row))
+        return DutyView(**self._duty_fields(row, case_initials))
 
     @owned
     def list_cases(
@@ -971,7 +990,7 @@ class Session:
             created_by=row["created_by"],
             updated_at=row["updated_at"],
             document=json.loads(row["document"]),
-            duties=tuple(self._duty_view(d) for d in self._duty_rows(case_id)),
+            duties=tuple(self._duty_view(d, row["initials"]) for d in self._duty_rows(case_id)),
             advisories=tuple(json.loads(row["advisories"])),
             conflicts=tuple(
                 conflict_view(path, field_state) for path, field_state in state.conflicts.items()
@@ -1010,10 +1029,10 @@ class Session:
         """Every duty across cases, soonest first (for the dashboard)."""
         return [
             OpenDuty(
-                **self._duty_fields(row),
+                **self._duty_fields(row, row["initials"]),
                 kind=row["kind"],
-                initials=row["initials"],
-                names=row["names"],
+                initials=subject_part(row["initials"], row["subject"]),
+                names=subject_part(row["names"], row["subject"], " ; "),
                 org=row["org"],
             )
             for row in queries.open_duty_rows(self._vault)

@@ -109,6 +109,22 @@ class DutyView:
     """The second person who confirmed a statutory duty's withdrawal."""
     corrections: tuple[DutyCorrection, ...] = field(default=(), kw_only=True)
     """Parts of the record undone as recorded in error, oldest first."""
+    subject: int | None = field(default=None, kw_only=True)
+    """Whose a per-child duty is: the subject's 1-based place in the case's subjects
+    (None for a duty owed once per incident)."""
+    subject_initials: str | None = field(default=None, kw_only=True)
+    """That subject's initials, where the view was read with its case."""
+
+    @property
+    def whose(self) -> str | None:
+        """Whose a per-child duty is, in words: "child 2 — AB" (None for a duty owed
+        once per incident)."""
+        if self.subject is None:
+            return None
+        from notify_tui.domain.rules import subject_label
+
+        label = subject_label(self.subject)
+        return f"{label} — {self.subject_initials}" if self.subject_initials else label
 
     def as_json(self) -> dict[str, object]:
         """The duty as `--json` prints it."""

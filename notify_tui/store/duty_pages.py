@@ -20,16 +20,18 @@ from typing import Any, overload
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.dashboard import (
-    DUTY_LABELS,
     KIND_SHORT,
     Counts,
     DashboardQuery,
     DutyRow,
     duty_label,
+    duty_labels,
     end_of_week,
     short_recipients,
+    subject_part,
 )
 from notify_tui.domain.duty_states import working_days_late
+from notify_tui.domain.rules import base_duty_id
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.owner import InlineOwner, Owner
@@ -54,7 +56,7 @@ def _total_changes(vault: Vault) -> int:
 _SELECT = (
     "SELECT duties.case_id, duties.duty_id, duties.title, duties.recipients, duties.due, "
     "duties.status, cases.kind, cases.initials, cases.names, cases.org, cases.conflicts, "
-    "duties.sent_on, duties.withdrawal_pending "
+    "duties.sent_on, duties.withdrawal_pending, duties.subject "
     "FROM duties JOIN cases ON cases.id = duties.case_id"
 )
 
@@ -118,7 +120,7 @@ def _order(
         if key == "kind":
             column, params = _labelled("cases.kind", {k.value: v for k, v in KIND_SHORT.items()})
         elif key == "duty":
-            column, params = _labelled("duties.duty_id", DUTY_LABELS, "duties.title")
+            column, params = _labelled("duties.duty_id", duty_labels(), "duties.title")
         elif key == "recipient":
             column, params = _labelled("duties.recipients", recipient_labels)
         elif key == "subject":
@@ -295,10 +297,11 @@ class DutyPages(Sequence[DutyRow]):
 
     def _row(self, values: Sequence[Any]) -> DutyRow:
         case_id, duty_id, title, recipients, due, status, kind, initials, names, org = values[:10]
-        conflicts, sent, pending = values[10:13]
+        conflicts, sent, pending, subject = values[10:14]
         due_date = date.fromisoformat(due) if due else None
         sent_on = date.fromisoformat(sent) if sent else None
-        calendar = self._local_calendar if duty_id in self._local_duties else self._calendar
+        local = base_duty_id(duty_id) in self._local_duties
+        calendar = self._local_calendar if local else self._calendar
         left = (
             calendar.working_days_left(self.query.today, due_date)
             if due_date is not None and status == "open"
@@ -307,8 +310,9 @@ class DutyPages(Sequence[DutyRow]):
         return DutyRow(
             case_id=case_id,
             kind=kind or "",
-            initials=initials or "",
-            names=names or "",
+            # A per-child duty shows its own child's initials (name), not the case's.
+            initials=subject_part(initials or "", subject),
+            names=subject_part(names or "", subject, " ; "),
             duty_id=duty_id,
             duty=duty_label(duty_id, title),
             recipients=short_recipients(json.loads(recipients)),

@@ -28,7 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field
 EVENT_SIGNING_PREFIX = b"notify-tui event v1\x00"
 HEX64 = r"^[0-9a-f]{64}$"
 DEVICE_ID = r"^[a-z0-9][a-z0-9-]{2,63}$"
-FIELD_PATH = r"^[a-z_][a-z0-9_]*(\.[a-z0-9_-]+)*$"
+FIELD_PATH = r"^[a-z_][a-z0-9_]*(\.[a-z0-9_-]+(@[1-9][0-9]*)?)*$"
+"""A dotted field path; a part may end `@N`, as a per-child duty's id does
+(`duties.cdop-notification@2.sent`: the second subject's CDOP notification)."""
 EVENT_TYPES = (
     "case.created",
     "case.edited",

@@ -280,6 +280,21 @@ def _m006_chain_heads(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _m007_per_subject_duties(db: sqlite_utils.Database) -> None:
+    # Per-child duties (CDOP, looked-after and care-leaver death notifications) are owed
+    # once per subject (issue 14): `cdop-notification@2` is the second subject's, and the
+    # bare id stays the first's, so no event is rewritten. `subject` says whose a duty is
+    # (its 1-based place in the case's subjects; NULL for a duty owed once per incident).
+    # A case of several subjects gains rows only a refold can make: the flag asks the
+    # Session to refold every case.
+    db.execute("ALTER TABLE duties ADD COLUMN subject INTEGER")
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [REPROJECT_META_KEY, json.dumps("migration 7: per-subject duties")],
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
@@ -287,6 +302,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "dashboard: sort by any column without sorting wide rows", _m004_sort_any_column),
     (5, "duties: recorded-on dates, lateness, pending withdrawals, corrections", _m005_duty_record),
     (6, "doctor: each chain's head, outside the events", _m006_chain_heads),
+    (7, "duties: per-child duties once per subject, and whose each is", _m007_per_subject_duties),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""
 

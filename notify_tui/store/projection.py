@@ -28,6 +28,8 @@ from notify_tui.domain.rules import (
     SettingValue,
     assess_case,
     assess_partnership,
+    base_duty_id,
+    duty_subject,
 )
 from notify_tui.store.events import Event, canonical_json
 
@@ -202,7 +204,7 @@ def duty_rows(
             status = "acknowledged"
         elif sent:
             status = "sent"
-        elif duty_id in NOT_NOTIFYING_COVERS and decision.get("notify") is False:
+        elif base_duty_id(duty_id) in NOT_NOTIFYING_COVERS and decision.get("notify") is False:
             status = "not_notifying"
         else:
             status = "open"
@@ -250,6 +252,8 @@ def duty_rows(
                 "withdrawal_requested_by": (pending or withdrawn).get("by"),
                 "withdrawal_confirmed_by": withdrawn.get("confirmed_by"),
                 "corrections": canonical_json(corrections).decode("utf-8"),
+                # Whose a per-child duty is (1-based place in the case's subjects).
+                "subject": duty.subject if duty else duty_subject(duty_id),
             }
         )
     return rows

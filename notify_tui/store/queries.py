@@ -51,6 +51,7 @@ CASE_DETAIL_COLUMNS = (
     "conflicts",
     "problem",
     "rulepack",
+    "initials",
     "advisories",
     "kind",
 )

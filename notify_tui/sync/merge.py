@@ -48,16 +48,16 @@ from notify_tui.sync.trust import Device, devices
 
 OFFICE_FIELD = re.compile(
     r"^(office\.[a-z0-9_.-]+"
-    r"|duties\.[a-z0-9_-]+\.(acknowledged|withdrawal_confirmed|corrections\.[a-z0-9]+))$"
+    r"|duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.(acknowledged|withdrawal_confirmed|corrections\.[a-z0-9]+))$"
 )
 """Fields an office device may set on an LA's case: its workflow steps, duty
 acknowledgements (and their corrections), and the confirmation of an LA's request to
 withdraw a statutory duty (the second person)."""
 
-OFFICE_ONLY_FIELD = re.compile(r"^duties\.[a-z0-9_-]+\.withdrawal_confirmed$")
+OFFICE_ONLY_FIELD = re.compile(r"^duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.withdrawal_confirmed$")
 """Fields only an office device sets: the second person's confirmation of a withdrawal."""
 
-OFFICE_CORRECTION = re.compile(r"^duties\.[a-z0-9_-]+\.corrections\.[a-z0-9]+$")
+OFFICE_CORRECTION = re.compile(r"^duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.corrections\.[a-z0-9]+$")
 """A correction note: from an office device, only of an acknowledgement (never one
 that says an LA's record was in error, nor one that erases an LA's note)."""
 

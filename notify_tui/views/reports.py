@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from notify_tui.domain import codes
-from notify_tui.domain.dashboard import DUTY_LABELS, KIND_SHORT
+from notify_tui.domain.dashboard import KIND_SHORT, duty_label
 from notify_tui.domain.models import CaseKind
 from notify_tui.services.types import LateSend, OpenDutyLine, Report, Timeliness
 from notify_tui.views.charts import Bar
@@ -208,7 +208,7 @@ def timeliness_cells(numbers: Timeliness) -> tuple[str, ...]:
 
 def duty_name(duty_id: str) -> str:
     """A duty id in words."""
-    return DUTY_LABELS.get(duty_id, duty_id)
+    return duty_label(duty_id, duty_id)
 
 
 def kind_name(kind: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 from notify_tui.domain import codes
 from notify_tui.domain.models import age_on
+from notify_tui.domain.rules import base_duty_id
 from notify_tui.services.types import CaseDetail, DutyView
 
 
@@ -101,7 +102,7 @@ def _yes_no(value: Any) -> str:
 
 def forms_for(detail: CaseDetail) -> list[Form]:
     """The forms a case is submitted on, the main one first (from its duties and kind)."""
-    duties = {duty.duty for duty in detail.duties}
+    duties = {base_duty_id(duty.duty) for duty in detail.duties}
     forms = [form for form in Form if duties & set(FORM_DUTIES[form])]
     if detail.kind == "child_death":
         forms.sort(key=lambda form: form is not Form.cdop)
@@ -110,8 +111,9 @@ def forms_for(detail: CaseDetail) -> list[Form]:
 
 def submission_duties(detail: CaseDetail, form: Form) -> list[DutyView]:
     """The case's duties one submission of `form` completes, open ones first."""
-    duties = [d for d in detail.duties if d.duty in FORM_DUTIES[form]]
-    return sorted(duties, key=lambda d: (d.status != "open", FORM_DUTIES[form].index(d.duty)))
+    order = FORM_DUTIES[form]
+    duties = [d for d in detail.duties if base_duty_id(d.duty) in order]
+    return sorted(duties, key=lambda d: (d.status != "open", order.index(base_duty_id(d.duty))))
 
 
 def form_fields(detail: CaseDetail, form: Form) -> list[FormField]:
@@ -281,5 +283,5 @@ def _other_reviews(detail: CaseDetail) -> str:
         "rapid-review": "rapid review",
         "lac-death-notification": "looked-after child death notified to DfE and Ofsted",
     }
-    held = {duty.duty for duty in detail.duties}
+    held = {base_duty_id(duty.duty) for duty in detail.duties}
     return "; ".join(text for duty_id, text in names.items() if duty_id in held)

@@ -280,7 +280,7 @@ def test_the_migration_fills_the_heads_from_the_events(tmp_path: Path) -> None:
         assert vault.recorded_heads() == expected
         assert pending(vault.db) == []
     numbers = [number for number, _, _ in MIGRATIONS]
-    assert numbers == sorted(numbers) and numbers[-1] == 6
+    assert numbers == sorted(numbers) and numbers[-1] >= 6
 
 
 def test_nothing_in_the_program_imports_the_damage_helpers() -> None:

@@ -30,6 +30,7 @@ from notify_tui.domain.dashboard import (
 )
 from notify_tui.domain.duty_states import PANEL_DUTY
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind, care_status_lines
+from notify_tui.domain.rules import base_duty_id
 from notify_tui.domain.wording import INCIDENT_LABELS
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
@@ -274,7 +275,7 @@ class CaseDetailScreen(Screen[None]):
             if duty.acknowledged_on:
                 sent += f" (ack {_day(duty.acknowledged_on)})"
             table.add_row(
-                duty_label(duty.duty, duty.title),
+                self._duty_name(duty),
                 short_recipients(duty.recipients),
                 _day(duty.due),
                 "" if left is None else str(left),
@@ -285,6 +286,16 @@ class CaseDetailScreen(Screen[None]):
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         self._show_duty_detail()
+
+    def _several_subjects(self) -> bool:
+        return self.detail is not None and len(self.detail.document.get("subjects") or []) > 1
+
+    def _duty_name(self, duty: DutyView) -> str:
+        """The duty's short name; with several subjects, a per-child duty names whose it is
+        ("CDOP notification (child 2 — BS)")."""
+        if duty.whose and self._several_subjects():
+            return f"{duty_label(base_duty_id(duty.duty), duty.title)} ({duty.whose})"
+        return duty_label(duty.duty, duty.title)
 
     def _show_duty_detail(self) -> None:
         duty = self.current_duty()
@@ -303,8 +314,9 @@ class CaseDetailScreen(Screen[None]):
             )
         record += [("Record", line) for line in record_lines(duty)]
         recorded = "".join(f"[b]{label}:[/b] {escape(text)}\n" for label, text in record)
+        whose = f"For: {escape(duty.whose)}\n" if duty.whose and self._several_subjects() else ""
         box.update(
-            f"[b]{duty.title}[/b]\n"
+            f"[b]{escape(duty.title)}[/b]\n{whose}"
             f"To: {'; '.join(duty.recipients) or '-'}\n"
             f"Deadline: {duty.deadline or '-'} → {_day(duty.due)}\n{received}{recorded}"
             f"Why:\n{reasons}\nSource: {duty.source or '-'}"
