@@ -678,9 +678,12 @@ def _evaluate(
             if rule is None:
                 assert day is not None
                 later = next((v for v in versions if v.effective_from > day[1]), None)
-                if later is not None and later.kind == "duty":
-                    if all(evaluation.holds(condition, []) for condition in later.when):
-                        advise(_not_yet_in_force(later, day))
+                if (
+                    later is not None
+                    and later.kind == "duty"
+                    and all(evaluation.holds(condition, []) for condition in later.when)
+                ):
+                    advise(_not_yet_in_force(later, day))
                 continue
             found: list[str] = []
             if all(evaluation.holds(condition, found) for condition in rule.when):
@@ -698,7 +701,7 @@ def _evaluate(
                 advise(rule.message)
             continue
         dated = [entry for entry in fired if entry[0] is not None]
-        start, rule, day = min(dated, key=lambda entry: entry[0]) if dated else fired[0]
+        start, rule, day = min(dated, key=lambda entry: entry[0] or date.max) if dated else fired[0]
         assert rule.deadline is not None
         reasons.append(_version_reason(rule, day))
         raised[rule_id] = DutyAssessment(
