@@ -201,7 +201,14 @@ class Rule(_Strict):
     scope: Literal["case", "partnership"] = "case"
     title: str
     version: int = Field(ge=1)
-    effective_from: date
+    effective_from: date = Field(description="The first day this version is in force.")
+    until: date | None = Field(
+        None, description="The day a later version replaced it (exclusive); none when current."
+    )
+    began: bool = Field(
+        False,
+        description="The duty itself began with this version (before it there was none).",
+    )
     recipients: list[str] = Field(default_factory=list)
     when: list[Condition] = Field(min_length=1)
     deadline: Deadline | None = None
@@ -223,7 +230,16 @@ class Rule(_Strict):
             raise ValueError(f"duty {self.id!r} needs recipients and a deadline")
         if self.kind == "advisory" and not self.message:
             raise ValueError(f"advisory {self.id!r} needs a message")
+        if self.until is not None and self.until <= self.effective_from:
+            raise ValueError(
+                f"rule {self.id!r} version {self.version}: until {self.until} must be after"
+                f" effective_from {self.effective_from}"
+            )
         return self
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether this version is the law on `day` (from `effective_from`, before `until`)."""
+        return self.effective_from <= day and (self.until is None or day < self.until)
 
 
 class Setting(_Strict):
@@ -271,15 +287,15 @@ class RulePack(_Strict):
 
     @property
     def label(self) -> str:
-        """The name assessments record, e.g. "england-2025.1"."""
+        """The name assessments record, e.g. "england-2025.2"."""
         return f"{self.id}-{self.version}"
 
     @model_validator(mode="after")
     def _references(self) -> RulePack:
+        for versions in self.versions_by_id().values():
+            _check_versions(versions)
         seen: set[str] = set()
         for rule in self.rules:
-            if rule.id in seen:
-                raise ValueError(f"rule id {rule.id!r} appears twice")
             for name in _settings_named(rule):
                 if name not in self.settings:
                     raise ValueError(f"rule {rule.id!r} uses unknown setting {name!r}")
@@ -328,12 +344,32 @@ class RulePack(_Strict):
                 requires[key] = needed
         return office.StepOrder(requires)
 
-    def rule(self, rule_id: str) -> Rule:
-        """The rule with this id."""
+    def versions_by_id(self) -> dict[str, list[Rule]]:
+        """Each rule id (in the order it first appears) with its versions, oldest first."""
+        grouped: dict[str, list[Rule]] = {}
         for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+            grouped.setdefault(rule.id, []).append(rule)
+        return {
+            rule_id: sorted(versions, key=lambda v: v.effective_from)
+            for rule_id, versions in grouped.items()
+        }
+
+    def versions(self, rule_id: str) -> list[Rule]:
+        """The versions of one rule, oldest first."""
+        versions = self.versions_by_id().get(rule_id)
+        if not versions:
+            raise KeyError(rule_id)
+        return versions
+
+    def rule(self, rule_id: str, on: date | None = None) -> Rule:
+        """The version of a rule in force on `on` (the latest version when `on` is None)."""
+        versions = self.versions(rule_id)
+        if on is None:
+            return versions[-1]
+        for version in versions:
+            if version.in_force_on(on):
+                return version
+        raise KeyError(f"{rule_id} on {on}")
 
     def resolve_settings(self, overrides: Mapping[str, SettingValue] | None) -> dict[str, Any]:
         """Defaults with validated overrides applied."""
@@ -346,6 +382,30 @@ class RulePack(_Strict):
                 raise InvalidInput(f"setting {name}: must be one of {choices}")
             values[name] = value
         return values
+
+
+def _check_versions(versions: list[Rule]) -> None:
+    """The versions of one rule id (oldest first): one kind and scope, distinct numbers
+    rising with their dates, and no two in force on the same day (gaps are allowed: the
+    duty did not exist then)."""
+    first = versions[0]
+    for earlier, later in zip(versions, versions[1:], strict=False):
+        name = f"rule {first.id!r}"
+        if (later.kind, later.scope) != (first.kind, first.scope):
+            raise ValueError(f"{name}: every version must have the same kind and scope")
+        if later.version == earlier.version:
+            raise ValueError(f"{name}: version {later.version} appears twice")
+        if later.version < earlier.version:
+            raise ValueError(
+                f"{name}: version {later.version} (from {later.effective_from}) must be numbered"
+                f" after version {earlier.version} (from {earlier.effective_from})"
+            )
+        if earlier.until is None or earlier.until > later.effective_from:
+            raise ValueError(
+                f"{name}: versions {earlier.version} (from {earlier.effective_from}) and"
+                f" {later.version} (from {later.effective_from}) overlap; give version"
+                f" {earlier.version} an until on or before {later.effective_from}"
+            )
 
 
 def _office_step_key(area: str, name: str, where: str) -> str:
@@ -455,6 +515,12 @@ class DutyAssessment(BaseModel):
     reasons: list[str]
     source: str
     rule_version: int
+    effective_from: date | None = Field(None, description="When that rule version took effect.")
+    in_force_on: date | None = Field(
+        None,
+        description="The day the version was chosen by (the clock's start, else the day"
+        " the LA became aware); null when no date was known and the current version applied.",
+    )
     done_when: str | None = None
     clock: Clock = Field(
         "national",
@@ -657,6 +723,68 @@ def calendar_for(clock: Clock, calendar: WorkingDayCalendar) -> WorkingDayCalend
     return calendar if clock == "local" else calendar.national()
 
 
+def _day_text(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _day_fact(rule: Rule, settings: Mapping[str, Any]) -> str:
+    """The fact whose date chooses a rule's version: its clock's start, else aware_date."""
+    return _start_fact(rule.deadline, settings) if rule.deadline is not None else "aware_date"
+
+
+def _version_day(
+    rule: Rule, values: Mapping[str, Any], settings: Mapping[str, Any]
+) -> tuple[str, date] | None:
+    """The fact and date a version is chosen by: the start of the rule's clock when known,
+    else the day the LA became aware; None when neither is known."""
+    for fact in (_day_fact(rule, settings), "aware_date"):
+        value = values.get(fact)
+        if isinstance(value, date):
+            return fact, value
+    return None
+
+
+def _choose_version(
+    versions: list[Rule], values: Mapping[str, Any], settings: Mapping[str, Any]
+) -> tuple[Rule | None, tuple[str, date] | None]:
+    """The version in force on the subject's day, with that day; with no day known, the
+    current (latest) version; None when no version was in force on the day."""
+    day: tuple[str, date] | None = None
+    for version in versions:
+        found = _version_day(version, values, settings)
+        if found is not None:
+            day = found
+            if version.in_force_on(found[1]):
+                return version, found
+    if day is None:
+        return versions[-1], None
+    return None, day
+
+
+def _version_reason(rule: Rule, day: tuple[str, date] | None) -> str:
+    since = f"version {rule.version}, from {_day_text(rule.effective_from)}"
+    if rule.until is not None:
+        since += f" until {_day_text(rule.until - timedelta(days=1))}"
+    if day is None:
+        return f"rule as in force now ({since}): no date yet to choose a version by"
+    return f"rule as in force on {_day_text(day[1])} ({since})"
+
+
+def _not_yet_in_force(later: Rule, day: tuple[str, date]) -> str:
+    """Why a duty a later version would raise is not raised: it did not apply on the day."""
+    title = later.title[:1].lower() + later.title[1:]
+    fact, when = day
+    known = f"{START_LABELS.get(fact, fact)} on {_day_text(when)}"
+    began = _day_text(later.effective_from)
+    source = later.source.split("; ")[0].split(": ")[0]
+    if later.began:
+        return f"No duty to {title}: that duty began on {began} ({source}); {known}."
+    return (
+        f"No duty to {title}: this rule pack holds that duty from {began} ({source});"
+        f" {known}: check the guidance in force then."
+    )
+
+
 def _evaluate(
     pack: RulePack | None,
     subjects: list[tuple[str, dict[str, Any]]],
@@ -667,38 +795,60 @@ def _evaluate(
     pack = pack or default_rule_pack()
     settings = pack.resolve_settings(overrides)
     raised: dict[str, DutyAssessment] = {}
-    advisories = [f"{label}{note}" for label, v in subjects for note in v.get("status_notes", [])]
-    for rule in pack.rules:
-        if rule.scope != scope:
+    advisories: list[str] = []
+
+    def advise(message: str) -> None:
+        if message not in advisories:
+            advisories.append(message)
+
+    for label, values in subjects:
+        for note in values.get("status_notes", []):
+            advise(f"{label}{note}")
+
+    for rule_id, versions in pack.versions_by_id().items():
+        if versions[0].scope != scope:
             continue
         reasons: list[str] = []
-        starts: list[date] = []
         messages: list[str] = []
-        fired = False
+        # (start, version, day) of each subject that raised it: the earliest start sets
+        # the clock, and its version the rule applied.
+        fired: list[tuple[date | None, Rule, tuple[str, date] | None]] = []
         by_subject: list[_SubjectFiring] = []
         for position, (label, values) in enumerate(subjects, 1):
             evaluation = _Evaluation(values, settings, {base_duty_id(d) for d in raised})
+            rule, day = _choose_version(versions, values, settings)
+            if rule is None:
+                assert day is not None
+                later = next((v for v in versions if v.effective_from > day[1]), None)
+                if (
+                    later is not None
+                    and later.kind == "duty"
+                    and all(evaluation.holds(condition, []) for condition in later.when)
+                ):
+                    advise(_not_yet_in_force(later, day))
+                continue
             found: list[str] = []
             if all(evaluation.holds(condition, found) for condition in rule.when):
-                fired = True
                 reasons.extend(f"{label}{reason}" for reason in found)
                 if rule.message is not None:
                     messages.append(rule.message.format_map(_Formatter(values)))
-                own_start: date | None = None
+                start = None
                 if rule.deadline is not None:
-                    start = values.get(_start_fact(rule.deadline, settings))
-                    if isinstance(start, date):
-                        starts.append(start)
-                        own_start = start
-                by_subject.append(_SubjectFiring(position, found, own_start))
+                    value = values.get(_start_fact(rule.deadline, settings))
+                    start = value if isinstance(value, date) else None
+                fired.append((start, rule, day))
+                by_subject.append(_SubjectFiring(position, found, start))
         if not fired:
             continue
-        if rule.kind == "advisory":
-            advisories.extend(m for m in dict.fromkeys(messages) if m not in advisories)
+        if fired[0][1].kind == "advisory":
+            for message in messages:
+                advise(message)
             continue
+        dated = [entry for entry in fired if entry[0] is not None]
+        start, rule, day = min(dated, key=lambda entry: entry[0] or date.max) if dated else fired[0]
         assert rule.deadline is not None
-        start = min(starts) if starts else None
-        raised[rule.id] = DutyAssessment(
+        reasons.append(_version_reason(rule, day))
+        raised[rule_id] = DutyAssessment(
             id=rule.id,
             title=rule.title,
             recipients=list(rule.recipients),
@@ -712,6 +862,8 @@ def _evaluate(
             reasons=reasons,
             source=rule.source,
             rule_version=rule.version,
+            effective_from=rule.effective_from,
+            in_force_on=day[1] if day else None,
             done_when=rule.done_when,
             clock=rule.clock,
         )

@@ -114,6 +114,11 @@ def parse_value(raw: str) -> object:
         return raw
 
 
+RULEPACK_META_KEY = "rulepack"
+"""The label of the rule pack the projection was last folded with (e.g. "england-2025.2"):
+a Session with another pack refolds every case on its next writing open."""
+
+
 class Session:
     """An unlocked vault with the verbs both shells need."""
 
@@ -133,10 +138,15 @@ class Session:
         self.pack = pack or default_rule_pack()
         self.preferences = stored_preferences(vault)
         self._configure()
-        if vault.writable and vault.get_meta(REPROJECT_META_KEY):
-            # A migration added projection columns only a refold can fill.
+        if vault.writable and (
+            vault.get_meta(REPROJECT_META_KEY)
+            or vault.get_meta(RULEPACK_META_KEY) != self.pack.label
+        ):
+            # A migration added projection columns only a refold can fill, or the rule
+            # pack changed (another version of a rule may apply to a case): refold all.
             vault.reproject_all(self.projector)
             vault.set_meta(REPROJECT_META_KEY, None)
+            vault.set_meta(RULEPACK_META_KEY, self.pack.label)
         self.sync = SyncService(self, vault)
         """Keys, peers, export, import, verify and receipts of this vault."""
 

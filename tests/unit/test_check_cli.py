@@ -88,7 +88,7 @@ def test_json_output_shape_and_due_dates(tmp_path: Path) -> None:
     assert result.stderr == ""
     output = json.loads(result.stdout)
     assert {"rulepack", "duties", "advisories"} <= set(output)
-    assert output["rulepack"] == "england-2025.1"
+    assert output["rulepack"] == "england-2025.2"
     assert output["advisories"] == []
     for duty in output["duties"]:
         assert {"id", "recipients", "due", "reasons"} <= set(duty)
@@ -154,7 +154,7 @@ def test_a_setting_moves_a_due_date_and_a_closure_day_does_not(tmp_path: Path) -
 def test_readable_output_names_each_duty_and_due_date(tmp_path: Path) -> None:
     result = check(tmp_path, write(tmp_path, LAC_DEATH))
     assert result.returncode == 0, result.stderr
-    assert "england-2025.1" in result.stdout
+    assert "england-2025.2" in result.stdout
     blocks = {block.split(":", 1)[0]: block for block in result.stdout.split("\n\n")}
     for duty_id, due in LAC_DEATH_READABLE_DUE.items():
         assert duty_id in blocks, result.stdout

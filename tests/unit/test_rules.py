@@ -334,24 +334,27 @@ def test_care_leaver_leap_day_birthday() -> None:
 
 
 def test_care_leaver_under_18_is_also_a_child_for_cdop() -> None:
-    # born 1 Feb 2006, died Wed 7 Dec 2022 aged 16 (a relevant child)
+    # born 1 Feb 2008, died Wed 4 Dec 2024 aged 16 (a relevant child)
     result = run(
-        date_of_birth="2006-02-01",
-        event_date="2022-12-07",
-        aware_date="2022-12-07",
+        date_of_birth="2008-02-01",
+        event_date="2024-12-04",
+        aware_date="2024-12-04",
         outcome="died",
         care_leaver=True,
     )
-    # aware Wed 7 Dec 2022 -> 8, 9, 12, 13, 14 -> Wed 14 Dec 2022
-    assert due(result, CARE_LEAVER) == date(2022, 12, 14)
-    # CDOP: Thu 8 Dec 2022
-    assert due(result, CDOP) == date(2022, 12, 8)
+    # aware Wed 4 Dec 2024 -> Thu 5, Fri 6, Mon 9, Tue 10, Wed 11 -> Wed 11 Dec 2024
+    assert due(result, CARE_LEAVER) == date(2024, 12, 11)
+    # CDOP: Thu 5 Dec 2024
+    assert due(result, CDOP) == date(2024, 12, 5)
 
 
 def test_care_leaver_seriously_harmed_has_no_duty_but_an_advisory() -> None:
-    # born 1 May 2003, aged 18 on Wed 13 Apr 2022, harmed (not dead)
+    # born 1 May 2005, aged 18 on Wed 10 Apr 2024, harmed (not dead); the advisory came
+    # with the care-leaver notification (from 15 Dec 2023)
     result = run(
-        date_of_birth="2003-05-01",
+        date_of_birth="2005-05-01",
+        event_date="2024-04-10",
+        aware_date="2024-04-11",
         outcome="seriously_harmed",
         care_leaver=True,
         abuse_or_neglect="known",
@@ -592,7 +595,7 @@ def shipped_pack_document() -> dict[str, Any]:
 
 def test_rule_pack_loads_and_every_rule_has_a_source() -> None:
     pack = default_rule_pack()
-    assert pack.label == "england-2025.1"
+    assert pack.label == "england-2025.2"
     assert {rule.id for rule in pack.rules} >= DOMAIN_RULE_IDS
     for rule in pack.rules:
         assert rule.source.strip(), rule.id
@@ -794,14 +797,25 @@ def test_duties_follow_the_domain_rules(
     assert (RAPID in ids(result)) is panel
 
     died = data["outcome"] == "died"
-    # CDOP: normally resident in the area, or died in it (Children Act 2004 s16M).
+    aware = date.fromisoformat(data["aware_date"])
+    # CDOP: normally resident in the area, or died in it (Children Act 2004 s16M); the
+    # rule is held from 29 Sep 2019 (Child Death Review guidance 2018 in force).
     resident_or_here = data["normally_resident_in_area"] or data["location"] == "in_area"
     assert (CDOP in ids(result)) is (
-        died and born_child and not data["stillbirth_or_planned_termination"] and resident_or_here
+        died
+        and born_child
+        and not data["stillbirth_or_planned_termination"]
+        and resident_or_here
+        and aware >= date(2019, 9, 29)
     )
     assert (LAC in ids(result)) is (died and data["looked_after"] and born_child)
+    # The care-leaver death notification began on 15 Dec 2023 (Working Together 2023).
     assert (CARE_LEAVER in ids(result)) is (
-        died and data["care_leaver"] and age is not None and age < 25
+        died
+        and data["care_leaver"]
+        and age is not None
+        and age < 25
+        and aware >= date(2023, 12, 15)
     )
     assert (LCSPR in ids(result)) is (data["lcspr_decision_date"] is not None)
 
