@@ -847,6 +847,7 @@ def _evaluate(
         dated = [entry for entry in fired if entry[0] is not None]
         start, rule, day = min(dated, key=lambda entry: entry[0] or date.max) if dated else fired[0]
         assert rule.deadline is not None
+        subject_reasons = list(reasons)
         reasons.append(_version_reason(rule, day))
         raised[rule_id] = DutyAssessment(
             id=rule.id,
@@ -870,7 +871,7 @@ def _evaluate(
         if rule.id in PER_SUBJECT_DUTIES:
             shared = raised.pop(rule.id)
             for duty in _per_subject(
-                shared, rule, reasons, by_subject, len(subjects) > 1, calendar, settings
+                shared, rule, subject_reasons, by_subject, len(subjects) > 1, calendar, settings
             ):
                 raised[duty.id] = duty
     return Assessment(rulepack=pack.label, duties=list(raised.values()), advisories=advisories)

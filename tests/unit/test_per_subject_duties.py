@@ -106,6 +106,7 @@ def test_two_children_who_died_get_a_cdop_notification_each_and_one_panel() -> N
         "child 2: aged 6 on the date of the event (under 18)",
         "child 2: not a stillbirth or planned termination",
         "child 2: the child was normally resident in the area",
+        "rule as in force on 13 Nov 2026 (version 2, from 29 Sep 2019)",
     ]
     # Reasons name children by place, never by name.
     text = json.dumps([d.model_dump(mode="json") for d in duties.values()])
