@@ -372,6 +372,11 @@ class Subject(_Input):
         '"non_resident" (not resident in England).',
     )
     home_la: str | None = Field(None, max_length=200, description="Home local authority.")
+    outcome: Outcome | None = Field(
+        None,
+        description="What happened to this child when it differs from the incident's "
+        "outcome (one child died, another was seriously harmed); the incident's by default.",
+    )
     health_information: str | None = Field(None, max_length=5_000)
 
     _no_future = field_validator("date_of_birth")(_not_future)
@@ -530,7 +535,7 @@ class Case(_Input):
         return Facts.model_construct(
             date_of_birth=subject.date_of_birth,
             unborn=subject.unborn,
-            outcome=self.incident.outcome,
+            outcome=subject.outcome or self.incident.outcome,
             event_date=self.incident.event_date,
             event_time=self.incident.event_time,
             aware_date=self.incident.aware_date,
@@ -552,6 +557,15 @@ class Case(_Input):
 def check_case_kind(case: Case) -> None:
     """A case's kind must fit its facts; say what to log instead when it does not."""
     incident = case.incident
+    if case.kind is not CaseKind.serious_incident:
+        for index, subject in enumerate(case.subjects):
+            if subject.outcome not in (None, Outcome.died):
+                label = CASE_KIND_LABELS[case.kind].lower()
+                raise _field_error(
+                    f"subjects.{index}.outcome",
+                    f"every subject of a {label} case died; log a serious incident for a "
+                    "child who was harmed",
+                )
     if case.kind is CaseKind.care_leaver_death:
         if incident.outcome is not Outcome.died:
             raise _field_error("incident.outcome", "a care leaver death case needs outcome died")
@@ -575,6 +589,7 @@ def check_case_kind(case: Case) -> None:
     elif case.kind is CaseKind.child_death:
         if incident.outcome is not Outcome.died:
             raise _field_error("incident.outcome", "a child death case needs outcome died")
+
         if incident.stillbirth_or_planned_termination:
             raise _field_error(
                 "incident.stillbirth_or_planned_termination",

@@ -34,6 +34,7 @@ from notify_tui.domain.models import validate_case
 from notify_tui.domain.reports import NOTIFICATION_DUTIES
 from notify_tui.domain.rules import assess_case, base_duty_id, duty_subject, subject_duty_id
 from notify_tui.domain.wording import duty_name
+from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
@@ -91,6 +92,30 @@ def test_id_helpers() -> None:
         None,
         None,
     ]
+
+
+def test_one_child_harmed_and_one_died_owe_per_child_duties_for_the_one_who_died() -> None:
+    """Amy was seriously harmed; Ben, looked after, died (his own outcome). The Panel is
+    told once, of the incident; the CDOP and DfE/Ofsted notifications are Ben's only:
+    CDOP due Mon 16 Nov, looked-after death due Fri 20 Nov, Panel due Fri 20 Nov."""
+    document = two_children_died(
+        second=child(
+            "Ben", "Sample", "2020-05-06", outcome="died", legal_status={"looked_after": True}
+        )
+    )
+    document["incident"]["outcome"] = "seriously_harmed"
+    duties = assessed(document)
+    assert sorted(duties) == sorted([PANEL, CDOP_2, LAC_2, RAPID])
+    assert (duties[CDOP_2].due, duties[LAC_2].due) == (date(2026, 11, 16), date(2026, 11, 20))
+    assert duties[PANEL].due == date(2026, 11, 20)
+    assert "child 2: the child died" in duties[CDOP_2].reasons
+
+
+def test_a_child_death_case_needs_every_child_to_have_died() -> None:
+    document = two_children_died(second=child("Ben", "Sample", "2020-05-06", outcome="other"))
+    document["kind"] = "child_death"
+    with pytest.raises(InvalidInput, match=r"subjects\.1\.outcome: .*child death"):
+        validate_case(document, TODAY)
 
 
 def test_two_children_who_died_get_a_cdop_notification_each_and_one_panel() -> None:

@@ -349,3 +349,22 @@ def test_case_screen_lines_say_how_the_status_was_found() -> None:
         "a care leaver (former relevant child)",
     ]
     assert care_status_lines({**subject, "care_periods": []}, date(2026, 11, 1)) == []
+
+
+def test_the_2018_looked_after_rule_explains_a_status_worked_out_from_dates() -> None:
+    """A care order from Mon 4 Jan 2021, still running, covers a death on Fri 10 Jun 2022:
+    known Mon 13 Jun 2022, so version 1 of the looked-after death rule (2018-2023) applies
+    and its reason says how the status was worked out."""
+    facts = {
+        "date_of_birth": "2010-03-01",
+        "outcome": "died",
+        "event_date": "2022-06-10",
+        "aware_date": "2022-06-13",
+        "abuse_or_neglect": "none",
+        "location": "in_area",
+        "normally_resident_in_area": True,
+        "care_periods": [{"start": "2021-01-04", "basis": "care_order"}],
+    }
+    duty = run(facts).duty("lac-death-notification")
+    assert duty is not None and duty.rule_version == 1
+    assert any("4 Jan 2021" in reason and "care order" in reason for reason in duty.reasons)
