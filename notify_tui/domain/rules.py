@@ -35,7 +35,7 @@ steps each one needs recorded first (see `notify_tui.domain.office`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
@@ -770,6 +770,17 @@ def _version_reason(rule: Rule, day: tuple[str, date] | None) -> str:
     return f"rule as in force on {_day_text(day[1])} ({since})"
 
 
+def _advise_each(advise: Callable[[str], None], messages: list[tuple[str, str]]) -> None:
+    """Give each subject's note once: unlabelled when every subject it came from said the
+    same, else each with its subject's label ("subject 2: ..."), so a note about one child
+    of several says which."""
+    if len({message for _, message in messages}) <= 1 and messages:
+        advise(messages[0][1])
+        return
+    for label, message in messages:
+        advise(f"{label}{message}")
+
+
 def _not_yet_in_force(later: Rule, day: tuple[str, date]) -> str:
     """Why a duty a later version would raise is not raised: it did not apply on the day."""
     title = later.title[:1].lower() + later.title[1:]
@@ -809,7 +820,7 @@ def _evaluate(
         if versions[0].scope != scope:
             continue
         reasons: list[str] = []
-        messages: list[str] = []
+        messages: list[tuple[str, str]] = []
         # (start, version, day) of each subject that raised it: the earliest start sets
         # the clock, and its version the rule applied.
         fired: list[tuple[date | None, Rule, tuple[str, date] | None]] = []
@@ -825,24 +836,24 @@ def _evaluate(
                     and later.kind == "duty"
                     and all(evaluation.holds(condition, []) for condition in later.when)
                 ):
-                    advise(_not_yet_in_force(later, day))
+                    messages.append((label, _not_yet_in_force(later, day)))
                 continue
             found: list[str] = []
             if all(evaluation.holds(condition, found) for condition in rule.when):
                 reasons.extend(f"{label}{reason}" for reason in found)
                 if rule.message is not None:
-                    messages.append(rule.message.format_map(_Formatter(values)))
+                    messages.append((label, rule.message.format_map(_Formatter(values))))
                 start = None
                 if rule.deadline is not None:
                     value = values.get(_start_fact(rule.deadline, settings))
                     start = value if isinstance(value, date) else None
                 fired.append((start, rule, day))
                 by_subject.append(_SubjectFiring(position, found, start))
+        # An advisory's messages, or a duty's notes that it was not yet in force.
+        _advise_each(advise, messages)
         if not fired:
             continue
         if fired[0][1].kind == "advisory":
-            for message in messages:
-                advise(message)
             continue
         dated = [entry for entry in fired if entry[0] is not None]
         start, rule, day = min(dated, key=lambda entry: entry[0] or date.max) if dated else fired[0]

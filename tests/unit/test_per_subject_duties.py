@@ -337,3 +337,20 @@ def test_duty_sent_for_a_second_child_through_the_cli(tmp_path: Path, cli_env: N
     duties = {d["duty"]: d for d in json.loads(ok("case", "show", case_id, "--json"))["duties"]}
     assert (duties[CDOP_2]["subject"], duties[CDOP_2]["subject_initials"]) == (2, "BS")
     assert duties[PANEL]["subject"] is None
+
+
+def test_a_note_about_one_child_of_several_says_which() -> None:
+    """Two non-resident children died elsewhere in England (no CDOP duty here): each
+    note names its own home area, so each says which child it is about; a note that
+    holds for both children alike is given once, unlabelled."""
+    document = two_children_died(
+        first=child("Amy", "Testcase", "2018-03-04", home_la="Alphashire (test)"),
+        second=child("Ben", "Sample", "2020-05-06", home_la="Betaton (test)"),
+    )
+    document["incident"].update(location="elsewhere_in_england", normally_resident_in_area=False)
+    advisories = assess_case(validate_case(document, TODAY), CALENDAR).advisories
+    home_notes = [note for note in advisories if "home area" in note]
+    assert [note.split(":")[0] for note in home_notes] == ["subject 1", "subject 2"]
+    assert "Alphashire (test)" in home_notes[0] and "Betaton (test)" in home_notes[1]
+    elsewhere = [note for note in advisories if "where it happened" in note]
+    assert len(elsewhere) == 1 and not elsewhere[0].startswith("subject")
