@@ -728,8 +728,15 @@ def _day_text(day: date) -> str:
 
 
 def _day_fact(rule: Rule, settings: Mapping[str, Any]) -> str:
-    """The fact whose date chooses a rule's version: its clock's start, else aware_date."""
-    return _start_fact(rule.deadline, settings) if rule.deadline is not None else "aware_date"
+    """The fact whose date chooses a rule's version: its clock's start, else aware_date.
+
+    A deadline counted back from a planned date (`working_days_before`) has no start in
+    the past: a plan may lie in the future, when no rule can be known to be in force, so
+    the day the LA became aware chooses its version."""
+    deadline = rule.deadline
+    if deadline is None or deadline.working_days_before is not None:
+        return "aware_date"
+    return _start_fact(deadline, settings)
 
 
 def _version_day(

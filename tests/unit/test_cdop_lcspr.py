@@ -239,6 +239,9 @@ def test_the_advance_copy_is_due_seven_working_days_before_the_planned_publicati
         "Secretary of State for Education",
     ]
     assert duty.done_when == "office.lcspr.final_report_sent"
+    # A plan may lie in the future: the version is the one in force when the LA knew.
+    assert duty.in_force_on == date(2026, 5, 5)
+    assert duty.reasons[-1].startswith("rule as in force on 5 May 2026 (version 1")
     # 6 calendar months after Mon 1 Jun 2026 -> Tue 1 Dec 2026.
     assert next(d.due for d in result.duties if d.id == "lcspr-publication") == date(2026, 12, 1)
 
