@@ -7,7 +7,7 @@ the same screens. Every name is fictional (see `notify_tui.demo.synthetic`).
 
 from __future__ import annotations
 
-import os
+import contextlib
 import random
 import secrets
 import shutil
@@ -29,6 +29,7 @@ from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR, Argon2Parameters
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.owner import Owner
+from notify_tui.store.private_files import owned_by_current_user
 
 DEMO_ORG = "Demoshire Council (demo)"
 DEMO_AUTHOR = "Demo User"
@@ -275,7 +276,10 @@ def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
     terminal, `tmux kill-server`). A folder is stale when it is this user's, old enough
     not to be one being created, and no process holds its folder lock: `open_demo_vault`
     holds that lock as long as the demo runs, locked or not (the vault's own writer lock
-    is let go at every idle lock), and the kernel drops it when the process dies.
+    is let go at every idle lock), and the system drops it when the process dies.
+
+    The folder's contents go while its lock is held; the lock file and the folder itself
+    after it is let go (Windows cannot delete a file that is open).
     """
     removed: list[Path] = []
     parent = folder or Path(tempfile.gettempdir())
@@ -290,7 +294,7 @@ def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
         if (
             not candidate.is_dir()
             or candidate.is_symlink()
-            or info.st_uid != os.getuid()
+            or not owned_by_current_user(info)
             or now - info.st_mtime < STALE_AFTER_SECONDS
         ):
             continue
@@ -300,11 +304,23 @@ def remove_stale_demo_vaults(folder: Path | None = None) -> list[Path]:
         except VaultError:  # a running demo holds it
             continue
         try:
-            shutil.rmtree(candidate, ignore_errors=True)
+            for entry in candidate.iterdir():
+                if entry != lock.path:
+                    _remove_entry(entry)
         finally:
             lock.release()
+        shutil.rmtree(candidate, ignore_errors=True)
         removed.append(candidate)
     return removed
+
+
+def _remove_entry(entry: Path) -> None:
+    """Delete a file or a folder tree; what cannot be deleted is left for the next sweep."""
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            entry.unlink()
 
 
 @contextmanager

@@ -56,7 +56,6 @@ import contextlib
 import os
 import re
 import sqlite3
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -66,6 +65,7 @@ import sqlite_utils
 from sqlcipher3 import dbapi2
 
 from notify_tui.errors import IntegrityError, VaultError, VaultLocked, WrongPassphrase
+from notify_tui.store.private_files import make_private, open_private
 
 CACHE_KIB: Final = 65536
 """Page cache per connection, in KiB (decrypted pages are kept in memory only)."""
@@ -124,17 +124,18 @@ def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_uti
             raise VaultError(
                 f"no vault at {path}: check the data directory, or create a vault first"
             )
-        # Create the file ourselves so it is 0600 from the start; SQLite gives the
-        # -wal and -shm files the same mode as the database file.
+        # Create the file ourselves so it is owner-only from the start; SQLite gives the
+        # -wal and -shm files the same mode as the database file (on Windows, all three
+        # inherit the folder's access list).
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            descriptor = os.open(
-                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
-            )
+            descriptor = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         except OSError as error:
             raise VaultError(f"could not create {path}: {error.strerror}") from error
-        os.fchmod(descriptor, 0o600)
-        os.close(descriptor)
+        try:
+            make_private(descriptor)
+        finally:
+            os.close(descriptor)
         created = True
     elif not (create and _is_empty_file(path)):
         # An empty file is a vault whose creation was interrupted before its first
@@ -233,8 +234,11 @@ def _check_looks_like_vault(path: Path) -> None:
 
 
 def _uri(path: Path, mode: str) -> str:
-    """A `file:` URI for `path` (any `?` or `#` in the name escaped) with an open mode."""
-    return f"file:{urllib.parse.quote(str(path.absolute()))}?mode={mode}"
+    """A `file:` URI for `path` (any `?` or `#` in the name escaped) with an open mode.
+
+    `Path.as_uri` writes the form SQLite reads on every platform (`file:///C:/...` on
+    Windows, whose drive letter and backslashes a bare `file:` path would garble)."""
+    return f"{path.absolute().as_uri()}?mode={mode}"
 
 
 def _is_empty_file(path: Path) -> bool:

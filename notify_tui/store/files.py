@@ -2,8 +2,9 @@
 
 `atomic_write_bytes` writes a whole file so that, after a crash or power cut at any
 moment, the path holds either the complete old content or the complete new content,
-never a mix and never nothing. The file is private to the user (mode 0600) from the
-instant it exists: it is created with that mode, not chmod-ed afterwards.
+never a mix and never nothing. The file is private to the user from the instant it
+exists: it is created owner-only (mode 0600 on POSIX), not chmod-ed afterwards (see
+`store/private_files.py` for what that means on each platform).
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ import secrets
 from pathlib import Path
 
 from notify_tui.errors import VaultError
-
-PRIVATE_FILE_MODE = 0o600
-"""Permissions for every file the vault writes: read and write for the owner only."""
+from notify_tui.store.private_files import (
+    make_private,
+    move_into_place_exclusively,
+    open_private,
+    sync_directory,
+)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Replace (or create) `path` with `data`, atomically and durably, mode 0600.
+    """Replace (or create) `path` with `data`, atomically and durably, owner-only.
 
     The bytes go to a temporary file in the same directory (created with
-    `O_CREAT|O_EXCL` and mode 0600), which is flushed with `fsync`, renamed over `path`
-    with `os.replace`, and then the directory itself is synced so the rename survives a
-    power cut.
+    `O_CREAT|O_EXCL`, owner-only), which is flushed with `fsync`, renamed over `path`
+    with `os.replace`, and then (on POSIX) the directory itself is synced so the rename
+    survives a power cut.
 
-    With `exclusive=True` the file must not exist yet: the temporary file is
-    hard-linked into place, which fails (leaving any existing file untouched) if
-    another file got there first.
+    With `exclusive=True` the file must not exist yet: the temporary file is moved
+    into place in a way that fails (leaving any existing file untouched) if another
+    file got there first (a hard link on POSIX, a plain rename on Windows).
 
     Raises `VaultError` (one line, naming the file) if the file cannot be written; in
     that case `path` is unchanged and no temporary file is left behind.
@@ -37,11 +41,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
     directory = path.parent
     temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
     try:
-        descriptor = os.open(
-            temporary,
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW,
-            PRIVATE_FILE_MODE,
-        )
+        descriptor = open_private(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     except OSError as error:
         raise VaultError(
             f"could not write {path.name} in {directory}: {error.strerror}; "
@@ -49,8 +49,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
         ) from error
     try:
         try:
-            # The creation mode is filtered by the umask; make sure it is exactly 0600.
-            os.fchmod(descriptor, PRIVATE_FILE_MODE)
+            make_private(descriptor)
             view = memoryview(data)
             while view:
                 written = os.write(descriptor, view)
@@ -59,11 +58,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
         finally:
             os.close(descriptor)
         if exclusive:
-            os.link(temporary, path)
-            os.unlink(temporary)
+            move_into_place_exclusively(temporary, path)
         else:
             os.replace(temporary, path)
-        fsync_directory(directory)
+        sync_directory(directory)
     except FileExistsError as error:
         _remove_quietly(temporary)
         raise VaultError(
@@ -78,15 +76,6 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
     except BaseException:
         _remove_quietly(temporary)
         raise
-
-
-def fsync_directory(directory: Path) -> None:
-    """Flush a directory's entries (renames, new files) to disk."""
-    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _remove_quietly(path: Path) -> None:

@@ -1,26 +1,40 @@
 """The single-writer lock: one notify-tui process per vault at a time.
 
-`WriterLock` takes an exclusive `flock` on `vault.lock` in the vault's home directory
-and writes its process id into the file, so a second process can say which process
-holds the vault. The kernel drops the lock when the holder exits, even if it crashes,
-so a stale lock file never blocks anyone; the file itself is never deleted (deleting a
-lock file that others may have open lets two processes "hold" it at once).
+`WriterLock` locks `vault.lock` in the vault's home directory with the operating
+system's own file lock, through `filelock.lock_descriptor` (an exclusive `flock` of the
+whole file on Linux and macOS, `LockFileEx` of its first byte on Windows), and writes
+its process id into the file, so a second process can say which process holds the
+vault. The system drops the lock when the holder exits, even if it crashes, so a stale
+lock file never blocks anyone; the file itself is never deleted (deleting a lock file
+that others may have open lets two processes "hold" it at once).
 
-`flock` locks are advisory and local to one machine: keep the vault on a local disk.
+The file is opened here, owner-only and without truncating it (`filelock.FileLock`
+would truncate it on every attempt, wiping the holder's pid), and only the locking call
+is the library's. On Windows a locked byte cannot be read by anyone else, so the pid is
+written after the first byte: the file reads "\\n<pid>\\n" while held, and is empty
+otherwise.
+
+File locks are local to one machine: keep the vault on a local disk.
 """
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from filelock import lock_descriptor, unlock_descriptor
+
 from notify_tui.errors import VaultError, VaultLocked
+from notify_tui.store.private_files import make_private, open_private
 
 LOCK_FILE_NAME: Final = "vault.lock"
 """Name of the lock file in the vault's home directory."""
+
+_LOCKED_BYTE: Final = b"\n"
+"""The first byte of a held lock file: the one Windows locks (and nobody else may read)."""
 
 _MAX_PID_TEXT: Final = 32
 
@@ -49,27 +63,29 @@ class WriterLock:
         if self._descriptor is not None:
             return
         try:
-            descriptor = os.open(
-                self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
-            )
+            descriptor = open_private(self.path, os.O_RDWR | os.O_CREAT)
         except OSError as error:
             raise VaultError(
                 f"could not open the lock file {self.path}: {error.strerror}; "
                 "check the data directory"
             ) from None
         try:
-            os.fchmod(descriptor, 0o600)
+            make_private(descriptor)
             try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                locked = lock_descriptor(descriptor, blocking=False)
+            except OSError as error:
+                raise VaultError(
+                    f"could not lock {self.path}: {error.strerror}; keep the vault on a local disk"
+                ) from None
+            if not locked:
                 holder = _read_pid(descriptor)
                 raise VaultLocked(
                     f"the vault is open in another notify-tui process (pid {holder}); "
                     "close it first"
-                ) from None
+                )
             # Write the pid, then cut off any longer pid left by an earlier holder.
-            text = f"{os.getpid()}\n".encode("ascii")
-            os.pwrite(descriptor, text, 0)
+            text = _LOCKED_BYTE + f"{os.getpid()}\n".encode("ascii")
+            _write_at_start(descriptor, text)
             os.ftruncate(descriptor, len(text))
         except BaseException:
             os.close(descriptor)
@@ -84,8 +100,11 @@ class WriterLock:
         try:
             # Clear the pid while still holding the lock, so nobody reads a stale one.
             os.ftruncate(descriptor, 0)
+            # Windows asks for an explicit unlock (closing releases it "in due course");
+            # should it fail, closing the descriptor below still releases the lock.
+            with contextlib.suppress(OSError):
+                unlock_descriptor(descriptor)
         finally:
-            # Closing the last descriptor releases the flock.
             os.close(descriptor)
 
     def __enter__(self) -> WriterLock:
@@ -103,10 +122,19 @@ class WriterLock:
         self.release()
 
 
+def _write_at_start(descriptor: int, data: bytes) -> None:
+    """Write all of `data` at the start of the file (`os.pwrite` is POSIX-only)."""
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
 def _read_pid(descriptor: int) -> str:
     """The pid written in the lock file, or "unknown" if it cannot be read."""
     try:
-        text = os.pread(descriptor, _MAX_PID_TEXT, 0).decode("ascii").strip()
+        os.lseek(descriptor, len(_LOCKED_BYTE), os.SEEK_SET)
+        text = os.read(descriptor, _MAX_PID_TEXT).decode("ascii").strip()
     except (OSError, UnicodeDecodeError):
         return "unknown"
     return text if text.isdigit() else "unknown"

@@ -72,7 +72,7 @@ def test_acquire_writes_pid_and_release_clears_it(tmp_path: Path) -> None:
     path = tmp_path / LOCK_FILE_NAME
     assert lock.held
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert path.read_text() == f"{os.getpid()}\n"
+    assert path.read_text() == f"\n{os.getpid()}\n"
     lock.acquire()  # already held: nothing happens
     lock.release()
     assert not lock.held
@@ -124,7 +124,7 @@ def test_a_crashed_holder_does_not_block(tmp_path: Path, holder: subprocess.Pope
     holder.send_signal(signal.SIGKILL)
     holder.wait(timeout=10)
     with WriterLock(tmp_path):
-        assert (tmp_path / LOCK_FILE_NAME).read_text() == f"{os.getpid()}\n"
+        assert (tmp_path / LOCK_FILE_NAME).read_text() == f"\n{os.getpid()}\n"
 
 
 def test_another_process_is_refused_while_we_hold_it(tmp_path: Path) -> None:
