@@ -20,12 +20,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_check_is_clean() -> None:
-    result = run("ruff", "check", "notify_tui", "tests", "benchmarks")
+    result = run("ruff", "check", "notify_tui", "tests", "benchmarks", "tools")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
-    result = run("ruff", "format", "--check", "notify_tui", "tests", "benchmarks")
+    result = run("ruff", "format", "--check", "notify_tui", "tests", "benchmarks", "tools")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
