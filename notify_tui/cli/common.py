@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,6 +24,8 @@ from notify_tui.errors import InvalidInput, NotifyError
 from notify_tui.settings import PASSPHRASE_VARIABLE, resolve_home
 
 if TYPE_CHECKING:
+    from notify_tui.domain.calendar import WorkingDayCalendar
+    from notify_tui.domain.rules import Assessment
     from notify_tui.services.session import Session
 
 CONTEXT_SETTINGS: dict[str, Any] = {
@@ -84,6 +87,8 @@ class NotifyGroup(click.Group):
 
 def read_json_document(source: str) -> Any:
     """Read a JSON document from a path or `-` (stdin), with one-line errors."""
+    if source == "-" and shell_session() is not None:
+        raise InvalidInput("-: in the line mode, standard input is the prompt's; give a file")
     try:
         if source == "-":
             text = sys.stdin.read()
@@ -190,6 +195,43 @@ def describe_left(left: int) -> str:
     return f"{left} working day{'s' if left != 1 else ''} left"
 
 
+def assessment_lines(
+    assessment: Assessment,
+    today: date,
+    calendar: WorkingDayCalendar,
+    initials: Sequence[str] = (),
+) -> list[str]:
+    """The duties an assessment raises, as `check` prints them (and the line mode's
+    guided new case); `initials` name the subjects of a case of several."""
+    from notify_tui.domain.rules import calendar_for
+
+    lines = [f"Rule pack {assessment.rulepack}"]
+    if not assessment.duties:
+        lines.append("No statutory notification duty arises from these facts.")
+    for duty in assessment.duties:
+        lines.append("")
+        lines.append(f"{duty.id}: {duty.title}")
+        if duty.subject is not None and len(initials) > 1:
+            lines.append(f"  for:        {duty.subject_label} — {initials[duty.subject - 1]}")
+        elif duty.subject is None and len(initials) > 1:
+            lines.append("  for:        the incident (every child)")
+        if duty.due is None:
+            lines.append(f"  due:        not yet known ({duty.deadline})")
+        else:
+            left = calendar_for(duty.clock, calendar).working_days_left(today, duty.due)
+            clock = ", local working days" if duty.clock == "local" else ""
+            lines.append(
+                f"  due:        {duty.due:%a %d %b %Y} ({duty.deadline}{clock}); "
+                f"{describe_left(left)}"
+            )
+        lines.extend(f"  notify:     {recipient}" for recipient in duty.recipients)
+        lines.extend(f"  because:    {reason}" for reason in duty.reasons)
+    for advisory in assessment.advisories:
+        lines.append("")
+        lines.append(f"Note: {advisory}")
+    return lines
+
+
 # -- the vault -----------------------------------------------------------------------
 
 
@@ -247,6 +289,24 @@ def new_passphrase(passphrase_file: Path | None, *, label: str = "New passphrase
     return first
 
 
+@dataclass
+class ShellSession:
+    """The session the line mode (`notify-tui shell`) keeps unlocked for its commands.
+
+    The line mode runs each command with this as the click context's `obj`:
+    `with_session` then hands its session to the command instead of unlocking (and
+    leaves it open), and `-` for standard input is refused (it is the prompt's).
+    """
+
+    session: Session
+
+
+def shell_session() -> ShellSession | None:
+    """The line mode's open session, when the current command runs inside it."""
+    context = click.get_current_context(silent=True)
+    return context.find_object(ShellSession) if context is not None else None
+
+
 def open_session(home: Path | None, passphrase_file: Path | None, *, write: bool) -> Session:
     """Unlock the vault in `home` (or the default folder) for one command."""
     from notify_tui.services.session import Session, vault_exists
@@ -262,7 +322,8 @@ def with_session(write: bool = True) -> Callable[[Callable[..., None]], Callable
 
     The vault is opened after click has parsed and checked every parameter (so bad input
     is refused before the passphrase is read), writable unless `write` is false, and
-    closed when the command returns or fails.
+    closed when the command returns or fails. Inside the line mode the command gets the
+    line mode's open session instead (see `ShellSession`).
     """
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
@@ -270,6 +331,15 @@ def with_session(write: bool = True) -> Callable[[Callable[..., None]], Callable
         def run_with_session(
             *args: Any, home: Path | None, passphrase_file: Path | None, **kwargs: Any
         ) -> None:
+            shell = shell_session()
+            if shell is not None:
+                if home is not None or passphrase_file is not None:
+                    raise InvalidInput(
+                        "--home and --passphrase-file do not apply in the line mode: "
+                        "its vault is open already"
+                    )
+                command(*args, session=shell.session, **kwargs)
+                return
             with open_session(home, passphrase_file, write=write) as session:
                 command(*args, session=session, **kwargs)
 

@@ -33,12 +33,13 @@ STEPS = [
     "ok: a bundle goes from the LA to the office and is filed away",
     "ok: a killed demo's folder is swept",
     "ok: the CLI lists the case",
+    "ok: the line mode runs without readline",
 ]
 
 
 def test_the_program_runs_with_no_posix_only_call(tmp_path: Path) -> None:
-    """Every module imports, and the vault, lock, backup, bundles, demo sweep and CLI work,
-    with fcntl, pwd, termios, os.getuid, os.fchmod, O_NOFOLLOW... all gone."""
+    """Every module imports, and the vault, lock, backup, bundles, demo sweep, CLI and line
+    mode work, with fcntl, pwd, termios, os.getuid, os.fchmod, O_NOFOLLOW... all gone."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("NOTIFY_TUI_")}
     env.update(TESTS_CHEAP_KDF="1", NOTIFY_TUI_TODAY="2026-11-23", PYTHONPATH=str(ROOT))
     result = subprocess.run(

@@ -12,7 +12,7 @@ cannot be imported, and `os` loses `getuid`, `fchmod`, `O_NOFOLLOW`, `O_CLOEXEC`
 its branch then), and is Linux's again for everything else, whose Windows code could
 not run here. Then it imports every notify_tui module and runs the vault, the writer
 lock, a backup, a bundle round trip from an LA to the office, the demo sweep, the CLI
-printing one `ok: ...` line per step. Any POSIX call reached is an
+and the line mode, printing one `ok: ...` line per step. Any POSIX call reached is an
 AttributeError or ImportError, and the script fails.
 
 Two stand-ins, both for what only Windows can run: `filelock`'s descriptor lock (on
@@ -121,7 +121,7 @@ def main(work: Path) -> None:
     stand_in_lock()
     run_vault_and_bundles(work)
     run_demo_sweep(work)
-    run_cli(work)
+    run_cli_and_shell(work)
 
 
 def case_document() -> dict[str, object]:
@@ -216,7 +216,7 @@ def run_demo_sweep(work: Path) -> None:
     print("ok: a killed demo's folder is swept")
 
 
-def run_cli(work: Path) -> None:
+def run_cli_and_shell(work: Path) -> None:
     import contextlib
     import io
 
@@ -229,6 +229,20 @@ def run_cli(work: Path) -> None:
         cli.main(["case", "list"], prog_name="notify-tui")
     assert "Windows-Fictional"[:1] in out.getvalue() and "CD-" in out.getvalue(), out.getvalue()
     print("ok: the CLI lists the case")
+
+    from notify_tui.cli.shell import terminal_reader
+
+    terminal_reader(cli)  # readline cannot be imported: plain input() it is
+    real_stdin = sys.stdin
+    sys.stdin = io.StringIO("case list\ndeadlines\nquit\n")
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+            cli.main(["shell"], prog_name="notify-tui")
+    finally:
+        sys.stdin = real_stdin
+    assert "CD-" in out.getvalue() and "cdop-notification" in out.getvalue(), out.getvalue()
+    print("ok: the line mode runs without readline")
 
 
 if __name__ == "__main__":
