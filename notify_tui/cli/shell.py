@@ -134,7 +134,7 @@ class LineShell:
         read_line: LineReader,
         interactive: bool = False,
         idle_lock_seconds: float | None = None,
-        passphrase_from_environment: bool = False,
+        asks_passphrase: bool = True,
     ) -> None:
         self.group = group
         self.unlock = unlock
@@ -142,7 +142,9 @@ class LineShell:
         self.interactive = interactive
         self.idle_override = idle_lock_seconds
         self.idle_lock_seconds = idle_lock_seconds or 600.0
-        self.passphrase_from_environment = passphrase_from_environment
+        self.asks_passphrase = asks_passphrase
+        """Whether unlocking asks for the passphrase (else it comes from the environment
+        or a file, and unlocking again after a lock needs nobody)."""
         self.session: Session | None = None
         self.clock: Clock | None = None
         self.last_activity = 0.0
@@ -192,9 +194,9 @@ class LineShell:
             if self.clock.monotonic() - self.last_activity < self.idle_lock_seconds:
                 return False
             how = (
-                "the next command unlocks it again"
-                if self.passphrase_from_environment
-                else "the next command asks for the passphrase"
+                "the next command asks for the passphrase"
+                if self.asks_passphrase
+                else "the next command unlocks it again"
             )
             self.close(
                 f"Locked the vault after {duration(self.idle_lock_seconds)} without input; {how}."
@@ -614,7 +616,7 @@ def shell(home: Path | None, passphrase_file: Path | None) -> None:
         lambda: open_session(home, passphrase_file, write=True),
         read_line=terminal_reader(root) if interactive else piped_reader(sys.stdin),
         interactive=interactive,
-        passphrase_from_environment=bool(os.environ.get(PASSPHRASE_VARIABLE)),
+        asks_passphrase=not (os.environ.get(PASSPHRASE_VARIABLE) or passphrase_file),
     )
     line_shell.run(watch_idle=True)
 

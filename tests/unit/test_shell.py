@@ -251,6 +251,15 @@ def test_lock_if_idle_drops_the_session_and_the_writer_lock(harness: Harness, ho
     assert not shell.lock_if_idle()  # already locked: nothing more to say
 
 
+def test_with_the_passphrase_stored_the_lock_says_no_one_is_asked(harness: Harness) -> None:
+    shell = harness.shell(["case list", (IDLE, "quit")])
+    shell.asks_passphrase = False  # NOTIFY_TUI_PASSPHRASE or --passphrase-file
+    shell.run()
+    assert (
+        "Locked the vault after 10 minutes without input; the next command unlocks it again.\n"
+    ) in harness.capsys.readouterr().err
+
+
 def test_the_lock_verb(harness: Harness) -> None:
     _, err = harness.run(["lock", "deadlines", "quit"])
     assert harness.unlocks == 2
