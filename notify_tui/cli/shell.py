@@ -357,11 +357,11 @@ class LineShell:
         )
         try:
             self._ask_all(kind, guided_case.facts_questions(kind), values, asked)
-            assessment = self._show_duties(values)
+            assessment = self._show_duties(kind, values)
             self._ask_all(kind, guided_case.DETAIL_QUESTIONS, values, asked)
             if assessment is not None and any(d.id == PANEL_DUTY for d in assessment.duties):
                 self._ask_all(kind, (guided_case.DECISION, guided_case.RATIONALE), values, asked)
-            self._settle(kind, values, asked)
+            self._settle(kind, values)
             if not self._answer(guided_case.SAVE, True):
                 raise _Stop("Not saved.")
             self._save(kind, values)
@@ -425,26 +425,37 @@ class LineShell:
             raise _Stop("The vault locked while you were answering; nothing was saved.")
         return self.session.today()
 
-    def _show_duties(self, values: dict[str, Any]) -> Assessment | None:
-        """Print the duties the facts raise, as `check` prints them."""
-        from notify_tui.views.new_case_form import build_facts
+    def _show_duties(self, kind: CaseKind, values: dict[str, Any]) -> Assessment | None:
+        """Print the duties the facts raise, as `check` prints them; a fact the rules
+        refuse in the light of another (a birth after the event) is asked again first."""
+        from notify_tui.views.new_case_form import build_facts, field_of
 
-        with self._busy:
-            session = self.session
-            if session is None:
-                raise _Stop("The vault locked while you were answering; nothing was saved.")
-            try:
-                assessment = session.assess_facts(build_facts(values))
-            except NotifyError as error:
-                click.echo(f"Duties not assessed yet: {error.message}")
-                return None
-            click.echo("Duties these facts raise (not saved yet):")
-            for line in assessment_lines(assessment, session.today(), session.local_calendar):
-                click.echo(line)
-            click.echo("")
-        return assessment
+        questions = {q.field: q for q in guided_case.facts_questions(kind)}
+        while True:
+            with self._busy:
+                session = self.session
+                if session is None:
+                    raise _Stop("The vault locked while you were answering; nothing was saved.")
+                try:
+                    assessment = session.assess_facts(build_facts(values))
+                except NotifyError as error:
+                    path, _, message = error.message.partition(": ")
+                    problem = message or error.message
+                    question = questions.get(field_of(path))
+                    if question is None:
+                        click.echo(f"Duties not assessed yet: {error.message}")
+                        return None
+                else:
+                    click.echo("Duties these facts raise (not saved yet):")
+                    calendar = session.local_calendar
+                    for line in assessment_lines(assessment, session.today(), calendar):
+                        click.echo(line)
+                    click.echo("")
+                    return assessment
+            refuse(f"{question.label}: {problem}")
+            values[question.field] = self._answer(question, values[question.field])
 
-    def _settle(self, kind: CaseKind, values: dict[str, Any], asked: list[str]) -> None:
+    def _settle(self, kind: CaseKind, values: dict[str, Any]) -> None:
         """Ask again whatever the whole form still refuses (a date before the birth...)."""
         by_field = {
             q.field: q
@@ -484,7 +495,8 @@ class LineShell:
                     session.decide(
                         case_id, notify=decision == "notify", rationale=values["rationale"]
                     )
-                    decided = f" Recorded the decision to {'notify' if decision == 'notify' else 'not notify'}."  # noqa: E501
+                    verb = "notify" if decision == "notify" else "not notify"
+                    decided = f" Recorded the decision to {verb}."
                 except NotifyError as error:
                     decided = f" The decision was not recorded: {error.message}."
             detail = session.case_detail(case_id)

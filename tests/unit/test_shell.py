@@ -393,6 +393,24 @@ def test_a_decision_with_a_short_rationale_is_asked_again_then_recorded(
     )
 
 
+def test_a_birth_after_the_event_is_asked_again_before_the_duties(harness: Harness) -> None:
+    """Each date passes alone; together the rules refuse them, so the date of birth is
+    asked again as soon as the facts are in, before any duty is shown."""
+    lines = ["new child-death", "Ada", "Order-Fictional", "2020-03-14", "", "", "", ""]
+    lines += ["2019-01-01", "", "", "", "", "2018-12-01", "cancel"]
+    out, err = harness.run(lines, interactive=True)
+    assert "error: Date of birth: date of birth is after the event date" in err
+    assert harness.feed.prompts[12:14] == [
+        "Normally resident in our area? yes or no [yes]: ",
+        "Date of birth (YYYY-MM-DD) [2020-03-14]: ",
+    ]
+    # Born 1 Dec 2018, died 1 Jan 2019, the LA aware Mon 23 Nov 2026: the CDOP was due
+    # the next working day, Tue 24 Nov 2026.
+    assert "cdop-notification: Notify the Child Death Overview Panel\n" in out
+    assert "  due:        Tue 24 Nov 2026 (1 working day after the LA became aware)" in out
+    assert harness.feed.prompts[14] == "Place (optional): "
+
+
 def test_an_answer_that_does_not_read_is_asked_again(harness: Harness) -> None:
     lines = ["new child-death", "Ada", "Death-Fictional", "2020-03-14", "7", "F", "pony"]
     lines += ["cancel"]
