@@ -141,7 +141,9 @@ class LineShell:
         self.read_line = read_line
         self.interactive = interactive
         self.idle_override = idle_lock_seconds
-        self.idle_lock_seconds = idle_lock_seconds or 600.0
+        """An idle time instead of the vault's preference (None: the preference)."""
+        self.idle_lock_seconds = 0.0
+        """The idle time in force, set by each unlock (see `open`)."""
         self.asks_passphrase = asks_passphrase
         """Whether unlocking asks for the passphrase (else it comes from the environment
         or a file, and unlocking again after a lock needs nobody)."""
@@ -193,15 +195,16 @@ class LineShell:
                 return False
             if self.clock.monotonic() - self.last_activity < self.idle_lock_seconds:
                 return False
-            how = (
-                "the next command asks for the passphrase"
-                if self.asks_passphrase
-                else "the next command unlocks it again"
-            )
             self.close(
-                f"Locked the vault after {duration(self.idle_lock_seconds)} without input; {how}."
+                f"Locked the vault after {duration(self.idle_lock_seconds)} without input; "
+                f"{self._next_unlock()}."
             )
             return True
+
+    def _next_unlock(self) -> str:
+        if self.asks_passphrase:
+            return "the next command asks for the passphrase"
+        return "the next command unlocks it again"
 
     def _touch(self) -> None:
         if self.clock is not None:
@@ -273,7 +276,7 @@ class LineShell:
                 self.show_help()
             return True
         if verb == "lock":
-            self.close("Locked the vault; the next command unlocks it again.")
+            self.close(f"Locked the vault; {self._next_unlock()}.")
             return True
         if verb == "new":
             kind = NEW_KINDS.get(words[1]) if len(words) == 2 else None
@@ -303,7 +306,9 @@ class LineShell:
             except click.exceptions.NoArgsIsHelpError as error:
                 click.echo(error.format_message())  # a group alone ("case"): its help
             except click.UsageError as error:
-                refuse(f"{error.format_message().rstrip('.')} (try {' '.join(words[:2])} -h)")
+                path = error.ctx.command_path if error.ctx is not None else words[0]
+                command = path.removeprefix("notify-tui").strip() or words[0]
+                refuse(f"{error.format_message().rstrip('.')} (try {command} -h)")
             except click.ClickException as error:
                 refuse(error.format_message())
             except click.Abort:

@@ -172,6 +172,8 @@ def test_a_write_command_changes_the_vault(harness: Harness, home: Path) -> None
     [
         ("bogus", "error: no command 'bogus'; type help for the list"),
         ("case list --bogus", "error: No such option '--bogus' (try case list -h)"),
+        ("duty sent SI-00000000", "error: Missing argument 'DUTY' (try duty sent -h)"),
+        ("check facts.json --bogus", "error: No such option '--bogus' (try check -h)"),
         (
             "case show SI-00000000",
             "error: no case SI-00000000: check the id with `notify-tui case list`",
@@ -264,7 +266,7 @@ def test_the_lock_verb(harness: Harness) -> None:
     _, err = harness.run(["lock", "deadlines", "quit"])
     assert harness.unlocks == 2
     assert err.splitlines()[1:3] == [
-        "Locked the vault; the next command unlocks it again.",
+        "Locked the vault; the next command asks for the passphrase.",
         "Unlocked the vault again.",
     ]
 
