@@ -28,6 +28,10 @@ from pydantic_core import PydanticCustomError
 ENV_PREFIX = "NOTIFY_TUI_"
 HOME_VARIABLE = f"{ENV_PREFIX}HOME"
 PASSPHRASE_VARIABLE = f"{ENV_PREFIX}PASSPHRASE"
+USER_VARIABLE = f"{ENV_PREFIX}USER"
+"""Who is unlocking the vault (a user's name), for scripts and the CLI."""
+NEW_PASSPHRASE_VARIABLE = f"{ENV_PREFIX}NEW_PASSPHRASE"
+"""A new user's passphrase for `users add` in scripts."""
 
 
 def resolve_home(home: Path | str | None = None) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 
 from notify_tui.errors import InvalidInput
 from notify_tui.store.connection import translate_errors
+from notify_tui.store.events import Event
 from notify_tui.store.vault import Vault
 
 
@@ -205,3 +206,17 @@ def report_rows(vault: Vault) -> tuple[list[dict[str, Any]], list[dict[str, Any]
             }
         )
     return duties, cases
+
+
+def audit_events(vault: Vault, *, case_id: str | None, limit: int | None) -> list[Event]:
+    """Events newest first (by time, then id), of one case when `case_id` is given."""
+    sql = "SELECT body FROM events"
+    params: list[Any] = []
+    if case_id is not None:
+        sql += " WHERE case_id = ?"
+        params.append(case_id)
+    sql += " ORDER BY at DESC, id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [Event.model_validate_json(row[0]) for row in vault.db.execute(sql, params)]
