@@ -152,7 +152,6 @@ AccessAction = Literal[
     "names_shown",
     "submission_viewed",
     "field_copied",
-    "exported",
     "report",
     "backup",
 ]
@@ -162,7 +161,6 @@ ACCESS_ACTIONS: Final[dict[str, str]] = {
     "names_shown": "showed full names",
     "submission_viewed": "viewed the submission form",
     "field_copied": "copied from the submission form",
-    "exported": "exported a bundle",
     "report": "made a report",
     "backup": "wrote a backup",
 }

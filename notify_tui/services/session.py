@@ -1450,15 +1450,34 @@ class Session:
     def audit(
         self, *, user: str | None = None, case_id: str | None = None, limit: int | None = None
     ) -> list[AuditEntry]:
-        """The audit trail, newest first: every change and every logged look, by whom;
-        only `user`'s, or only about `case_id`, when given."""
-        events = queries.audit_events(self._vault, case_id=case_id, limit=limit)
+        """The audit trail, newest first: every change and every logged look, by whom,
+        and every bundle exported (kept with the bundles sent, not as an event); only
+        `user`'s, or only about `case_id`, when given."""
         wanted = None if user is None else normalised_name(user)
-        return [
+        sql_limit = limit if wanted is None and case_id is not None else None
+        entries = [
             audit_entry(event)
-            for event in events
-            if wanted is None or normalised_name(event.author) == wanted
+            for event in queries.audit_events(self._vault, case_id=case_id, limit=sql_limit)
         ]
+        if case_id is None:
+            me = self.identity
+            entries += [
+                AuditEntry(
+                    at=row["created_at"],
+                    author=row["made_by"] or "(before users were named)",
+                    device=me.device_id,
+                    org=me.org,
+                    type="sync.exported",
+                    event=row["manifest_sha256"],
+                    summary=f"{row['made_by'] or 'someone'} exported a bundle for "
+                    f"{row['org'] or row['peer']} ({row['events']} event(s))",
+                    case=VAULT_LOG,
+                )
+                for row in queries.export_rows(self._vault)
+            ]
+            entries.sort(key=lambda entry: (entry.at, entry.event), reverse=True)
+        chosen = [e for e in entries if wanted is None or normalised_name(e.author) == wanted]
+        return chosen if limit is None else chosen[:limit]
 
     @owned
     @needs(Permission.RECORD, "write backups")
@@ -1469,8 +1488,9 @@ class Session:
             raise InvalidInput(f"{destination}: already exists; choose a new file name")
         if not destination.parent.is_dir():
             raise InvalidInput(f"{destination.parent}: no such folder")
+        written = write_backup(self._vault, destination)
         self._log_access("backup", None, destination.name)
-        return write_backup(self._vault, destination)
+        return written
 
     @owned
     def doctor(self) -> DoctorReport:

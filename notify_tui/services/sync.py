@@ -60,8 +60,9 @@ class SessionContext(Protocol):
         """Refuse unless the signed-in user may `action`."""
         ...
 
-    def record_access(self, action: str, case_id: str | None = None, detail: str = "") -> None:
-        """Record an entry in the access log."""
+    @property
+    def user_name(self) -> str:
+        """The signed-in user's name."""
         ...
 
     @property
@@ -188,7 +189,7 @@ class SyncService:
     ) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`.
 
-        Each is recorded in the access log before it is made, so the entry travels in it."""
+        Who made each is kept with the bundles sent (`audit` lists them)."""
         self._session.require(Permission.SYNC, "export bundles")
         self._vault.require_writer()
         directory = directory.expanduser()
@@ -205,7 +206,6 @@ class SyncService:
         sender = bundle_format.Party(me.device_id, me.org, me.role, me.hpke_public)
         written: list[Path] = []
         for device in peers:
-            self._session.record_access("exported", None, f"bundle for {device.org}")
             last = outbox.last_sent(self._vault, device.device_id)
             seq = 1 if last is None else last.seq + 1
             events = outbox.events_for(self._vault, device)
@@ -233,6 +233,7 @@ class SyncService:
                     built.manifest_sha256,
                     built.manifest.created_at,
                     len(events),
+                    self._session.user_name,
                 )
             written.append(path)
         return written

@@ -316,6 +316,9 @@ def _m011_users(db: sqlite_utils.Database) -> None:
         """
     for statement in _statements(script):
         db.execute(statement)
+    # Who made each bundle sent (the export is logged here, not as an event: an event per
+    # export would itself need exporting, and syncing would never come to rest).
+    db.execute("ALTER TABLE sync_sent ADD COLUMN made_by TEXT")
     row = db.execute("SELECT author, created_at FROM identity").fetchone()
     if row is not None:
         name = display_name(str(row[0]))

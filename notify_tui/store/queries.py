@@ -220,3 +220,13 @@ def audit_events(vault: Vault, *, case_id: str | None, limit: int | None) -> lis
         sql += " LIMIT ?"
         params.append(limit)
     return [Event.model_validate_json(row[0]) for row in vault.db.execute(sql, params)]
+
+
+def export_rows(vault: Vault) -> list[dict[str, Any]]:
+    """Every bundle this vault made, with who made it and the peer's organisation."""
+    return _dict_rows(
+        vault,
+        "SELECT sync_sent.created_at, sync_sent.made_by, sync_sent.peer, sync_sent.events, "
+        "sync_sent.manifest_sha256, devices.org FROM sync_sent "
+        "LEFT JOIN devices ON devices.device_id = sync_sent.peer",
+    )
