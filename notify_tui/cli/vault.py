@@ -111,7 +111,7 @@ def passwd(
     old = read_passphrase(passphrase_file, prompt="Current passphrase")
     new = read_passphrase_file(new_passphrase_file) if new_passphrase_file else new_passphrase(None)
     with Session.unlock(path, passphrase=old, user=user or None, write=True) as session:
-        code = session.change_passphrase(old, new, rotate_key=rotate_key)
+        session.change_passphrase(old, new, rotate_key=rotate_key)
         name = session.user_name
     if rotate_key:
         click.echo(
@@ -124,9 +124,7 @@ def passwd(
             "slot file. A copy of that file made before now (in a backup, say) still opens with "
             "it; if the old passphrase may have leaked, run `notify-tui passwd --rotate-key`."
         )
-    if code:
-        click.echo("The recovery code was from an older notify-tui and was replaced; the new one:")
-        click.echo(f"    {code}")
+
 
 
 @click.command()

@@ -1252,29 +1252,33 @@ class Session:
     # -- keys, backup, health ------------------------------------------------------
 
     @owned
-    def change_passphrase(self, old: str, new: str, *, rotate_key: bool = False) -> str | None:
+    def change_passphrase(self, old: str, new: str, *, rotate_key: bool = False) -> None:
         """Give the signed-in user a new passphrase (a new slot with a new key pair).
 
         The data is not re-encrypted, so a copy of the key slot file made before (in a
         backup, say) still opens with the old passphrase; with `rotate_key` the database
-        is re-keyed too, so it opens nothing written from now on. Returns a new recovery
-        code when the re-key had to replace an old-format one (else None)."""
+        is re-keyed too, so it opens nothing written from now on."""
         _check_new_passphrase(new)
+        if rotate_key:
+            self._require_current_recovery()
         name = self.user_name
         self._vault.keyslots.change_passphrase(old, new, user=name)
-        code = self._rekey() if rotate_key else None
+        if rotate_key:
+            self._rekey()
         self._log_people("rotated" if rotate_key else "passphrase", name)
-        return code
 
-    def _rekey(self) -> str | None:
-        """Re-key the vault; a version 1 recovery slot cannot follow, so it is replaced
-        first and its new code returned."""
-        code = None
-        if any(slot.kind == "recovery-v1" for slot in self._vault.keyslots.summary()):
-            code = self._vault.keyslots.reset_recovery(self._vault.data_key)
-            self._log_people("recovery_code", None)
+    def _rekey(self) -> None:
+        """Re-key the vault (refused while an old-format recovery code, which could not
+        follow, is still in place: an admin replaces it first)."""
+        self._require_current_recovery()
         self._vault.rekey()
-        return code
+
+    def _require_current_recovery(self) -> None:
+        if any(slot.kind == "recovery-v1" for slot in self._vault.keyslots.summary()):
+            raise InvalidInput(
+                "this vault's recovery code is from an older notify-tui and would not survive "
+                "the re-key: an admin replaces it first with `notify-tui recovery new-code`"
+            )
 
     @owned
     def set_passphrase_after_recovery(self, new: str, user: str | None = None) -> str | None:
@@ -1286,6 +1290,11 @@ class Session:
         exposed)."""
         _check_new_passphrase(new)
         vault = self._vault
+        if vault.opened_with not in ("recovery", "shares"):
+            raise NotPermitted(
+                "only a vault opened with the recovery code or shares sets a passphrase this "
+                "way; change your own with `notify-tui passwd`"
+            )
         target = user or (vault.user.name if vault.user else None)
         active = [u for u in vault.users() if u.active]
         if target is None:
@@ -1360,11 +1369,7 @@ class Session:
         admins = [u for u in self._vault.users() if u.active and u.role == "admin"]
         if found.role == "admin" and len(admins) == 1:
             raise InvalidInput(f"{found.name} is the last admin; add another admin first")
-        if any(slot.kind == "recovery-v1" for slot in self._vault.keyslots.summary()):
-            raise InvalidInput(
-                "this vault's recovery code is from an older notify-tui and would not survive "
-                "the re-key: replace it first with `notify-tui recovery new-code`"
-            )
+        self._require_current_recovery()
         self._vault.remove_user(
             self.projector,
             found.name,

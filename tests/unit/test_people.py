@@ -402,3 +402,14 @@ def test_two_of_three_shares_recover_and_one_is_refused(home: Path, tmp_path: Pa
         f"{DEPUTY} set a new passphrase with recovery for {DEPUTY}: with the recovery shares"
         in (summaries)
     )
+
+
+def test_only_recovery_sets_another_users_passphrase(home: Path) -> None:
+    """A deputy's own session cannot give the admin a passphrase it chose (which would make
+    the deputy the admin); nothing changes."""
+    from notify_tui.errors import NotPermitted
+
+    with Session.unlock(home, passphrase=DEPUTY_PASS, user=DEPUTY, owner=InlineOwner()) as s:
+        with pytest.raises(NotPermitted, match="recovery code or shares"):
+            s.set_passphrase_after_recovery("the deputy's choice for admin", ADMIN)
+    ok(home, "case", "list")  # the admin's passphrase still opens it
