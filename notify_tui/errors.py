@@ -43,3 +43,7 @@ class IntegrityError(VaultError):
 
 class BundleRefused(NotifyError):
     """A bundle failed a check on import or verification; the store is unchanged."""
+
+
+class NotPermitted(NotifyError):
+    """The signed-in user's role does not allow what was asked; nothing was changed."""

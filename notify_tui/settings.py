@@ -28,6 +28,10 @@ from pydantic_core import PydanticCustomError
 ENV_PREFIX = "NOTIFY_TUI_"
 HOME_VARIABLE = f"{ENV_PREFIX}HOME"
 PASSPHRASE_VARIABLE = f"{ENV_PREFIX}PASSPHRASE"
+USER_VARIABLE = f"{ENV_PREFIX}USER"
+"""Who is unlocking the vault (a user's name), for scripts and the CLI."""
+NEW_PASSPHRASE_VARIABLE = f"{ENV_PREFIX}NEW_PASSPHRASE"
+"""A new user's passphrase for `users add` in scripts."""
 
 
 def resolve_home(home: Path | str | None = None) -> Path:
@@ -55,7 +59,7 @@ BINDING_IDS: tuple[str, ...] = (
     "case.mark_sent", "case.acknowledge", "case.withdraw", "case.decide", "case.edit",
     "case.confirm_withdrawal", "case.correct",
     "case.tab_duties", "case.tab_facts", "case.tab_conflicts", "case.tab_audit",
-    "case.tab_office", "case.submission", "case.office_step", "case.back",
+    "case.tab_office", "case.submission", "case.office_step", "case.access_log", "case.back",
     "new_case.save", "new_case.cancel",
     "submission.copy", "submission.record", "submission.switch_form", "submission.back",
     "reports.last_month", "reports.this_month", "reports.last_year", "reports.back",
@@ -64,6 +68,8 @@ BINDING_IDS: tuple[str, ...] = (
     "sync.tab_peers", "sync.tab_import", "sync.tab_receipts", "sync.back",
     "mark_sent.save", "decide.save", "record_submission.save", "office_step.save",
     "annual_report.save",
+    "users.add", "users.remove", "users.back",
+    "audit.back",
 )  # fmt: skip
 """Every key binding id of the terminal app, the ids a `keymap` may name (a test checks
 this list against the bindings the app defines)."""

@@ -13,10 +13,10 @@ from typing import NoReturn
 
 import click
 
-from notify_tui.cli import cases, check, duties, office, reports, shell, sync, tui, vault
+from notify_tui.cli import cases, check, duties, office, people, reports, shell, sync, tui, vault
 from notify_tui.cli.common import CONTEXT_SETTINGS, NotifyGroup
 
-MODULES = (check, vault, cases, duties, reports, office, sync, tui, shell)
+MODULES = (check, vault, people, cases, duties, reports, office, sync, tui, shell)
 """The command modules; each lists its commands in `COMMANDS`."""
 
 
@@ -35,6 +35,8 @@ def cli(ctx: click.Context) -> None:
 for _module in MODULES:
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+# `users passwd` is `passwd` (your own passphrase) where people look for it too.
+people.users.add_command(vault.passwd, "passwd")
 
 
 def main() -> NoReturn:

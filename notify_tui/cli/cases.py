@@ -39,7 +39,7 @@ def case_add(session: Session, document: Any) -> None:
 
 
 @case.command("list")
-@with_session(write=False)
+@with_session(write=lambda params: bool(params.get("full_names")))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--overdue", is_flag=True, help="Only cases with an overdue duty.")
 @click.option(
@@ -58,7 +58,9 @@ def case_list(
     full_names: bool,
 ) -> None:
     """List cases, soonest deadline first."""
-    rows = session.list_cases(overdue=overdue, due_within=due_within, kind=kind, search=search)
+    rows = session.list_cases(
+        overdue=overdue, due_within=due_within, kind=kind, search=search, full_names=full_names
+    )
     if as_json:
         documents = jsonable(rows)
         if not full_names:
@@ -87,17 +89,20 @@ def case_list(
 
 
 @case.command("show")
-@with_session(write=False)
+@with_session()
 @click.argument("case_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def case_show(session: Session, case_id: str, as_json: bool) -> None:
-    """Show a case: facts, duties with due dates and status, and the audit trail."""
+    """Show a case: facts, duties with due dates and status, and the audit trail.
+
+    Showing a case is recorded in the access log (`notify-tui audit --case ID`), so it opens
+    the vault for writing: it waits for no other notify-tui to hold the vault."""
     from notify_tui.views.conflicts import numbered_values
     from notify_tui.views.duty_record import decision_line, record_lines, sent_flags
     from notify_tui.views.office import step_rows
     from notify_tui.views.sync import received_lines
 
-    detail = session.case_detail(case_id)
+    detail = session.open_case(case_id)
     receipts = session.sync.receipt_for(case_id)
     if as_json:
         emit_json({**jsonable(detail), "receipts": jsonable(receipts)})

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from notify_tui.errors import InvalidInput, NotifyError
-from notify_tui.settings import PASSPHRASE_VARIABLE, resolve_home
+from notify_tui.settings import (
+    NEW_PASSPHRASE_VARIABLE,
+    PASSPHRASE_VARIABLE,
+    USER_VARIABLE,
+    resolve_home,
+)
 
 if TYPE_CHECKING:
     from notify_tui.domain.calendar import WorkingDayCalendar
@@ -235,8 +240,23 @@ def assessment_lines(
 # -- the vault -----------------------------------------------------------------------
 
 
-def vault_options(command: F) -> F:
-    """Add --home and --passphrase-file to a command that opens the vault."""
+def user_option(command: F, flag: str = "--user") -> F:
+    """Add --user NAME (default: $NOTIFY_TUI_USER) to a command that unlocks the vault.
+
+    `flag` renames it where --user means something else (`audit --user` filters)."""
+    return click.option(
+        flag,
+        "user",
+        metavar="NAME",
+        envvar=USER_VARIABLE,
+        help=f"Who you are (a user of the vault; default: ${USER_VARIABLE}). "
+        "Needed when the vault has several users.",
+    )(command)
+
+
+def vault_options(command: F, user_flag: str = "--user") -> F:
+    """Add --home, --user and --passphrase-file to a command that opens the vault."""
+    command = user_option(command, user_flag)
     command = click.option(
         "--passphrase-file",
         type=click.Path(dir_okay=False, path_type=Path),
@@ -276,6 +296,39 @@ def read_passphrase(passphrase_file: Path | None, *, prompt: str = "Passphrase")
     return value
 
 
+def new_user_passphrase(passphrase_file: Path | None, name: str) -> str:
+    """A new user's passphrase: --new-passphrase-file, else NOTIFY_TUI_NEW_PASSPHRASE, else
+    a hidden prompt, typed twice."""
+    if passphrase_file is not None:
+        return read_passphrase_file(passphrase_file, option="--new-passphrase-file")
+    from_env = os.environ.get(NEW_PASSPHRASE_VARIABLE)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            f"no passphrase for {name}: pass --new-passphrase-file, set "
+            f"{NEW_PASSPHRASE_VARIABLE}, or run in a terminal"
+        )
+    first: str = click.prompt(f"Passphrase for {name}", hide_input=True, err=True)
+    second: str = click.prompt(f"Passphrase for {name} (again)", hide_input=True, err=True)
+    if first != second:
+        raise InvalidInput("the two passphrases differ; nothing was changed")
+    return first
+
+
+def second_passphrase(name: str, passphrase_file: Path | None) -> str:
+    """A second person's passphrase (they confirm there and then): from the file, else a
+    hidden prompt naming them."""
+    if passphrase_file is not None:
+        return read_passphrase_file(passphrase_file, option="--confirm-passphrase-file")
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            f"no passphrase for {name}: pass --confirm-passphrase-file or run in a terminal"
+        )
+    value: str = click.prompt(f"Passphrase of {name} (who confirms)", hide_input=True, err=True)
+    return value
+
+
 def new_passphrase(passphrase_file: Path | None, *, label: str = "New passphrase") -> str:
     """A new passphrase, typed twice when prompted."""
     if os.environ.get(PASSPHRASE_VARIABLE) or passphrase_file is not None:
@@ -307,21 +360,31 @@ def shell_session() -> ShellSession | None:
     return context.find_object(ShellSession) if context is not None else None
 
 
-def open_session(home: Path | None, passphrase_file: Path | None, *, write: bool) -> Session:
-    """Unlock the vault in `home` (or the default folder) for one command."""
+def open_session(
+    home: Path | None, passphrase_file: Path | None, *, write: bool, user: str | None = None
+) -> Session:
+    """Unlock the vault in `home` (or the default folder) for one command, as `user`."""
     from notify_tui.services.session import Session, vault_exists
 
     path = resolve_home(home)
     if not vault_exists(path):
         raise InvalidInput(f"no vault in {path}: run `notify-tui init` first, or pass --home")
-    return Session.unlock(path, passphrase=read_passphrase(passphrase_file), write=write)
+    return Session.unlock(
+        path, passphrase=read_passphrase(passphrase_file), user=user or None, write=write
+    )
 
 
-def with_session(write: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command --home and --passphrase-file and an unlocked `session` argument.
+def with_session(
+    write: bool | Callable[[Mapping[str, Any]], bool] = True,
+    *,
+    user_flag: str = "--user",
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command --home, --user and --passphrase-file and an unlocked `session`.
 
     The vault is opened after click has parsed and checked every parameter (so bad input
-    is refused before the passphrase is read), writable unless `write` is false, and
+    is refused before the passphrase is read), writable unless `write` is false (or,
+    given as a function of the command's parameters, returns false: a command that shows
+    case data only with some option must open for writing then, to log the access), and
     closed when the command returns or fails. Inside the line mode the command gets the
     line mode's open session instead (see `ShellSession`).
     """
@@ -329,7 +392,11 @@ def with_session(write: bool = True) -> Callable[[Callable[..., None]], Callable
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(command)
         def run_with_session(
-            *args: Any, home: Path | None, passphrase_file: Path | None, **kwargs: Any
+            *args: Any,
+            home: Path | None,
+            passphrase_file: Path | None,
+            user: str | None,
+            **kwargs: Any,
         ) -> None:
             shell = shell_session()
             if shell is not None:
@@ -338,11 +405,17 @@ def with_session(write: bool = True) -> Callable[[Callable[..., None]], Callable
                         "--home and --passphrase-file do not apply in the line mode: "
                         "its vault is open already"
                     )
+                signed_in = shell.session.user_name
+                if user and " ".join(user.split()).casefold() != signed_in.casefold():
+                    raise InvalidInput(
+                        f"the line mode is signed in as {signed_in}; --user does not change it"
+                    )
                 command(*args, session=shell.session, **kwargs)
                 return
-            with open_session(home, passphrase_file, write=write) as session:
+            writing = write(kwargs) if callable(write) else write
+            with open_session(home, passphrase_file, write=writing, user=user) as session:
                 command(*args, session=session, **kwargs)
 
-        return vault_options(run_with_session)
+        return vault_options(run_with_session, user_flag)
 
     return decorate

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,6 +16,7 @@ from notify_tui.cli.common import (
     day,
     emit_json,
     jsonable,
+    second_passphrase,
     with_session,
 )
 from notify_tui.errors import InvalidInput
@@ -102,20 +104,47 @@ def duty_ack(session: Session, case_id: str, duty_id: str, when: date) -> None:
 @click.argument("case_id", metavar="CASE")
 @click.argument("duty_id", metavar="DUTY")
 @click.option("--reason", required=True, help="Why the duty no longer applies.")
-def duty_withdraw(session: Session, case_id: str, duty_id: str, reason: str) -> None:
+@click.option(
+    "--confirm-user",
+    metavar="NAME",
+    help="A second user (an admin or a lead) who confirms a statutory duty's withdrawal "
+    "here and now with their own passphrase.",
+)
+@click.option(
+    "--confirm-passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the second user's passphrase from this file (else a hidden prompt).",
+)
+def duty_withdraw(
+    session: Session,
+    case_id: str,
+    duty_id: str,
+    reason: str,
+    confirm_user: str | None,
+    confirm_passphrase_file: Path | None,
+) -> None:
     """Withdraw a duty that no longer applies, with the reason.
 
-    A statutory duty (one the facts raise) takes two people: this records the LA's
-    request, the duty stays open (still owed), and the business office confirms it
-    with `duty confirm-withdrawal` on the case the LA's bundle brought. A duty the
-    facts no longer raise is withdrawn at once.
+    A statutory duty (one the facts raise) takes two people. With --confirm-user, a
+    second user (an admin or lead) confirms it there and then with their passphrase,
+    and it is withdrawn. Without, this records the LA's request, the duty stays open
+    (still owed), and the business office confirms it with `duty confirm-withdrawal` on
+    the case the LA's bundle brought. A duty the facts no longer raise is withdrawn at
+    once by one person.
     """
-    event = session.withdraw(case_id, duty_id, reason)
+    confirmed_by = None
+    if confirm_user:
+        confirmed_by = (confirm_user, second_passphrase(confirm_user, confirm_passphrase_file))
+    elif confirm_passphrase_file is not None:
+        raise InvalidInput("--confirm-passphrase-file: give --confirm-user NAME too")
+    event = session.withdraw(case_id, duty_id, reason, confirmed_by=confirmed_by)
     if event.type == "duty.withdrawal_requested":
         click.echo(
             f"Asked to withdraw {duty_id}: it stays open (still owed) until the business "
             "office confirms the withdrawal."
         )
+    elif confirmed_by is not None:
+        click.echo(f"Withdrew {duty_id}, confirmed by {confirmed_by[0]}.")
     else:
         click.echo(f"Withdrew {duty_id}.")
 

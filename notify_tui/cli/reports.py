@@ -133,7 +133,7 @@ def _period_day(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 @click.command()
-@with_session(write=False)
+@with_session()
 @click.option(
     "--from",
     "start",

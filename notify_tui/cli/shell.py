@@ -612,7 +612,7 @@ def terminal_reader(group: click.Group) -> LineReader:
 
 @click.command()
 @vault_options
-def shell(home: Path | None, passphrase_file: Path | None) -> None:
+def shell(home: Path | None, passphrase_file: Path | None, user: str | None) -> None:
     """A line mode for screen readers and braille displays: unlock once, then type commands.
 
     Takes the CLI's own commands, with the same options and output (case list,
@@ -630,7 +630,7 @@ def shell(home: Path | None, passphrase_file: Path | None) -> None:
     interactive = sys.stdin.isatty()
     line_shell = LineShell(
         root,
-        lambda: open_session(home, passphrase_file, write=True),
+        lambda: open_session(home, passphrase_file, write=True, user=user),
         read_line=terminal_reader(root) if interactive else piped_reader(sys.stdin),
         interactive=interactive,
         asks_passphrase=not (os.environ.get(PASSPHRASE_VARIABLE) or passphrase_file),

@@ -5,9 +5,11 @@ Textual is imported only when the app is about to run, so headless commands stay
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from notify_tui.settings import resolve_home
+from notify_tui.settings import USER_VARIABLE, resolve_home
 
 
 def run_tui(home: str | None = None) -> None:
@@ -16,7 +18,7 @@ def run_tui(home: str | None = None) -> None:
     from notify_tui.tui.run import run_app
 
     folder = resolve_home(home)
-    app = make_app(None, home=folder)
+    app = make_app(None, home=folder, user=os.environ.get(USER_VARIABLE, ""))
     try:
         run_app(app)
     finally:

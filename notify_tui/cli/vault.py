@@ -14,6 +14,7 @@ from notify_tui.cli.common import (
     new_passphrase,
     read_passphrase,
     read_passphrase_file,
+    user_option,
     vault_options,
     with_session,
 )
@@ -35,21 +36,20 @@ if TYPE_CHECKING:
     show_default=True,
     help="An LA workstation, or the partnership business office.",
 )
-@click.option("--user", "author", metavar="NAME", help="Your name, recorded on every change.")
 def init(
     home: Path | None,
     passphrase_file: Path | None,
+    user: str | None,
     la_name: str | None,
     office_name: str | None,
     role: str,
-    author: str | None,
 ) -> None:
     """Create a new encrypted vault and this device's identity.
 
-    Prints the recovery code once: write it down and keep it somewhere safe.
+    --user names you, its first user and admin: your name is recorded on every change
+    you make (add more people with `notify-tui users add`). Prints the recovery code
+    once: write it down and keep it somewhere safe.
     """
-    import getpass
-
     from notify_tui.services.session import Session, vault_exists
 
     if la_name and office_name:
@@ -60,17 +60,23 @@ def init(
     path = resolve_home(home)
     if vault_exists(path):
         raise InvalidInput(f"a vault already exists in {path}; nothing was changed")
+    if not user:
+        if not sys.stdin.isatty():
+            raise InvalidInput("give your name with --user NAME: it is recorded on every change")
+        user = str(click.prompt("Your name (recorded on every change)", err=True))
     passphrase = new_passphrase(passphrase_file, label="Passphrase")
     session, recovery = Session.init(
         path,
         passphrase,
         org=org,
         role="office" if role == "office" else "la",
-        author=author or getpass.getuser(),
+        author=user,
     )
     with session:
         identity = session.identity
+        first = session.user_name
     click.echo(f"Created the vault in {path} for {identity.org} ({identity.role}).")
+    click.echo(f"First user (admin): {first}")
     click.echo(f"Device id: {identity.device_id}")
     click.echo("")
     click.echo("Recovery code (shown once; write it down and keep it apart from this computer):")
@@ -84,52 +90,131 @@ def init(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the new passphrase from this file.",
 )
+@click.option(
+    "--rotate-key",
+    is_flag=True,
+    help="Also re-encrypt the vault under a new key, so no copy of the key slot file "
+    "(in a backup, say) opens what is written from now on. Use it when the old "
+    "passphrase may have leaked.",
+)
 def passwd(
-    home: Path | None, passphrase_file: Path | None, new_passphrase_file: Path | None
+    home: Path | None,
+    passphrase_file: Path | None,
+    user: str | None,
+    new_passphrase_file: Path | None,
+    rotate_key: bool,
 ) -> None:
-    """Change the passphrase (the data is not rewritten; the recovery code still works)."""
+    """Change your own passphrase (also `notify-tui users passwd`)."""
     from notify_tui.services.session import Session
 
     path = resolve_home(home)
     old = read_passphrase(passphrase_file, prompt="Current passphrase")
     new = read_passphrase_file(new_passphrase_file) if new_passphrase_file else new_passphrase(None)
-    with Session.unlock(path, passphrase=old, write=True) as session:
-        session.change_passphrase(old, new)
-    click.echo("Passphrase changed. The old passphrase no longer opens the vault.")
+    with Session.unlock(path, passphrase=old, user=user or None, write=True) as session:
+        session.change_passphrase(old, new, rotate_key=rotate_key)
+        name = session.user_name
+    if rotate_key:
+        click.echo(
+            f"Passphrase of {name} changed and the vault re-keyed: the old passphrase no longer "
+            "opens it, nor does any copy of the key slot file made before now."
+        )
+    else:
+        click.echo(
+            f"Passphrase of {name} changed: the old passphrase no longer opens this vault's key "
+            "slot file. A copy of that file made before now (in a backup, say) still opens with "
+            "it; if the old passphrase may have leaked, run `notify-tui passwd --rotate-key`."
+        )
 
 
 @click.command()
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="The vault folder.")
+@user_option
 @click.option(
     "--code-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the recovery code from this file.",
 )
 @click.option(
+    "--share-file",
+    "share_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Recover with shares instead: a file holding one share (repeat, one per share).",
+)
+@click.option(
+    "--with-shares",
+    is_flag=True,
+    help="Recover with shares, typed at prompts one by one (see `recovery split`).",
+)
+@click.option(
     "--new-passphrase-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the new passphrase from this file.",
 )
-def recover(home: Path | None, code_file: Path | None, new_passphrase_file: Path | None) -> None:
-    """Set a new passphrase with the recovery code; a new recovery code replaces the old."""
-    from notify_tui.services.session import Session
+def recover(
+    home: Path | None,
+    user: str | None,
+    code_file: Path | None,
+    share_files: tuple[Path, ...],
+    with_shares: bool,
+    new_passphrase_file: Path | None,
+) -> None:
+    """Set a new passphrase for a user (--user; the only one by default) with the recovery
+    code, or with enough of the officers' shares.
+
+    With the code, a new recovery code replaces the old one and is shown once.
+    """
+    from notify_tui.services.session import Session, recovery_threshold
 
     path = resolve_home(home)
-    if code_file:
+    shares: list[str] | None = None
+    code: str | None = None
+    if share_files or with_shares:
+        if share_files:
+            shares = [read_share_file(file) for file in share_files]
+        elif sys.stdin.isatty():
+            needed = recovery_threshold(path)
+            shares = [
+                str(click.prompt(f"Share {n} of {needed} (its words)", hide_input=True, err=True))
+                for n in range(1, needed + 1)
+            ]
+        else:
+            raise InvalidInput("no shares: pass --share-file FILE for each, or run in a terminal")
+    elif code_file:
         code = read_passphrase_file(code_file)
     elif sys.stdin.isatty():
         code = click.prompt("Recovery code", hide_input=True, err=True)
     else:
         raise InvalidInput("no recovery code: pass --code-file or run in a terminal")
     new = read_passphrase_file(new_passphrase_file) if new_passphrase_file else new_passphrase(None)
-    with Session.unlock(path, recovery_code=code, write=True) as session:
-        fresh = session.set_passphrase_after_recovery(new)
-    click.echo("Passphrase set. The old recovery code no longer works; the new one is:")
-    click.echo(f"    {fresh}")
+    with Session.unlock(
+        path, recovery_code=code, shares=shares, user=user or None, write=True
+    ) as session:
+        fresh = session.set_passphrase_after_recovery(new, user or None)
+        name = session.user_name
+    click.echo(f"Passphrase of {name} set.")
+    if fresh:
+        click.echo("The old recovery code no longer works; the new one (shown once) is:")
+        click.echo(f"    {fresh}")
+    else:
+        click.echo(
+            "The shares still work. They were typed in here: if any may have been seen, "
+            "make new ones with `notify-tui recovery split`."
+        )
+
+
+def read_share_file(path: Path) -> str:
+    """One recovery share (its words) from a file; blank lines and spacing ignored."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(4096)
+    except OSError as error:
+        raise InvalidInput(f"--share-file {path}: cannot read ({type(error).__name__})") from None
+    return " ".join(text.split())
 
 
 @click.command()
-@with_session(write=False)
+@with_session()
 @click.option(
     "--to",
     "destination",

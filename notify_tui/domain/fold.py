@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from notify_tui.domain.people import NON_STATE_TYPES
+
 LEAF_OBJECTS = frozenset({"decision"})
 """Fields stored whole: their parts only make sense together."""
 
@@ -115,8 +117,11 @@ class CaseState:
 
 
 def fold_case(case_id: str, events: Iterable[FoldEvent]) -> CaseState:
-    """Fold one case's events (any order, duplicates allowed) into its state."""
-    unique = {event.id: event for event in events}
+    """Fold one case's events (any order, duplicates allowed) into its state.
+
+    The access log and changes to the users (`people.NON_STATE_TYPES`) change no case
+    and are left out."""
+    unique = {event.id: event for event in events if event.type not in NON_STATE_TYPES}
     if not unique:
         raise ValueError("a case needs at least one event")
     ordered = sorted(unique.values(), key=lambda event: (event.at, event.id))

@@ -32,6 +32,12 @@ from notify_tui.domain import codes
 from notify_tui.domain.dashboard import DUTY_LABELS
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.domain.office import STEP_LABELS
+from notify_tui.domain.people import (
+    ACCESS_ACTIONS,
+    ACCESS_TYPE,
+    PEOPLE_ACTIONS,
+    PEOPLE_TYPE,
+)
 from notify_tui.domain.rules import base_duty_id, per_subject_name
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -596,6 +602,34 @@ def _unknown(event_type: str) -> Phrase:
     return phrase
 
 
+def _access(author: str, changes: Sequence[ChangeLike]) -> str:
+    """`access.recorded`: what was looked at or taken out, never the data itself."""
+    said = []
+    for change in changes:
+        record = _record(change.value)
+        action = str(record.get("action") or "")
+        words = ACCESS_ACTIONS.get(action, f"recorded access ({action or 'unnamed'})")
+        detail = str(record.get("detail") or "")
+        said.append(words + (f" ({detail})" if detail else ""))
+    return "; ".join(said)
+
+
+def _people(author: str, changes: Sequence[ChangeLike]) -> str:
+    """`people.recorded`: a user added or removed, a passphrase or the recovery changed."""
+    said = []
+    for change in changes:
+        record = _record(change.value)
+        action = str(record.get("action") or "")
+        words = PEOPLE_ACTIONS.get(action, f"changed the users ({action or 'unnamed'})")
+        user = str(record.get("user") or "")
+        role = str(record.get("role") or "")
+        detail = str(record.get("detail") or "")
+        words += f" {user}" if user else ""
+        words += f" ({role})" if role else ""
+        said.append(words + (f": {detail}" if detail else ""))
+    return "; ".join(said)
+
+
 EVENT_TEMPLATES: dict[str, Phrase] = {
     "case.created": _created,
     "case.edited": _edited,
@@ -613,6 +647,8 @@ EVENT_TEMPLATES: dict[str, Phrase] = {
     "duty.withdrawal_confirmed": _per_change("confirmed the withdrawal of the {duty}"),
     "office.recorded": _yearly_or(_per_change("recorded '{label}' {step}")),
     "office.corrected": _office_corrected,
+    ACCESS_TYPE: _access,
+    PEOPLE_TYPE: _people,
 }
 """How each event type reads, after its author's name. A new type is one line here;
 `_per_change` templates are filled in for each change the event makes."""

@@ -9,12 +9,13 @@ and write goes through a verb here (or `session.sync` for keys, peers and bundle
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
@@ -53,6 +54,22 @@ from notify_tui.domain.models import (
     validate_case,
     validate_facts,
 )
+from notify_tui.domain.people import (
+    ACCESS_ACTIONS,
+    ACCESS_FIELD,
+    ACCESS_TYPE,
+    MAX_DETAIL_LENGTH,
+    PEOPLE_FIELD,
+    PEOPLE_TYPE,
+    ROLE_WORDS,
+    VAULT_LOG,
+    Permission,
+    display_name,
+    name_problem,
+    normalised_name,
+    roles_for,
+)
+from notify_tui.domain.people import refusal as role_refusal
 from notify_tui.domain.reports import Period, build_report
 from notify_tui.domain.rules import (
     Assessment,
@@ -64,7 +81,7 @@ from notify_tui.domain.rules import (
     is_case_document,
 )
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
-from notify_tui.errors import InvalidInput, NotifyError, VaultError
+from notify_tui.errors import InvalidInput, NotifyError, NotPermitted, VaultError
 from notify_tui.services.sync import SyncService
 from notify_tui.services.types import (
     AuditEntry,
@@ -83,9 +100,11 @@ from notify_tui.services.types import (
     OpenDuties,
     OpenDuty,
     OpenDutyLine,
+    RecoveryShare,
     Report,
     ReportPeriod,
     Timeliness,
+    UserView,
 )
 from notify_tui.settings import Preferences
 from notify_tui.store import duty_pages, queries
@@ -93,10 +112,11 @@ from notify_tui.store.backup import write_backup
 from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
 from notify_tui.store.events import Change, Event
 from notify_tui.store.integrity import check_vault
-from notify_tui.store.keyslots import Argon2Parameters
+from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.migrations import REPROJECT_META_KEY
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
+from notify_tui.store.users import User
 from notify_tui.store.vault import Identity, Role, Vault
 from notify_tui.store.vault import vault_exists as _vault_exists
 
@@ -104,6 +124,27 @@ from notify_tui.store.vault import vault_exists as _vault_exists
 def vault_exists(home: Path) -> bool:
     """Whether `home` holds a vault (the shells ask before offering unlock or setup)."""
     return _vault_exists(home)
+
+
+def several_users(home: Path) -> bool:
+    """Whether the vault in `home` has several users, so unlocking needs a name (read
+    without a secret; False when there is no readable key slot file)."""
+    try:
+        slots = KeySlotFile(home / KEYSLOTS_FILE_NAME).summary()
+    except NotifyError:
+        return False
+    return sum(1 for s in slots if s.kind in ("passphrase", "passphrase-v1")) > 1
+
+
+def recovery_threshold(home: Path) -> int:
+    """How many recovery shares the vault in `home` needs (read without a secret)."""
+    slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
+    found = [s for s in slots.summary() if s.kind == "shares"]
+    if not found or found[0].threshold is None:
+        raise InvalidInput(
+            "this vault has no recovery shares: use the recovery code (`notify-tui recover`)"
+        )
+    return found[0].threshold
 
 
 def parse_value(raw: str) -> object:
@@ -117,6 +158,28 @@ def parse_value(raw: str) -> object:
 RULEPACK_META_KEY = "rulepack"
 """The label of the rule pack the projection was last folded with (e.g. "england-2025.2"):
 a Session with another pack refolds every case on its next writing open."""
+
+
+S = TypeVar("S", bound="Session")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def needs(
+    permission: Permission, action: str
+) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R]]:
+    """Refuse a verb (`NotPermitted`, one line, before anything else) unless the
+    signed-in user's role allows `permission`; `action` says what was refused."""
+
+    def decorate(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+        @functools.wraps(method)
+        def checked(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            self.require(permission, action)
+            return method(self, *args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 class Session:
@@ -204,12 +267,18 @@ class Session:
         home: Path,
         *,
         passphrase: str | None = None,
+        user: str | None = None,
         recovery_code: str | None = None,
+        shares: Sequence[str] | None = None,
         write: bool = True,
         clock: Clock | None = None,
         owner: Owner | None = None,
     ) -> Session:
-        """Open the vault in `home` on `owner` (default: a new `OwnerThread`)."""
+        """Open the vault in `home` on `owner` (default: a new `OwnerThread`).
+
+        With a passphrase, `user` says whose (needed when the vault has several users).
+        With the recovery code or shares, `user` names the user to act for (see
+        `set_passphrase_after_recovery`)."""
         clock = clock or system_clock()
         owner = owner or OwnerThread()
         try:
@@ -217,7 +286,9 @@ class Session:
                 Vault.open,
                 home,
                 passphrase=passphrase,
+                user=user,
                 recovery_code=recovery_code,
+                shares=None if shares is None else list(shares),
                 write=write,
                 now=clock.now(),
             )
@@ -263,6 +334,33 @@ class Session:
         return self._vault.identity
 
     @property
+    def user(self) -> UserView | None:
+        """The signed-in user (None in a recovery session before a user is named)."""
+        user = self._vault.user
+        return None if user is None else user_view(user)
+
+    @property
+    def user_name(self) -> str:
+        """The signed-in user's name, recorded on every change."""
+        return self._vault.author
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the signed-in user's role allows `permission` (the shells hide keys)."""
+        user = self._vault.user
+        return user is not None and role_refusal(user.name, user.role, permission, "") is None
+
+    def require(self, permission: Permission, action: str) -> None:
+        """Refuse (`NotPermitted`, one line) unless the signed-in user may `action`."""
+        user = self._vault.user
+        if user is None:
+            raise NotPermitted(
+                f"a recovery session may not {action}: unlock with a user's passphrase"
+            )
+        refused = role_refusal(user.name, user.role, permission, action)
+        if refused:
+            raise NotPermitted(refused)
+
+    @property
     def home(self) -> Path:
         """The folder that holds the vault."""
         return self._vault.home
@@ -280,8 +378,12 @@ class Session:
 
     @owned
     def set_preferences(self, preferences: Preferences) -> None:
-        """Store preferences; refold every case when deadlines depend on them."""
+        """Store preferences; refold every case when deadlines depend on them.
+
+        Closure days and rule choices move deadlines: only an admin changes them."""
         before = (self.preferences.calendar, self.preferences.rules)
+        if before != (preferences.calendar, preferences.rules):
+            self.require(Permission.ADMINISTER, "change closure days or rule choices")
         self._vault.set_meta("preferences", preferences.model_dump(mode="json"))
         self.preferences = preferences
         self._configure()
@@ -309,6 +411,7 @@ class Session:
         return self.create_cases([document])[0]
 
     @owned
+    @needs(Permission.RECORD, "record cases")
     def create_cases(
         self, documents: Iterable[object], new_id: Callable[[CaseKind], str] = new_case_id
     ) -> list[str]:
@@ -361,6 +464,7 @@ class Session:
             )
 
     @owned
+    @needs(Permission.RECORD, "change cases")
     def edit_case(self, case_id: str, assignments: Mapping[str, object]) -> Event | None:
         """Set fields of a case (dotted paths); None when nothing changed."""
         if not assignments:
@@ -407,6 +511,7 @@ class Session:
         )[0]
 
     @owned
+    @needs(Permission.RECORD, "record threshold decisions")
     def decide(
         self,
         case_id: str,
@@ -424,7 +529,7 @@ class Session:
                     "notify": notify,
                     "rationale": rationale,
                     "decided_on": decided_on or self.today(),
-                    "decided_by": self.identity.author,
+                    "decided_by": self.user_name,
                 },
                 context={"today": self.today()},
             )
@@ -496,6 +601,7 @@ class Session:
             raise InvalidInput(f"--date {when}: is before the LA became aware ({aware})")
 
     @owned
+    @needs(Permission.RECORD, "record a notification as sent")
     def mark_sent(
         self,
         case_id: str,
@@ -521,13 +627,14 @@ class Session:
         value: dict[str, Any] = {
             "date": sent_on.isoformat(),
             "reference": reference,
-            "by": self.identity.author,
+            "by": self.user_name,
         }
         if late_reason and late_reason.strip():
             value["late_reason"] = late_reason.strip()
         return self._set_duty_fields(state, "duty.sent", {f"duties.{duty_id}.sent": value})
 
     @owned
+    @needs(Permission.RECORD, "record why a notification was late")
     def add_late_reason(self, case_id: str, duty_id: str, reason: str) -> Event:
         """Give the reason for the delay of a duty already recorded sent late (old data)."""
         if len(reason.strip()) < MIN_REASON:
@@ -537,7 +644,7 @@ class Session:
         self._allowed(record, Action.ADD_LATE_REASON)
         value = {
             "reason": reason.strip(),
-            "by": self.identity.author,
+            "by": self.user_name,
             "date": self.today().isoformat(),
         }
         return self._set_duty_fields(
@@ -545,20 +652,36 @@ class Session:
         )
 
     @owned
-    def withdraw(self, case_id: str, duty_id: str, reason: str) -> Event:
+    @needs(Permission.RECORD, "withdraw duties")
+    def withdraw(
+        self,
+        case_id: str,
+        duty_id: str,
+        reason: str,
+        *,
+        confirmed_by: tuple[str, str] | None = None,
+    ) -> Event:
         """Withdraw a duty (it no longer applies), with the reason.
 
-        A statutory duty (raised by the rules) takes two people: this records the LA's
+        A statutory duty (raised by the rules) takes two people. With `confirmed_by`
+        (another user's name and passphrase, an admin or lead, there and then) it is
+        withdrawn at once and the record names both; without, this records the LA's
         request, the duty stays open (owed) with the withdrawal pending, and the business
         office confirms it (`confirm_withdrawal`). A duty the facts no longer raise is
-        withdrawn at once."""
+        withdrawn at once by one person."""
         if len(reason.strip()) < MIN_REASON:
             raise InvalidInput("--reason: say why in at least a sentence")
         state, record = self._duty(case_id, duty_id)
         self._require_owner(state, "withdraw its duties")
         action = withdrawal_action(record.required)
         self._allowed(record, action)
-        value = {"reason": reason.strip(), "by": self.identity.author}
+        value = {"reason": reason.strip(), "by": self.user_name}
+        if action is Action.REQUEST_WITHDRAWAL and confirmed_by is not None:
+            second = self._second_person(*confirmed_by, "confirm the withdrawal of a duty")
+            value |= {"confirmed_by": second, "date": self.today().isoformat()}
+            return self._set_duty_fields(
+                state, "duty.withdrawn", {f"duties.{duty_id}.withdrawn": value}
+            )
         if action is Action.REQUEST_WITHDRAWAL:
             return self._set_duty_fields(
                 state,
@@ -574,7 +697,22 @@ class Session:
             state, "duty.withdrawn", {f"duties.{duty_id}.withdrawn": value}
         )
 
+    def _second_person(self, name: str, passphrase: str, action: str) -> str:
+        """Check a second user there and then: another active user, whose role may
+        confirm, and whose own passphrase opens their key slot. Returns their name."""
+        found = self._vault.find_user(name)
+        if found is None or not found.active:
+            raise InvalidInput(f"--confirm-user {display_name(name)}: not a user of this vault")
+        if _same_name(found.name, self.user_name):
+            raise InvalidInput("--confirm-user: the second person must be someone other than you")
+        refused = role_refusal(found.name, found.role, Permission.CONFIRM, action)
+        if refused:
+            raise NotPermitted(refused)
+        self._vault.verify_user(found.name, passphrase)
+        return found.name
+
     @owned
+    @needs(Permission.RECORD, "confirm withdrawals")
     def confirm_withdrawal(self, case_id: str, duty_id: str) -> Event:
         """The business office confirms an LA's request to withdraw a statutory duty.
 
@@ -586,10 +724,10 @@ class Session:
                 "the case the LA's bundle brought it: a second person, not the one who asked"
             )
         state, record = self._duty(case_id, duty_id)
-        self._allowed(record, Action.CONFIRM_WITHDRAWAL, by=self.identity.author)
+        self._allowed(record, Action.CONFIRM_WITHDRAWAL, by=self.user_name)
         request = state.fields[f"duties.{duty_id}.withdrawal_requested"]
         value = {
-            "by": self.identity.author,
+            "by": self.user_name,
             "date": self.today().isoformat(),
             "request": request.heads[-1].event_id,
         }
@@ -598,6 +736,7 @@ class Session:
         )
 
     @owned
+    @needs(Permission.RECORD, "record acknowledgements")
     def acknowledge(self, case_id: str, duty_id: str, acknowledged_on: date) -> Event:
         """Record that the recipient acknowledged the notification (not before it was
         sent; the LA or the office)."""
@@ -606,12 +745,13 @@ class Session:
         if self.identity.role != "office":
             self._require_owner(state, "record what was sent")
         self._allowed(record, Action.ACKNOWLEDGE, when=acknowledged_on)
-        value = {"date": acknowledged_on.isoformat(), "by": self.identity.author}
+        value = {"date": acknowledged_on.isoformat(), "by": self.user_name}
         return self._set_duty_fields(
             state, "duty.acknowledged", {f"duties.{duty_id}.acknowledged": value}
         )
 
     @owned
+    @needs(Permission.RECORD, "correct records")
     def correct_duty(self, case_id: str, duty_id: str, part: str, reason: str) -> Event:
         """Undo one part of a duty's record (sent, acknowledged, withdrawn) recorded in
         error: its own event, with the reason, keeping what was undone.
@@ -641,7 +781,7 @@ class Session:
             "part": part,
             "undone": undone.value,
             "reason": reason.strip(),
-            "by": self.identity.author,
+            "by": self.user_name,
             "date": self.today().isoformat(),
         }
         key = f"duties.{duty_id}.corrections.e{undone.heads[-1].event_id[:16]}"
@@ -650,6 +790,7 @@ class Session:
         return self._set_duty_fields(state, "duty.corrected", values)
 
     @owned
+    @needs(Permission.RECORD, "resolve conflicts")
     def resolve(self, case_id: str, field_path: str, value: object) -> Event:
         """Resolve a conflict on a field with the value a person chose.
 
@@ -706,6 +847,7 @@ class Session:
             )
 
     @owned
+    @needs(Permission.RECORD, "resolve conflicts")
     def resolve_choice(self, case_id: str, field_path: str, number: int) -> Event:
         """Resolve a conflict with the value numbered `number` (1, 2, ...) as
         `conflicts` and `case_detail` list them; a number out of range changes nothing."""
@@ -724,6 +866,7 @@ class Session:
         return self.resolve(case_id, field_path, values[number - 1].value)
 
     @owned
+    @needs(Permission.RECORD, "record edits")
     def record_unseen_edits(self, case_id: str, field_path: str, values: Sequence[object]) -> None:
         """Record edits of one fact that each replace the value held now, as devices
         that had not seen each other's edit do: the field is then in conflict, both
@@ -761,6 +904,7 @@ class Session:
     # -- the office workflow -------------------------------------------------------
 
     @owned
+    @needs(Permission.RECORD, "record office steps")
     def record_office_step(
         self,
         case_id: str,
@@ -816,7 +960,7 @@ class Session:
         event_type = "office.recorded"
         if correction:
             assert reason is not None
-            note = {"reason": reason.strip(), "was": recorded.get(key), "by": self.identity.author}
+            note = {"reason": reason.strip(), "was": recorded.get(key), "by": self.user_name}
             changes.append(change_of(f"{office.CORRECTIONS}.{key}", note))
             event_type = "office.corrected"
         return self._vault.record(
@@ -824,6 +968,7 @@ class Session:
         )[0]
 
     @owned
+    @needs(Permission.RECORD, "record the yearly report")
     def record_annual_report(self, year: int, published_on: date) -> str:
         """Record the partnership's yearly report; its sending duty follows (7 days)."""
         if self.identity.role != "office":
@@ -851,6 +996,7 @@ class Session:
         return record_id
 
     @owned
+    @needs(Permission.REPORT, "make reports")
     def report(self, start: date, end: date, la: str | None = None) -> Report:
         """The figures of `notify-tui report` and the Reports screen."""
         if end < start:
@@ -862,6 +1008,8 @@ class Session:
         figures = build_report(
             duty_rows, cases, Period(start, end), self.today(), self.calendar, la
         )
+        detail = f"{start.isoformat()} to {end.isoformat()}" + (f", {la}" if la else "")
+        self._log_access("report", None, detail)
         return _report_from(figures)
 
     # -- reading -------------------------------------------------------------------
@@ -944,8 +1092,12 @@ class Session:
         due_within: int | None = None,
         kind: str | None = None,
         search: str | None = None,
+        full_names: bool = False,
     ) -> list[CaseSummary]:
-        """Case summaries, soonest deadline first."""
+        """Case summaries, soonest deadline first.
+
+        Names are left out (initials only) unless `full_names`, which the access log
+        records."""
         if due_within is not None and due_within < 0:
             raise InvalidInput("--due-within: give a number of working days, 0 or more")
         if kind is not None and kind not in CaseKind.__members__:
@@ -970,7 +1122,7 @@ class Session:
                     kind=row["kind"],
                     org=row["org"],
                     initials=row["initials"],
-                    names=row["names"],
+                    names=row["names"] if full_names else "",
                     next_due=row["next_due"],
                     working_days_left=left,
                     urgency=urgency("open" if row["open_duties"] else "sent", left),
@@ -983,11 +1135,27 @@ class Session:
                     outcome=row["outcome"],
                 )
             )
+        if full_names and summaries:
+            self._log_access("names_shown", None, f"case list of {len(summaries)} case(s)")
         return summaries
 
     @owned
+    def open_case(self, case_id: str) -> CaseDetail:
+        """A person opens a case: its detail, and an entry in the access log.
+
+        The shells call this when someone asks to see a case (`case show`, the case
+        screen); `case_detail` reads it again without a new entry."""
+        detail = self._case_detail(case_id)
+        self._log_access("opened", case_id)
+        return detail
+
+    @owned
     def case_detail(self, case_id: str) -> CaseDetail:
-        """Everything about one case: document, duties, conflicts, audit trail."""
+        """Everything about one case: document, duties, conflicts, audit trail (no access
+        log entry: for a case already opened, and for the program's own reads)."""
+        return self._case_detail(case_id)
+
+    def _case_detail(self, case_id: str) -> CaseDetail:
         row = queries.case_row(self._vault, case_id)
         if row is None:
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
@@ -1007,7 +1175,11 @@ class Session:
             ),
             problem=row["problem"],
             rulepack=row["rulepack"],
-            audit=tuple(audit_entry(event) for event in self._vault.case_events(case_id)),
+            audit=tuple(
+                audit_entry(event)
+                for event in self._vault.case_events(case_id)
+                if event.type != ACCESS_TYPE
+            ),
         )
 
     @owned
@@ -1015,7 +1187,7 @@ class Session:
         """Every field, across cases, that holds more than one value."""
         rows = []
         for case_id in queries.conflicted_case_ids(self._vault):
-            for conflict in self.case_detail(case_id).conflicts:
+            for conflict in self._case_detail(case_id).conflicts:
                 rows.append(
                     CaseConflict(
                         field=conflict.field,
@@ -1080,21 +1252,240 @@ class Session:
     # -- keys, backup, health ------------------------------------------------------
 
     @owned
-    def change_passphrase(self, old: str, new: str) -> None:
-        """Re-wrap the data key under a new passphrase (the data is not rewritten)."""
-        if len(new) < 12:
-            raise InvalidInput("new passphrase: use at least 12 characters")
-        self._vault.keyslots.change_passphrase(old, new)
+    def change_passphrase(self, old: str, new: str, *, rotate_key: bool = False) -> None:
+        """Give the signed-in user a new passphrase (a new slot with a new key pair).
+
+        The data is not re-encrypted, so a copy of the key slot file made before (in a
+        backup, say) still opens with the old passphrase; with `rotate_key` the database
+        is re-keyed too, so it opens nothing written from now on."""
+        _check_new_passphrase(new)
+        if rotate_key:
+            self._require_current_recovery()
+        name = self.user_name
+        self._vault.keyslots.change_passphrase(old, new, user=name)
+        if rotate_key:
+            self._rekey()
+        self._log_people("rotated" if rotate_key else "passphrase", name)
+
+    def _rekey(self) -> None:
+        """Re-key the vault (refused while an old-format recovery code, which could not
+        follow, is still in place: an admin replaces it first)."""
+        self._require_current_recovery()
+        self._vault.rekey()
+
+    def _require_current_recovery(self) -> None:
+        if any(slot.kind == "recovery-v1" for slot in self._vault.keyslots.summary()):
+            raise InvalidInput(
+                "this vault's recovery code is from an older notify-tui and would not survive "
+                "the re-key: an admin replaces it first with `notify-tui recovery new-code`"
+            )
 
     @owned
-    def set_passphrase_after_recovery(self, new: str) -> str:
-        """Set a new passphrase with the unlocked key, and issue a new recovery code."""
-        if len(new) < 12:
-            raise InvalidInput("new passphrase: use at least 12 characters")
-        self._vault.keyslots.set_passphrase(self._vault.data_key, new)
-        return self._vault.keyslots.reset_recovery(self._vault.data_key)
+    def set_passphrase_after_recovery(self, new: str, user: str | None = None) -> str | None:
+        """In a recovery session, give `user` (or the one the session was opened for, or
+        the only user) a new passphrase; the session then acts as that user.
+
+        Opened with the recovery code, a new code replaces it and is returned; opened
+        with shares, None is returned (the shares stay valid: split anew if they were
+        exposed)."""
+        _check_new_passphrase(new)
+        vault = self._vault
+        if vault.opened_with not in ("recovery", "shares"):
+            raise NotPermitted(
+                "only a vault opened with the recovery code or shares sets a passphrase this "
+                "way; change your own with `notify-tui passwd`"
+            )
+        target = user or (vault.user.name if vault.user else None)
+        active = [u for u in vault.users() if u.active]
+        if target is None:
+            if len(active) != 1:
+                names = ", ".join(u.name for u in active)
+                raise InvalidInput(f"say whose passphrase to set with --user NAME (users: {names})")
+            target = active[0].name
+        found = vault.find_user(target)
+        if found is None or not found.active:
+            raise InvalidInput(f"--user {display_name(target)}: not a user of this vault")
+        vault.keyslots.set_passphrase(
+            vault.data_key,
+            new,
+            user=found.name,
+            first_user=_same_name(found.name, self.identity.author),
+        )
+        vault.user = found
+        code = None
+        if vault.opened_with == "recovery":
+            code = vault.keyslots.reset_recovery(vault.data_key)
+        how = "recovery code" if vault.opened_with == "recovery" else "recovery shares"
+        self._log_people("recovered", found.name, detail=f"with the {how}")
+        return code
+
+    # -- users ---------------------------------------------------------------------
 
     @owned
+    def users(self) -> list[UserView]:
+        """Every user of the vault, removed ones too (marked)."""
+        return [user_view(user) for user in self._vault.users()]
+
+    @owned
+    @needs(Permission.ADMINISTER, "add users")
+    def add_user(self, name: str, role: str, passphrase: str) -> UserView:
+        """Add a user with a role and their own passphrase (a new key slot)."""
+        problem = name_problem(name)
+        if problem is not None:
+            raise InvalidInput(problem)
+        allowed = roles_for(self.identity.role)
+        if role not in allowed:
+            raise InvalidInput(
+                f"--role {role}: a{'n office' if self.identity.role == 'office' else 'n LA'} "
+                f"vault's roles are {', '.join(allowed)}"
+            )
+        existing = self._vault.find_user(name)
+        if existing is not None and existing.active:
+            raise InvalidInput(f"{existing.name} is already a user ({existing.role})")
+        _check_new_passphrase(passphrase)
+        shown = display_name(name)
+        self._vault.add_user(
+            self.projector,
+            shown,
+            role,
+            passphrase,
+            self.clock.now(),
+            record=[_people_change("added", shown, role)],
+        )
+        added = self._vault.find_user(shown)
+        assert added is not None
+        return user_view(added)
+
+    @owned
+    @needs(Permission.ADMINISTER, "remove users")
+    def remove_user(self, name: str) -> UserView:
+        """Remove a user: their key slot goes and the database is re-keyed, so no copy of
+        their slot opens anything written from now on. Their events keep their name."""
+        found = self._vault.find_user(name)
+        if found is None or not found.active:
+            raise InvalidInput(f"{display_name(name)} is not a user of this vault")
+        if _same_name(found.name, self.user_name):
+            raise InvalidInput("you cannot remove yourself; another admin can")
+        admins = [u for u in self._vault.users() if u.active and u.role == "admin"]
+        if found.role == "admin" and len(admins) == 1:
+            raise InvalidInput(f"{found.name} is the last admin; add another admin first")
+        self._require_current_recovery()
+        self._vault.remove_user(
+            self.projector,
+            found.name,
+            self.clock.now(),
+            record=[_people_change("removed", found.name, found.role)],
+        )
+        removed = self._vault.find_user(found.name)
+        assert removed is not None
+        return user_view(removed)
+
+    @owned
+    @needs(Permission.ADMINISTER, "replace the recovery code")
+    def new_recovery_code(self) -> str:
+        """Replace the recovery code; the old one stops working. Shown once."""
+        code = self._vault.keyslots.reset_recovery(self._vault.data_key)
+        self._log_people("recovery_code", None)
+        return code
+
+    @owned
+    @needs(Permission.ADMINISTER, "split recovery into shares")
+    def split_recovery(self, holders: Sequence[str], threshold: int) -> list[RecoveryShare]:
+        """Split a new recovery secret into one SLIP-39 share per named holder, any
+        `threshold` of which recover the vault. Earlier shares stop working. The
+        holders' names are recorded (never the shares), the shares returned to be shown
+        once."""
+        names = [display_name(holder) for holder in holders]
+        for holder in names:
+            problem = name_problem(holder)
+            if problem is not None:
+                raise InvalidInput(f"--holder: {problem}")
+        if len({normalised for normalised in map(str.casefold, names)}) != len(names):
+            raise InvalidInput("--holder: each officer holds one share; a name is repeated")
+        words = self._vault.keyslots.split_recovery(
+            self._vault.data_key, shares=len(names), threshold=threshold
+        )
+        self._vault.set_meta(RECOVERY_HOLDERS_META_KEY, {"threshold": threshold, "holders": names})
+        self._log_people(
+            "recovery_split", None, detail=f"{threshold} of {len(names)}: {', '.join(names)}"
+        )
+        return [
+            RecoveryShare(number=index + 1, holder=holder, words=share)
+            for index, (holder, share) in enumerate(zip(names, words, strict=True))
+        ]
+
+    @owned
+    def recovery_holders(self) -> tuple[int, tuple[str, ...]] | None:
+        """(threshold, holders) of the current recovery shares, or None."""
+        stored = self._vault.get_meta(RECOVERY_HOLDERS_META_KEY)
+        if not stored:
+            return None
+        return int(stored["threshold"]), tuple(str(h) for h in stored["holders"])
+
+    # -- the access log ------------------------------------------------------------
+
+    @owned
+    def record_access(self, action: str, case_id: str | None = None, detail: str = "") -> None:
+        """Record in the access log that the signed-in user `action`ed (see
+        `domain.people.ACCESS_ACTIONS`), on a case or the vault, never the data seen:
+        `detail` names a field, a period or a peer (at most 200 characters)."""
+        if action not in ACCESS_ACTIONS:
+            raise InvalidInput(f"unknown access action {action!r}")
+        self._log_access(action, case_id, detail)
+
+    def _log_access(self, action: str, case_id: str | None, detail: str = "") -> None:
+        if not self._vault.writable:
+            raise VaultError(
+                "every look at case data is logged, and this command opened the vault "
+                "read-only; run it again while no other notify-tui has the vault open"
+            )
+        value: dict[str, str] = {"action": action}
+        if detail:
+            value["detail"] = " ".join(detail.split())[:MAX_DETAIL_LENGTH]
+        change = Change(field=ACCESS_FIELD, value=value)
+        self._vault.record(
+            self.projector, [(case_id or VAULT_LOG, ACCESS_TYPE, [change])], self.clock.now()
+        )
+
+    def _log_people(self, action: str, user: str | None, *, detail: str = "") -> None:
+        change = _people_change(action, user, None, detail)
+        self._vault.record(self.projector, [(VAULT_LOG, PEOPLE_TYPE, [change])], self.clock.now())
+
+    @owned
+    def audit(
+        self, *, user: str | None = None, case_id: str | None = None, limit: int | None = None
+    ) -> list[AuditEntry]:
+        """The audit trail, newest first: every change and every logged look, by whom,
+        and every bundle exported (kept with the bundles sent, not as an event); only
+        `user`'s, or only about `case_id`, when given."""
+        wanted = None if user is None else normalised_name(user)
+        sql_limit = limit if wanted is None and case_id is not None else None
+        entries = [
+            audit_entry(event)
+            for event in queries.audit_events(self._vault, case_id=case_id, limit=sql_limit)
+        ]
+        if case_id is None:
+            me = self.identity
+            entries += [
+                AuditEntry(
+                    at=row["created_at"],
+                    author=row["made_by"] or "(before users were named)",
+                    device=me.device_id,
+                    org=me.org,
+                    type="sync.exported",
+                    event=row["manifest_sha256"],
+                    summary=f"{row['made_by'] or 'someone'} exported a bundle for "
+                    f"{row['org'] or row['peer']} ({row['events']} event(s))",
+                    case=VAULT_LOG,
+                )
+                for row in queries.export_rows(self._vault)
+            ]
+            entries.sort(key=lambda entry: (entry.at, entry.event), reverse=True)
+        chosen = [e for e in entries if wanted is None or normalised_name(e.author) == wanted]
+        return chosen if limit is None else chosen[:limit]
+
+    @owned
+    @needs(Permission.RECORD, "write backups")
     def backup(self, destination: Path) -> Path:
         """Write an encrypted copy of the vault (database + key slots) as one ZIP file."""
         destination = destination.expanduser()
@@ -1102,7 +1493,9 @@ class Session:
             raise InvalidInput(f"{destination}: already exists; choose a new file name")
         if not destination.parent.is_dir():
             raise InvalidInput(f"{destination.parent}: no such folder")
-        return write_backup(self._vault, destination)
+        written = write_backup(self._vault, destination)
+        self._log_access("backup", None, destination.name)
+        return written
 
     @owned
     def doctor(self) -> DoctorReport:
@@ -1130,6 +1523,49 @@ _CORRECTION_CLEARS: dict[str, tuple[str, ...]] = {
 }
 """The fields of a duty's record a correction of each part clears (the first is the one
 whose value the correction keeps as undone)."""
+
+
+RECOVERY_HOLDERS_META_KEY = "recovery_holders"
+"""Who holds the current recovery shares, and how many are needed (names, not shares)."""
+
+MIN_PASSPHRASE = 12
+
+
+def _check_new_passphrase(new: str) -> None:
+    if len(new) < MIN_PASSPHRASE:
+        raise InvalidInput(
+            f"new passphrase: use at least {MIN_PASSPHRASE} characters (a few words is best)"
+        )
+
+
+def _same_name(one: str, other: str) -> bool:
+    return normalised_name(one) == normalised_name(other)
+
+
+def _people_change(
+    action: str, user: str | None, role: str | None = None, detail: str = ""
+) -> Change:
+    value: dict[str, str] = {"action": action}
+    if user:
+        value["user"] = user
+    if role:
+        value["role"] = role
+    if detail:
+        value["detail"] = detail[:MAX_DETAIL_LENGTH]
+    return Change(field=PEOPLE_FIELD, value=value)
+
+
+def user_view(user: User) -> UserView:
+    """A stored user as the shells see it."""
+    return UserView(
+        name=user.name,
+        role=user.role,
+        role_words=ROLE_WORDS.get(user.role, user.role),  # type: ignore[call-overload]
+        added_at=user.added_at,
+        added_by=user.added_by,
+        removed_at=user.removed_at,
+        removed_by=user.removed_by,
+    )
 
 
 def _iso_day(value: object) -> date | None:
@@ -1206,6 +1642,7 @@ def audit_entry(event: Event) -> AuditEntry:
         type=event.type,
         event=event.id,
         summary=wording.audit_sentence(event.type, event.author, event.changes),
+        case=event.case,
     )
 
 

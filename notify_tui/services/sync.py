@@ -16,6 +16,7 @@ from typing import Protocol
 
 from notify_tui.clock import Clock
 from notify_tui.domain.chains import signing_device
+from notify_tui.domain.people import Permission
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.sync_types import (
     BundleRange,
@@ -55,6 +56,15 @@ class SessionContext(Protocol):
         """Today and now."""
         ...
 
+    def require(self, permission: Permission, action: str) -> None:
+        """Refuse unless the signed-in user may `action`."""
+        ...
+
+    @property
+    def user_name(self) -> str:
+        """The signed-in user's name."""
+        ...
+
     @property
     def projector(self) -> Projector:
         """The fold that imported events are projected with (current preferences)."""
@@ -86,6 +96,8 @@ class SyncService:
     @owned
     def keys_export(self, destination: Path | None = None) -> KeysFile:
         """This device's keys file; written to `destination` when given."""
+        if destination is not None:
+            self._session.require(Permission.ADMINISTER, "export this device's keys")
         document = trust.keys_document(trust.this_device(self._vault))
         if destination is not None:
             destination = destination.expanduser()
@@ -110,6 +122,7 @@ class SyncService:
     @owned
     def add_peer(self, source: Path) -> PeerView:
         """Trust the device described by a keys file."""
+        self._session.require(Permission.ADMINISTER, "trust peers")
         try:
             data = source.expanduser().read_bytes()[: trust.MAX_KEYS_FILE + 1]
         except OSError as error:
@@ -127,6 +140,7 @@ class SyncService:
     @owned
     def revoke_peer(self, device_id: str) -> PeerView:
         """Stop trusting a peer: its bundles are refused, nothing is exported to it."""
+        self._session.require(Permission.ADMINISTER, "revoke peers")
         self._vault.require_writer()
         with translate_errors():
             return _peer_view(trust.revoke_peer(self._vault, device_id, self._session.clock.now()))
@@ -173,7 +187,10 @@ class SyncService:
     def export(
         self, directory: Path, peer: str | None = None, *, confirm_rollback: bool = False
     ) -> list[Path]:
-        """Write one bundle per unrevoked peer (or the one given) into `directory`."""
+        """Write one bundle per unrevoked peer (or the one given) into `directory`.
+
+        Who made each is kept with the bundles sent (`audit` lists them)."""
+        self._session.require(Permission.SYNC, "export bundles")
         self._vault.require_writer()
         directory = directory.expanduser()
         if not directory.is_dir():
@@ -216,6 +233,7 @@ class SyncService:
                     built.manifest_sha256,
                     built.manifest.created_at,
                     len(events),
+                    self._session.user_name,
                 )
             written.append(path)
         return written
@@ -225,6 +243,7 @@ class SyncService:
     @owned
     def import_bundle(self, path: Path) -> ImportOutcome:
         """Import one bundle file; a refusal is returned, not raised."""
+        self._session.require(Permission.SYNC, "import bundles")
         self._vault.require_writer()
         try:
             raw = bundle_format.read_bundle_file(path)

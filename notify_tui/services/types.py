@@ -233,6 +233,8 @@ class AuditEntry:
     event: str
     summary: str
     """What happened, as a sentence that starts with who did it (`domain.wording`)."""
+    case: str = ""
+    """The case it is about (`LOG`: about no one case, such as a report or a backup)."""
 
     def as_json(self) -> dict[str, object]:
         """The entry as `--json` prints it."""
@@ -259,6 +261,7 @@ class CaseDetail:
     """Why the stored facts no longer validate, or None."""
     rulepack: str
     audit: tuple[AuditEntry, ...]
+    """Every change to the case, oldest first (who looked at it: `Session.audit`)."""
 
     def as_json(self) -> dict[str, object]:
         """The case as `case show --json` prints it."""
@@ -474,3 +477,35 @@ class DoctorReport:
     def as_json(self) -> dict[str, object]:
         """The findings as `doctor --json` prints them."""
         return {"ok": self.ok, "checks": list(self.checks), "problems": list(self.problems)}
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user of the vault: who they are, their role, and since when."""
+
+    name: str
+    role: str
+    role_words: str
+    """What the role may do, in a few words (`domain.people.ROLE_WORDS`)."""
+    added_at: str
+    added_by: str
+    removed_at: str | None = None
+    removed_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the user may still unlock the vault."""
+        return self.removed_at is None
+
+    def as_json(self) -> dict[str, object]:
+        """The user as `users list --json` prints it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class RecoveryShare:
+    """One recovery share: the officer who holds it and its words (shown once)."""
+
+    number: int
+    holder: str
+    words: str

@@ -11,7 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from notify_tui.store.connection import translate_errors
+from notify_tui.store.connection import encrypted_copy
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME
 from notify_tui.store.vault import DATABASE_FILE, Vault
@@ -25,20 +25,7 @@ def write_backup(vault: Vault, destination: Path) -> Path:
     """
     with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".notify-backup-") as tmp:
         copy = Path(tmp) / DATABASE_FILE
-        # SQLCipher reads a bound key text `x'<hex>'` as a raw key, as it does the literal:
-        # the key never becomes part of the SQL text.
-        raw_key = f"x'{vault.data_key.hex()}'"
-        db = vault.db
-        with translate_errors():
-            db.execute("ATTACH DATABASE ? AS backup KEY ?", [str(copy), raw_key])
-            try:
-                db.execute("PRAGMA backup.cipher_plaintext_header_size = 0")
-                db.execute("SELECT sqlcipher_export('backup')")
-                # sqlcipher_export copies schema and rows, not the header pragmas.
-                application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
-                db.execute(f"PRAGMA backup.application_id = {application_id}")
-            finally:
-                db.execute("DETACH DATABASE backup")
+        encrypted_copy(vault.db, copy, vault.data_key)
         archive = Path(tmp) / "backup.zip"
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as bundle:
             for source, name in (

@@ -210,6 +210,30 @@ def _configure(connection: sqlcipher3.Connection, path: Path, key: bytes, *, fre
                 )
 
 
+def encrypted_copy(db: sqlite_utils.Database, destination: Path, key: bytes) -> None:
+    """Write a whole copy of the open vault `db` to `destination`, encrypted under `key`.
+
+    `destination` must not exist. The copy is a SQLCipher database with the vault's
+    application id, made by `sqlcipher_export` through an attached database: the key is
+    a bound parameter (`x'<hex>'`, which SQLCipher reads as a raw key as it does the
+    literal), so it never becomes part of the SQL text. Used for backups and re-keying.
+    """
+    if len(key) != DATA_KEY_BYTES:
+        raise ValueError(f"the data key must be {DATA_KEY_BYTES} bytes")
+    with translate_errors():
+        db.execute("ATTACH DATABASE ? AS copy KEY ?", [str(destination), f"x'{key.hex()}'"])
+        try:
+            db.execute("PRAGMA copy.cipher_plaintext_header_size = 0")
+            db.execute("SELECT sqlcipher_export('copy')")
+            # sqlcipher_export copies schema and rows, not the header pragmas.
+            application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+            db.execute(f"PRAGMA copy.application_id = {application_id}")
+            user_version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            db.execute(f"PRAGMA copy.user_version = {user_version}")
+        finally:
+            db.execute("DETACH DATABASE copy")
+
+
 def _check_looks_like_vault(path: Path) -> None:
     """Refuse, before SQLCipher touches it, a file that cannot be an encrypted vault."""
     not_a_vault = IntegrityError(

@@ -46,6 +46,8 @@ EVENT_TYPES = (
     "conflict.resolved",
     "office.recorded",
     "office.corrected",
+    "access.recorded",
+    "people.recorded",
 )
 
 

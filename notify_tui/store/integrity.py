@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 
 from notify_tui.domain.chains import office_chain_id, signing_device
+from notify_tui.domain.people import VAULT_LOG
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash
@@ -178,10 +179,12 @@ def receipt_problems(vault: Vault, held: Mapping[str, tuple[int, str]]) -> list[
 
 
 def projected_or_logged_cases(vault: Vault) -> list[str]:
-    """Every case id in the event log or the projection tables, sorted."""
+    """Every case id in the event log or the projection tables, sorted (not the access
+    log's `VAULT_LOG`, which is about no case and never projected)."""
     rows = vault.db.execute(
-        "SELECT case_id FROM events UNION SELECT id FROM cases "
-        "UNION SELECT case_id FROM duties ORDER BY 1"
+        "SELECT case_id FROM events WHERE case_id != ? UNION SELECT id FROM cases "
+        "UNION SELECT case_id FROM duties ORDER BY 1",
+        [VAULT_LOG],
     ).fetchall()
     return [str(row[0]) for row in rows]
 
@@ -190,8 +193,9 @@ def chain_placement_problems(vault: Vault) -> list[str]:
     """Events on a chain they may not be on (see `notify_tui.store.vault.Vault.chain_for`).
 
     Each event's org is its chain's device's; an LA device has no per-LA chains; an
-    office device's own chain holds only the partnership's records and its chain for an
-    LA only that LA's cases (so what is sent to an LA is about that LA only).
+    office device's own chain holds only the partnership's records (and its own access
+    log entries about no case) and its chain for an LA only that LA's cases (so what is
+    sent to an LA is about that LA only).
     """
     db = vault.db
     known = {
@@ -215,7 +219,9 @@ def chain_placement_problems(vault: Vault) -> list[str]:
         elif role != "office":
             if chain != device:
                 problems.append(f"{where}: an LA device has no per-LA chains")
-        elif str(case_id).startswith(PARTNERSHIP_PREFIX) != (chain == device):
+        elif (str(case_id).startswith(PARTNERSHIP_PREFIX) or case_id == VAULT_LOG) != (
+            chain == device
+        ):
             problems.append(
                 f"{where}: an office's own chain is for the partnership's records only, "
                 "its chains per LA for that LA's cases"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from notify_tui.domain.people import display_name, normalised_name
 from notify_tui.errors import VaultError
 
 
@@ -295,6 +296,38 @@ def _m007_per_subject_duties(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m011_users(db: sqlite_utils.Database) -> None:
+    # Named users (issue 15): each has a passphrase slot in keyslots.json (named there only
+    # by an opaque id) and a row here, inside the encrypted database, with their role.
+    # `key` is the name as compared (`people.normalised_name`), so "A. Lead" and
+    # "a.  lead" are one user. A removed user's row stays, with who removed them and
+    # when: the audit trail names them. The vault's first user (the author recorded at
+    # `init`) becomes its admin.
+    script = """
+        CREATE TABLE users (
+            key TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT
+        ) WITHOUT ROWID
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+    # Who made each bundle sent (the export is logged here, not as an event: an event per
+    # export would itself need exporting, and syncing would never come to rest).
+    db.execute("ALTER TABLE sync_sent ADD COLUMN made_by TEXT")
+    row = db.execute("SELECT author, created_at FROM identity").fetchone()
+    if row is not None:
+        name = display_name(str(row[0]))
+        db.execute(
+            "INSERT INTO users (key, name, role, added_at, added_by) VALUES (?, ?, 'admin', ?, ?)",
+            [normalised_name(name), name, row[1], name],
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
@@ -303,6 +336,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "duties: recorded-on dates, lateness, pending withdrawals, corrections", _m005_duty_record),
     (6, "doctor: each chain's head, outside the events", _m006_chain_heads),
     (7, "duties: per-child duties once per subject, and whose each is", _m007_per_subject_duties),
+    (11, "people: named users with roles", _m011_users),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from notify_tui.errors import InvalidInput
 from notify_tui.store.connection import translate_errors
+from notify_tui.store.events import Event
 from notify_tui.store.vault import Vault
 
 
@@ -205,3 +206,27 @@ def report_rows(vault: Vault) -> tuple[list[dict[str, Any]], list[dict[str, Any]
             }
         )
     return duties, cases
+
+
+def audit_events(vault: Vault, *, case_id: str | None, limit: int | None) -> list[Event]:
+    """Events newest first (by time, then id), of one case when `case_id` is given."""
+    sql = "SELECT body FROM events"
+    params: list[Any] = []
+    if case_id is not None:
+        sql += " WHERE case_id = ?"
+        params.append(case_id)
+    sql += " ORDER BY at DESC, id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [Event.model_validate_json(row[0]) for row in vault.db.execute(sql, params)]
+
+
+def export_rows(vault: Vault) -> list[dict[str, Any]]:
+    """Every bundle this vault made, with who made it and the peer's organisation."""
+    return _dict_rows(
+        vault,
+        "SELECT sync_sent.created_at, sync_sent.made_by, sync_sent.peer, sync_sent.events, "
+        "sync_sent.manifest_sha256, devices.org FROM sync_sent "
+        "LEFT JOIN devices ON devices.device_id = sync_sent.peer",
+    )

@@ -10,6 +10,7 @@ transaction.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,15 +25,31 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
-from notify_tui.errors import IntegrityError, VaultError
-from notify_tui.store.connection import open_database, translate_errors
+from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG, display_name, name_problem
+from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
+from notify_tui.store import users as user_table
+from notify_tui.store.connection import encrypted_copy, open_database, translate_errors
 from notify_tui.store.events import Change, Event, EventBody
-from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
+from notify_tui.store.keyslots import (
+    KEYSLOTS_FILE_NAME,
+    WRONG_PASSPHRASE_MESSAGE,
+    Argon2Parameters,
+    KeySlotFile,
+    Unlocked,
+    user_id_for,
+)
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.migrations import migrate, pending
+from notify_tui.store.private_files import sync_directory
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash, write_case
 
 DATABASE_FILE = "vault.db"
+REKEY_FILE = "vault.db.rekey"
+"""The re-encrypted copy a re-key writes before it replaces the database."""
+REKEY_DUE_META_KEY = "rekey_due"
+"""Set (with the reason) in the transaction that removes a user; cleared once the
+database is re-keyed, so a re-key interrupted before it began is done on the next
+writing open."""
 Role = Literal["la", "office"]
 
 
@@ -50,7 +67,10 @@ class ChainHead:
 
 @dataclass(frozen=True)
 class Identity:
-    """This device: its id, organisation, role, author name and keys."""
+    """This device: its id, organisation, role, first user's name and keys.
+
+    `author` is the name given at `init` (the vault's first user); events carry the
+    name of the user who unlocked the vault (`Vault.user`)."""
 
     device_id: str
     org: str
@@ -96,6 +116,11 @@ class Vault:
         self._data_key: bytes | None = data_key
         self._lock = lock
         self.identity = self._load_identity()
+        self.user: user_table.User | None = user_table.find_user(db, self.identity.author)
+        """Who unlocked the vault (set by `open`); None in a recovery session until a user
+        is named."""
+        self.opened_with: str = "passphrase"
+        """How the vault was unlocked: "passphrase", "recovery" (the code) or "shares"."""
 
     # -- opening and closing -------------------------------------------------------
 
@@ -114,6 +139,10 @@ class Vault:
         """Create a vault in `home`; return it (open for writing) and the recovery code."""
         if not org.strip():
             raise VaultError("give the organisation name (--la NAME or --name NAME)")
+        problem = name_problem(author)
+        if problem is not None:
+            raise InvalidInput(f"--user: {problem}")
+        author = display_name(author)
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
         database = home / DATABASE_FILE
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
@@ -157,7 +186,8 @@ class Vault:
                             "added_at": now.isoformat(),
                         }
                     )
-            recovery = slots.create(vault_id, data_key, passphrase, parameters=kdf)
+                    user_table.put_user(db, author, "admin", now=now.isoformat(), by=author)
+            recovery = slots.create(vault_id, data_key, passphrase, user=author, parameters=kdf)
         except BaseException:
             for path in (*created, slots.path):
                 for suffix in ("", "-wal", "-shm"):
@@ -172,13 +202,20 @@ class Vault:
         home: Path,
         *,
         passphrase: str | None = None,
+        user: str | None = None,
         recovery_code: str | None = None,
+        shares: list[str] | None = None,
         write: bool = True,
         now: datetime,
     ) -> Vault:
-        """Unlock the vault in `home` with the passphrase or the recovery code.
+        """Unlock the vault in `home` with a user's passphrase, the recovery code or shares.
 
-        `now` is recorded as the time of any upgrade (migration) applied."""
+        With a passphrase, `user` names whose it is (required when the vault has several
+        users, see `KeySlotFile.summary`); the vault's `user` is then that user. With the
+        recovery code or shares, `user` (optional) names the user the session acts for,
+        typically to give them a new passphrase. `now` is recorded as the time of any
+        upgrade (migration) applied. A writing open also finishes an interrupted re-key.
+        """
         if not vault_exists(home):
             raise VaultError(f"no vault in {home}: run `notify-tui init` first, or pass --home")
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
@@ -192,20 +229,73 @@ class Vault:
             remove_stale_temporaries(home)
         try:
             if recovery_code is not None:
-                data_key = slots.unlock_with_recovery(recovery_code)
+                unlocked = slots.unlock_with_recovery(recovery_code)
+            elif shares is not None:
+                unlocked = slots.unlock_with_shares(shares)
             else:
-                data_key = slots.unlock_with_passphrase(passphrase or "")
-            db = open_database(home / DATABASE_FILE, data_key)
+                if user is None and _passphrase_users(slots) > 1:
+                    raise VaultError(
+                        "this vault has several users: say who you are with --user NAME "
+                        "(or NOTIFY_TUI_USER)"
+                    )
+                unlocked = slots.unlock_with_passphrase(passphrase or "", user=user)
+            db, data_key = _open_with_any(home / DATABASE_FILE, unlocked.data_keys)
             with translate_errors():
                 if pending(db):
                     if not write:
+                        db.conn.close()
                         raise VaultError("this vault needs an upgrade: run a writing command")
                     migrate(db, now.isoformat())
-            return cls(home, db, data_key, lock)
+            vault = cls(home, db, data_key, lock)
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
+        try:
+            vault.opened_with = unlocked.kind
+            vault.user = vault._who(unlocked, user)
+            if write:
+                if unlocked.kind == "passphrase" and unlocked.user_id is None and vault.user:
+                    # A version 1 key slot file: its one slot becomes this (first) user's.
+                    slots.unlock_with_passphrase(passphrase or "", upgrade_as=vault.user.name)
+                vault._finish_rekey(unlocked)
+        except BaseException:
+            vault.close()
+            raise
+        return vault
+
+    def _who(self, unlocked: Unlocked, named: str | None) -> user_table.User | None:
+        """The user this unlock is for (see `open`); refuse one who is not a user."""
+        if unlocked.kind != "passphrase":
+            if named is None:
+                return None
+            found = user_table.find_user(self.db, named)
+            if found is None or not found.active:
+                raise VaultError(f"{display_name(named)} is not a user of this vault")
+            return found
+        vault_id = self.vault_id
+        if unlocked.user_id is None:
+            # A version 1 slot: the vault's first user's.
+            found = user_table.find_user(self.db, self.identity.author)
+            if named is not None and (
+                found is None or user_id_for(vault_id, named) != user_id_for(vault_id, found.name)
+            ):
+                raise WrongPassphrase(WRONG_PASSPHRASE_MESSAGE)
+        else:
+            found = next(
+                (
+                    u
+                    for u in user_table.all_users(self.db)
+                    if user_id_for(vault_id, u.name) == unlocked.user_id
+                ),
+                None,
+            )
+        if found is None or not found.active:
+            raise VaultError(
+                "this passphrase belongs to someone who is no longer a user of this vault; "
+                "ask an admin"
+            )
+        return found
 
     @property
     def data_key(self) -> bytes:
@@ -239,6 +329,142 @@ class Vault:
     def keyslots(self) -> KeySlotFile:
         """The key slot file beside the database."""
         return KeySlotFile(self.home / KEYSLOTS_FILE_NAME)
+
+    @property
+    def vault_id(self) -> str:
+        """The vault's random id (also in the key slot file, binding it to this vault)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+        if row is None:
+            raise IntegrityError("the vault has no id; restore it from a backup")
+        return str(row[0])
+
+    @property
+    def author(self) -> str:
+        """The name events are recorded under: the user who unlocked the vault."""
+        if self.user is None:
+            raise VaultError(
+                "this vault was opened with recovery, not as a user: nothing can be recorded"
+            )
+        return self.user.name
+
+    # -- users and keys ------------------------------------------------------------
+
+    def users(self) -> list[user_table.User]:
+        """Every user, removed ones too, by name."""
+        return user_table.all_users(self.db)
+
+    def find_user(self, name: str) -> user_table.User | None:
+        """The user of this name, or None."""
+        return user_table.find_user(self.db, name)
+
+    def verify_user(self, name: str, passphrase: str) -> None:
+        """Prove `name`'s passphrase opens their own slot of this vault (a second person
+        confirming there and then); `WrongPassphrase` (nothing changed) if not."""
+        wrong = WrongPassphrase(f"wrong passphrase for {display_name(name)}; nothing was changed")
+        try:
+            unlocked = self.keyslots.unlock_with_passphrase(passphrase, user=name)
+        except WrongPassphrase:
+            raise wrong from None
+        if unlocked.user_id != user_id_for(self.vault_id, name):
+            raise wrong
+        if self.data_key not in unlocked.data_keys:
+            raise wrong
+
+    def add_user(
+        self,
+        projector: Projector,
+        name: str,
+        role: str,
+        passphrase: str,
+        now: datetime,
+        *,
+        record: Sequence[Change],
+        parameters: Argon2Parameters | None = None,
+    ) -> None:
+        """Give a new user a passphrase slot, then their row and the `record` event.
+
+        The slot is written first: a crash between leaves a slot whose user is not in
+        the table, which unlocks nothing (`_who` refuses it) and the next `add_user` of
+        that name replaces.
+        """
+        self.require_writer()
+        self.keyslots.set_passphrase(self.data_key, passphrase, user=name, parameters=parameters)
+        with translate_errors(), self.db.atomic():
+            user_table.put_user(self.db, name, role, now=now.isoformat(), by=self.author)
+            self.record(projector, [(VAULT_LOG, "people.recorded", record)], now)
+
+    def remove_user(
+        self, projector: Projector, name: str, now: datetime, *, record: Sequence[Change]
+    ) -> None:
+        """Remove a user: their row marked, their slot gone, the database re-keyed.
+
+        The row, the `record` event and a "re-key due" mark are one transaction; the slot
+        goes next, then the re-key. A crash at any point leaves a vault the other users
+        open, and the next writing open finishes what is left (`_finish_rekey`).
+        """
+        self.require_writer()
+        with translate_errors(), self.db.atomic():
+            user_table.mark_removed(self.db, name, now=now.isoformat(), by=self.author)
+            self.record(projector, [(VAULT_LOG, "people.recorded", record)], now)
+            self.set_meta(REKEY_DUE_META_KEY, f"user removed at {now.isoformat()}")
+        self._complete_removals()
+
+    def rekey(self) -> None:
+        """Encrypt the database under a new data key, sealed to every remaining slot.
+
+        Old copies of `keyslots.json` (in a backup, or kept by a removed user) open only
+        the old key, which opens nothing written from now on. Crash-safe: the slot file
+        holds both keys until the database has been replaced by its re-encrypted copy.
+        """
+        self.require_writer()
+        new_key = secrets.token_bytes(32)
+        self.keyslots.begin_rekey(self.data_key, new_key)
+        self._reencrypt(new_key)
+        self.keyslots.finish_rekey(new_key)
+
+    def _reencrypt(self, new_key: bytes) -> None:
+        """Replace the database with a copy encrypted under `new_key`, and reopen it.
+
+        The WAL is checkpointed and the connection closed (SQLite then removes the WAL)
+        before the copy, made whole and synced beside the database, is renamed over it:
+        SQLCipher's in-place `rekey` is not used, as a kill during it in WAL mode can
+        leave a database no key opens.
+        """
+        path = self.home / DATABASE_FILE
+        staged = self.home / REKEY_FILE
+        staged.unlink(missing_ok=True)
+        with translate_errors():
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        encrypted_copy(self.db, staged, new_key)
+        with staged.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        self.db.conn.close()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(staged, path)
+        sync_directory(self.home)
+        self.db = open_database(path, new_key)
+        self._data_key = new_key
+
+    def _finish_rekey(self, unlocked: Unlocked) -> None:
+        """On a writing open, finish an interrupted re-key or user removal."""
+        slots = self.keyslots
+        if slots.rekey_pending():
+            keys = unlocked.data_keys
+            if self.data_key == keys[0]:
+                self._reencrypt(keys[1])
+            slots.finish_rekey(self.data_key)
+        self._complete_removals()
+
+    def _complete_removals(self) -> None:
+        """Drop the slots of removed users and re-key, if a removal asked for it."""
+        if not self.get_meta(REKEY_DUE_META_KEY):
+            return
+        for user in self.users():
+            if not user.active:
+                self.keyslots.remove_user(self.data_key, user.name)
+        self.rekey()
+        self.set_meta(REKEY_DUE_META_KEY, None)
 
     def _load_identity(self) -> Identity:
         with translate_errors():
@@ -355,7 +581,7 @@ class Vault:
                     seq=seq + 1,
                     prev=prev,
                     at=now,
-                    author=identity.author,
+                    author=self.author,
                     org=identity.org,
                     case=case_id,
                     type=event_type,
@@ -369,6 +595,8 @@ class Vault:
                 touched.setdefault(case_id, []).append(event)
             self._advance_heads(newest)
             for case_id, events in touched.items():
+                if all(event.type in NON_STATE_TYPES for event in events):
+                    continue  # the access log and users change no case
                 if events[0].type == "case.created" and len(events) == 1:
                     # A brand-new case: its only event is in hand, no need to read it back.
                     write_case(self.db, *projector.case_rows(case_id, events))
@@ -386,6 +614,8 @@ class Vault:
         """
         identity = self.identity
         if identity.role != "office" or case_id.startswith(PARTNERSHIP_PREFIX):
+            return identity.device_id
+        if case_id == VAULT_LOG:
             return identity.device_id
         org = self.case_org(case_id)
         if org is None:
@@ -482,7 +712,12 @@ class Vault:
     def reproject_all(self, projector: Projector) -> int:
         """Refold every case (after a settings or rule pack change)."""
         self.require_writer()
-        case_ids = [r[0] for r in self.db.execute("SELECT DISTINCT case_id FROM events")]
+        case_ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT case_id FROM events WHERE case_id != ?", [VAULT_LOG]
+            )
+        ]
         with translate_errors(), self.db.atomic():
             for case_id in case_ids:
                 self.project_case(projector, case_id)
@@ -523,3 +758,21 @@ def remove_stale_temporaries(home: Path) -> None:
     """
     for leftover in home.glob(f".{KEYSLOTS_FILE_NAME}.*.tmp"):
         leftover.unlink(missing_ok=True)
+    # A re-key killed before its rename: the database is still the old one, whole.
+    (home / REKEY_FILE).unlink(missing_ok=True)
+
+
+def _passphrase_users(slots: KeySlotFile) -> int:
+    """How many passphrase slots the file holds (one per user)."""
+    return sum(1 for slot in slots.summary() if slot.kind in ("passphrase", "passphrase-v1"))
+
+
+def _open_with_any(path: Path, keys: Sequence[bytes]) -> tuple[sqlite_utils.Database, bytes]:
+    """Open the database with the first of `keys` it takes (two during a re-key)."""
+    for index, key in enumerate(keys):
+        try:
+            return open_database(path, key), key
+        except WrongPassphrase:
+            if index == len(keys) - 1:
+                raise
+    raise VaultError("no data key to open the vault with")

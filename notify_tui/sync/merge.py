@@ -38,6 +38,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
+from notify_tui.domain.people import (
+    ACCESS_FIELD,
+    ACCESS_TYPE,
+    NON_STATE_TYPES,
+    PEOPLE_FIELD,
+    VAULT_LOG,
+)
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import Event
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
@@ -47,7 +54,7 @@ from notify_tui.sync import receipts as receipt_log
 from notify_tui.sync.trust import Device, devices
 
 OFFICE_FIELD = re.compile(
-    r"^(office\.[a-z0-9_.-]+"
+    r"^(access|office\.[a-z0-9_.-]+"
     r"|duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.(acknowledged|withdrawal_confirmed|corrections\.[a-z0-9]+))$"
 )
 """Fields an office device may set on an LA's case: its workflow steps, duty
@@ -242,6 +249,8 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
     for event in new_events:
         device = known[signing_device(event.device)]
         where = f"event {event.seq} of device {event.device}"
+        if _log_entry_checked(event, where):
+            continue
         partnership = event.case.startswith(PARTNERSHIP_PREFIX)
         if device.role == "office":
             if chain_suffix(event.device) is None and not partnership:
@@ -293,3 +302,25 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
                     f"{where}: only the office confirms a withdrawal, not "
                     f"{change.field.split('.')[1]} of case {event.case} (the second person)"
                 )
+
+
+def _log_entry_checked(event: Event, where: str) -> bool:
+    """Check an access log or people entry (see `domain.people`); True when `event` is a
+    log entry about no one case (nothing more to check), False for any other event.
+
+    Such entries change no case. One about no case (`VAULT_LOG`) is an access or people
+    entry, on its device's own chain, setting only its one field; an access entry on a
+    case sets only `access` and is then judged like any change to that case."""
+    if event.type in NON_STATE_TYPES:
+        field = ACCESS_FIELD if event.type == ACCESS_TYPE else PEOPLE_FIELD
+        if any(change.field != field for change in event.changes):
+            raise BundleRefused(f"{where}: a {event.type} entry sets only {field}")
+        if event.type != ACCESS_TYPE and event.case != VAULT_LOG:
+            raise BundleRefused(f"{where}: a {event.type} entry is about no case")
+    elif event.case == VAULT_LOG:
+        raise BundleRefused(f"{where}: {VAULT_LOG} holds only access and people entries")
+    if event.case != VAULT_LOG:
+        return False
+    if chain_suffix(event.device) is not None:
+        raise BundleRefused(f"{where}: a per-LA chain carries no {VAULT_LOG} entries")
+    return True

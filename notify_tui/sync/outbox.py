@@ -127,12 +127,13 @@ def record_sent(
     manifest_sha256: str,
     created_at: datetime,
     events: int,
+    made_by: str | None = None,
 ) -> None:
-    """Log a bundle written for a peer (in its own transaction)."""
+    """Log a bundle written for a peer, and who made it (in its own transaction)."""
     db = vault.db
     with db.atomic():
         db.execute(
-            "INSERT INTO sync_sent (peer, seq, manifest_sha256, created_at, events) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [peer, seq, manifest_sha256, created_at.isoformat(), events],
+            "INSERT INTO sync_sent (peer, seq, manifest_sha256, created_at, events, made_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [peer, seq, manifest_sha256, created_at.isoformat(), events, made_by],
         )

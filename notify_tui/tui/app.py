@@ -20,6 +20,7 @@ from notify_tui.tui.clipboard import wipe as wipe_clipboard
 from notify_tui.tui.keys import binding_catalogue
 from notify_tui.tui.messages import SessionLocked
 from notify_tui.tui.modals.annual_report import AnnualReport, AnnualReportScreen
+from notify_tui.tui.screens.audit import AuditScreen
 from notify_tui.tui.screens.dashboard import DashboardScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.reports import ReportsScreen
@@ -27,20 +28,24 @@ from notify_tui.tui.screens.settings import SettingsScreen, SettingsStart
 from notify_tui.tui.screens.setup import Initializer, SetupScreen, VaultDetails, create_vault
 from notify_tui.tui.screens.sync import SyncScreen, SyncStart
 from notify_tui.tui.screens.unlock import UnlockScreen
+from notify_tui.tui.screens.users import UsersScreen
 from notify_tui.tui.themes import HIGH_CONTRAST
 from notify_tui.views.new_case_form import ENTRY_TITLES
 
-Unlocker = Callable[[Path, str], Session]
-"""Opens the vault in a folder with a passphrase; runs in a thread worker, so it may be
-slow (Argon2id) but must not touch the screen."""
+Unlocker = Callable[[Path, str, str | None], Session]
+"""Opens the vault in a folder with a passphrase, as the named user (None: the only
+user); runs in a thread worker, so it may be slow (Argon2id) but must not touch the
+screen."""
 
 IDLE_CHECK_SECONDS = 1.0
 """How often the app looks at its clock for the idle lock."""
 
 
-def unlock_with_passphrase(home: Path, passphrase: str, clock: Clock | None = None) -> Session:
-    """Open the vault in `home` (the default `Unlocker`, given the app's clock)."""
-    return Session.unlock(home, passphrase=passphrase, clock=clock)
+def unlock_with_passphrase(
+    home: Path, passphrase: str, user: str | None = None, clock: Clock | None = None
+) -> Session:
+    """Open the vault in `home` as `user` (the default `Unlocker`, given the app's clock)."""
+    return Session.unlock(home, passphrase=passphrase, user=user, clock=clock)
 
 
 class NotifyApp(App[None]):
@@ -74,8 +79,11 @@ class NotifyApp(App[None]):
         idle_lock_seconds: float | None = None,
         unlock_hint: str = "",
         clock: Clock | None = None,
+        user: str = "",
     ) -> None:
         super().__init__()
+        self.last_user = session.user_name if session is not None else user
+        """The name the unlock screen starts with: who was signed in before a lock."""
         self.register_theme(HIGH_CONTRAST)
         self.unlock_hint = unlock_hint
         self.session = session
@@ -92,8 +100,8 @@ class NotifyApp(App[None]):
         )
         self.last_activity = self.clock.monotonic()
 
-    def _unlock_on_this_clock(self, home: Path, passphrase: str) -> Session:
-        return unlock_with_passphrase(home, passphrase, self.clock)
+    def _unlock_on_this_clock(self, home: Path, passphrase: str, user: str | None) -> Session:
+        return unlock_with_passphrase(home, passphrase, user, self.clock)
 
     def _create_on_this_clock(self, home: Path, details: VaultDetails) -> tuple[Session, str]:
         return create_vault(home, details, self.clock)
@@ -128,13 +136,18 @@ class NotifyApp(App[None]):
         if not vault_exists(self.home):
             self.push_screen(SetupScreen(self.home, self.initializer), self._unlocked)
             return
-        self.push_screen(UnlockScreen(self.home, self.unlocker, self.unlock_hint), self._unlocked)
+        self.push_screen(
+            UnlockScreen(self.home, self.unlocker, self.unlock_hint, user=self.last_user),
+            self._unlocked,
+        )
 
     def _unlocked(self, session: Session | None) -> None:
         if session is None:
             self.exit()
             return
         self.session = session
+        if session.user is not None:
+            self.last_user = session.user.name
         self.last_activity = self.clock.monotonic()
         self.apply_keymap(session.preferences)
         self.show_dashboard()
@@ -241,6 +254,16 @@ class NotifyApp(App[None]):
         """Bind the keys the preferences choose instead of the defaults."""
         self.set_keymap(preferences.keymap)
 
+    def open_users(self) -> None:
+        """Show the users (admins add and remove them there)."""
+        if self.session is not None:
+            self.push_screen(UsersScreen(self.session))
+
+    def open_audit(self) -> None:
+        """Show the audit trail of the whole vault."""
+        if self.session is not None:
+            self.push_screen(AuditScreen(self.session))
+
     def open_reports(self) -> None:
         """Show the reports screen (from the command palette)."""
         if self.session is not None:
@@ -276,6 +299,12 @@ class NotifyApp(App[None]):
                 lambda kind=kind: self.new_case(kind),  # type: ignore[misc]
             )
         yield SystemCommand("vault: lock", "Close the vault and clear the screen", self.lock)
+        yield SystemCommand(
+            "users: manage", "Who may unlock this vault, and their roles", self.open_users
+        )
+        yield SystemCommand(
+            "audit: open", "Every change and every look at case data, by whom", self.open_audit
+        )
         yield SystemCommand("reports: open", "Timeliness figures by duty and LA", self.open_reports)
         if self.session.identity.role == "office":
             yield SystemCommand(
@@ -313,13 +342,15 @@ def make_app(
     idle_lock_seconds: float | None = None,
     unlock_hint: str = "",
     clock: Clock | None = None,
+    user: str = "",
 ) -> NotifyApp:
     """The app for an open session.
 
     With `session=None` it starts on the unlock screen for the vault in `home`, or on
     first-run setup when `home` holds no vault yet. `clock` (default: the session's, else
     `system_clock()`) times the idle lock and the clipboard wipe; `unlocker` (default:
-    `Session.unlock` on that clock) opens the vault again after a lock.
+    `Session.unlock` on that clock) opens the vault again after a lock. `user` fills the
+    unlock screen's name (the signed-in user's after a lock).
     """
     if preferences is None:
         preferences = session.preferences if session is not None else Preferences()
@@ -332,4 +363,5 @@ def make_app(
         idle_lock_seconds=idle_lock_seconds,
         unlock_hint=unlock_hint,
         clock=clock,
+        user=user,
     )

@@ -82,10 +82,10 @@ async def test_unlock_keeps_the_screen_alive(tmp_path: Path) -> None:
     new_vault(home, "Una Fictional").close()
     gate, started = threading.Event(), threading.Event()
 
-    def gated_unlock(folder: Path, passphrase: str) -> Session:
+    def gated_unlock(folder: Path, passphrase: str, user: str | None) -> Session:
         started.set()
         assert gate.wait(60)
-        return Session.unlock(folder, passphrase=passphrase)
+        return Session.unlock(folder, passphrase=passphrase, user=user)
 
     app = make_app(None, home=home, unlocker=gated_unlock)
     async with app.run_test(size=SIZE) as pilot:

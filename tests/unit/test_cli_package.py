@@ -259,8 +259,11 @@ def test_debug_mode_lets_the_unexpected_error_through(monkeypatch: pytest.Monkey
 class FakeSession:
     """Stands in for an unlocked Session: records how it was opened and closed."""
 
-    def __init__(self, home: Path | None, passphrase_file: Path | None, write: bool) -> None:
+    def __init__(
+        self, home: Path | None, passphrase_file: Path | None, write: bool, user: str | None
+    ) -> None:
         self.opened_with = (home, passphrase_file, write)
+        self.user = user
         self.closed = False
 
     def __enter__(self) -> FakeSession:
@@ -275,8 +278,10 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[FakeSession]:
     """Every session `with_session` opens, in order (no vault, no Argon2)."""
     sessions: list[FakeSession] = []
 
-    def fake_open(home: Path | None, passphrase_file: Path | None, *, write: bool) -> FakeSession:
-        sessions.append(FakeSession(home, passphrase_file, write))
+    def fake_open(
+        home: Path | None, passphrase_file: Path | None, *, write: bool, user: str | None = None
+    ) -> FakeSession:
+        sessions.append(FakeSession(home, passphrase_file, write, user))
         return sessions[-1]
 
     monkeypatch.setattr(common, "open_session", fake_open)
@@ -302,12 +307,14 @@ def test_with_session_passes_the_session_and_closes_it(opened: list[FakeSession]
     seen: list[tuple[FakeSession, str]] = []
     group = scratch_vault_command(False, lambda session, word: seen.append((session, word)))
     result = CliRunner().invoke(
-        group, ["go", "--home", "/tmp/h", "--passphrase-file", "/tmp/p", "--word", "x"]
+        group,
+        ["go", "--home", "/tmp/h", "--passphrase-file", "/tmp/p", "--word", "x", "--user", "U"],
     )
     assert result.exit_code == 0, result.output
     (session,) = opened
     assert seen == [(session, "x")]
     assert session.opened_with == (Path("/tmp/h"), Path("/tmp/p"), False)
+    assert session.user == "U"
     assert session.closed
 
 

@@ -211,7 +211,8 @@ def test_a_peers_receipt_shows_events_a_restored_vault_lost(
     la_and_office: tuple[Session, Session], tmp_path: Path
 ) -> None:
     """Restored from a backup older than what the office acknowledged: the recorded head is
-    as old as the events, and the office's receipt is what shows the loss."""
+    as old as the events, and the office's receipt is what shows the loss. (Event #2 is the
+    access log's entry for the backup itself, made once it was written; case 2 is #3.)"""
     la, office = la_and_office
     la_device = la.identity.device_id
     la.create_case(case_document(1, "child_death"))
@@ -228,7 +229,7 @@ def test_a_peers_receipt_shows_events_a_restored_vault_lost(
         raw_path = export_to(office, again, tmp_path / "b2")
         import_ok(again, raw_path)
         (receipt,) = [r for r in latest_receipts(vault_of(again)) if r.chain == la_device]
-        assert (receipt.peer, receipt.held_up_to) == (office_id, 2)
+        assert (receipt.peer, receipt.held_up_to) == (office_id, 3)
         received = receipt.received_at
     la.close()
     office.close()
@@ -236,7 +237,7 @@ def test_a_peers_receipt_shows_events_a_restored_vault_lost(
     assert result.exit_code == 2
     assert problems(result) == [
         f"events: device {la_device} chain stops at #1 but {OFFICE} ({office_id}) "
-        f"acknowledged holding it to #2 on {received}; event #2 is missing here "
+        f"acknowledged holding it to #3 on {received}; events #2–#3 are missing here "
         f"(restored from an old backup?): {RESTORE}"
     ]
 

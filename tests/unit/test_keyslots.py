@@ -35,6 +35,7 @@ from notify_tui.store.keyslots import (
 )
 
 PASSPHRASE = "correct horse battery staple"
+USER = "Test Lead (fictional)"
 VAULT_ID = "0f3c6d1e9a2b4c5d8e7f6a5b4c3d2e1f"
 DATA_KEY = bytes(range(32))
 RECOVERY_CODE_SHAPE = re.compile(r"([0-9A-HJKMNP-TV-Z]{4}-){5}[0-9A-HJKMNP-TV-Z]{4}")
@@ -65,7 +66,9 @@ class Original:
 def original(tmp_path_factory: pytest.TempPathFactory) -> Original:
     """A key slot file for DATA_KEY with PASSPHRASE at the floor parameters."""
     path = tmp_path_factory.mktemp("original") / "keyslots.json"
-    code = KeySlotFile(path).create(VAULT_ID, DATA_KEY, PASSPHRASE, parameters=ARGON2_FLOOR)
+    code = KeySlotFile(path).create(
+        VAULT_ID, DATA_KEY, PASSPHRASE, user=USER, parameters=ARGON2_FLOOR
+    )
     return Original(path.read_bytes(), code)
 
 
@@ -104,7 +107,7 @@ def test_created_file_holds_no_secret(original: Original) -> None:
     """Valid JSON with two slots, and neither key, passphrase nor code in clear."""
     raw = original.raw
     document = json.loads(raw)
-    assert document["format"] == "notify-tui-keyslots" and document["version"] == 1
+    assert document["format"] == "notify-tui-keyslots" and document["version"] == 2
     assert document["vault_id"] == VAULT_ID
     assert [s["kind"] for s in document["slots"]] == ["passphrase", "recovery"]
     assert slot(document, "passphrase")["kdf"] == {
@@ -119,6 +122,8 @@ def test_created_file_holds_no_secret(original: Original) -> None:
         DATA_KEY.hex().encode(),
         base64.b64encode(DATA_KEY),
         PASSPHRASE.encode(),
+        USER.encode(),
+        USER.casefold().encode(),
     ):
         assert secret not in raw
     assert original.recovery_code.replace("-", "").encode() not in raw
@@ -132,7 +137,7 @@ def test_create_writes_mode_0600_under_a_permissive_umask(
     old_umask = os.umask(0o022)
     try:
         KeySlotFile(tmp_path / "keyslots.json").create(
-            VAULT_ID, DATA_KEY, PASSPHRASE, parameters=ARGON2_FLOOR
+            VAULT_ID, DATA_KEY, PASSPHRASE, user=USER, parameters=ARGON2_FLOOR
         )
     finally:
         os.umask(old_umask)
@@ -146,14 +151,14 @@ def test_create_refuses_an_existing_file(
     """An existing key slot file is never overwritten by create."""
     slots = original.copy_to(tmp_path)
     with pytest.raises(VaultError, match="already exists"):
-        slots.create(VAULT_ID, DATA_KEY, PASSPHRASE, parameters=ARGON2_FLOOR)
+        slots.create(VAULT_ID, DATA_KEY, PASSPHRASE, user=USER, parameters=ARGON2_FLOOR)
     assert slots.path.read_bytes() == original.raw
 
 
 def test_create_refuses_an_empty_passphrase(tmp_path: Path, no_argon2: None) -> None:
     """An empty (or blank) passphrase is refused before anything is written."""
     with pytest.raises(InvalidInput):
-        KeySlotFile(tmp_path / "keyslots.json").create(VAULT_ID, DATA_KEY, "  ")
+        KeySlotFile(tmp_path / "keyslots.json").create(VAULT_ID, DATA_KEY, "  ", user=USER)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -167,15 +172,15 @@ def test_read_vault_id(original: Original, tmp_path: Path) -> None:
 
 def test_passphrase_unlocks(original: Original, tmp_path: Path) -> None:
     """The right passphrase gives the data key back."""
-    assert original.copy_to(tmp_path).unlock_with_passphrase(PASSPHRASE) == DATA_KEY
+    assert original.copy_to(tmp_path).unlock_with_passphrase(PASSPHRASE).data_key == DATA_KEY
 
 
 @pytest.mark.real_kdf
 def test_passphrase_unlocks_with_real_argon2id(tmp_path: Path) -> None:
     """With the real Argon2id a slot made at the floor opens with its passphrase only."""
     slots = KeySlotFile(tmp_path / "keyslots.json")
-    slots.create(VAULT_ID, DATA_KEY, PASSPHRASE, parameters=ARGON2_FLOOR)
-    assert slots.unlock_with_passphrase(PASSPHRASE) == DATA_KEY
+    slots.create(VAULT_ID, DATA_KEY, PASSPHRASE, user=USER, parameters=ARGON2_FLOOR)
+    assert slots.unlock_with_passphrase(PASSPHRASE).data_key == DATA_KEY
     with pytest.MonkeyPatch.context() as patch:
         # The stand-in must not open a slot Argon2id made: proof the slot used the real one.
         patch.setattr(keyslots, "passphrase_kdf", cheap_kdf)
@@ -212,9 +217,9 @@ def test_recovery_code_unlocks_however_it_is_typed(
     code = original.recovery_code
     assert RECOVERY_CODE_SHAPE.fullmatch(code)
     sloppy = " " + code.lower().replace("-", "  ").replace("1", "l").replace("0", "O") + "\n"
-    assert slots.unlock_with_recovery(code) == DATA_KEY
-    assert slots.unlock_with_recovery(sloppy) == DATA_KEY
-    assert slots.unlock_with_recovery(code.replace("-", "")) == DATA_KEY
+    assert slots.unlock_with_recovery(code).data_key == DATA_KEY
+    assert slots.unlock_with_recovery(sloppy).data_key == DATA_KEY
+    assert slots.unlock_with_recovery(code.replace("-", "")).data_key == DATA_KEY
 
 
 def test_wrong_recovery_code_changes_nothing(
@@ -257,7 +262,7 @@ def test_flipped_wrapped_key_in_passphrase_slot_is_refused(
     slots = original.edited(
         tmp_path,
         lambda d: slot(d, "passphrase").update(
-            wrapped_key=flip_base64_byte(slot(d, "passphrase")["wrapped_key"])
+            wrapped_private=flip_base64_byte(slot(d, "passphrase")["wrapped_private"])
         ),
     )
     with pytest.raises(WrongPassphrase):
@@ -349,7 +354,7 @@ def test_changed_vault_id_is_refused(original: Original, tmp_path: Path, no_argo
 def test_edited_key_check_is_refused(original: Original, tmp_path: Path, no_argon2: None) -> None:
     """A key check that does not match the unwrapped key is an integrity failure."""
     slots = original.edited(
-        tmp_path, lambda d: d.update(key_check=flip_base64_byte(d["key_check"]))
+        tmp_path, lambda d: d.update(key_checks=[flip_base64_byte(d["key_checks"][0])])
     )
     with pytest.raises(IntegrityError, match="key check"):
         slots.unlock_with_recovery(original.recovery_code)
@@ -362,7 +367,7 @@ def test_edited_key_check_is_refused(original: Original, tmp_path: Path, no_argo
         lambda raw: b"",
         lambda raw: b"\xff\xfe not json",
         lambda raw: b"[]",
-        lambda raw: raw.replace(b'"version": 1', b'"version": true'),
+        lambda raw: raw.replace(b'"version": 2', b'"version": true'),
         lambda raw: raw.replace(b'"format"', b'"extra": 1, "format"', 1),
         lambda raw: raw.replace(b'"format"', b'"vault_id": "x", "format"', 1),
         lambda raw: raw.replace(b'"nonce": "', b'"nonce": "!', 1),
@@ -394,7 +399,7 @@ def test_newer_format_version_asks_for_an_upgrade(
     original: Original, tmp_path: Path, no_argon2: None
 ) -> None:
     """A future format version is not called tampering."""
-    slots = original.edited(tmp_path, lambda d: d.update(version=2))
+    slots = original.edited(tmp_path, lambda d: d.update(version=3))
     with pytest.raises(VaultError, match="upgrade notify-tui"):
         slots.unlock_with_recovery(original.recovery_code)
 
@@ -413,14 +418,16 @@ def test_change_passphrase(original: Original, tmp_path: Path) -> None:
     """After a change the old passphrase fails, the new one and the recovery code work."""
     slots = original.copy_to(tmp_path)
     recovery_before = slot(json.loads(original.raw), "recovery")
-    slots.change_passphrase(PASSPHRASE, "a whole new passphrase", parameters=ARGON2_FLOOR)
+    slots.change_passphrase(
+        PASSPHRASE, "a whole new passphrase", user=USER, parameters=ARGON2_FLOOR
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["keyslots.json"]
     assert stat.S_IMODE(slots.path.stat().st_mode) == 0o600
     assert slot(json.loads(slots.path.read_bytes()), "recovery") == recovery_before
     with pytest.raises(WrongPassphrase):
         slots.unlock_with_passphrase(PASSPHRASE)
-    assert slots.unlock_with_passphrase("a whole new passphrase") == DATA_KEY
-    assert slots.unlock_with_recovery(original.recovery_code) == DATA_KEY
+    assert slots.unlock_with_passphrase("a whole new passphrase").data_key == DATA_KEY
+    assert slots.unlock_with_recovery(original.recovery_code).data_key == DATA_KEY
 
 
 def test_change_passphrase_with_wrong_old_passphrase_changes_nothing(
@@ -429,7 +436,9 @@ def test_change_passphrase_with_wrong_old_passphrase_changes_nothing(
     """A wrong old passphrase refuses the change; the file is byte-identical."""
     slots = original.copy_to(tmp_path)
     with pytest.raises(WrongPassphrase):
-        slots.change_passphrase("not it", "a whole new passphrase", parameters=ARGON2_FLOOR)
+        slots.change_passphrase(
+            "not it", "a whole new passphrase", user=USER, parameters=ARGON2_FLOOR
+        )
     assert snapshot(tmp_path) == {"keyslots.json": original.raw}
 
 
@@ -445,7 +454,7 @@ def test_crash_during_change_keeps_the_old_file(
 
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(VaultError, match="No space left on device") as caught:
-        slots.set_passphrase(DATA_KEY, "a whole new passphrase", parameters=ARGON2_FLOOR)
+        slots.set_passphrase(DATA_KEY, "a whole new passphrase", user=USER, parameters=ARGON2_FLOOR)
     assert "\n" not in str(caught.value)
     assert snapshot(tmp_path) == {"keyslots.json": original.raw}
 
@@ -456,12 +465,12 @@ def test_set_passphrase_after_recovery(
     """With the data key (from the recovery code) a new passphrase slot can be written."""
     monkeypatch.setattr(keyslots, "passphrase_kdf", cheap_kdf)
     slots = original.copy_to(tmp_path)
-    data_key = slots.unlock_with_recovery(original.recovery_code)
-    slots.set_passphrase(data_key, "after recovery", parameters=ARGON2_FLOOR)
-    assert slots.unlock_with_passphrase("after recovery") == DATA_KEY
+    data_key = slots.unlock_with_recovery(original.recovery_code).data_key
+    slots.set_passphrase(data_key, "after recovery", user=USER, parameters=ARGON2_FLOOR)
+    assert slots.unlock_with_passphrase("after recovery").data_key == DATA_KEY
     with pytest.raises(WrongPassphrase):
         slots.unlock_with_passphrase(PASSPHRASE)
-    assert slots.unlock_with_recovery(original.recovery_code) == DATA_KEY
+    assert slots.unlock_with_recovery(original.recovery_code).data_key == DATA_KEY
 
 
 def test_set_passphrase_refuses_a_foreign_key(
@@ -470,7 +479,7 @@ def test_set_passphrase_refuses_a_foreign_key(
     """A data key that is not this vault's is refused before anything is written."""
     slots = original.copy_to(tmp_path)
     with pytest.raises(VaultError, match="does not belong to this vault"):
-        slots.set_passphrase(os.urandom(32), "whatever", parameters=ARGON2_FLOOR)
+        slots.set_passphrase(os.urandom(32), "whatever", user=USER, parameters=ARGON2_FLOOR)
     assert snapshot(tmp_path) == {"keyslots.json": original.raw}
 
 
@@ -479,7 +488,7 @@ def test_reset_recovery(original: Original, tmp_path: Path, no_argon2: None) -> 
     slots = original.copy_to(tmp_path)
     new_code = slots.reset_recovery(DATA_KEY)
     assert RECOVERY_CODE_SHAPE.fullmatch(new_code) and new_code != original.recovery_code
-    assert slots.unlock_with_recovery(new_code) == DATA_KEY
+    assert slots.unlock_with_recovery(new_code).data_key == DATA_KEY
     with pytest.raises(WrongPassphrase):
         slots.unlock_with_recovery(original.recovery_code)
     before, after = json.loads(original.raw), json.loads(slots.path.read_bytes())
@@ -542,3 +551,254 @@ def test_atomic_write_into_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(VaultError, match="could not write x.bin") as caught:
         atomic_write_bytes(tmp_path / "missing" / "x.bin", b"data")
     assert "\n" not in str(caught.value)
+
+
+# --- version 2: users, sealed keys, re-keying, shares -------------------------------------
+
+SECOND = "Second Deputy (fictional)"
+SECOND_PASSPHRASE = "a different synthetic passphrase"
+
+
+def two_users(original: Original, directory: Path) -> KeySlotFile:
+    """A copy of the original with a second user's slot added."""
+    slots = original.copy_to(directory)
+    slots.set_passphrase(DATA_KEY, SECOND_PASSPHRASE, user=SECOND, parameters=ARGON2_FLOOR)
+    return slots
+
+
+def test_each_user_opens_with_their_own_passphrase(original: Original, tmp_path: Path) -> None:
+    """Two users, two slots: each passphrase opens the data key, and says whose it is."""
+    slots = two_users(original, tmp_path)
+    first = slots.unlock_with_passphrase(PASSPHRASE, user=USER)
+    second = slots.unlock_with_passphrase(SECOND_PASSPHRASE, user=SECOND)
+    assert first.data_key == second.data_key == DATA_KEY
+    assert first.user_id == keyslots.user_id_for(VAULT_ID, USER)
+    assert second.user_id == keyslots.user_id_for(VAULT_ID, SECOND)
+    assert first.user_id != second.user_id
+    # Named, only that user's slot is tried: the other's passphrase does not open it.
+    with pytest.raises(WrongPassphrase):
+        slots.unlock_with_passphrase(SECOND_PASSPHRASE, user=USER)
+    # Not named, every slot is tried.
+    assert slots.unlock_with_passphrase(SECOND_PASSPHRASE).user_id == second.user_id
+
+
+def test_user_ids_ignore_case_and_spacing_but_not_the_vault() -> None:
+    """The same person typed differently is one id; another vault gives another id."""
+    assert keyslots.user_id_for(VAULT_ID, "A. Lead") == keyslots.user_id_for(VAULT_ID, " a.  LEAD ")
+    assert keyslots.user_id_for(VAULT_ID, "A. Lead") != keyslots.user_id_for("other", "A. Lead")
+    assert re.fullmatch(r"[0-9a-f]{32}", keyslots.user_id_for(VAULT_ID, "A. Lead"))
+
+
+def test_the_file_names_no_user(original: Original, tmp_path: Path) -> None:
+    """A second user's name appears nowhere in the file, only an opaque id."""
+    slots = two_users(original, tmp_path)
+    raw = slots.path.read_bytes()
+    assert SECOND.encode() not in raw and SECOND.casefold().encode() not in raw
+    users = [s["user"] for s in json.loads(raw)["slots"] if s["kind"] == "passphrase"]
+    assert sorted(users) == sorted(keyslots.user_id_for(VAULT_ID, n) for n in (USER, SECOND))
+
+
+def test_a_slot_moved_to_another_user_does_not_open(original: Original, tmp_path: Path) -> None:
+    """The user id is authenticated: relabelling a slot breaks it."""
+    other = keyslots.user_id_for(VAULT_ID, "Someone Else (fictional)")
+    slots = original.edited(tmp_path, lambda d: slot(d, "passphrase").update(user=other))
+    with pytest.raises(WrongPassphrase):
+        slots.unlock_with_passphrase(PASSPHRASE, user="Someone Else (fictional)")
+
+
+def test_a_sealed_key_moved_between_slots_is_refused(
+    original: Original, tmp_path: Path, no_argon2: None
+) -> None:
+    """A sealed key is bound to its slot's public key: swapping them breaks both."""
+
+    def swap(document: dict[str, Any]) -> None:
+        passphrase, recovery = slot(document, "passphrase"), slot(document, "recovery")
+        passphrase["sealed"], recovery["sealed"] = recovery["sealed"], passphrase["sealed"]
+
+    with pytest.raises(IntegrityError):
+        original.edited(tmp_path, swap).unlock_with_recovery(original.recovery_code)
+
+
+def test_removing_a_user_keeps_the_others(original: Original, tmp_path: Path) -> None:
+    """The removed user's passphrase opens nothing; the first user's still does."""
+    slots = two_users(original, tmp_path)
+    assert slots.remove_user(DATA_KEY, SECOND) is True
+    with pytest.raises(WrongPassphrase):
+        slots.unlock_with_passphrase(SECOND_PASSPHRASE)
+    assert slots.unlock_with_passphrase(PASSPHRASE).data_key == DATA_KEY
+    assert slots.remove_user(DATA_KEY, SECOND) is False
+    with pytest.raises(VaultError, match="last passphrase"):
+        slots.remove_user(DATA_KEY, USER)
+
+
+def test_rekey_seals_the_new_key_to_every_slot_without_their_passphrases(
+    original: Original, tmp_path: Path
+) -> None:
+    """Begin: both keys open from every slot, current first. Finish: only the new key;
+    a copy of the file from before the re-key opens only the old key."""
+    slots = two_users(original, tmp_path)
+    before = slots.path.read_bytes()
+    new_key = bytes(range(100, 132))
+    assert slots.begin_rekey(DATA_KEY, new_key) is False
+    assert slots.rekey_pending()
+    for unlocked in (
+        slots.unlock_with_passphrase(PASSPHRASE, user=USER),
+        slots.unlock_with_passphrase(SECOND_PASSPHRASE, user=SECOND),
+        slots.unlock_with_recovery(original.recovery_code),
+    ):
+        assert unlocked.data_keys == (DATA_KEY, new_key)
+    slots.finish_rekey(new_key)
+    assert not slots.rekey_pending()
+    assert slots.unlock_with_passphrase(SECOND_PASSPHRASE, user=SECOND).data_key == new_key
+    assert slots.unlock_with_recovery(original.recovery_code).data_key == new_key
+    (tmp_path / "old").mkdir()
+    old_copy = original.copy_to(tmp_path / "old", before)
+    assert old_copy.unlock_with_passphrase(SECOND_PASSPHRASE, user=SECOND).data_key == DATA_KEY
+
+
+def test_changes_wait_for_an_unfinished_rekey(original: Original, tmp_path: Path) -> None:
+    """While two keys are held, no slot may be added, replaced or removed."""
+    slots = original.copy_to(tmp_path)
+    slots.begin_rekey(DATA_KEY, bytes(range(100, 132)))
+    with pytest.raises(VaultError, match="unfinished"):
+        slots.set_passphrase(DATA_KEY, SECOND_PASSPHRASE, user=SECOND, parameters=ARGON2_FLOOR)
+    with pytest.raises(VaultError, match="unfinished"):
+        slots.reset_recovery(DATA_KEY)
+    with pytest.raises(VaultError, match="does not belong"):
+        slots.finish_rekey(os.urandom(32))
+
+
+def test_shares_recover_with_any_threshold_of_them(
+    original: Original, tmp_path: Path, no_argon2: None
+) -> None:
+    """2 of 3 SLIP-39 shares open the key, whichever two; one share is refused in one line."""
+    slots = original.copy_to(tmp_path)
+    shares = slots.split_recovery(DATA_KEY, shares=3, threshold=2)
+    assert len(shares) == 3 and len(set(shares)) == 3
+    assert all(len(share.split()) == 20 for share in shares)  # 128-bit secret: 20 words
+    for pair in ((0, 1), (0, 2), (1, 2)):
+        unlocked = slots.unlock_with_shares([shares[i] for i in pair])
+        assert unlocked.data_key == DATA_KEY and unlocked.kind == "shares"
+    with pytest.raises(WrongPassphrase) as caught:
+        slots.unlock_with_shares([shares[0]])
+    assert str(caught.value) == "2 shares are needed and 1 was given; nothing was changed"
+    with pytest.raises(WrongPassphrase, match="2 shares are needed"):
+        slots.unlock_with_shares([shares[0], " ".join(shares[0].upper().split())])
+    raw = slots.path.read_bytes()
+    assert all(word.encode() not in raw for word in shares[0].split()[4:8])
+    summary = [s for s in slots.summary() if s.kind == "shares"]
+    assert [(s.threshold, s.shares) for s in summary] == [(2, 3)]
+
+
+def test_a_mistyped_share_is_refused_in_one_line(
+    original: Original, tmp_path: Path, no_argon2: None
+) -> None:
+    """A word changed: the checksum catches it, one line, nothing opened."""
+    slots = original.copy_to(tmp_path)
+    shares = slots.split_recovery(DATA_KEY, shares=3, threshold=2)
+    words = shares[1].split()
+    words[5] = "academic" if words[5] != "academic" else "acid"
+    with pytest.raises(WrongPassphrase, match="do not combine") as caught:
+        slots.unlock_with_shares([shares[0], " ".join(words)])
+    assert "\n" not in str(caught.value)
+
+
+def test_a_new_split_retires_the_old_shares(
+    original: Original, tmp_path: Path, no_argon2: None
+) -> None:
+    """Shares of an earlier split open nothing once split again."""
+    slots = original.copy_to(tmp_path)
+    old = slots.split_recovery(DATA_KEY, shares=2, threshold=2)
+    slots.split_recovery(DATA_KEY, shares=3, threshold=2)
+    with pytest.raises(WrongPassphrase, match="not this vault's"):
+        slots.unlock_with_shares(old)
+
+
+@pytest.mark.parametrize(("count", "threshold"), [(3, 4), (3, 0), (17, 2), (3, 1)])
+def test_impossible_splits_are_refused(
+    original: Original, tmp_path: Path, count: int, threshold: int
+) -> None:
+    """More needed than made, none needed, over 16, or one share being a whole key."""
+    slots = original.copy_to(tmp_path)
+    with pytest.raises(InvalidInput):
+        slots.split_recovery(DATA_KEY, shares=count, threshold=threshold)
+    assert slots.path.read_bytes() == original.raw
+
+
+# --- version 1 files ----------------------------------------------------------------------
+
+
+def version_1_file(path: Path) -> str:
+    """A version 1 key slot file written by hand as notify-tui 0.1 wrote it (one passphrase
+    slot and one recovery slot, each wrapping the data key itself); returns its code."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    def canonical(value: object) -> bytes:
+        return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+    def wrap(kind: str, kdf: dict[str, Any], kek: bytes) -> dict[str, Any]:
+        nonce = os.urandom(12)
+        aad = canonical(
+            {"format": "notify-tui-keyslots", "version": 1, "vault_id": VAULT_ID,
+             "kind": kind, "kdf": kdf}
+        )  # fmt: skip
+        wrapped = AESGCM(kek).encrypt(nonce, DATA_KEY, aad)
+        return {"kind": kind, "kdf": kdf, "nonce": base64.b64encode(nonce).decode(),
+                "wrapped_key": base64.b64encode(wrapped).decode()}  # fmt: skip
+
+    salt, recovery_salt = os.urandom(16), os.urandom(16)
+    kdf = {"algorithm": "argon2id", "memory_cost": 262144, "iterations": 3, "lanes": 4,
+           "salt": base64.b64encode(salt).decode()}  # fmt: skip
+    code = keyslots.generate_recovery_code()
+    recovery_kek = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=recovery_salt,
+        info=b"notify-tui recovery key slot v1",
+    ).derive(parse_recovery_code(code))  # fmt: skip
+    import hmac as hmac_module
+
+    check = hmac_module.digest(
+        DATA_KEY, b"notify-tui key check v1\x00" + VAULT_ID.encode(), "sha256"
+    )
+    document = {
+        "format": "notify-tui-keyslots",
+        "version": 1,
+        "vault_id": VAULT_ID,
+        "key_check": base64.b64encode(check).decode(),
+        "slots": [
+            wrap("passphrase", kdf, cheap_kdf(PASSPHRASE.encode(), salt, ARGON2_FLOOR)),
+            wrap("recovery", {"algorithm": "hkdf-sha256",
+                              "salt": base64.b64encode(recovery_salt).decode()}, recovery_kek),
+        ],
+    }  # fmt: skip
+    path.write_text(json.dumps(document))
+    return code
+
+
+def test_a_version_1_file_still_opens(tmp_path: Path) -> None:
+    """Passphrase and recovery code of a file written by the first notify-tui both open it."""
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    code = version_1_file(slots.path)
+    unlocked = slots.unlock_with_passphrase(PASSPHRASE, user="anyone at all")
+    assert unlocked.data_key == DATA_KEY and unlocked.user_id is None
+    assert slots.unlock_with_recovery(code).data_key == DATA_KEY
+
+
+def test_a_version_1_file_is_upgraded_for_its_first_user(tmp_path: Path) -> None:
+    """Upgraded: version 2, the passphrase slot is now the named first user's, and the old
+    recovery slot is kept (its code still works) as `recovery-v1`."""
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    code = version_1_file(slots.path)
+    slots.unlock_with_passphrase(PASSPHRASE, upgrade_as=USER)
+    document = json.loads(slots.path.read_bytes())
+    assert document["version"] == 2
+    assert [s["kind"] for s in document["slots"]] == ["passphrase", "recovery-v1"]
+    unlocked = slots.unlock_with_passphrase(PASSPHRASE, user=USER)
+    assert unlocked.data_key == DATA_KEY
+    assert unlocked.user_id == keyslots.user_id_for(VAULT_ID, USER)
+    assert slots.unlock_with_recovery(code).data_key == DATA_KEY
+    # A re-key cannot carry the old recovery slot along: it is dropped, and said so.
+    assert slots.begin_rekey(DATA_KEY, bytes(range(100, 132))) is True
+    with pytest.raises(WrongPassphrase, match="no recovery code"):
+        slots.unlock_with_recovery(code)

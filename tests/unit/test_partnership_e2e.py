@@ -277,9 +277,12 @@ def test_office_steps_are_on_per_la_chains(partnership: Partnership) -> None:
         for event in vault_of(office).case_events(case_id):
             if event.org == OFFICE:
                 assert event.device == office_chain_id(me, org)
-    assert vault_of(office).own_chains() == sorted(
-        office_chain_id(me, org) for org in (NORTH, SOUTH, EAST)
-    )
+    per_la = sorted(office_chain_id(me, org) for org in (NORTH, SOUTH, EAST))
+    assert [c for c in vault_of(office).own_chains() if c != me] == per_la
+    # Its plain chain holds only its own access log (its reports) and the partnership's
+    # records, never an LA's case.
+    plain = list(vault_of(office).iter_events(me))
+    assert all(e.case == "LOG" or e.case.startswith("AR-") for e in plain)
     assert office_chain_id(me, NORTH) == f"{me}--northshire-council"
 
 

@@ -326,7 +326,7 @@ def test_duty_sent_for_a_second_child_through_the_cli(tmp_path: Path, cli_env: N
         assert result.exit_code == 0, result.output
         return result.output
 
-    ok("init", "--la", "Testshire")
+    ok("init", "--la", "Testshire", "--user", "Test Lead (fictional)")
     case_id = ok("case", "add", "-", stdin=json.dumps(two_children_died())).strip()
     assert "Recorded cdop-notification@2 sent on 2026-11-16." in ok(
         "duty", "sent", case_id, CDOP_2, "--date", "2026-11-16"

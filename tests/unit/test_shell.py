@@ -171,7 +171,10 @@ def test_a_write_command_changes_the_vault(harness: Harness, home: Path) -> None
     ("line", "error"),
     [
         ("bogus", "error: no command 'bogus'; type help for the list"),
-        ("case list --bogus", "error: No such option '--bogus' (try case list -h)"),
+        (
+            "case list --bogus",
+            "error: No such option '--bogus'. Did you mean '--user'? (try case list -h)",
+        ),
         ("duty sent SI-00000000", "error: Missing argument 'DUTY' (try duty sent -h)"),
         ("check facts.json --bogus", "error: No such option '--bogus' (try check -h)"),
         (

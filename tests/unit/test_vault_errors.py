@@ -226,6 +226,13 @@ def flip_base64(holder: dict[str, Any], key: str) -> None:
     holder[key] = base64.b64encode(bytes(data)).decode()
 
 
+def flip_base64_in(holder: list[str], index: int) -> None:
+    """Flip one bit of a base64 list item's bytes."""
+    data = bytearray(base64.b64decode(holder[index]))
+    data[len(data) // 2] ^= 0x01
+    holder[index] = base64.b64encode(bytes(data)).decode()
+
+
 def flip_first(needle: bytes) -> Callable[[bytes], bytes]:
     """Damage: flip the low bit of the first byte of `needle` in the raw file."""
 
@@ -246,12 +253,15 @@ DAMAGES: dict[str, Callable[[bytes], bytes]] = {
     "not-utf8": lambda raw: b"\xff\xfe\x00" + raw,
     "json-array": lambda raw: b"[]",
     "too-large": lambda raw: raw.rstrip()[:-1] + b', "padding": "' + b"x" * 70_000 + b'"}',
-    "duplicate-key": lambda raw: raw.replace(b'"version": 1', b'"version": 1, "version": 1'),
-    "unknown-version": edited(lambda d: d.update(version=2)),
+    "duplicate-key": lambda raw: raw.replace(b'"version": 2', b'"version": 2, "version": 2'),
+    "unknown-version": edited(lambda d: d.update(version=3)),
     "vault-id-changed": edited(lambda d: d.update(vault_id="0" * 32)),
-    "key-check-changed": edited(lambda d: flip_base64(d, "key_check")),
+    "key-check-changed": edited(lambda d: flip_base64_in(d["key_checks"], 0)),
     "salt-changed": edited(lambda d: flip_base64(passphrase_slot(d)["kdf"], "salt")),
-    "wrapped-key-changed": edited(lambda d: flip_base64(passphrase_slot(d), "wrapped_key")),
+    "wrapped-key-changed": edited(lambda d: flip_base64(passphrase_slot(d), "wrapped_private")),
+    "sealed-key-changed": edited(lambda d: flip_base64_in(passphrase_slot(d)["sealed"], 0)),
+    "public-key-changed": edited(lambda d: flip_base64(passphrase_slot(d), "public")),
+    "user-changed": edited(lambda d: passphrase_slot(d).update(user="0" * 32)),
     "iterations-raised": edited(lambda d: passphrase_slot(d)["kdf"].update(iterations=4)),
     "kdf-weakened": edited(lambda d: passphrase_slot(d)["kdf"].update(memory_cost=1024)),
     "kdf-absurd": edited(lambda d: passphrase_slot(d)["kdf"].update(memory_cost=2**40)),

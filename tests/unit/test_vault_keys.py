@@ -108,7 +108,7 @@ def test_passwd_keeps_every_case_and_retires_the_old_passphrase(
         passphrase=None,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "Passphrase changed" in result.stdout and result.stderr == ""
+    assert "Passphrase of Test Lead (fictional) changed" in result.stdout and result.stderr == ""
     assert cases_and_health(vault, passphrase=NEW_PASSPHRASE) == template.cases
     assert_refuses(vault, passphrase=PASSPHRASE)
     assert cases_and_health(vault, recovery_code=template.recovery_code) == template.cases

@@ -291,7 +291,7 @@ def backup(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Backup:
     )
     with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
         session.create_case(document)
-        cases = {row.id: row.names for row in session.list_cases()}
+        cases = {row.id: row.names for row in session.list_cases(full_names=True)}
     destination = tmp_path_factory.mktemp("backup") / "vault-backup.zip"
     result = run_cli("backup", "--to", str(destination), home=home)
     assert result.returncode == 0, result.stderr

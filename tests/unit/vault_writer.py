@@ -2,6 +2,7 @@
 
     python vault_writer.py HOME cases SEED START [SENTINEL]
     python vault_writer.py HOME passwd FIRST SECOND [slow-writes]
+    python vault_writer.py HOME users USER [slow-rekey]
 
 It unlocks the vault in HOME once (passphrase from NOTIFY_TUI_PASSPHRASE, or FIRST),
 prints READY, then loops until killed, printing and flushing one line after each call
@@ -16,6 +17,12 @@ that returned (so every reported change was committed):
   it prints WRITING as it starts rewriting keyslots.json and each `os.fsync` takes
   25 ms longer, so a kill timed from WRITING lands inside the atomic replace (temporary
   file written, renamed, directory synced) rather than in the long Argon2id work.
+
+- `users`: as USER (an admin; passphrase from NOTIFY_TUI_PASSPHRASE) adds a deputy
+  `Temp Deputy <k> (fictional)` and removes them again (each removal re-keys the
+  vault); `DONE added <k>` / `DONE removed <k>`. With `slow-rekey` it prints REKEY as
+  each re-encryption starts and each `os.fsync` takes 25 ms longer, so a kill timed
+  from REKEY lands inside the copy, rename and slot rewrites.
 
 With TESTS_CHEAP_KDF=1 in its environment it derives passphrase keys with the test
 stand-in (tests/kdf_stub.py), as the test process that made the vault did.
@@ -138,6 +145,52 @@ def change_passphrases(home: Path, first: str, second: str) -> None:
         say(f"DONE passwd {changes} {current}")
 
 
+TEMP_PASSPHRASE = "temporary deputy passphrase"
+
+
+def temp_user(number: int) -> str:
+    """The name of the `number`th temporary user of the `users` mode."""
+    return f"Temp Deputy {number} (fictional)"
+
+
+def slow_down_rekeys() -> None:
+    """Announce each re-encryption and widen its fsync windows (fault injection)."""
+    from notify_tui.store.vault import Vault
+
+    real_reencrypt = Vault._reencrypt
+    real_fsync = os.fsync
+
+    def announced(self: Vault, new_key: bytes) -> None:
+        say("REKEY")
+        real_reencrypt(self, new_key)
+
+    def slow_fsync(descriptor: int) -> None:
+        time.sleep(0.025)
+        real_fsync(descriptor)
+
+    Vault._reencrypt = announced  # type: ignore[method-assign]
+    os.fsync = slow_fsync
+
+
+def add_and_remove_users(home: Path, user: str) -> None:
+    """Add a temporary user and remove them (a re-key), until killed."""
+    session = Session.unlock(
+        home,
+        passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"],
+        user=user,
+        write=True,
+        owner=InlineOwner(),
+    )
+    number = 0
+    say("READY")
+    while True:
+        number += 1
+        session.add_user(temp_user(number), "deputy", TEMP_PASSPHRASE)
+        say(f"DONE added {number}")
+        session.remove_user(temp_user(number))
+        say(f"DONE removed {number}")
+
+
 def main(argv: list[str]) -> None:
     """Dispatch on the mode argument."""
     home, mode = Path(argv[1]), argv[2]
@@ -148,6 +201,10 @@ def main(argv: list[str]) -> None:
         if argv[5:] == ["slow-writes"]:
             slow_down_key_slot_writes()
         change_passphrases(home, argv[3], argv[4])
+    elif mode == "users":
+        if argv[4:] == ["slow-rekey"]:
+            slow_down_rekeys()
+        add_and_remove_users(home, argv[3])
     else:
         raise SystemExit(f"unknown mode {mode}")
 

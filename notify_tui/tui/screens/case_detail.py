@@ -40,6 +40,7 @@ from notify_tui.tui.modals.decide import DecideScreen, ThresholdDecision
 from notify_tui.tui.modals.mark_sent import MarkSentScreen, SentRecord
 from notify_tui.tui.modals.office_step import OfficeStepChoice, OfficeStepScreen
 from notify_tui.tui.modals.withdraw import WithdrawScreen
+from notify_tui.tui.screens.audit import AuditScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.submission import SubmissionScreen
 from notify_tui.tui.widgets.office_workflow import OfficeWorkflow
@@ -149,6 +150,7 @@ class CaseDetailScreen(Screen[None]):
         Binding("5", "tab('office')", "Office", id="case.tab_office", show=False),
         Binding("v", "submission", "Submission", id="case.submission", show=True),
         Binding("o", "office_step", "Office step", id="case.office_step", show=True),
+        Binding("l", "access_log", "Who looked", id="case.access_log", show=True),
         Binding("escape", "back", "Back", id="case.back", show=True),
     ]
     """Keys (remap by id with `App.set_keymap`):
@@ -169,6 +171,7 @@ class CaseDetailScreen(Screen[None]):
     | 5 | case.tab_office | the office tab |
     | v | case.submission | the case in the order of the national form, to copy from |
     | o | case.office_step | office only: record an office workflow step |
+    | l | case.access_log | who changed or looked at this case, and when |
     | escape | case.back | back to the dashboard |
     """
 
@@ -214,14 +217,16 @@ class CaseDetailScreen(Screen[None]):
         for key, label in (("at", "When (UTC)"), ("what", "What happened"),
                            ("device", "Device")):  # fmt: skip
             audit.add_column(label, key=key)
-        self.refresh_case()
+        self.refresh_case(opening=True)
         duties.focus()
 
     # -- showing -------------------------------------------------------------------
 
-    def refresh_case(self) -> None:
-        """Read the case again and redraw every part."""
-        detail = self.detail = self.session.case_detail(self.case_id)
+    def refresh_case(self, *, opening: bool = False) -> None:
+        """Read the case again and redraw every part (`opening`: the person opened it,
+        which the access log records)."""
+        read = self.session.open_case if opening else self.session.case_detail
+        detail = self.detail = read(self.case_id)
         self.received = received_lines(self.session.sync.receipt_for(self.case_id))
         kind = _kind_label(detail.kind)
         self.title = f"Case {self.case_id}"
@@ -578,6 +583,10 @@ class CaseDetailScreen(Screen[None]):
 
     def _back_from_form(self, _result: None) -> None:
         self.refresh_case()
+
+    def action_access_log(self) -> None:
+        """Who changed or looked at this case (the access log), newest first."""
+        self.app.push_screen(AuditScreen(self.session, self.case_id))
 
     def action_office_step(self) -> None:
         """Office: record a workflow step (the highlighted one is proposed)."""

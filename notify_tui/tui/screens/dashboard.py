@@ -113,7 +113,11 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "notify-tui"
-        self.sub_title = f"{self.session.identity.org} · today {format_due(self.session.today())}"
+        user = self.session.user
+        signed_in = f" · {user.name} ({user.role})" if user else ""
+        self.sub_title = (
+            f"{self.session.identity.org}{signed_in} · today {format_due(self.session.today())}"
+        )
         table = self.query_one("#duties", VirtualTable)
         for key, label in OFFICE_COLUMNS if self.office else COLUMNS:
             table.add_column(label, key=key, justify="right" if key in RIGHT_JUSTIFIED else "left")
@@ -122,6 +126,8 @@ class DashboardScreen(Screen[None]):
         # the first resume, the table was laid out and painted empty, then again filled.
         self.reload()
         self._loaded_on_mount = True
+        if self.query_state.full_names:
+            self._log_names_shown()
 
     def on_screen_resume(self) -> None:
         # Also fires on first showing; reloading here picks up changes made on other screens.
@@ -140,9 +146,12 @@ class DashboardScreen(Screen[None]):
         self.query_state = replace(self.query_state, today=today)
         if self.session.preferences is not self.preferences:  # saved in settings meanwhile
             self.preferences = self.session.preferences
+            showing = self.query_state.full_names
             self.query_state = replace(
                 self.query_state, full_names=self.preferences.display.show_full_names
             )
+            if self.query_state.full_names and not showing:
+                self._log_names_shown()
         self.query_one("#counts", Static).update(self.session.duty_counts(today).describe())
         self.total = self.session.total_duties()
         self.redraw(keep_place=True)
@@ -216,7 +225,13 @@ class DashboardScreen(Screen[None]):
     def action_toggle_names(self) -> None:
         """Show full names or initials."""
         self.query_state = replace(self.query_state, full_names=not self.query_state.full_names)
+        if self.query_state.full_names:
+            self._log_names_shown()
         self.redraw()
+
+    def _log_names_shown(self) -> None:
+        """Full names are on the screen: the access log records who saw them."""
+        self.session.record_access("names_shown", None, "dashboard")
 
     def action_focus_search(self) -> None:
         """Move to the search box."""

@@ -75,6 +75,7 @@ class SubmissionScreen(Screen[None]):
         for key, label in (("section", "Section"), ("field", "Field"), ("value", "Value")):
             table.add_column(label, key=key)
         self.detail = detail = self.session.case_detail(self.case_id)
+        self.session.record_access("submission_viewed", self.case_id)
         self.forms = forms_for(detail)
         self.form = self.forms[0]
         self.title = f"Case {self.case_id}"
@@ -132,6 +133,7 @@ class SubmissionScreen(Screen[None]):
             self.notify(f"{field.label}: nothing recorded to copy.", severity="warning")
             return
         seconds = self.session.preferences.security.clipboard_clear_seconds
+        self.session.record_access("field_copied", self.case_id, f"{field.section}: {field.label}")
         copy_for_a_while(self.app, field.value, seconds, self.session.clock)
         self.query_one("#copy-status", Static).update(
             Text(

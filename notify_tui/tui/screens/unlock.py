@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from notify_tui.errors import NotifyError
-from notify_tui.services.session import Session
+from notify_tui.services.session import Session, several_users
 from notify_tui.tui.messages import report_failure
 from notify_tui.tui.widgets.spinner import Spinner
 
@@ -32,7 +32,9 @@ class UnlockScreen(Screen[Session | None]):
 
     | key | id | does |
     |---|---|---|
+    | enter | (name box) | on to the passphrase |
     | enter | (passphrase box) | unlock |
+    | tab | (Textual) | between the name and the passphrase |
     | ctrl+q | app.quit | quit |
     """
 
@@ -44,17 +46,29 @@ class UnlockScreen(Screen[Session | None]):
             self.session = session
 
     def __init__(
-        self, home: Path, unlocker: Callable[[Path, str], Session], hint: str = ""
+        self,
+        home: Path,
+        unlocker: Callable[[Path, str, str | None], Session],
+        hint: str = "",
+        *,
+        user: str = "",
     ) -> None:
         super().__init__()
         self.home = home
         self.unlocker = unlocker
         self.hint = hint
+        self.user = user
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
             yield Static("[b]notify-tui is locked[/b]", id="unlock-title")
             yield Static(f"Vault: {self.home}", id="unlock-vault")
+            yield Label("Your name")
+            yield Input(
+                self.user,
+                placeholder="as added to this vault (empty: its only user)",
+                id="user",
+            )
             yield Label("Passphrase")
             yield Input(password=True, id="passphrase")
             yield Spinner("Unlocking: deriving the key", id="unlock-working")
@@ -62,6 +76,12 @@ class UnlockScreen(Screen[Session | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # One user: nothing to ask first. Several: who, unless the last one is filled in.
+        ask_name = several_users(self.home) and not self.user
+        self.query_one("#user" if ask_name else "#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#user")
+    def _to_passphrase(self) -> None:
         self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted, "#passphrase")
@@ -70,11 +90,13 @@ class UnlockScreen(Screen[Session | None]):
             return
         self._working(True)
         self.query_one("#unlock-message", Static).update("Unlocking… (this takes a second)")
-        self.unlock(event.value)
+        name = self.query_one("#user", Input).value.strip()
+        self.unlock(event.value, name or None)
 
     def _working(self, working: bool) -> None:
         field = self.query_one("#passphrase", Input)
         field.disabled = working
+        self.query_one("#user", Input).disabled = working
         spinner = self.query_one("#unlock-working", Spinner)
         if working:
             spinner.start()
@@ -85,9 +107,9 @@ class UnlockScreen(Screen[Session | None]):
             field.focus()
 
     @work(thread=True, exclusive=True, group="unlock", name="unlock", exit_on_error=False)
-    def unlock(self, passphrase: str) -> None:
+    def unlock(self, passphrase: str, user: str | None) -> None:
         """Derive the key and open the vault off the UI thread."""
-        self.post_message(self.Unlocked(self.unlocker(self.home, passphrase)))
+        self.post_message(self.Unlocked(self.unlocker(self.home, passphrase, user)))
 
     @on(Unlocked)
     def _unlocked(self, event: Unlocked) -> None:
