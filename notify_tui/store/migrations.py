@@ -295,6 +295,27 @@ def _m007_per_subject_duties(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m009_peer_statements(db: sqlite_utils.Database) -> None:
+    # Receipts tied to bundles (issue 16): what each peer holds is what the receipts of the
+    # last bundle imported from it say (its latest statement), not the highest receipt it
+    # ever sent, so a peer restored from an old backup is sent again what it lost. One row
+    # per (peer, chain), replaced as a whole on every import from that peer. Filled here
+    # from the highest receipts, which is what the export used until now.
+    script = """
+        CREATE TABLE sync_statements (
+            peer TEXT NOT NULL,
+            chain TEXT NOT NULL,
+            held_up_to INTEGER NOT NULL,
+            manifest_sha256 TEXT,
+            PRIMARY KEY (peer, chain)
+        ) WITHOUT ROWID;
+        INSERT INTO sync_statements (peer, chain, held_up_to, manifest_sha256)
+            SELECT peer, device, max(held_up_to), NULL FROM sync_receipts GROUP BY peer, device
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
@@ -303,6 +324,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "duties: recorded-on dates, lateness, pending withdrawals, corrections", _m005_duty_record),
     (6, "doctor: each chain's head, outside the events", _m006_chain_heads),
     (7, "duties: per-child duties once per subject, and whose each is", _m007_per_subject_duties),
+    (9, "sync: each peer's latest statement of what it holds", _m009_peer_statements),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""
 

@@ -10,6 +10,7 @@ transaction.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
 from notify_tui.errors import IntegrityError, VaultError
+from notify_tui.store import catch_up, restore_journal
 from notify_tui.store.connection import open_database, translate_errors
 from notify_tui.store.events import Change, Event, EventBody
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
@@ -33,6 +35,8 @@ from notify_tui.store.migrations import migrate, pending
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash, write_case
 
 DATABASE_FILE = "vault.db"
+BACKUP_COPY_PREFIX = ".backup-"
+"""`backup` makes its encrypted copy in the home as `.backup-<pid>-<random>.db` first."""
 Role = Literal["la", "office"]
 
 
@@ -77,8 +81,18 @@ def _raw_public_hex(key: Ed25519PublicKey | Any) -> str:
 
 
 def vault_exists(home: Path) -> bool:
-    """Whether `home` holds a vault database."""
-    return (home / DATABASE_FILE).exists()
+    """Whether `home` holds a vault database (or an interrupted restore of one)."""
+    return (home / DATABASE_FILE).exists() or restore_journal.pending(home)
+
+
+def finish_interrupted_restore(home: Path) -> None:
+    """Finish a restore killed after its commit point (`restore_journal`), if any.
+
+    Takes the writer lock for the moment (a process holding it is refused as usual).
+    """
+    if restore_journal.pending(home):
+        with WriterLock(home):
+            restore_journal.finish(home)
 
 
 class Vault:
@@ -115,6 +129,7 @@ class Vault:
         if not org.strip():
             raise VaultError("give the organisation name (--la NAME or --name NAME)")
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        finish_interrupted_restore(home)
         database = home / DATABASE_FILE
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
         if database.exists() or slots.exists():
@@ -179,6 +194,7 @@ class Vault:
         """Unlock the vault in `home` with the passphrase or the recovery code.
 
         `now` is recorded as the time of any upgrade (migration) applied."""
+        finish_interrupted_restore(home)
         if not vault_exists(home):
             raise VaultError(f"no vault in {home}: run `notify-tui init` first, or pass --home")
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
@@ -195,7 +211,32 @@ class Vault:
                 data_key = slots.unlock_with_recovery(recovery_code)
             else:
                 data_key = slots.unlock_with_passphrase(passphrase or "")
-            db = open_database(home / DATABASE_FILE, data_key)
+            return cls._open_keyed(home, data_key, lock, write=write, now=now)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @classmethod
+    def open_with_key(cls, home: Path, data_key: bytes, *, now: datetime) -> Vault:
+        """Open the vault in `home` for writing with a data key already unwrapped.
+
+        For a restore, which unwraps the key once to check the backup and then prepares
+        the copy (`notify_tui.store.restore`)."""
+        lock = WriterLock(home)
+        lock.acquire()
+        try:
+            return cls._open_keyed(home, data_key, lock, write=True, now=now)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _open_keyed(
+        cls, home: Path, data_key: bytes, lock: WriterLock | None, *, write: bool, now: datetime
+    ) -> Vault:
+        db = open_database(home / DATABASE_FILE, data_key)
+        try:
             with translate_errors():
                 if pending(db):
                     if not write:
@@ -203,8 +244,7 @@ class Vault:
                     migrate(db, now.isoformat())
             return cls(home, db, data_key, lock)
         except BaseException:
-            if lock is not None:
-                lock.release()
+            db.conn.close()
             raise
 
     @property
@@ -339,6 +379,8 @@ class Vault:
         Each is signed, chained to the previous one of its chain (`chain_for`, `head`),
         stored (its chain's recorded head advanced with it), and folded into its case's
         projection before the transaction commits; nothing is written if any fails.
+        Refused (`VaultError`) on a chain a peer holds more of, or during the catch-up
+        after a restore (`notify_tui.store.catch_up.refusal`): it would fork the chain.
         """
         self.require_writer()
         identity = self.identity
@@ -349,6 +391,10 @@ class Vault:
             touched: dict[str, list[Event]] = {}
             for case_id, event_type, changes in entries:
                 chain = self.chain_for(case_id)
+                if chain not in heads:
+                    refused = catch_up.refusal(self.db, [chain])
+                    if refused is not None:
+                        raise VaultError(refused)
                 seq, prev = heads[chain] if chain in heads else self.head(chain)
                 body = EventBody(
                     device=chain,
@@ -519,7 +565,24 @@ def remove_stale_temporaries(home: Path) -> None:
     """Delete temp files a killed writer left (call only while holding the writer lock).
 
     `atomic_write_bytes` writes `.<name>.<random>.tmp` beside its target; one left behind
-    holds only a wrapped key or an encrypted copy, but nothing should accumulate.
+    holds only a wrapped key or an encrypted copy, but nothing should accumulate. So do
+    the encrypted copies of backups whose process is gone, and the staging folders of
+    restores killed before they committed.
     """
     for leftover in home.glob(f".{KEYSLOTS_FILE_NAME}.*.tmp"):
         leftover.unlink(missing_ok=True)
+    for leftover in home.glob(f"{BACKUP_COPY_PREFIX}*"):
+        pid_text = leftover.name[len(BACKUP_COPY_PREFIX) :].split("-", 1)[0]
+        if pid_text.isdigit() and not _process_running(int(pid_text)):
+            leftover.unlink(missing_ok=True)
+    restore_journal.remove_staging(home)
+
+
+def _process_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
