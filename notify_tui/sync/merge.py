@@ -205,10 +205,16 @@ def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]
         if device.revoked:
             raise BundleRefused(f"bundle holds new events of revoked device {device_id}")
         if new[0].seq != held_seq + 1:
+            state = catch_up.load(vault.db)
+            advice = (
+                "this vault was restored from a backup: export to the sender first, so that "
+                "its next bundle carries them"
+                if state is not None and not state.caught_up
+                else "import the earlier bundle first"
+            )
             raise BundleRefused(
                 f"{_span(held_seq + 1, new[0].seq - 1)} of device {device_id} "
-                f"{'is' if new[0].seq - 1 == held_seq + 1 else 'are'} missing; "
-                "import the earlier bundle first"
+                f"{'is' if new[0].seq - 1 == held_seq + 1 else 'are'} missing; {advice}"
             )
         if new[0].prev != held_id:
             raise BundleRefused(

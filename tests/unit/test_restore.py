@@ -451,3 +451,32 @@ def test_restore_needs_the_folder_free_of_other_writers(
         restore_vault(la, la_backup, passphrase=PASSPHRASE, replace=True)
     with pytest.raises(InvalidInput, match="--replace"):
         restore_vault(la, la_backup, passphrase=PASSPHRASE)
+
+
+def test_a_gap_after_a_restore_says_to_export_first(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The office's bundle made before the restore starts its chain where the LA said it
+    held it before it was lost: refused as a gap, with what to do, and nothing changed."""
+    la, office = pair
+    case_id = add_case(la, tmp_path, 1)
+    ok(run(la, "duty", "sent", case_id, "cdop-notification", "--date", "2026-11-18"))
+    sync(la, office, tmp_path / "1")
+    backup = Path(ok(run(la, "backup", "--to", str(tmp_path))).strip())
+    ok(run(office, "duty", "ack", case_id, "cdop-notification", "--date", "2026-11-20"))
+    sync(office, la, tmp_path / "2")
+    sync(la, office, tmp_path / "3")  # the LA says it holds the office's event 1
+    ok(run(office, "office", "step", case_id, "cdop.review_meeting_held", "2026-11-20"))
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    ok(run(office, "export", "--to", str(stale)))
+    ok(run(la, "restore", "--from", str(backup), "--replace"))
+    before = fingerprint(la)
+    result = run(la, "import", *[str(p) for p in stale.glob("*.ntbundle")])
+    assert result.exit_code == 2
+    assert "event 1 of device" in result.stdout
+    assert "restored from a backup: export to the sender first" in result.stdout
+    assert fingerprint(la) == before
+    sync(la, office, tmp_path / "4")
+    assert "Caught up" in sync(office, la, tmp_path / "5")
+    assert cdop_status(la, case_id) == "acknowledged"
