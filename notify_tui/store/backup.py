@@ -33,7 +33,7 @@ from typing import BinaryIO, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from notify_tui.errors import InvalidInput
+from notify_tui.errors import InvalidInput, VaultError
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import DEVICE_ID
 from notify_tui.store.files import PRIVATE_FILE_MODE, atomic_write_stream
@@ -226,17 +226,24 @@ def extract_database(backup: BackupFile, target: Path) -> None:
     """Copy the backup's database member to `target` (a new file, mode 0600, synced).
 
     The ZIP's CRC is checked as the member is read to its end."""
-    descriptor = os.open(
-        target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
-    )
     try:
+        descriptor = os.open(
+            target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
+        )
         with os.fdopen(descriptor, "wb") as out, backup.path.open("rb") as handle:
             with zipfile.ZipFile(handle) as archive, archive.open(DATABASE_FILE) as member:
                 shutil.copyfileobj(member, out, _CHUNK)
             out.flush()
             os.fsync(out.fileno())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
         why = f"damaged {DATABASE_FILE}: {type(error).__name__}"
         raise _not_a_backup(backup.path, why) from None
+    except OSError as error:
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+        raise VaultError(
+            f"could not copy the backup's database into {target.parent}: {error.strerror}; "
+            "nothing was changed; check free space"
+        ) from None

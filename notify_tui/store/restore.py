@@ -95,7 +95,13 @@ def restore(
     lock = WriterLock(home)
     lock.acquire()
     try:
-        restore_journal.finish(home)
+        try:
+            restore_journal.finish(home)
+        except OSError as error:
+            raise VaultError(
+                f"an earlier restore into {home} could not be finished ({error.strerror}); "
+                "check the folder's permissions and free space"
+            ) from None
         live = vault_exists(home) or (home / KEYSLOTS_FILE_NAME).exists()
         if live and not replace:
             raise InvalidInput(
@@ -104,15 +110,26 @@ def restore(
             )
         staging_name = f"{restore_journal.STAGING_PREFIX}{secrets.token_hex(6)}"
         staging = home / staging_name
-        staging.mkdir(mode=0o700)
         try:
+            staging.mkdir(mode=0o700)
             outcome, moves = _prepare(home, staging, backup, live, passphrase, recovery_code, now)
             restore_journal.write(home, staging_name, moves)
-        except BaseException:
+        except BaseException as error:
             if not restore_journal.pending(home):
                 shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise VaultError(
+                    f"could not restore into {home} ({error.strerror}); nothing was changed; "
+                    "check the folder's permissions and free space"
+                ) from None
             raise
-        restore_journal.finish(home)
+        try:
+            restore_journal.finish(home)
+        except OSError as error:
+            raise VaultError(
+                f"the restore into {home} stopped midway ({error.strerror}); it is finished "
+                "when the vault is next opened"
+            ) from None
         return outcome
     finally:
         lock.release()

@@ -92,7 +92,13 @@ def finish_interrupted_restore(home: Path) -> None:
     """
     if restore_journal.pending(home):
         with WriterLock(home):
-            restore_journal.finish(home)
+            try:
+                restore_journal.finish(home)
+            except OSError as error:
+                raise VaultError(
+                    f"a restore into {home} was interrupted and cannot be finished "
+                    f"({error.strerror}); check the folder's permissions and free space"
+                ) from None
 
 
 class Vault:
