@@ -13,10 +13,22 @@ from typing import NoReturn
 
 import click
 
-from notify_tui.cli import cases, check, duties, office, people, reports, shell, sync, tui, vault
+from notify_tui.cli import (
+    cases,
+    check,
+    duties,
+    office,
+    people,
+    reports,
+    restore,
+    shell,
+    sync,
+    tui,
+    vault,
+)
 from notify_tui.cli.common import CONTEXT_SETTINGS, NotifyGroup
 
-MODULES = (check, vault, people, cases, duties, reports, office, sync, tui, shell)
+MODULES = (check, vault, people, restore, cases, duties, reports, office, sync, tui, shell)
 """The command modules; each lists its commands in `COMMANDS`."""
 
 

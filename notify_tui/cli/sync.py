@@ -123,19 +123,12 @@ def peers_revoke(session: Session, device_id: str) -> None:
     help="The folder to write bundles into (e.g. the shared outbox).",
 )
 @click.option("--peer", metavar="ID", help="Only this peer (default: every unrevoked peer).")
-@click.option(
-    "--confirm-rollback",
-    is_flag=True,
-    help="Export even though a peer holds newer events of this device (restored backup).",
-)
-def export_command(
-    session: Session, directory: Path, peer: str | None, confirm_rollback: bool
-) -> None:
+def export_command(session: Session, directory: Path, peer: str | None) -> None:
     """Write a signed, sealed bundle per peer holding what it has not acknowledged.
 
     Prints the path of each bundle written.
     """
-    for path in _sync(session).export(directory, peer, confirm_rollback=confirm_rollback):
+    for path in _sync(session).export(directory, peer):
         click.echo(str(path))
 
 
@@ -191,6 +184,13 @@ def import_command(
                     f"{outcome.path.name}: imported {outcome.new_events} new event(s) from "
                     f"{outcome.sender}; {len(outcome.cases)} case(s) updated"
                 )
+            if outcome.caught_up:
+                from notify_tui.views.restore import catch_up_lines
+
+                view = service.catch_up()
+                if view is not None:
+                    for line in catch_up_lines(view):
+                        click.echo(line)
     refused = sum(1 for outcome in outcomes if outcome.status == "refused")
     if refused:
         raise UserError(f"{refused} bundle(s) refused; the vault holds only the others")

@@ -219,11 +219,14 @@ def read_share_file(path: Path) -> str:
     "--to",
     "destination",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The backup file to write (must not exist).",
+    type=click.Path(path_type=Path),
+    help="A new file ending in .ntbackup, or a folder (the file is named for you).",
 )
 def backup(session: Session, destination: Path) -> None:
-    """Write an encrypted copy of the vault (opens with the same passphrase)."""
+    """Write an encrypted copy of the vault (.ntbackup; opens with the same passphrase).
+
+    Prints the file written. `notify-tui restore --from FILE` puts it back.
+    """
     click.echo(str(session.backup(destination)))
 
 

@@ -64,3 +64,23 @@ def chain_suffix(chain_id: str) -> str | None:
     """The LA slug of an office device's per-LA chain; None for a device's own chain."""
     parts = chain_id.split(CHAIN_SEPARATOR, 1)
     return parts[1] if len(parts) == 2 else None
+
+
+def may_receive(
+    peer_role: str, peer_org: str, chain_id: str, chain_role: str, chain_org: str
+) -> bool:
+    """Whether a peer (its role and organisation) may be sent a chain.
+
+    `chain_role` and `chain_org` are those of the chain's signing device. An office
+    receives every chain (it relays). An LA receives the chains of LA devices of its
+    own organisation and an office device's chain for its cases
+    (`office_chain_id(office, its org)`), never an office's own chain (the partnership's
+    records) nor anything about another LA's cases.
+    """
+    if peer_role == "office":
+        return True
+    if chain_suffix(chain_id) is None:
+        return chain_role == "la" and chain_org == peer_org
+    return chain_role == "office" and chain_id == office_chain_id(
+        signing_device(chain_id), peer_org
+    )

@@ -108,7 +108,7 @@ from notify_tui.services.types import (
 )
 from notify_tui.settings import Preferences
 from notify_tui.store import duty_pages, queries
-from notify_tui.store.backup import write_backup
+from notify_tui.store.backup import BACKUP_SUFFIX, backup_name, write_backup
 from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
 from notify_tui.store.events import Change, Event
 from notify_tui.store.integrity import check_vault
@@ -1487,13 +1487,25 @@ class Session:
     @owned
     @needs(Permission.RECORD, "write backups")
     def backup(self, destination: Path) -> Path:
-        """Write an encrypted copy of the vault (database + key slots) as one ZIP file."""
+        """Write an encrypted copy of the vault (database + key slots) as one `.ntbackup`.
+
+        `destination` is a new file whose name ends in `.ntbackup`, or an existing folder
+        (the file is then named `<device id>-<UTC time>.ntbackup` in it)."""
         destination = destination.expanduser()
+        now = self.clock.now()
+        if destination.is_dir():
+            destination = destination / backup_name(self.identity.device_id, now)
+        elif not destination.name.endswith(BACKUP_SUFFIX):
+            raise InvalidInput(
+                f"--to {destination}: a backup file's name ends in {BACKUP_SUFFIX} "
+                f"(e.g. {destination.with_suffix(BACKUP_SUFFIX).name}), or give a folder"
+            )
         if destination.exists():
             raise InvalidInput(f"{destination}: already exists; choose a new file name")
         if not destination.parent.is_dir():
             raise InvalidInput(f"{destination.parent}: no such folder")
-        written = write_backup(self._vault, destination)
+        self._vault.require_writer()  # the access log must be able to record it
+        written = write_backup(self._vault, destination, now)
         self._log_access("backup", None, destination.name)
         return written
 

@@ -18,6 +18,7 @@ from notify_tui.clock import Clock
 from notify_tui.domain.chains import signing_device
 from notify_tui.domain.people import Permission
 from notify_tui.errors import BundleRefused, InvalidInput
+from notify_tui.services.restore import CatchUpView, catch_up_view
 from notify_tui.services.sync_types import (
     BundleRange,
     BundleReceipt,
@@ -31,6 +32,7 @@ from notify_tui.services.sync_types import (
     ReceiptView,
     VerifyReport,
 )
+from notify_tui.store import restore as store_restore
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.files import atomic_write_bytes
 from notify_tui.store.owner import Owner, owned
@@ -170,26 +172,15 @@ class SyncService:
             if not device.is_self and not device.revoked
         }
 
-    def _rollback_problem(self, me: str, peer: trust.Device) -> str | None:
-        """A line saying the peer holds more of one of this device's chains than this vault."""
-        found = outbox.rollback(self._vault, me, peer)
-        if found is None:
-            return None
-        which = "" if found.chain == me else f" (chain {found.chain})"
-        return (
-            f"this vault is older than what {peer.org} ({peer.device_id}) holds: events "
-            f"{found.ours + 1}–{found.theirs} of this device{which} are not in this vault "
-            "(restored from an old backup?), and new changes here would fork its chain; pass "
-            "--confirm-rollback to export anyway"
-        )
-
     @owned
-    def export(
-        self, directory: Path, peer: str | None = None, *, confirm_rollback: bool = False
-    ) -> list[Path]:
+    def export(self, directory: Path, peer: str | None = None) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`.
 
-        Who made each is kept with the bundles sent (`audit` lists them)."""
+        Each bundle is logged as made before its file is written, so a crash in between
+        skips a bundle number rather than giving it to two bundles. A vault restored from
+        a backup exports as any other: its receipts say how far it holds its own chains,
+        and the peer's reply brings back the rest (`notify_tui.store.catch_up`).
+        """
         self._session.require(Permission.SYNC, "export bundles")
         self._vault.require_writer()
         directory = directory.expanduser()
@@ -197,11 +188,6 @@ class SyncService:
             raise InvalidInput(f"--to {directory}: no such folder")
         peers = self._peers(peer)
         me = trust.this_device(self._vault)
-        if not confirm_rollback:
-            for device in peers:
-                problem = self._rollback_problem(me.device_id, device)
-                if problem:
-                    raise InvalidInput(problem)
         identity = self._vault.identity
         sender = bundle_format.Party(me.device_id, me.org, me.role, me.hpke_public)
         written: list[Path] = []
@@ -210,6 +196,7 @@ class SyncService:
             seq = 1 if last is None else last.seq + 1
             events = outbox.events_for(self._vault, device)
             visible = outbox.visible_chains(self._vault, device)
+            answered = outbox.answered(self._vault, device.device_id)
             built = bundle_format.build_bundle(
                 sender=sender,
                 signing_key=identity.signing_key,
@@ -221,10 +208,14 @@ class SyncService:
                 previous_bundle_sha256=None if last is None else last.manifest_sha256,
                 receipts=receipts.receipts_to_send(self._vault, visible),
                 created_at=self._session.clock.now(),
+                answers=None
+                if answered is None
+                else bundle_format.Answers(
+                    bundle_seq=answered.seq, manifest_sha256=answered.manifest_sha256
+                ),
             )
             name = f"{me.device_id}--{device.device_id}--{seq:06d}-{built.manifest.bundle_id[:8]}"
             path = directory / f"{name}{bundle_format.BUNDLE_SUFFIX}"
-            atomic_write_bytes(path, built.data, exclusive=True)
             with translate_errors():
                 outbox.record_sent(
                     self._vault,
@@ -235,6 +226,12 @@ class SyncService:
                     len(events),
                     self._session.user_name,
                 )
+            try:
+                atomic_write_bytes(path, built.data, exclusive=True)
+            except BaseException:
+                with translate_errors():
+                    outbox.forget_sent(self._vault, device.device_id, seq)
+                raise
             written.append(path)
         return written
 
@@ -258,6 +255,7 @@ class SyncService:
             sender=result.sender,
             new_events=result.new_events,
             cases=tuple(result.cases),
+            caught_up=result.caught_up,
         )
 
     def iter_import(self, paths: Sequence[Path]) -> Iterator[ImportOutcome]:
@@ -318,6 +316,26 @@ class SyncService:
         directory = transport.bundle_folder(directory, "--from")
         outcomes = self._import_all(self.bundle_files(directory))
         return self.file_away(directory, outcomes)
+
+    # -- after a restore -----------------------------------------------------------
+
+    @owned
+    def catch_up(self) -> CatchUpView | None:
+        """Where this vault stands after its last restore (None if never restored)."""
+        return catch_up_view(self._vault)
+
+    @owned
+    def end_catch_up(self) -> CatchUpView:
+        """End the catch-up without a peer's answer: for a device whose events no peer
+        ever received after the backup (none would fork). Refused when not catching up."""
+        self._vault.require_writer()
+        view = catch_up_view(self._vault)
+        if view is None or view.caught_up_at is not None:
+            raise InvalidInput("this vault is not catching up after a restore; nothing to end")
+        store_restore.end_catch_up(self._vault, self._session.clock.now())
+        ended = catch_up_view(self._vault)
+        assert ended is not None
+        return ended
 
     # -- receipts ------------------------------------------------------------------
 

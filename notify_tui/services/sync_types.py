@@ -82,6 +82,8 @@ class ImportOutcome:
     """The cases the import changed."""
     moved_to: Path | None = None
     """Where the file was filed (`done/` or `rejected/`), for a folder import."""
+    caught_up: bool = False
+    """This import ended the catch-up after a restore (`SyncService.catch_up` says more)."""
 
     def as_json(self) -> dict[str, object]:
         """A plain row for `--json` output."""
@@ -93,6 +95,7 @@ class ImportOutcome:
             "new_events": self.new_events,
             "cases": list(self.cases),
             "moved_to": None if self.moved_to is None else str(self.moved_to),
+            "caught_up": self.caught_up,
         }
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from notify_tui.errors import VaultError
 from notify_tui.store.private_files import (
@@ -38,6 +40,17 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
     Raises `VaultError` (one line, naming the file) if the file cannot be written; in
     that case `path` is unchanged and no temporary file is left behind.
     """
+    atomic_write_stream(path, lambda handle: handle.write(data), exclusive=exclusive)
+
+
+def atomic_write_stream(
+    path: Path, fill: Callable[[BinaryIO], object], *, exclusive: bool = False
+) -> None:
+    """As `atomic_write_bytes`, with the content written by `fill(handle)` in pieces.
+
+    For files too large to hold in memory (backups). `fill` writes to a binary file
+    object open on the temporary file.
+    """
     directory = path.parent
     temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
     try:
@@ -48,15 +61,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
             "check that the folder exists and is writable"
         ) from error
     try:
-        try:
-            make_private(descriptor)
-            view = memoryview(data)
-            while view:
-                written = os.write(descriptor, view)
-                view = view[written:]
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        with os.fdopen(descriptor, "wb") as handle:
+            make_private(handle.fileno())
+            fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
         if exclusive:
             move_into_place_exclusively(temporary, path)
         else:

@@ -98,6 +98,11 @@ def check_vault(vault: Vault, projector: Projector) -> IntegrityFindings:
 RESTORE = "restore the vault from a backup (docs/vault.md, Backups) and report it"
 """What to do about a lost event: the words every such problem ends with."""
 
+CATCH_UP = (
+    "export to that peer and import its reply to get them back (docs/vault.md, Restoring a backup)"
+)
+"""What to do about events a peer holds and this vault does not."""
+
 
 def _missing(first: int, last: int) -> str:
     return f"event #{first} is" if first == last else f"events #{first}–#{last} are"
@@ -147,23 +152,23 @@ def head_problems(vault: Vault, held: Mapping[str, tuple[int, str]]) -> list[str
 
 
 def receipt_problems(vault: Vault, held: Mapping[str, tuple[int, str]]) -> list[str]:
-    """This device's chains that a peer's signed receipt says it holds more of.
+    """This device's chains that a peer's latest statement says it holds more of.
 
-    A receipt (migration 2, `notify_tui.sync.receipts`) says a peer holds events 1..N of
-    a chain; when this vault holds fewer of its own chain, and its recorded head does not
-    already account for them, events are missing here (e.g. a vault restored from an
-    old backup, whose recorded heads are as old as its events).
+    A peer's latest statement (`sync_statements`, migration 9: the receipts of the last
+    bundle imported from it) says it holds events 1..N of a chain; when this vault holds
+    fewer of its own chain, and its recorded head does not already account for them,
+    events are missing here (e.g. a vault restored from an old backup, whose recorded
+    heads are as old as its events). The peer sends them back on the next exchange.
     """
     me = vault.identity.device_id
     heads = {head.chain: head.seq for head in vault.recorded_heads()}
     problems: list[str] = []
     rows = vault.db.execute(
-        "SELECT r.peer, coalesce(d.org, r.peer), r.device, r.held_up_to, r.received_at "
-        "FROM sync_receipts AS r LEFT JOIN devices AS d ON d.device_id = r.peer "
-        "WHERE r.held_up_to = (SELECT max(held_up_to) FROM sync_receipts "
-        "WHERE peer = r.peer AND device = r.device) ORDER BY r.device, r.peer"
+        "SELECT s.peer, coalesce(d.org, s.peer), s.chain, s.held_up_to "
+        "FROM sync_statements AS s LEFT JOIN devices AS d ON d.device_id = s.peer "
+        "ORDER BY s.chain, s.peer"
     ).fetchall()
-    for peer, org, chain, theirs, received_at in rows:
+    for peer, org, chain, theirs in rows:
         if signing_device(str(chain)) != me:
             continue
         ours = held.get(str(chain), (0, ""))[0]
@@ -171,9 +176,8 @@ def receipt_problems(vault: Vault, held: Mapping[str, tuple[int, str]]) -> list[
         if int(theirs) > accounted:
             problems.append(
                 f"events: device {chain} chain stops at #{ours} but {org} ({peer}) "
-                f"acknowledged holding it to #{theirs} on {received_at}; "
-                f"{_missing(accounted + 1, int(theirs))} missing here (restored from an "
-                f"old backup?): {RESTORE}"
+                f"says it holds it to #{theirs}; {_missing(accounted + 1, int(theirs))} "
+                f"missing here (restored from an old backup?): {CATCH_UP}"
             )
     return problems
 

@@ -296,6 +296,27 @@ def _m007_per_subject_duties(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m009_peer_statements(db: sqlite_utils.Database) -> None:
+    # Receipts tied to bundles (issue 16): what each peer holds is what the receipts of the
+    # last bundle imported from it say (its latest statement), not the highest receipt it
+    # ever sent, so a peer restored from an old backup is sent again what it lost. One row
+    # per (peer, chain), replaced as a whole on every import from that peer. Filled here
+    # from the highest receipts, which is what the export used until now.
+    script = """
+        CREATE TABLE sync_statements (
+            peer TEXT NOT NULL,
+            chain TEXT NOT NULL,
+            held_up_to INTEGER NOT NULL,
+            manifest_sha256 TEXT,
+            PRIMARY KEY (peer, chain)
+        ) WITHOUT ROWID;
+        INSERT INTO sync_statements (peer, chain, held_up_to, manifest_sha256)
+            SELECT peer, device, max(held_up_to), NULL FROM sync_receipts GROUP BY peer, device
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+
+
 def _m011_users(db: sqlite_utils.Database) -> None:
     # Named users (issue 15): each has a passphrase slot in keyslots.json (named there only
     # by an opaque id) and a row here, inside the encrypted database, with their role.
@@ -319,6 +340,14 @@ def _m011_users(db: sqlite_utils.Database) -> None:
     # Who made each bundle sent (the export is logged here, not as an event: an event per
     # export would itself need exporting, and syncing would never come to rest).
     db.execute("ALTER TABLE sync_sent ADD COLUMN made_by TEXT")
+    # Access log and people entries made while this device's chain may not grow (the
+    # catch-up after a restore): held here, in order, and written to the chain, with
+    # their own time and author, as soon as it may.
+    db.execute(
+        "CREATE TABLE held_log (id INTEGER PRIMARY KEY, chain TEXT NOT NULL, "
+        "case_id TEXT NOT NULL, type TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL, "
+        "changes TEXT NOT NULL)"
+    )
     row = db.execute("SELECT author, created_at FROM identity").fetchone()
     if row is not None:
         name = display_name(str(row[0]))
@@ -336,6 +365,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "duties: recorded-on dates, lateness, pending withdrawals, corrections", _m005_duty_record),
     (6, "doctor: each chain's head, outside the events", _m006_chain_heads),
     (7, "duties: per-child duties once per subject, and whose each is", _m007_per_subject_duties),
+    (9, "sync: each peer's latest statement of what it holds", _m009_peer_statements),
     (11, "people: named users with roles", _m011_users),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""

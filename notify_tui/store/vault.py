@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
 from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG, display_name, name_problem
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
+from notify_tui.store import catch_up, restore_journal
 from notify_tui.store import users as user_table
 from notify_tui.store.connection import encrypted_copy, open_database, translate_errors
 from notify_tui.store.events import Change, Event, EventBody
@@ -50,6 +51,8 @@ REKEY_DUE_META_KEY = "rekey_due"
 """Set (with the reason) in the transaction that removes a user; cleared once the
 database is re-keyed, so a re-key interrupted before it began is done on the next
 writing open."""
+BACKUP_COPY_PREFIX = ".backup-"
+"""`backup` makes its encrypted copy in the home as `.backup-<pid>-<random>.db` first."""
 Role = Literal["la", "office"]
 
 
@@ -97,8 +100,24 @@ def _raw_public_hex(key: Ed25519PublicKey | Any) -> str:
 
 
 def vault_exists(home: Path) -> bool:
-    """Whether `home` holds a vault database."""
-    return (home / DATABASE_FILE).exists()
+    """Whether `home` holds a vault database (or an interrupted restore of one)."""
+    return (home / DATABASE_FILE).exists() or restore_journal.pending(home)
+
+
+def finish_interrupted_restore(home: Path) -> None:
+    """Finish a restore killed after its commit point (`restore_journal`), if any.
+
+    Takes the writer lock for the moment (a process holding it is refused as usual).
+    """
+    if restore_journal.pending(home):
+        with WriterLock(home):
+            try:
+                restore_journal.finish(home)
+            except OSError as error:
+                raise VaultError(
+                    f"a restore into {home} was interrupted and cannot be finished "
+                    f"({error.strerror}); check the folder's permissions and free space"
+                ) from None
 
 
 class Vault:
@@ -144,6 +163,7 @@ class Vault:
             raise InvalidInput(f"--user: {problem}")
         author = display_name(author)
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        finish_interrupted_restore(home)
         database = home / DATABASE_FILE
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
         if database.exists() or slots.exists():
@@ -216,6 +236,7 @@ class Vault:
         typically to give them a new passphrase. `now` is recorded as the time of any
         upgrade (migration) applied. A writing open also finishes an interrupted re-key.
         """
+        finish_interrupted_restore(home)
         if not vault_exists(home):
             raise VaultError(f"no vault in {home}: run `notify-tui init` first, or pass --home")
         slots = KeySlotFile(home / KEYSLOTS_FILE_NAME)
@@ -239,14 +260,7 @@ class Vault:
                         "(or NOTIFY_TUI_USER)"
                     )
                 unlocked = slots.unlock_with_passphrase(passphrase or "", user=user)
-            db, data_key = _open_with_any(home / DATABASE_FILE, unlocked.data_keys)
-            with translate_errors():
-                if pending(db):
-                    if not write:
-                        db.conn.close()
-                        raise VaultError("this vault needs an upgrade: run a writing command")
-                    migrate(db, now.isoformat())
-            vault = cls(home, db, data_key, lock)
+            vault = cls._open_keyed(home, unlocked.data_keys, lock, write=write, now=now)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -263,6 +277,44 @@ class Vault:
             vault.close()
             raise
         return vault
+
+    @classmethod
+    def open_with_key(cls, home: Path, data_key: bytes, *, now: datetime) -> Vault:
+        """Open the vault in `home` for writing with a data key already unwrapped.
+
+        For a restore, which unwraps the key once to check the backup and then prepares
+        the copy (`notify_tui.store.restore`)."""
+        lock = WriterLock(home)
+        lock.acquire()
+        try:
+            return cls._open_keyed(home, (data_key,), lock, write=True, now=now)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _open_keyed(
+        cls,
+        home: Path,
+        keys: Sequence[bytes],
+        lock: WriterLock | None,
+        *,
+        write: bool,
+        now: datetime,
+    ) -> Vault:
+        """Open the database with the first of `keys` it takes (two during a re-key)."""
+        db, data_key = _open_with_any(home / DATABASE_FILE, keys)
+        try:
+            with translate_errors():
+                if pending(db):
+                    if not write:
+                        db.conn.close()
+                        raise VaultError("this vault needs an upgrade: run a writing command")
+                    migrate(db, now.isoformat())
+            return cls(home, db, data_key, lock)
+        except BaseException:
+            db.conn.close()
+            raise
 
     def _who(self, unlocked: Unlocked, named: str | None) -> user_table.User | None:
         """The user this unlock is for (see `open`); refuse one who is not a user."""
@@ -565,6 +617,11 @@ class Vault:
         Each is signed, chained to the previous one of its chain (`chain_for`, `head`),
         stored (its chain's recorded head advanced with it), and folded into its case's
         projection before the transaction commits; nothing is written if any fails.
+        Refused (`VaultError`) on a chain a peer holds more of, or during the catch-up
+        after a restore (`notify_tui.store.catch_up.refusal`): it would fork the chain.
+        An access log or people entry (`people.NON_STATE_TYPES`) is held instead
+        (`held_log`), and written, with its own time and author, before the next event
+        its chain takes once it may grow again.
         """
         self.require_writer()
         identity = self.identity
@@ -573,15 +630,18 @@ class Vault:
             heads: dict[str, tuple[int, str | None]] = {}
             newest: dict[str, Event] = {}
             touched: dict[str, list[Event]] = {}
-            for case_id, event_type, changes in entries:
-                chain = self.chain_for(case_id)
+
+            def append(
+                chain: str, case_id: str, event_type: str, changes: Sequence[Change],
+                at: datetime, author: str,
+            ) -> None:  # fmt: skip
                 seq, prev = heads[chain] if chain in heads else self.head(chain)
                 body = EventBody(
                     device=chain,
                     seq=seq + 1,
                     prev=prev,
-                    at=now,
-                    author=self.author,
+                    at=at,
+                    author=author,
                     org=identity.org,
                     case=case_id,
                     type=event_type,
@@ -593,6 +653,19 @@ class Vault:
                 newest[chain] = event
                 written.append(event)
                 touched.setdefault(case_id, []).append(event)
+
+            for case_id, event_type, changes in entries:
+                chain = self.chain_for(case_id)
+                if chain not in heads:
+                    refused = catch_up.refusal(self.db, [chain])
+                    if refused is not None and event_type in NON_STATE_TYPES:
+                        self._hold(chain, case_id, event_type, changes, now)
+                        continue
+                    if refused is not None:
+                        raise VaultError(refused)
+                    for held in self._take_held(chain):
+                        append(chain, *held)
+                append(chain, case_id, event_type, changes, now, self.author)
             self._advance_heads(newest)
             for case_id, events in touched.items():
                 if all(event.type in NON_STATE_TYPES for event in events):
@@ -603,6 +676,43 @@ class Vault:
                 else:
                     self.project_case(projector, case_id)
         return written
+
+    def _hold(
+        self, chain: str, case_id: str, event_type: str, changes: Sequence[Change], at: datetime
+    ) -> None:
+        """Keep a log entry for its chain until the chain may grow (see `record`)."""
+        self.db.execute(
+            "INSERT INTO held_log (chain, case_id, type, author, at, changes) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                chain,
+                case_id,
+                event_type,
+                self.author,
+                at.isoformat(),
+                json.dumps([change.model_dump(mode="json") for change in changes]),
+            ],
+        )
+
+    def _take_held(self, chain: str) -> list[tuple[str, str, list[Change], datetime, str]]:
+        """The log entries held for a chain, oldest first, removed from `held_log`."""
+        rows = self.db.execute(
+            "SELECT id, case_id, type, author, at, changes FROM held_log WHERE chain = ? "
+            "ORDER BY id",
+            [chain],
+        ).fetchall()
+        if rows:
+            self.db.execute("DELETE FROM held_log WHERE chain = ?", [chain])
+        return [
+            (
+                str(row[1]),
+                str(row[2]),
+                [Change.model_validate(change) for change in json.loads(row[5])],
+                datetime.fromisoformat(str(row[4])),
+                str(row[3]),
+            )
+            for row in rows
+        ]
 
     def chain_for(self, case_id: str) -> str:
         """The chain this device writes a case's events on.
@@ -754,12 +864,19 @@ def remove_stale_temporaries(home: Path) -> None:
     """Delete temp files a killed writer left (call only while holding the writer lock).
 
     `atomic_write_bytes` writes `.<name>.<random>.tmp` beside its target; one left behind
-    holds only a wrapped key or an encrypted copy, but nothing should accumulate.
+    holds only a wrapped key or an encrypted copy, but nothing should accumulate. So do
+    the encrypted copies of backups whose process is gone, and the staging folders of
+    restores killed before they committed.
     """
     for leftover in home.glob(f".{KEYSLOTS_FILE_NAME}.*.tmp"):
         leftover.unlink(missing_ok=True)
     # A re-key killed before its rename: the database is still the old one, whole.
     (home / REKEY_FILE).unlink(missing_ok=True)
+    # Called with the writer lock held, and backups are made only under it: every
+    # encrypted copy a backup left in the home is a killed backup's.
+    for leftover in home.glob(f"{BACKUP_COPY_PREFIX}*"):
+        leftover.unlink(missing_ok=True)
+    restore_journal.remove_staging(home)
 
 
 def _passphrase_users(slots: KeySlotFile) -> int:

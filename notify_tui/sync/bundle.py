@@ -123,6 +123,17 @@ class Receipt(_Strict):
     received_at: datetime
 
 
+class Answers(_Strict):
+    """The last bundle the sender had imported from the peer (`to`) when it made this one.
+
+    The receipts of this bundle are the sender's word as of that bundle: a peer restored
+    from a backup knows, from a bundle that answers one it made since, that the sender
+    has seen where it stands (and sent back what it lacks)."""
+
+    bundle_seq: int = Field(ge=1)
+    manifest_sha256: str = Field(pattern=HEX64)
+
+
 class Manifest(_Strict):
     """The signed description of a bundle."""
 
@@ -135,6 +146,7 @@ class Manifest(_Strict):
     recipients: list[Recipient] = Field(min_length=1, max_length=MAX_RECIPIENTS)
     bundle_seq: int = Field(ge=1)
     previous_bundle_sha256: str | None = Field(pattern=HEX64)
+    answers: Answers | None
     ranges: list[DeviceRange] = Field(max_length=MAX_DEVICES)
     payload: PayloadInfo
     receipts: list[Receipt] = Field(max_length=MAX_DEVICES)
@@ -178,6 +190,7 @@ def build_bundle(
     previous_bundle_sha256: str | None,
     receipts: Sequence[Receipt],
     created_at: datetime,
+    answers: Answers | None = None,
 ) -> BuiltBundle:
     """Seal `events` to `to` and the sender, sign the manifest, and zip the three members."""
     ordered = sorted(events, key=lambda event: (event.device, event.seq))
@@ -209,6 +222,7 @@ def build_bundle(
         ],
         bundle_seq=bundle_seq,
         previous_bundle_sha256=previous_bundle_sha256,
+        answers=answers,
         ranges=ranges,
         payload=PayloadInfo(
             sha256=hashlib.sha256(payload).hexdigest(),

@@ -26,8 +26,14 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
    (the second person is the office; it may clear one, undoing the withdrawal); a case
    is created once;
 
-then the new events, the arrivals, the sender's receipts and the bundle's hash are
-written and the touched cases refolded, in one transaction.
+then the new events, the arrivals, the sender's receipts (also as its latest statement,
+`notify_tui.sync.receipts.statement`) and the bundle's hash are written, the touched
+cases refolded, and, after a restore, the bundle's `answers` noted
+(`notify_tui.store.catch_up.note_answer`), in one transaction.
+
+Events of this device's own chains are taken back like any other (checked against its
+own key, continuing the chain held): that is how a vault restored from a backup gets
+back what it had sent before it was lost.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from notify_tui.domain.people import (
     VAULT_LOG,
 )
 from notify_tui.errors import BundleRefused
+from notify_tui.store import catch_up
 from notify_tui.store.events import Event
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Vault
@@ -83,6 +90,8 @@ class ImportResult:
     new_events: int = 0
     cases: list[str] = field(default_factory=list)
     receipts: int = 0
+    caught_up: bool = False
+    """This import ended the catch-up after a restore (see `notify_tui.store.catch_up`)."""
 
 
 def import_bundle(
@@ -104,14 +113,17 @@ def import_bundle(
     events = bundle_format.open_payload(raw, vault.identity.hpke_key)
     new_events = check_chains(vault, known, events)
     check_authorised(vault, known, new_events)
+    me = vault.identity.device_id
     advanced: dict[str, int] = {}
     for event in new_events:
-        advanced[event.device] = max(advanced.get(event.device, 0), event.seq)
+        if signing_device(event.device) != me:  # this device's own: held since it made them
+            advanced[event.device] = max(advanced.get(event.device, 0), event.seq)
     receipts = [r for r in manifest.receipts if signing_device(r.device) in known]
 
     def bookkeeping(database: object) -> None:
         receipt_log.record_arrivals(db, advanced, now)
         result.receipts = receipt_log.record_receipts(db, sender.device_id, receipts)
+        receipt_log.record_statement(db, sender.device_id, receipts, raw.manifest_sha256)
         db.execute(
             "INSERT INTO sync_imported (manifest_sha256, sender, seq, imported_at, events) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -123,6 +135,11 @@ def import_bundle(
                 len(new_events),
             ],
         )
+        answers = manifest.answers
+        changed = catch_up.note_answer(
+            db, sender.device_id, None if answers is None else answers.manifest_sha256, now
+        )
+        result.caught_up = changed is not None and changed.caught_up
 
     ordered = sorted(new_events, key=lambda event: (event.device, event.seq))
     result.cases = vault.insert_foreign(projector, ordered, bookkeeping)
@@ -195,10 +212,16 @@ def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]
         if device.revoked:
             raise BundleRefused(f"bundle holds new events of revoked device {device_id}")
         if new[0].seq != held_seq + 1:
+            state = catch_up.load(vault.db)
+            advice = (
+                "this vault was restored from a backup: export to the sender first, so that "
+                "its next bundle carries them"
+                if state is not None and not state.caught_up
+                else "import the earlier bundle first"
+            )
             raise BundleRefused(
                 f"{_span(held_seq + 1, new[0].seq - 1)} of device {device_id} "
-                f"{'is' if new[0].seq - 1 == held_seq + 1 else 'are'} missing; "
-                "import the earlier bundle first"
+                f"{'is' if new[0].seq - 1 == held_seq + 1 else 'are'} missing; {advice}"
             )
         if new[0].prev != held_id:
             raise BundleRefused(

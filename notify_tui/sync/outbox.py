@@ -1,8 +1,10 @@
 """The outbox: what a peer may receive, what it still lacks, and what was sent to it.
 
 A peer receives whole chain suffixes: for each chain it may see (`visible_chains`),
-the events after the last one it acknowledged (`notify_tui.sync.receipts`). Each
-bundle made for a peer is numbered and names the manifest hash of the one before it;
+the events after the last one its latest statement says it holds
+(`notify_tui.sync.receipts.statement`). Each bundle made for a peer is numbered, names
+the manifest hash of the one before it, and names the last bundle imported from the peer
+(`answers`: the receipts it carries are this vault's word as of that bundle);
 `sync_sent` (migration 2) keeps that bookkeeping.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
+from notify_tui.domain.chains import may_receive, signing_device
 from notify_tui.store.events import Event
 from notify_tui.store.vault import Vault
 from notify_tui.sync import receipts
@@ -27,12 +29,11 @@ class SentBundle:
 
 
 @dataclass(frozen=True)
-class Rollback:
-    """A peer holds more of one of this device's chains than this vault does."""
+class Answered:
+    """The last bundle imported from a peer: the one a bundle to it answers."""
 
-    chain: str
-    ours: int
-    theirs: int
+    seq: int
+    manifest_sha256: str
 
 
 def visible_chains(vault: Vault, peer: Device) -> set[str]:
@@ -50,27 +51,28 @@ def visible_chains(vault: Vault, peer: Device) -> set[str]:
     visible: set[str] = set()
     for chain in held:
         device = known.get(signing_device(chain))
-        if device is None:
-            continue
-        if chain_suffix(chain) is None:
-            if device.role == "la" and device.org == peer.org:
-                visible.add(chain)
-        elif device.role == "office" and chain == office_chain_id(device.device_id, peer.org):
+        if device is not None and may_receive(peer.role, peer.org, chain, device.role, device.org):
             visible.add(chain)
     return visible
 
 
 def unacknowledged(vault: Vault, peer: Device) -> list[tuple[str, int]]:
-    """(chain, last seq the peer holds) for each chain with events it lacks, by chain."""
-    acknowledged = receipts.acknowledged(vault, peer.device_id)
+    """(chain, last seq the peer holds) for each chain with events it lacks, by chain.
+
+    What the peer holds is its latest statement (the receipts of the last bundle
+    imported from it), so a peer that went back to an old backup is sent what it lost,
+    its own events included. Before any bundle from it, a peer is taken to hold its own
+    chains and none of the others.
+    """
+    stated = receipts.statement(vault, peer.device_id)
     visible = visible_chains(vault, peer)
     ranges: list[tuple[str, int]] = []
     for chain, held in sorted(receipts.held_heads(vault).items()):
         if chain not in visible:
             continue
-        if signing_device(chain) == peer.device_id and chain not in acknowledged:
+        if stated is None and signing_device(chain) == peer.device_id:
             continue  # a peer holds its own events until it says otherwise
-        start = acknowledged.get(chain, 0)
+        start = 0 if stated is None else stated.get(chain, 0)
         if start < held:
             ranges.append((chain, start))
     return ranges
@@ -100,15 +102,14 @@ def pending_count(vault: Vault, peer: Device) -> int:
     )
 
 
-def rollback(vault: Vault, me: str, peer: Device) -> Rollback | None:
-    """The first of this device's chains (by id) the peer holds more of than this vault."""
-    for chain, theirs in sorted(receipts.acknowledged(vault, peer.device_id).items()):
-        if signing_device(chain) != me:
-            continue
-        ours = vault.head(chain)[0]
-        if theirs > ours:
-            return Rollback(chain, ours, theirs)
-    return None
+def answered(vault: Vault, peer: str) -> Answered | None:
+    """The last bundle imported from a peer (by import order), or None before the first."""
+    row = vault.db.execute(
+        "SELECT seq, manifest_sha256 FROM sync_imported WHERE sender = ? "
+        "ORDER BY rowid DESC LIMIT 1",
+        [peer],
+    ).fetchone()
+    return None if row is None else Answered(int(row[0]), str(row[1]))
 
 
 def last_sent(vault: Vault, peer: str) -> SentBundle | None:
@@ -129,7 +130,8 @@ def record_sent(
     events: int,
     made_by: str | None = None,
 ) -> None:
-    """Log a bundle written for a peer, and who made it (in its own transaction)."""
+    """Log a bundle made for a peer, and who made it (in its own transaction), before its
+    file is written: a crash in between skips a number, never gives one to two bundles."""
     db = vault.db
     with db.atomic():
         db.execute(
@@ -137,3 +139,10 @@ def record_sent(
             "VALUES (?, ?, ?, ?, ?, ?)",
             [peer, seq, manifest_sha256, created_at.isoformat(), events, made_by],
         )
+
+
+def forget_sent(vault: Vault, peer: str, seq: int) -> None:
+    """Drop the log of a bundle whose file could not be written (its number is reused)."""
+    db = vault.db
+    with db.atomic():
+        db.execute("DELETE FROM sync_sent WHERE peer = ? AND seq = ?", [peer, seq])

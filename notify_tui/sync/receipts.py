@@ -6,15 +6,20 @@ peer may be sent (a device's chain, or an office's chain for one LA: see
 gap-free, so 1..held_up_to) and when it first held that event. The manifest is signed,
 so a receipt is the sender's signed word. The `device` columns below hold chain ids.
 
-This vault keeps two logs (migration 2):
+This vault keeps two logs (migration 2) and one table of statements (migration 9):
 
 ``sync_arrivals``
     when this vault first held each device's events up to a point (one row per
     import that advanced a chain) — the source of the receipts it sends;
 ``sync_receipts``
-    every receipt peers sent (peer, device, held_up_to, received_at) — what a peer has
-    acknowledged (the next bundle to it leaves those events out) and an LA's proof that
-    the office received a notification (`receipt_for`).
+    every receipt peers sent (peer, device, held_up_to, received_at) — an LA's proof
+    that the office received a notification (`receipt_for`), kept for good;
+``sync_statements``
+    each peer's latest statement: the receipts of the last bundle imported from it,
+    per chain, and that bundle's manifest hash. Receipts are tied to the bundle that
+    carried them: what a peer holds is what its latest bundle says (the next bundle to
+    it carries the rest), not the most it ever said, so a peer restored from an old
+    backup is sent again what it lost (`statement`).
 
 The functions a service calls take the `Vault`; those run inside an import's
 transaction (`record_arrivals`, `record_receipts`) take its connection.
@@ -129,13 +134,34 @@ def record_receipts(db: sqlite_utils.Database, peer: str, receipts: Iterable[Rec
     return added
 
 
-def acknowledged(vault: Vault, peer: str) -> dict[str, int]:
-    """What a peer has told us it holds: the highest seq per chain."""
-    rows = vault.db.execute(
-        "SELECT device, max(held_up_to) FROM sync_receipts WHERE peer = ? GROUP BY device",
-        [peer],
+def record_statement(
+    db: sqlite_utils.Database, peer: str, receipts: Iterable[Receipt], manifest_sha256: str
+) -> None:
+    """Make a bundle's receipts the peer's latest statement (replacing the one before)."""
+    db.execute("DELETE FROM sync_statements WHERE peer = ?", [peer])
+    for receipt in receipts:
+        db.execute(
+            "INSERT INTO sync_statements (peer, chain, held_up_to, manifest_sha256) "
+            "VALUES (?, ?, ?, ?)",
+            [peer, receipt.device, receipt.held_up_to, manifest_sha256],
+        )
+
+
+def statement(vault: Vault, peer: str) -> dict[str, int] | None:
+    """What a peer holds, per chain, by its latest statement; None before its first bundle.
+
+    A chain its latest bundle has no receipt for is a chain it holds none of. Before any
+    bundle from it, nothing is known (see `notify_tui.sync.outbox.unacknowledged`).
+    """
+    db = vault.db
+    rows = db.execute(
+        "SELECT chain, held_up_to FROM sync_statements WHERE peer = ?", [peer]
     ).fetchall()
-    return {str(device): int(held) for device, held in rows}
+    if not rows:
+        heard = db.execute("SELECT 1 FROM sync_imported WHERE sender = ? LIMIT 1", [peer])
+        if heard.fetchone() is None:
+            return None
+    return {str(chain): int(held) for chain, held in rows}
 
 
 def latest_receipts(vault: Vault) -> list[LatestReceipt]:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bundle_support import (
-    PASSPHRASE,
     TODAY,
     case_document,
     event_ids,
@@ -23,7 +20,6 @@ from bundle_support import (
     export_to,
     import_ok,
     make_session,
-    register,
     store_digest,
     trust_each_other,
     vault_of,
@@ -35,8 +31,6 @@ from notify_tui.domain.chains import device_id_for, office_chain_id, org_slug, s
 from notify_tui.errors import BundleRefused, InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.events import DEVICE_ID, Change, Event, EventBody
-from notify_tui.store.owner import InlineOwner
-from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 
 
@@ -201,9 +195,9 @@ def test_missing_events_are_named(tmp_path: Path) -> None:
         la.create_cases([case_document(6), case_document(60), case_document(61)])
         la.create_case(case_document(62))
         device = la.identity.device_id
-        # A receipt the office never sent (say, a lost bundle): it "holds" events 1–3.
+        # A statement the office never made (say, a lost bundle): it "holds" events 1–3.
         vault_of(la).db.execute(
-            "INSERT INTO sync_receipts VALUES (?, ?, 3, '2026-11-20T00:00:00+00:00')",
+            "INSERT INTO sync_statements VALUES (?, ?, 3, NULL)",
             [office.identity.device_id, device],
         )
         message = refuse(office, export_to(la, office, tmp_path))
@@ -263,30 +257,37 @@ def test_import_files_any_order(world: dict[str, Session], tmp_path: Path) -> No
     assert event_ids(a) <= event_ids(office)
 
 
-def test_rollback_is_refused_until_confirmed(tmp_path: Path) -> None:
+def test_what_a_peer_holds_is_what_its_last_bundle_says(tmp_path: Path) -> None:
+    """Receipts are tied to the bundle that carried them: a peer's latest statement, not
+    the most it ever said, decides what it is sent (so a peer gone back to a backup gets
+    back what it lost). An LA's older bundle imported last makes the office send again
+    what it did not acknowledge, and the LA takes that as already held; each bundle
+    answers the last one imported from its peer."""
     la = make_session(tmp_path / "la", "Westshire Council")
     office = make_session(tmp_path / "office", "Westshire Office", "office")
     try:
         trust_each_other([la, office], tmp_path / "keys")
+        la_id = la.identity.device_id
         la.create_case(case_document(11))
-        la.backup(tmp_path / "old.zip")
+        first = export_to(la, office, tmp_path / "b1")  # says: the LA holds its #1
         la.create_case(case_document(12))
-        import_ok(office, export_to(la, office, tmp_path / "out"))
-        import_ok(la, export_to(office, la, tmp_path / "out"))
-        home = la.home
-        la.close()
-        shutil.rmtree(home)
-        with zipfile.ZipFile(tmp_path / "old.zip") as archive:
-            archive.extractall(home)
-        restored = Vault.open(home, passphrase=PASSPHRASE, now=system_clock().now())
-        la = register(Session(restored, owner=InlineOwner()), restored)
-        # The restored vault has not seen the office's receipt: it exports (its receipts
-        # say less than the office holds); the office refuses nothing it already has.
-        import_ok(la, export_to(office, la, tmp_path / "out"))
-        with pytest.raises(InvalidInput, match="this vault is older than what Westshire Office"):
-            la.sync.export(tmp_path / "out")
-        paths = la.sync.export(tmp_path / "out", confirm_rollback=True)
-        assert len(paths) == 1
+        second = export_to(la, office, tmp_path / "b2")  # events #1-#2; holds its #2
+        import_ok(office, second)
+        assert office.sync.pending_counts()[la_id] == 0
+        assert import_ok(office, first).new_events == 0
+        assert office.sync.pending_counts()[la_id] == 1  # its latest word: it holds #1
+        answer = export_to(office, la, tmp_path / "o1")
+        manifest = bundle_format.read_bundle(answer.read_bytes()).manifest
+        assert manifest.answers is not None
+        assert (manifest.answers.bundle_seq, manifest.answers.manifest_sha256) == (
+            1,
+            bundle_format.read_bundle(first.read_bytes()).manifest_sha256,
+        )
+        assert [(r.device, r.first_seq, r.last_seq) for r in manifest.ranges] == [(la_id, 2, 2)]
+        assert import_ok(la, answer).new_events == 0  # held already, and the same
+        import_ok(office, export_to(la, office, tmp_path / "b3"))
+        assert office.sync.pending_counts()[la_id] == 0
+        assert la.doctor().ok and office.doctor().ok
     finally:
         la.close()
         office.close()

@@ -87,9 +87,10 @@ def test_import_outcome_json_keeps_todays_keys_in_order(tmp_path: Path) -> None:
         "new_events": 3,
         "cases": ["CD-1"],
         "moved_to": None,
+        "caught_up": False,
     }
     assert list(outcome.as_json()) == [
-        "file", "status", "reason", "sender", "new_events", "cases", "moved_to"
+        "file", "status", "reason", "sender", "new_events", "cases", "moved_to", "caught_up"
     ]  # fmt: skip
 
 

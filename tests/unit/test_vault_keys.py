@@ -218,20 +218,20 @@ def test_init_makes_a_private_folder_and_a_working_recovery_code(tmp_path: Path)
 
 def test_backup_file_is_private(vault: Path, tmp_path: Path) -> None:
     """The backup file itself is 0600."""
-    destination = tmp_path / "backup.zip"
+    destination = tmp_path / "backup.ntbackup"
     assert run_cli("backup", "--to", str(destination), home=vault).returncode == 0
     assert stat.S_IMODE(destination.stat().st_mode) == 0o600
 
 
 def test_backup_members_restore_as_private_files(vault: Path, tmp_path: Path) -> None:
     """Each file in the backup ZIP carries mode 0600, so unzipping it keeps it private."""
-    destination = tmp_path / "backup.zip"
+    destination = tmp_path / "backup.ntbackup"
     assert run_cli("backup", "--to", str(destination), home=vault).returncode == 0
     with zipfile.ZipFile(destination) as bundle:
         modes = {
             info.filename: oct((info.external_attr >> 16) & 0o777) for info in bundle.infolist()
         }
-    assert modes == {"keyslots.json": "0o600", "vault.db": "0o600"}
+    assert modes == {"backup.json": "0o600", "keyslots.json": "0o600", "vault.db": "0o600"}
 
 
 def test_a_killed_rewrite_leaves_no_temporary_behind(tmp_path: Path) -> None:

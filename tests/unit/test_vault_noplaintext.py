@@ -292,7 +292,7 @@ def backup(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Backup:
     with Session.unlock(home, passphrase=PASSPHRASE, write=True, owner=InlineOwner()) as session:
         session.create_case(document)
         cases = {row.id: row.names for row in session.list_cases(full_names=True)}
-    destination = tmp_path_factory.mktemp("backup") / "vault-backup.zip"
+    destination = tmp_path_factory.mktemp("backup") / "vault-backup.ntbackup"
     result = run_cli("backup", "--to", str(destination), home=home)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(destination)
@@ -306,12 +306,12 @@ def backup_file(backup: Backup) -> Path:
 
 
 def test_backup_holds_no_plaintext(backup_file: Path, secrets_on_disk: list[str | bytes]) -> None:
-    """The backup ZIP, and each file in it, holds no sentinel, passphrase or key."""
+    """The backup file, and each file in it, holds no sentinel, passphrase or key."""
     assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600
     assert sorted(p.name for p in backup_file.parent.iterdir()) == [backup_file.name]
     assert find_needles([backup_file], secrets_on_disk) == {}
     with zipfile.ZipFile(backup_file) as bundle:
-        assert sorted(bundle.namelist()) == ["keyslots.json", "vault.db"]
+        assert bundle.namelist() == ["backup.json", "vault.db", "keyslots.json"]
         for name in bundle.namelist():
             content = bundle.read(name)
             assert not content.startswith(b"SQLite format 3"), name
@@ -321,15 +321,15 @@ def test_backup_holds_no_plaintext(backup_file: Path, secrets_on_disk: list[str 
 
 
 def test_backup_restores_with_the_same_passphrase(
-    backup: Backup, backup_file: Path, tmp_path: Path
+    backup: Backup, backup_file: Path, tmp_path: Path, secrets_on_disk: list[str | bytes]
 ) -> None:
-    """Unzipped into a new folder, the backup opens with the passphrase: same cases."""
+    """`restore --from F` into a new folder opens with the passphrase: same cases, and no
+    plaintext in any file of the folder (staging, journal and all)."""
     expected = backup.cases
     assert f"{SENTINELS['Given']} {SENTINELS['Family']}" in expected.values()
     restored = tmp_path / "restored"
-    restored.mkdir(mode=0o700)
-    with zipfile.ZipFile(backup_file) as bundle:
-        bundle.extractall(restored)
+    result = run_cli("restore", "--from", str(backup_file), "--home", str(restored), home=None)
+    assert result.returncode == 0, result.stderr
     result = run_cli("case", "list", "--json", "--full-names", home=restored)
     assert result.returncode == 0, result.stderr
     assert {row["id"]: row["names"] for row in json.loads(result.stdout)} == expected
@@ -338,3 +338,4 @@ def test_backup_restores_with_the_same_passphrase(
     ) as session:
         report = session.doctor()
     assert report.ok, report.problems
+    assert find_needles(files_under(restored), secrets_on_disk) == {}

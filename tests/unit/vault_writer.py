@@ -2,6 +2,11 @@
 
     python vault_writer.py HOME cases SEED START [SENTINEL]
     python vault_writer.py HOME passwd FIRST SECOND [slow-writes]
+    python vault_writer.py HOME import FOLDER files|dir|slow-filing
+    python vault_writer.py HOME export OUTBOX PEER SEED START
+    python vault_writer.py HOME backup FOLDER SEED START
+    python vault_writer.py HOME restore BACKUP_A BACKUP_B [slow-writes]
+    python vault_writer.py HOME migrate
     python vault_writer.py HOME users USER [slow-rekey]
 
 It unlocks the vault in HOME once (passphrase from NOTIFY_TUI_PASSPHRASE, or FIRST),
@@ -23,6 +28,21 @@ that returned (so every reported change was committed):
   vault); `DONE added <k>` / `DONE removed <k>`. With `slow-rekey` it prints REKEY as
   each re-encryption starts and each `os.fsync` takes 25 ms longer, so a kill timed
   from REKEY lands inside the copy, rename and slot rewrites.
+
+The sync and restore modes (run by tests/unit/test_crash_sync.py, forked from
+`crash_zygote.py` rather than started afresh) report each completed step:
+
+- `import`: imports the bundle files in FOLDER one at a time, by name
+  (`DONE import <file> <status> <new events>`), or the whole folder at once with
+  `import --from` semantics (`DONE import-dir <files>`), then prints FINISHED and waits;
+- `export`: adds a case (`DONE add <case_id> <n>`), exports to PEER into OUTBOX
+  (`DONE export <file>`), and again;
+- `backup`: adds a case, then writes FOLDER/b-<k>.ntbackup (`DONE backup <file> <cases>`);
+- `restore`: restores BACKUP_A, then BACKUP_B, then A… over HOME (`DONE restore <k> A|B`);
+  with `slow-writes` every `os.fsync` takes 25 ms longer, widening the commit (journal
+  and renames) against the checks before it;
+- `migrate`: prints READY *before* unlocking, so the kill may land in the migration and
+  the refold a writing open runs, then `DONE migrate`, FINISHED, and waits.
 
 With TESTS_CHEAP_KDF=1 in its environment it derives passphrase keys with the test
 stand-in (tests/kdf_stub.py), as the test process that made the vault did.
@@ -145,6 +165,114 @@ def change_passphrases(home: Path, first: str, second: str) -> None:
         say(f"DONE passwd {changes} {current}")
 
 
+def open_for_writing(home: Path) -> Session:
+    """The vault in HOME, unlocked for writing with NOTIFY_TUI_PASSPHRASE (inline owner)."""
+    return Session.unlock(
+        home, passphrase=os.environ["NOTIFY_TUI_PASSPHRASE"], write=True, owner=InlineOwner()
+    )
+
+
+def wait_to_be_killed() -> None:
+    """Say the work is done, then idle until the kill."""
+    say("FINISHED")
+    while True:
+        time.sleep(60)
+
+
+def import_bundles(home: Path, folder: Path, how: str) -> None:
+    """Import the bundles in `folder`, one file at a time or the folder at once.
+
+    `slow-filing` (a folder import): print FILING as the first file is moved to `done/`,
+    and take 20 ms longer over each move, so a kill timed from FILING lands among them.
+    """
+    session = open_for_writing(home)
+    if how == "slow-filing":
+        from notify_tui.sync import transport
+
+        real_file_away = transport.file_away
+        announced: list[bool] = []
+
+        def slow_file_away(*args: Any, **kwargs: Any) -> Path:
+            if not announced:
+                announced.append(True)
+                say("FILING")
+            time.sleep(0.02)
+            return real_file_away(*args, **kwargs)
+
+        transport.file_away = slow_file_away  # type: ignore[assignment]
+        how = "dir"
+    say("READY")
+    if how == "dir":
+        outcomes = session.sync.import_from_dir(folder)
+        say(f"DONE import-dir {len(outcomes)}")
+    else:
+        for path in session.sync.bundle_files(folder):
+            (outcome,) = session.sync.import_files([path])
+            say(f"DONE import {path.name} {outcome.status.replace(' ', '-')} {outcome.new_events}")
+    wait_to_be_killed()
+
+
+def export_bundles(home: Path, outbox: Path, peer: str, seed: int, start: int) -> None:
+    """Add a case and export to `peer`, again and again."""
+    rng = random.Random(seed)
+    session = open_for_writing(home)
+    number = start
+    say("READY")
+    while True:
+        number += 1
+        case_id = session.create_case(document(number, rng, ""))
+        say(f"DONE add {case_id} {number}")
+        (path,) = session.sync.export(outbox, peer)
+        say(f"DONE export {path.name}")
+
+
+def write_backups(home: Path, folder: Path, seed: int, start: int) -> None:
+    """Add a case and back the vault up into a new file, again and again."""
+    rng = random.Random(seed)
+    session = open_for_writing(home)
+    number = start
+    say("READY")
+    while True:
+        number += 1
+        case_id = session.create_case(document(number, rng, ""))
+        say(f"DONE add {case_id} {number}")
+        path = session.backup(folder / f"b-{number}.ntbackup")
+        say(f"DONE backup {path.name} {len(session.list_cases())}")
+
+
+def restore_backups(home: Path, first: Path, second: Path) -> None:
+    """Restore the two backups over the vault in turn, again and again."""
+    from notify_tui.services.restore import restore_vault
+
+    passphrase = os.environ["NOTIFY_TUI_PASSPHRASE"]
+    say("READY")
+    turn = 0
+    while True:
+        turn += 1
+        source, name = (first, "A") if turn % 2 else (second, "B")
+        restore_vault(home, source, passphrase=passphrase, replace=True)
+        say(f"DONE restore {turn} {name}")
+
+
+def migrate(home: Path) -> None:
+    """Open for writing once: the pending migrations and refold run, then wait."""
+    say("READY")
+    session = open_for_writing(home)
+    say(f"DONE migrate {len(session.list_cases())}")
+    wait_to_be_killed()
+
+
+def slow_fsyncs() -> None:
+    """Make every `os.fsync` 25 ms slower (fault injection: wider commit windows)."""
+    real_fsync = os.fsync
+
+    def slow_fsync(descriptor: int) -> None:
+        time.sleep(0.025)
+        real_fsync(descriptor)
+
+    os.fsync = slow_fsync
+
+
 TEMP_PASSPHRASE = "temporary deputy passphrase"
 
 
@@ -201,6 +329,18 @@ def main(argv: list[str]) -> None:
         if argv[5:] == ["slow-writes"]:
             slow_down_key_slot_writes()
         change_passphrases(home, argv[3], argv[4])
+    elif mode == "import":
+        import_bundles(home, Path(argv[3]), argv[4])
+    elif mode == "export":
+        export_bundles(home, Path(argv[3]), argv[4], int(argv[5]), int(argv[6]))
+    elif mode == "backup":
+        write_backups(home, Path(argv[3]), int(argv[4]), int(argv[5]))
+    elif mode == "restore":
+        if argv[5:] == ["slow-writes"]:
+            slow_fsyncs()
+        restore_backups(home, Path(argv[3]), Path(argv[4]))
+    elif mode == "migrate":
+        migrate(home)
     elif mode == "users":
         if argv[4:] == ["slow-rekey"]:
             slow_down_rekeys()

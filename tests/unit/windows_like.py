@@ -170,7 +170,7 @@ def run_vault_and_bundles(work: Path) -> None:
             assert f"(pid {os.getpid()})" in error.message, error.message
         else:
             raise AssertionError("a second writer got the lock")
-        la.backup(work / "la-backup.zip")
+        la.backup(work / "la-backup.ntbackup")
     print("ok: a vault is created, holds a case, refuses a second writer, backs up")
 
     with Session.unlock(work / "la", passphrase=passphrase) as la:

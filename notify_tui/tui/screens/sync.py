@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,7 @@ from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.confirm import ConfirmScreen
 from notify_tui.tui.modals.path_prompt import PathPromptScreen
 from notify_tui.tui.widgets.spinner import Spinner
+from notify_tui.views.restore import catch_up_banner
 from notify_tui.views.sync import (
     RESULT_WORDS,
     PeerRow,
@@ -174,6 +176,7 @@ class SyncScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="this-device")
+        yield Static(id="catch-up")
         yield Spinner("Working on the bundles", id="sync-working")
         with TabbedContent(initial="peers"):
             with TabPane("Peers and keys", id="peers"):
@@ -221,7 +224,11 @@ class SyncScreen(Screen[None]):
     # -- showing -------------------------------------------------------------------
 
     def refresh_tables(self) -> None:
-        """Read peers, waiting events and receipts again."""
+        """Read peers, waiting events, receipts and the catch-up after a restore again."""
+        banner = catch_up_banner(self.service.catch_up())
+        catch_up = self.query_one("#catch-up", Static)
+        catch_up.display = banner is not None
+        catch_up.update(f"[b]Restore:[/b] {escape(banner)}" if banner else "")
         self.peers = peer_rows(self.service)
         table = self.query_one("#peer-table", DataTable)
         cursor = table.cursor_row
