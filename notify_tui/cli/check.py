@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from notify_tui.cli.common import describe_left, emit_json, parse_dates, read_json_document
+from notify_tui.cli.common import describe_left, echo, emit_json, parse_dates, read_json_document
 from notify_tui.clock import system_clock
 from notify_tui.errors import InvalidInput
 
@@ -72,32 +72,32 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
     if as_json:
         emit_json(assessment.model_dump(mode="json"))
         return
-    click.echo(f"Rule pack {assessment.rulepack}")
+    echo(f"Rule pack {assessment.rulepack}")
     if not assessment.duties:
-        click.echo("No statutory notification duty arises from these facts.")
+        echo("No statutory notification duty arises from these facts.")
     for duty in assessment.duties:
-        click.echo("")
-        click.echo(f"{duty.id}: {duty.title}")
+        echo("")
+        echo(f"{duty.id}: {duty.title}")
         if duty.subject is not None and len(initials) > 1:
-            click.echo(f"  for:        {duty.subject_label} — {initials[duty.subject - 1]}")
+            echo(f"  for:        {duty.subject_label} — {initials[duty.subject - 1]}")
         elif duty.subject is None and len(initials) > 1:
-            click.echo("  for:        the incident (every child)")
+            echo("  for:        the incident (every child)")
         if duty.due is None:
-            click.echo(f"  due:        not yet known ({duty.deadline})")
+            echo(f"  due:        not yet known ({duty.deadline})")
         else:
             left = calendar_for(duty.clock, calendar).working_days_left(today, duty.due)
             clock = ", local working days" if duty.clock == "local" else ""
-            click.echo(
+            echo(
                 f"  due:        {duty.due:%a %d %b %Y} ({duty.deadline}{clock}); "
                 f"{describe_left(left)}"
             )
         for recipient in duty.recipients:
-            click.echo(f"  notify:     {recipient}")
+            echo(f"  notify:     {recipient}")
         for reason in duty.reasons:
-            click.echo(f"  because:    {reason}")
+            echo(f"  because:    {reason}")
     for advisory in assessment.advisories:
-        click.echo("")
-        click.echo(f"Note: {advisory}")
+        echo("")
+        echo(f"Note: {advisory}")
 
 
 def parse_settings(values: tuple[str, ...]) -> dict[str, int | str]:

@@ -10,6 +10,7 @@ import click
 
 from notify_tui.cli.common import (
     UserError,
+    echo,
     emit_json,
     new_passphrase,
     read_passphrase,
@@ -70,11 +71,11 @@ def init(
     )
     with session:
         identity = session.identity
-    click.echo(f"Created the vault in {path} for {identity.org} ({identity.role}).")
-    click.echo(f"Device id: {identity.device_id}")
-    click.echo("")
-    click.echo("Recovery code (shown once; write it down and keep it apart from this computer):")
-    click.echo(f"    {recovery}")
+    echo(f"Created the vault in {path} for {identity.org} ({identity.role}).")
+    echo(f"Device id: {identity.device_id}")
+    echo("")
+    echo("Recovery code (shown once; write it down and keep it apart from this computer):")
+    echo(f"    {recovery}")
 
 
 @click.command()
@@ -95,7 +96,7 @@ def passwd(
     new = read_passphrase_file(new_passphrase_file) if new_passphrase_file else new_passphrase(None)
     with Session.unlock(path, passphrase=old, write=True) as session:
         session.change_passphrase(old, new)
-    click.echo("Passphrase changed. The old passphrase no longer opens the vault.")
+    echo("Passphrase changed. The old passphrase no longer opens the vault.")
 
 
 @click.command()
@@ -124,8 +125,8 @@ def recover(home: Path | None, code_file: Path | None, new_passphrase_file: Path
     new = read_passphrase_file(new_passphrase_file) if new_passphrase_file else new_passphrase(None)
     with Session.unlock(path, recovery_code=code, write=True) as session:
         fresh = session.set_passphrase_after_recovery(new)
-    click.echo("Passphrase set. The old recovery code no longer works; the new one is:")
-    click.echo(f"    {fresh}")
+    echo("Passphrase set. The old recovery code no longer works; the new one is:")
+    echo(f"    {fresh}")
 
 
 @click.command()
@@ -139,7 +140,7 @@ def recover(home: Path | None, code_file: Path | None, new_passphrase_file: Path
 )
 def backup(session: Session, destination: Path) -> None:
     """Write an encrypted copy of the vault (opens with the same passphrase)."""
-    click.echo(str(session.backup(destination)))
+    echo(str(session.backup(destination)))
 
 
 @click.command()
@@ -157,9 +158,9 @@ def doctor(session: Session, as_json: bool) -> None:
         emit_json({"ok": report.ok, "checks": report.checks, "problems": report.problems})
     else:
         for check_name in report.checks:
-            click.echo(f"checked: {check_name}")
+            echo(f"checked: {check_name}")
         for problem in report.problems:
-            click.echo(f"PROBLEM: {problem}")
+            echo(f"PROBLEM: {problem}")
     if not report.ok:
         raise UserError(f"{len(report.problems)} problem(s) found; first: {report.problems[0]}")
 
@@ -173,7 +174,7 @@ def seed(session: Session, count: int, random_seed: int | None) -> None:
     from notify_tui.demo.vault import seed_synthetic
 
     ids = seed_synthetic(session, count, seed=random_seed)
-    click.echo(f"Added {len(ids)} synthetic cases.")
+    echo(f"Added {len(ids)} synthetic cases.")
 
 
 COMMANDS = (init, passwd, recover, backup, doctor, seed)

@@ -401,15 +401,15 @@ def classify(path: str, duty_ids: Collection[str]) -> FieldPath:
 def _unwrap(annotation: Any) -> Any:
     """`X | None` as X."""
     args = [arg for arg in get_args(annotation) if arg is not type(None)]
-    if get_origin(annotation) is not None and len(args) == 1 and type(None) in get_args(
-        annotation
-    ):
+    if get_origin(annotation) is not None and len(args) == 1 and type(None) in get_args(annotation):
         return args[0]
     return annotation
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
 
 
 def _max_items(field: Any) -> int:
@@ -442,8 +442,9 @@ def _fact_leaf(path: str) -> tuple[type[BaseModel], str]:
             position = parts[index + 1]
             if not _INDEX.match(position) or int(position) >= _max_items(field):
                 raise _Refused(
-                    path, f"{name} holds at most {_max_items(field)} items (0 to "
-                    f"{_max_items(field) - 1})"
+                    path,
+                    f"{name} holds at most {_max_items(field)} items (0 to "
+                    f"{_max_items(field) - 1})",
                 )
             if index + 1 == len(parts) - 1:
                 raise _Refused(path, f"set the fields of {name}.{position} one by one")
@@ -716,8 +717,7 @@ ROLE_RULES: Final[Mapping[tuple[Relation, FieldKind], str]] = {
     ("office", FieldKind.FACT): "the office never changes an LA's facts",
     ("office", FieldKind.DECISION): "the office never records an LA's threshold decision",
     ("office", FieldKind.DUTY): (
-        "on an LA's case the office records only acknowledgements and withdrawal "
-        "confirmations"
+        "on an LA's case the office records only acknowledgements and withdrawal confirmations"
     ),
     ("office", FieldKind.YEARLY_REPORT): "the yearly report is a partnership record",
 }
@@ -742,11 +742,17 @@ def _not_allowed(event_type: str, found: FieldPath, relation: Relation, partners
         return "role rule: a partnership record holds the yearly report and its duty only"
     if not partnership and found.kind is FieldKind.YEARLY_REPORT:
         return "role rule: annual_report fields belong to the partnership's records (AR-…)"
-    if found.kind is FieldKind.DUTY and found.part == "withdrawal_confirmed" and relation == "owner":
+    if (
+        found.kind is FieldKind.DUTY
+        and found.part == "withdrawal_confirmed"
+        and relation == "owner"
+    ):
         return "role rule: only the office confirms a withdrawal (the second person)"
     if not _writable(relation, found):
         return f"role rule: {ROLE_RULES.get((relation, found.kind), 'not written by its author')}"
-    what = f"{found.kind.value} fields" if found.part is None else f"{found.kind.value} {found.part}"
+    what = (
+        f"{found.kind.value} fields" if found.part is None else f"{found.kind.value} {found.part}"
+    )
     return f"a {event_type} event does not set {what}"
 
 
@@ -807,7 +813,9 @@ def _check_correction(event: EventLike, paths: list[FieldPath], relation: Relati
     notes = [found for found in paths if found.kind is FieldKind.DUTY_CORRECTION]
     cleared = [found for found in paths if found.kind is FieldKind.DUTY]
     if len(notes) != 1 or not cleared:
-        raise _Refused("changes", "a correction clears part of one duty's record and keeps one note")
+        raise _Refused(
+            "changes", "a correction clears part of one duty's record and keeps one note"
+        )
     note_path = notes[0]
     value = next(c.value for c in event.changes if c.field == note_path.path)
     note = DutyCorrection.model_validate(value, context=_dated_context(event.at))
@@ -826,4 +834,3 @@ def _check_office_corrected(paths: list[FieldPath]) -> None:
     notes = [found.part for found in paths if found.kind is FieldKind.OFFICE_CORRECTION]
     if len(steps) != 1 or notes != steps:
         raise _Refused("changes", "an office correction sets one step and its correction note")
-

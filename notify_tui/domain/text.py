@@ -29,6 +29,10 @@ _UNSAFE_IN_LINE: Final = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}]")
 """The same, and newline and tab too: one line must stay one line."""
 
 
+ONE_LINE_PATTERN: Final = f"^[^\x00-\x1f\x7f-\x9f{_BIDI}{_SEPARATORS}]*$"
+"""A regular expression (for a pydantic field) of one line of text with none of them."""
+
+
 def forbidden_character(text: str, *, multiline: bool = True) -> str | None:
     """The first character `text` may not hold, as `U+001B`, or None when it is clean.
 

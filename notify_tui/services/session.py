@@ -36,6 +36,7 @@ from notify_tui.domain.duty_states import (
     withdrawal_action,
     working_days_late,
 )
+from notify_tui.domain.event_rules import Relation, check_event
 from notify_tui.domain.fold import (
     CaseState,
     FieldState,
@@ -159,6 +160,24 @@ class Session:
         self.local_duties = frozenset(r.id for r in self.pack.rules if r.clock == "local")
         """The duties of local rules, whose working days left count on `local_calendar`."""
         self.projector = Projector(self.pack, self.local_calendar, self.preferences.rule_settings())
+        self._duty_rule_ids = frozenset(r.id for r in self.pack.rules if r.kind == "duty")
+
+    def _record(self, entries: Iterable[tuple[str, str, Sequence[Change]]]) -> list[Event]:
+        """Record events from this device, each held to the rules a peer's import holds
+        it to (`event_rules.check_event`): what a peer would refuse is never written,
+        so this device's chain can always be sent."""
+        return self._vault.record(self.projector, entries, self.clock.now(), check=self._check_own)
+
+    def _check_own(self, event: Event) -> None:
+        partnership = event.case.startswith(PARTNERSHIP_PREFIX)
+        relation: Relation = (
+            "office" if self.identity.role == "office" and not partnership else "owner"
+        )
+        problem = check_event(
+            event, relation, partnership=partnership, duty_ids=self._duty_rule_ids
+        )
+        if problem is not None:
+            raise InvalidInput(str(problem))
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -340,7 +359,7 @@ class Session:
             values = flatten(case.model_dump(mode="json", exclude_none=True))
             changes = [Change(field=path, value=value) for path, value in values.items()]
             entries.append((case_id, "case.created", changes))
-        self._vault.record(self.projector, entries, self.clock.now())
+        self._record(entries)
         return [case_id for case_id, _, _ in entries]
 
     def _state(self, case_id: str) -> CaseState:
@@ -402,9 +421,7 @@ class Session:
             if any(path in state.fields and state.fields[path].in_conflict for path in assignments)
             else "case.edited"
         )
-        return self._vault.record(
-            self.projector, [(case_id, event_type, changes)], self.clock.now()
-        )[0]
+        return self._record([(case_id, event_type, changes)])[0]
 
     @owned
     def decide(
@@ -436,9 +453,7 @@ class Session:
         self._check_decision(state, notify)
         heads = state.fields["decision"].head_ids if "decision" in state.fields else []
         change = Change(field="decision", value=decision.model_dump(mode="json"), replaces=heads)
-        return self._vault.record(
-            self.projector, [(case_id, "decision.recorded", [change])], self.clock.now()
-        )[0]
+        return self._record([(case_id, "decision.recorded", [change])])[0]
 
     def _check_decision(self, state: CaseState, notify: bool) -> None:
         """A threshold decision is about the Panel duties only, and may not contradict
@@ -484,9 +499,7 @@ class Session:
             )
             for path, value in values.items()
         ]
-        return self._vault.record(
-            self.projector, [(state.case_id, event_type, changes)], self.clock.now()
-        )[0]
+        return self._record([(state.case_id, event_type, changes)])[0]
 
     def _check_duty_date(self, case_id: str, when: date, what: str) -> None:
         if when > self.today():
@@ -672,9 +685,7 @@ class Session:
             self._check_resolution(state, field_path, value)
         # The chosen value is one already held: record it as replacing every head.
         change = Change(field=field_path, value=value, replaces=field_state.head_ids)
-        return self._vault.record(
-            self.projector, [(case_id, "conflict.resolved", [change])], self.clock.now()
-        )[0]
+        return self._record([(case_id, "conflict.resolved", [change])])[0]
 
     def _check_resolution(self, state: CaseState, field_path: str, value: object) -> None:
         """A resolution keeps one of the values held; refuse one the rest of the record
@@ -756,7 +767,7 @@ class Session:
             (case_id, "case.edited", [Change(field=field_path, value=value, replaces=heads)])
             for value in values
         ]
-        self._vault.record(self.projector, entries, self.clock.now())
+        self._record(entries)
 
     # -- the office workflow -------------------------------------------------------
 
@@ -782,9 +793,12 @@ class Session:
             raise InvalidInput("--reason: a correction needs its reason; say why in a sentence")
         if not correction and reason is not None:
             raise InvalidInput("--reason: goes with --correction (a step in order needs none)")
+        if self.identity.role != "office":
+            raise InvalidInput(
+                "office steps are recorded by the business office (its bundles bring them "
+                "here); an LA's own record of them would be refused by every peer"
+            )
         state = self._state(case_id)
-        if self.identity.role != "office" and state.org != self.identity.org:
-            raise InvalidInput(f"case {case_id} belongs to {state.org}; only it or the office may")
         duties = {row["duty_id"] for row in self._duty_rows(case_id)}
         not_here = office.applies_to(area, duties, state.value("kind"))
         if not_here:
@@ -819,9 +833,7 @@ class Session:
             note = {"reason": reason.strip(), "was": recorded.get(key), "by": self.identity.author}
             changes.append(change_of(f"{office.CORRECTIONS}.{key}", note))
             event_type = "office.corrected"
-        return self._vault.record(
-            self.projector, [(case_id, event_type, changes)], self.clock.now()
-        )[0]
+        return self._record([(case_id, event_type, changes)])[0]
 
     @owned
     def record_annual_report(self, year: int, published_on: date) -> str:
@@ -847,7 +859,7 @@ class Session:
             for path, value in values.items()
         ]
         event_type = "office.recorded" if existing else "case.created"
-        self._vault.record(self.projector, [(record_id, event_type, changes)], self.clock.now())
+        self._record([(record_id, event_type, changes)])
         return record_id
 
     @owned
@@ -1109,7 +1121,11 @@ class Session:
         """Check SQLCipher integrity, every hash chain and signature, each chain's recorded
         head and peers' receipts of it, and the projection against the events."""
         findings = check_vault(self._vault, self.projector)
-        return DoctorReport(checks=findings.checks, problems=findings.problems)
+        trust_checks, trust_problems = self.sync.trust_findings()
+        return DoctorReport(
+            checks=(*findings.checks, *trust_checks),
+            problems=(*findings.problems, *trust_problems),
+        )
 
     @owned
     def projection_hash(self) -> str:

@@ -333,12 +333,14 @@ class Vault:
         projector: Projector,
         entries: Iterable[tuple[str, str, Sequence[Change]]],
         now: datetime,
+        check: Callable[[Event], None] | None = None,
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
         Each is signed, chained to the previous one of its chain (`chain_for`, `head`),
-        stored (its chain's recorded head advanced with it), and folded into its case's
-        projection before the transaction commits; nothing is written if any fails.
+        given to `check` (which raises to refuse it), stored (its chain's recorded head
+        advanced with it), and folded into its case's projection before the transaction
+        commits; nothing is written if any fails.
         """
         self.require_writer()
         identity = self.identity
@@ -362,6 +364,8 @@ class Vault:
                     changes=list(changes),
                 )
                 event = Event.create(body, identity.signing_key)
+                if check is not None:
+                    check(event)
                 self._insert_event(event)
                 heads[chain] = (event.seq, event.id)
                 newest[chain] = event

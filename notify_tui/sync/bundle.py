@@ -37,7 +37,7 @@ import struct
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from notify_tui.domain.text import ONE_LINE_PATTERN
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import DEVICE_ID, HEX64, Event
 from notify_tui.sync import seal, sshsig
@@ -74,8 +75,6 @@ MAX_RECIPIENTS: Final = 16
 MAX_DEVICES: Final = 10_000
 
 _ZIP_DATE: Final = (1980, 1, 1, 0, 0, 0)
-ONE_LINE: Final = r"^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]*$"
-"""Text with no control, bidi or separator character (`notify_tui.domain.text`)."""
 _SEALED_KEY_B64: Final = r"^[A-Za-z0-9+/]{106}[AEIMQUYcgkosw048]=$"  # 80 bytes, canonical
 
 
@@ -87,7 +86,7 @@ class Sender(_Strict):
     """Who made the bundle."""
 
     device: str = Field(pattern=DEVICE_ID)
-    org: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    org: str = Field(min_length=1, max_length=200, pattern=ONE_LINE_PATTERN)
     role: Literal["la", "office"]
 
 
@@ -394,9 +393,7 @@ def _members(source: _Source) -> list[_Member]:
     if source.size < _END_RECORD.size:
         raise BundleIncomplete("bundle file ends before its ZIP end record (still being written?)")
     end = _END_RECORD.unpack(source.read(source.size - _END_RECORD.size, _END_RECORD.size))
-    signature, disk, directory_disk, on_disk, total, directory_size, directory_offset, comment = (
-        end
-    )
+    signature, disk, directory_disk, on_disk, total, directory_size, directory_offset, comment = end
     if signature != b"PK\x05\x06":
         raise BundleIncomplete(
             "bundle file has no ZIP end record at its end (still being written, cut short, "
@@ -561,15 +558,12 @@ def embedded_signer(raw: RawBundle) -> Ed25519PublicKey:
     return sshsig.signature_key(raw.signature)
 
 
-def verify_with_signers(raw: RawBundle, signers: Mapping[str, Ed25519PublicKey]) -> None:
-    """Check the signature with the key listed for the sender's device id."""
-    key = signers.get(raw.manifest.sender.device)
-    if key is None:
-        raise BundleRefused(
-            f"no signer listed for the sender {raw.manifest.sender.device} "
-            "(principal in allowed_signers)"
-        )
-    verify_signature(raw, key)
+def verify_with_signers(raw: RawBundle, keys: Sequence[Ed25519PublicKey], refusal: str) -> None:
+    """Check the signature with one of the `keys` a signers file lists for the sender's
+    device id; `refusal` says why, when it lists none."""
+    if not keys:
+        raise BundleRefused(refusal)
+    sshsig.verify(raw.signature, raw.manifest_bytes, sshsig.BUNDLE_NAMESPACE, keys)
 
 
 def open_payload(raw: RawBundle, private_key: X25519PrivateKey) -> list[Event]:

@@ -49,7 +49,7 @@ from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
 from notify_tui.sync.record_rules import check_against_record
-from notify_tui.sync.trust import Device, devices
+from notify_tui.sync.trust import Device, devices, may_hold
 
 CLOCK_SLACK = timedelta(days=1)
 """How far ahead of this device's clock a peer's clock may run (a bundle's creation
@@ -151,17 +151,11 @@ def check_receipts(
             raise BundleRefused(
                 f"receipt for chain {receipt.device}: role rule: an LA's receipts are about "
                 f"its own organisation's chains and the office's chains for it, not "
-                f"{device.org}'s" + ("" if chain_suffix(receipt.device) is None else " for another LA")
+                f"{device.org}'s"
+                + ("" if chain_suffix(receipt.device) is None else " for another LA")
             )
         kept.append(receipt)
     return kept
-
-
-def may_hold(la: Device, device: Device, chain: str) -> bool:
-    """Whether an LA device may hold `chain` (of `device`): what a bundle to it carries."""
-    if chain_suffix(chain) is None:
-        return device.role == "la" and device.org == la.org
-    return device.role == "office" and chain == office_chain_id(device.device_id, la.org)
 
 
 def relation_of(device: Device, event: Event) -> Relation:

@@ -136,9 +136,12 @@ class _Judge:
                 return self.sent(event, parts[1], change.replaces)
             if event.type == "duty.withdrawn" and len(parts) == 3:
                 return self.withdrawn(event, parts[1])
-            if event.type == "decision.recorded" and isinstance(change.value, Mapping):
-                if change.value.get("notify") is False:
-                    return self.not_notifying(event)
+            if (
+                event.type == "decision.recorded"
+                and isinstance(change.value, Mapping)
+                and change.value.get("notify") is False
+            ):
+                return self.not_notifying(event)
         return None
 
     def acknowledged(self, event: Event, duty: str, value: object) -> str | None:
