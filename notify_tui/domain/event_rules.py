@@ -66,6 +66,9 @@ MAX_INTEGER: Final = 2**53
 """Integers beyond this are not exact in every JSON reader."""
 EARLIEST_YEAR: Final = 2000
 """No event was recorded before this year."""
+LATEST_YEAR: Final = 2199
+"""Nor after this one: every date an event holds is at most a day after its time (or
+five years, for a planned one), so deadlines counted from them stay within the calendar."""
 PLANNED_AHEAD_YEARS: Final = 5
 """How far ahead a planned date (a planned publication) may be."""
 
@@ -659,8 +662,8 @@ def _check(
     offset = event.at.utcoffset()
     if offset is None or offset != timedelta(0):
         raise _Refused("at", "must be a UTC time (ending Z or +00:00)")
-    if event.at.year < EARLIEST_YEAR:
-        raise _Refused("at", f"is before {EARLIEST_YEAR}")
+    if not EARLIEST_YEAR <= event.at.year <= LATEST_YEAR:
+        raise _Refused("at", f"is not a time from {EARLIEST_YEAR} to {LATEST_YEAR}")
     for name, text in (("author", event.author), ("org", event.org)):
         bad = forbidden_character(text, multiline=False)
         if bad:

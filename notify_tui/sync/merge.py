@@ -5,8 +5,7 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
 1. structure, size limits and the manifest's schema (`bundle.read_bundle`, before
    anything is decompressed);
 2. the sender is a trusted, unrevoked peer, as the manifest says (org and role), and
-   the manifest signature is its key's; the bundle is addressed to this device (`to`)
-   and was not made after this device's clock (a day's slack);
+   the manifest signature is its key's; the bundle is addressed to this device (`to`);
 3. a bundle already imported (same manifest hash) is a no-op;
 4. this device is a recipient; the payload decrypts; it decompresses within its declared
    size; every event line is canonical, schema-valid and matches its id; the events are
@@ -38,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.domain.event_rules import Relation, check_event
@@ -50,10 +49,6 @@ from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
 from notify_tui.sync.record_rules import check_against_record
 from notify_tui.sync.trust import Device, devices, may_hold
-
-CLOCK_SLACK = timedelta(days=1)
-"""How far ahead of this device's clock a peer's clock may run (a bundle's creation
-time, an event's time) before its times are refused as impossible."""
 
 
 @dataclass
@@ -78,7 +73,7 @@ def import_bundle(
     known = devices(vault)
     sender = check_sender(known, manifest)
     bundle_format.verify_signature(raw, sender.signing_public)
-    check_addressed(vault, manifest, now)
+    check_addressed(vault, manifest)
     result = ImportResult(sender.device_id, manifest.bundle_seq, raw.manifest_sha256)
     seen = db.execute(
         "SELECT 1 FROM sync_imported WHERE manifest_sha256 = ?", [raw.manifest_sha256]
@@ -88,7 +83,7 @@ def import_bundle(
         return result
     events = bundle_format.open_payload(raw, vault.identity.hpke_key)
     new_events = check_chains(vault, known, events)
-    check_contents(known, new_events, projector, now)
+    check_contents(known, new_events, projector)
     check_authorised(vault, known, new_events)
     check_against_record(vault, projector, new_events)
     receipts = check_receipts(known, sender, manifest)
@@ -117,16 +112,11 @@ def import_bundle(
     return result
 
 
-def check_addressed(vault: Vault, manifest: bundle_format.Manifest, now: datetime) -> None:
-    """The bundle was made for this device, and its times are not ahead of this clock."""
+def check_addressed(vault: Vault, manifest: bundle_format.Manifest) -> None:
+    """The bundle was made for this device."""
     me = vault.identity.device_id
     if manifest.to != me:
         raise BundleRefused(f"this bundle is for {manifest.to}, not this device ({me})")
-    if manifest.created_at > now + CLOCK_SLACK:
-        raise BundleRefused(
-            f"created_at {manifest.created_at.isoformat()} is more than a day ahead of this "
-            "device's clock (is one of the clocks wrong?)"
-        )
 
 
 def check_receipts(
@@ -140,10 +130,6 @@ def check_receipts(
     dated after the bundle was made."""
     kept: list[bundle_format.Receipt] = []
     for receipt in manifest.receipts:
-        if receipt.received_at > manifest.created_at + CLOCK_SLACK:
-            raise BundleRefused(
-                f"receipt for chain {receipt.device}: received_at is after the bundle was made"
-            )
         device = known.get(signing_device(receipt.device))
         if device is None:
             continue
@@ -171,14 +157,13 @@ def duty_rule_ids(projector: Projector) -> Collection[str]:
 
 
 def check_contents(
-    known: dict[str, Device], new_events: Sequence[Event], projector: Projector, now: datetime
+    known: dict[str, Device], new_events: Sequence[Event], projector: Projector
 ) -> None:
     """Every new event keeps the event rules (`notify_tui.domain.event_rules`) for its
-    signing device's role, and was not recorded after this device's clock."""
+    signing device's role."""
     duty_ids = duty_rule_ids(projector)
     for event in new_events:
         device = known[signing_device(event.device)]
-        where = f"event {event.seq} of device {event.device}"
         problem = check_event(
             event,
             relation_of(device, event),
@@ -186,11 +171,8 @@ def check_contents(
             duty_ids=duty_ids,
         )
         if problem is not None:
-            raise BundleRefused(f"{where}: {problem} (type {event.type})")
-        if event.at > now + CLOCK_SLACK:
             raise BundleRefused(
-                f"{where}: at {event.at.isoformat()} is more than a day ahead of this device's "
-                "clock (is one of the clocks wrong?)"
+                f"event {event.seq} of device {event.device}: {problem} (type {event.type})"
             )
 
 

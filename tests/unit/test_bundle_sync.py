@@ -187,7 +187,10 @@ def test_office_may_only_write_office_fields(tmp_path: Path) -> None:
             system_clock().now(),
         )
         message = refuse(la, export_to(rogue, la, tmp_path))
-        assert "type: role rule: case.edited (facts changed) is written by the record's owner, not the office" in message
+        assert (
+            "type: role rule: case.edited (facts changed) is written by the record's owner, "
+            "not the office" in message
+        )
     finally:
         rogue.close()
         la.close()
@@ -497,7 +500,10 @@ def test_la_may_not_confirm_its_own_statutory_withdrawal(tmp_path: Path) -> None
             system_clock().now(),
         )
         message = refuse(office, export_to(la, office, tmp_path))
-        assert "type: role rule: duty.withdrawal_confirmed (the second person's confirmation" in message
+        assert (
+            "type: role rule: duty.withdrawal_confirmed (the second person's confirmation"
+            in message
+        )
     finally:
         office.close()
         la.close()
