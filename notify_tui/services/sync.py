@@ -373,6 +373,12 @@ class SyncService:
         return transport.bundle_files(directory)
 
     @staticmethod
+    def files_for(directory: Path, device_id: str) -> list[Path]:
+        """The bundle files in a folder that `import_from_dir` would take for the device
+        `device_id` (no vault needed: a screen counts them before the import starts)."""
+        return transport.inbox(transport.bundle_folder(directory, "--from"), device_id).mine
+
+    @staticmethod
     def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> list[ImportOutcome]:
         """Move each imported file to done/ and each refused one to rejected/ (+ reason);
         a file left in place (incomplete, for another device) stays.

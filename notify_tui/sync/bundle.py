@@ -395,6 +395,10 @@ def _members(source: _Source) -> list[_Member]:
     end = _END_RECORD.unpack(source.read(source.size - _END_RECORD.size, _END_RECORD.size))
     signature, disk, directory_disk, on_disk, total, directory_size, directory_offset, comment = end
     if signature != b"PK\x05\x06":
+        tail = source.read(max(0, source.size - 65_557), min(source.size, 65_557))
+        found = tail.rfind(b"PK\x05\x06")
+        if found >= 0 and len(tail) - found >= _END_RECORD.size:
+            raise BundleRefused("bundle ZIP has bytes after its end record, or a comment")
         raise BundleIncomplete(
             "bundle file has no ZIP end record at its end (still being written, cut short, "
             "or followed by other bytes or a comment)"

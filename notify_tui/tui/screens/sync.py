@@ -387,20 +387,16 @@ class SyncScreen(Screen[None]):
         moved to done/ or rejected/; files for another device stay where they are.
         """
         folder = folder.expanduser()
-        total = 0
+        total = len(self.service.files_for(folder, self.session.identity.device_id))
+        self.post_message(self.ImportStarted(folder, total))
         seen: set[Path] = set()
-
-        def started(count: int) -> None:
-            nonlocal total
-            total = count
-            self.post_message(self.ImportStarted(folder, count))
 
         def told(outcome: ImportOutcome) -> None:
             seen.add(outcome.path)
             self.post_message(self.FileImported(outcome))
             self.post_message(self.ImportProgress(len(seen), total))
 
-        outcomes = self.service.import_from_dir(folder, on_start=started, on_outcome=told)
+        outcomes = self.service.import_from_dir(folder, on_outcome=told)
         for outcome in outcomes:
             if outcome.path not in seen:
                 self.post_message(self.FileImported(outcome))
