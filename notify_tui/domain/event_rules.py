@@ -837,3 +837,52 @@ def _check_office_corrected(paths: list[FieldPath]) -> None:
     notes = [found.part for found in paths if found.kind is FieldKind.OFFICE_CORRECTION]
     if len(steps) != 1 or notes != steps:
         raise _Refused("changes", "an office correction sets one step and its correction note")
+
+
+def _who_sets(event_type: str, rule: TypeRule, relation: Relation, partnership: bool) -> str:
+    """The fields `relation` may set with `rule`'s events, in words ("—" for none)."""
+    kinds = rule.kinds.get(relation)
+    if kinds is None:
+        return "—"
+    kinds = kinds & PARTNERSHIP_KINDS if partnership else kinds - {FieldKind.YEARLY_REPORT}
+    if not kinds:
+        return "—"
+    parts = (rule.parts or {}).get(relation, OWNER_PARTS if relation == "owner" else OFFICE_PARTS)
+    words = []
+    for kind in FieldKind:
+        if kind not in kinds:
+            continue
+        if kind is FieldKind.DUTY:
+            verb = "clears duty " if event_type == "duty.corrected" else "duty "
+            words.append(verb + ", ".join(part for part in DUTY_PARTS if part in parts))
+        else:
+            words.append(kind.value)
+    return "; ".join(words)
+
+
+def role_table() -> list[tuple[str, str, str, str, str]]:
+    """Each event type: what it records, and the fields it may set written by an LA on
+    its own case, by the office on an LA's case, by the office on its partnership
+    record (docs/bundle-format.md, "Who may write what", is this table)."""
+    return [
+        (
+            event_type,
+            rule.summary,
+            _who_sets(event_type, rule, "owner", partnership=False),
+            _who_sets(event_type, rule, "office", partnership=False),
+            _who_sets(event_type, rule, "owner", partnership=True),
+        )
+        for event_type, rule in EVENT_RULES.items()
+    ]
+
+
+def role_table_markdown() -> str:
+    """`role_table` as the Markdown table in docs/bundle-format.md."""
+    lines = [
+        "| event type | records | an LA, on a case its organisation created | the office, "
+        "on an LA's case | the office, on its partnership record (`AR-…`) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in role_table():
+        lines.append("| `" + row[0] + "` | " + " | ".join(row[1:]) + " |")
+    return "\n".join(lines) + "\n"

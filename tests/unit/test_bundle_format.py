@@ -209,6 +209,7 @@ def test_sync_commands_have_help_and_are_documented() -> None:
     commands = {
         "keys export": cli.commands["keys"].commands["export"],  # type: ignore[attr-defined]
         "keys signers": cli.commands["keys"].commands["signers"],  # type: ignore[attr-defined]
+        "keys export-private": cli.commands["keys"].commands["export-private"],  # type: ignore[attr-defined]
         "peers add": cli.commands["peers"].commands["add"],  # type: ignore[attr-defined]
         "peers list": cli.commands["peers"].commands["list"],  # type: ignore[attr-defined]
         "peers revoke": cli.commands["peers"].commands["revoke"],  # type: ignore[attr-defined]
