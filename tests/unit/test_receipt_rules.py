@@ -66,7 +66,7 @@ def refused(receiver: Session, data: bytes) -> str:
 
 def test_a_receipt_for_another_las_chain_is_refused(partnership: Office) -> None:
     north, south, office = partnership.north, partnership.south, partnership.office
-    south_case = south.create_case(case_document(51))
+    south.create_case(case_document(51))
     import_ok(office, export_to(south, office, partnership.root / "up"))
     lie = Receipt(device=south.identity.device_id, held_up_to=2, received_at=north.clock.now())
     message = refused(office, forged_bundle(north, office, receipts=[lie]))

@@ -37,7 +37,9 @@ from forge_support import change, forged_bundle, forged_events, zipped
 
 from notify_tui.cli import cli
 from notify_tui.services.session import Session
+from notify_tui.store.events import Event
 from notify_tui.sync import bundle as bundle_format
+from notify_tui.sync import merge
 from notify_tui.sync.transport import addressed_to, bundle_name
 
 TODAY = date(2026, 11, 23)
@@ -302,3 +304,31 @@ def test_a_235_megabyte_bundle_signed_by_a_stranger_costs_its_manifest_only(
 def _with_payload(bundle: bytes, payload: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         return zipped(archive.read("manifest.json"), archive.read("manifest.json.sig"), payload)
+
+
+def test_a_check_that_fails_unexpectedly_refuses_only_its_file(
+    partnership: Partnership, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a check ever fail in a way it should not (a bug), that file is refused with
+    the error's type and the run goes on: no bundle ends an import with status 70."""
+    north, east, office = partnership.north, partnership.east, partnership.office
+    north.create_case(case_document(30))
+    east.create_case(case_document(31))
+    inbox = partnership.root / "inbox"
+    bad = export_to(north, office, inbox)
+    good = export_to(east, office, inbox)
+    real = merge.check_against_record
+
+    def broken(vault: object, projector: object, events: list[Event]) -> None:
+        if any(event.device == north.identity.device_id for event in events):
+            raise ZeroDivisionError("a bug")
+        real(vault, projector, events)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(merge, "check_against_record", broken)
+    outcomes = {outcome.path.name: outcome for outcome in office.sync.import_from_dir(inbox)}
+    assert outcomes[good.name].status == "imported"
+    assert (outcomes[bad.name].status, outcomes[bad.name].reason) == (
+        "refused",
+        "could not be checked (internal error ZeroDivisionError); nothing of it was written",
+    )
+    assert [summary.org for summary in office.list_cases()] == ["Eastshire Council"]
