@@ -13,7 +13,12 @@ from pathlib import Path
 import factories
 import kdf_stub
 import pytest
+from office_support import deliver as deliver_bundle
+from office_support import office_for
 from vault_support import copy_vault
+
+from notify_tui.services.session import Session
+from notify_tui.store.owner import InlineOwner
 
 PASSPHRASE = "a long test passphrase"
 
@@ -63,25 +68,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert added.returncode == 0, added.stderr
     (home / "case-id").write_text(added.stdout.strip())
     # Its business office, which records the office steps; the case reaches it in the
-    # LA's first bundle.
+    # LA's first bundle (set up in process: the CLI's sync commands have their own tests).
     office = home.parent / "office"
-    created = run(office, "init", "--role", "office", "--name", "Testshire Office",
-                  "--user", "Test Officer")  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    exchange_keys(home, office)
-    deliver(home, office)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
+        la = Session.unlock(home, passphrase=PASSPHRASE, owner=InlineOwner())
+        with la, office_for(la, office, author="Test Officer") as desk:
+            deliver_bundle(la, desk, home.parent / "bundles")
     (office / "case-id").write_text(added.stdout.strip())
     return home
-
-
-def exchange_keys(la: Path, office: Path) -> None:
-    """Each vault trusts the other, with the fingerprint its keys file gives."""
-    for one, other in ((la, office), (office, la)):
-        keys = one.parent / f"{one.name}.keys.json"
-        assert run(one, "keys", "export", "--to", str(keys)).returncode == 0
-        fingerprint = json.loads(keys.read_text())["fingerprint"]
-        trusted = run(other, "peers", "add", str(keys), "--fingerprint", fingerprint)
-        assert trusted.returncode == 0, trusted.stderr
 
 
 def deliver(sender: Path, receiver: Path) -> None:
