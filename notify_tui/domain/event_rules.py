@@ -32,6 +32,7 @@ event is on, what the duty's record says): `notify_tui.sync.merge` checks those.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -423,6 +424,7 @@ def _max_items(field: Any) -> int:
     return MAX_LIST
 
 
+@functools.lru_cache(maxsize=4096)
 def _fact_leaf(path: str) -> tuple[type[BaseModel], str]:
     """The case model class and field name a fact path ends on (`_Refused` otherwise)."""
     parts = path.split(".")
@@ -540,11 +542,22 @@ def _not_after(path: str, record: BaseModel, at: datetime) -> None:
             raise _Refused(f"{path}.{name}", "is after the day the event was recorded")
 
 
+def _blank(model: type[BaseModel]) -> BaseModel:
+    """An empty instance to validate one field on (`model_construct` would build every
+    default, which costs more than the check)."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", {})
+    object.__setattr__(instance, "__pydantic_fields_set__", set())
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
 def _check_fact(path: str, value: Any, at: datetime) -> None:
     model, name = _fact_leaf(path)
     if value is None:
         return
-    instance = model.model_construct()
+    instance = _blank(model)
     try:
         validated = model.__pydantic_validator__.validate_assignment(
             instance, name, value, context=_dated_context(at)
@@ -763,7 +776,8 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
     at = event.at
     kind, path = found.kind, found.path
     if kind is FieldKind.FACT:
-        _check_fact(path, value, at)
+        if event.type != "case.created":  # a new case is checked whole (`_check_created`)
+            _check_fact(path, value, at)
     elif kind is FieldKind.DECISION:
         _check_decision(path, value, at)
     elif kind is FieldKind.DUTY:
