@@ -234,9 +234,11 @@ _one_source = checked_together(("files", "directory"), _require_one_source)
 def import_command(
     session: Session, files: tuple[Path, ...], directory: Path | None, as_json: bool
 ) -> None:
-    """Import bundles: checked in full, then applied all-or-nothing (idempotent).
+    """Import bundles: each checked in full, then applied all-or-nothing (idempotent).
 
-    Exit status 2 when any bundle was refused (each refusal says why in one line).
+    With --from, only the files named for this device are taken; the others, and files
+    still being written, are left in place. Exit status 2 when a bundle of this device
+    was refused (each refusal says why in one line), else 0.
     """
     service = _sync(session)
     if directory is not None:

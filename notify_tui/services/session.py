@@ -64,6 +64,7 @@ from notify_tui.domain.rules import (
     default_rule_pack,
     is_case_document,
 )
+from notify_tui.domain.text import forbidden_character
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, VaultError
 from notify_tui.services.sync import SyncService
@@ -199,6 +200,10 @@ class Session:
         The vault is opened on `owner` (default: a new `OwnerThread`)."""
         if len(passphrase) < 12:
             raise InvalidInput("passphrase: use at least 12 characters (a few words is best)")
+        for label, text in (("organisation", org), ("user name", author)):
+            bad = forbidden_character(text, multiline=False)
+            if bad:  # every event names them: a peer would refuse them all
+                raise InvalidInput(f"{label}: holds the control character {bad}")
         clock = clock or system_clock()
         owner = owner or OwnerThread()
         try:

@@ -104,3 +104,13 @@ def test_this_devices_own_input_with_them_is_refused(la_home: tuple[Path, str], 
             session.edit_case(case_id, {"case_outline": text})
         assert raised.value.message.startswith("case_outline: holds the control character U+")
         assert session.projection_hash() == before
+
+
+def test_a_vault_is_not_made_for_a_name_no_peer_would_take(tmp_path: Path) -> None:
+    from notify_tui.services.session import Session
+
+    with pytest.raises(InvalidInput) as raised:
+        Session.init(tmp_path / "v", PASSPHRASE, org="Testshire", role="la",
+                     author="Ann\u202eA")  # fmt: skip
+    assert raised.value.message == "user name: holds the control character U+202E"
+    assert not (tmp_path / "v").exists()

@@ -143,6 +143,12 @@ def test_an_la_claiming_the_offices_organisation_is_refused(pair: Pair) -> None:
         assert pair.office.sync.list_peers() == before
         with pytest.raises(InvalidInput, match="claims the organisation"):
             pair.office.sync.peer_preview(path)
+        pair.office.close()
+        fingerprint = rogue.sync.me().fingerprint
+        code, out, err = cli_run("peers", "add", str(path), "--fingerprint", fingerprint,
+                                 home=pair.root / "office")  # fmt: skip
+        assert (code, out) == (2, "")
+        assert err == f"error: {raised.value.message}\n"
     finally:
         rogue.close()
 
