@@ -302,7 +302,7 @@ class SyncService:
                 self._vault, self._session.projector, raw, self._session.clock.now()
             )
         except bundle_format.BundleIncomplete as error:
-            return ImportOutcome(path, "incomplete", reason=f"{error.message}: left in place")
+            return ImportOutcome(path, "incomplete", reason=error.message)
         except BundleRefused as error:
             return ImportOutcome(path, "refused", reason=error.message)
         except NotifyError:
@@ -364,8 +364,12 @@ class SyncService:
         return ordered + twice
 
     def import_files(self, paths: Iterable[Path]) -> list[ImportOutcome]:
-        """Import bundle files (in any order); each is all-or-nothing."""
-        return self._import_all([Path(p) for p in paths])
+        """Import bundle files (in any order); each is all-or-nothing. A file named on
+        purpose that is not complete is refused (only a folder's is waited for)."""
+        return [
+            replace(outcome, status="refused") if outcome.status == "incomplete" else outcome
+            for outcome in self._import_all([Path(p) for p in paths])
+        ]
 
     @staticmethod
     def bundle_files(directory: Path) -> list[Path]:
@@ -422,7 +426,12 @@ class SyncService:
             outcomes[outcome.path] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
-        filed = self.file_away(directory, [outcomes[path] for path in box.mine])
+        filed = [
+            replace(outcome, reason=f"{outcome.reason}: left in place")
+            if outcome.status == "incomplete"
+            else outcome
+            for outcome in self.file_away(directory, [outcomes[path] for path in box.mine])
+        ]
         left = [
             ImportOutcome(
                 path, "for another device", reason=f"for another device ({to}): left in place"

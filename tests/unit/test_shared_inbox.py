@@ -332,3 +332,17 @@ def test_a_check_that_fails_unexpectedly_refuses_only_its_file(
         "could not be checked (internal error ZeroDivisionError); nothing of it was written",
     )
     assert [summary.org for summary in office.list_cases()] == ["Eastshire Council"]
+
+
+def test_a_partial_file_named_on_purpose_is_refused(partnership: Partnership) -> None:
+    """`import FILE` says which file: one cut short is refused, not waited for."""
+    north, office = partnership.north, partnership.office
+    north.create_case(case_document(24))
+    complete = export_to(north, office, partnership.root / "complete")
+    partial = partnership.root / "partial.ntbundle"
+    partial.write_bytes(complete.read_bytes()[:-10])
+    (outcome,) = office.sync.import_files([partial])
+    assert outcome.status == "refused"
+    assert outcome.reason is not None and outcome.reason.startswith(
+        "bundle file has no ZIP end record at its end"
+    )
