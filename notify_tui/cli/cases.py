@@ -10,6 +10,7 @@ import click
 from notify_tui.cli.common import (
     NotifyGroup,
     describe_left,
+    echo,
     emit_json,
     json_document,
     jsonable,
@@ -35,7 +36,7 @@ def case_add(session: Session, document: Any) -> None:
     Accepts the full case document (schemas/case.schema.json) or the minimal one:
     kind, subjects, facts (the facts document of `check`) and case_outline.
     """
-    click.echo(session.create_case(document))
+    echo(session.create_case(document))
 
 
 @case.command("list")
@@ -69,11 +70,11 @@ def case_list(
         emit_json(documents)
         return
     if not rows:
-        click.echo("No cases match.")
+        echo("No cases match.")
         return
     from notify_tui.views.conflicts import conflict_marker
 
-    click.echo(f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN")
+    echo(f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN")
     for row in rows:
         left = row.working_days_left
         status = row.urgency if left is None else f"{row.urgency} ({describe_left(left)})"
@@ -81,7 +82,7 @@ def case_list(
             status = "done"
         subject = row.names if full_names else row.initials
         marker = conflict_marker(len(row.conflicts))
-        click.echo(
+        echo(
             f"{row.id:<12} {row.kind or '?':<18} {subject[:20]:<20} "
             f"{row.next_due or '-':<11} {status[:40]:<24} {row.open_duties}"
             + (f"  {marker}" if marker else "")
@@ -109,24 +110,24 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
         return
     received = received_lines(receipts)
     document = detail.document
-    click.echo(f"Case {detail.id} ({detail.kind}) — {detail.org}")
+    echo(f"Case {detail.id} ({detail.kind}) — {detail.org}")
     for index, subject in enumerate(document.get("subjects", []), start=1):
         born = subject.get("date_of_birth") or ("unborn" if subject.get("unborn") else "?")
-        click.echo(
+        echo(
             f"  Subject {index}: {subject.get('given_names')} {subject.get('family_name')}"
             f" (born {born}, sex {subject.get('sex', 'U')})"
         )
     incident = document.get("incident", {})
-    click.echo(
+    echo(
         f"  Outcome: {incident.get('outcome')} on {incident.get('event_date')}; "
         f"LA aware {incident.get('aware_date')}; location {incident.get('location')}; "
         f"abuse or neglect {incident.get('abuse_or_neglect')}"
     )
-    click.echo(f"  {decision_line(document.get('decision'), detail.duties)}")
+    echo(f"  {decision_line(document.get('decision'), detail.duties)}")
     if detail.problem:
-        click.echo(f"  Problem: {detail.problem}")
-    click.echo("")
-    click.echo("Duties")
+        echo(f"  Problem: {detail.problem}")
+    echo("")
+    echo("Duties")
     for duty in detail.duties:
         line = f"  {duty.duty:<32} {duty.status:<13}"
         if duty.status == "open":
@@ -139,30 +140,30 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
             line += f" · {flags}" if flags else ""
         if duty.whose and len(document.get("subjects") or []) > 1:
             line += f" · for {duty.whose}"
-        click.echo(line)
+        echo(line)
         for receipt in received.get(duty.duty, []):
-            click.echo(f"  {'':<32} {receipt}")
+            echo(f"  {'':<32} {receipt}")
         for text in record_lines(duty):
-            click.echo(f"  {'':<32} {text}")
+            echo(f"  {'':<32} {text}")
     for advisory in detail.advisories:
-        click.echo(f"  Note: {advisory}")
+        echo(f"  Note: {advisory}")
     steps = [row for row in step_rows(detail) if row.recorded]
     if steps:
-        click.echo("")
-        click.echo("Office steps")
+        echo("")
+        echo("Office steps")
         for row in steps:
-            click.echo(f"  {row.label:<40} {row.shown}")
+            echo(f"  {row.label:<40} {row.shown}")
     if detail.conflicts:
-        click.echo("")
-        click.echo(f"Conflicts (resolve with `notify-tui resolve {detail.id} FIELD --choose N`)")
+        echo("")
+        echo(f"Conflicts (resolve with `notify-tui resolve {detail.id} FIELD --choose N`)")
         for conflict in detail.conflicts:
-            click.echo(f"  {conflict.label} ({conflict.field})")
-            click.echo(f"    {conflict.question}")
-            click.echo(f"    {numbered_values(conflict)}")
-    click.echo("")
-    click.echo("Audit trail")
+            echo(f"  {conflict.label} ({conflict.field})")
+            echo(f"    {conflict.question}")
+            echo(f"    {numbered_values(conflict)}")
+    echo("")
+    echo("Audit trail")
     for entry in detail.audit:
-        click.echo(f"  {entry.at[:19]}  {entry.summary} (device {entry.device})")
+        echo(f"  {entry.at[:19]}  {entry.summary} (device {entry.device})")
 
 
 def parse_assignments(
@@ -196,7 +197,7 @@ def parse_assignments(
 def case_edit(session: Session, case_id: str, assignments: Mapping[str, Any]) -> None:
     """Change fields of a case (each change is recorded in the audit trail)."""
     event = session.edit_case(case_id, assignments)
-    click.echo("No change." if event is None else f"Recorded {len(event.changes)} change(s).")
+    echo("No change." if event is None else f"Recorded {len(event.changes)} change(s).")
 
 
 COMMANDS = (case,)

@@ -6,6 +6,7 @@ import click
 
 from notify_tui.cli.common import (
     assessment_lines,
+    echo,
     emit_json,
     parse_dates,
     read_json_document,
@@ -77,7 +78,7 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
         emit_json(assessment.model_dump(mode="json"))
         return
     for line in assessment_lines(assessment, today, calendar, initials):
-        click.echo(line)
+        echo(line)
 
 
 def parse_settings(values: tuple[str, ...]) -> dict[str, int | str]:

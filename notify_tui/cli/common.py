@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from notify_tui.domain.text import json_escaped, terminal_line, terminal_text
 from notify_tui.errors import InvalidInput, NotifyError
 from notify_tui.settings import (
     NEW_PASSPHRASE_VARIABLE,
@@ -51,8 +52,8 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        """Print `error: MESSAGE` on stderr."""
-        click.echo(f"error: {self.format_message()}", err=True)
+        """Print `error: MESSAGE` on stderr (one line, nothing a terminal would obey)."""
+        click.echo(f"error: {terminal_line(self.format_message())}", err=True)
 
 
 class NotifyGroup(click.Group):
@@ -74,7 +75,7 @@ class NotifyGroup(click.Group):
         try:
             return super().main(*args, **kwargs)
         except NotifyError as error:  # raised outside a group invoke (e.g. in a callback)
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {terminal_line(error.message)}", err=True)
             sys.exit(2)
         except Exception as error:  # noqa: BLE001 - last resort: never print case data
             if os.environ.get(DEBUG_VARIABLE) == "1":
@@ -186,9 +187,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text (stdout, or stderr with `err`), with every escape sequence, control and
+    bidi character a peer's or a file's text may hold shown as U+FFFD
+    (`notify_tui.domain.text`): what a terminal prints, it never obeys."""
+    click.echo(terminal_text(message), err=err, nl=nl)
+
+
 def emit_json(value: Any) -> None:
-    """Print a JSON document to stdout."""
-    click.echo(json.dumps(jsonable(value), indent=2, ensure_ascii=False, default=str))
+    """Print a JSON document to stdout (those characters as \\u escapes: the same JSON)."""
+    document = json.dumps(jsonable(value), indent=2, ensure_ascii=False, default=str)
+    click.echo(json_escaped(document))
 
 
 def describe_left(left: int) -> str:

@@ -14,6 +14,7 @@ from notify_tui.cli.common import (
     NotifyGroup,
     checked_together,
     day,
+    echo,
     emit_json,
     jsonable,
     second_passphrase,
@@ -67,7 +68,7 @@ def duty_sent(
     after its due date needs --late-reason.
     """
     session.mark_sent(case_id, duty_id, sent_on, reference, late_reason)
-    click.echo(f"Recorded {duty_id} sent on {sent_on.isoformat()}.")
+    echo(f"Recorded {duty_id} sent on {sent_on.isoformat()}.")
 
 
 @duty.command("late-reason")
@@ -78,7 +79,7 @@ def duty_sent(
 def duty_late_reason(session: Session, case_id: str, duty_id: str, reason: str) -> None:
     """Give the reason for the delay of a duty recorded sent late without one."""
     session.add_late_reason(case_id, duty_id, reason)
-    click.echo(f"Recorded why {duty_id} was sent late.")
+    echo(f"Recorded why {duty_id} was sent late.")
 
 
 @duty.command("ack")
@@ -96,7 +97,7 @@ def duty_late_reason(session: Session, case_id: str, duty_id: str, reason: str) 
 def duty_ack(session: Session, case_id: str, duty_id: str, when: date) -> None:
     """Record that the recipient acknowledged the notification."""
     session.acknowledge(case_id, duty_id, when)
-    click.echo(f"Recorded {duty_id} acknowledged on {when.isoformat()}.")
+    echo(f"Recorded {duty_id} acknowledged on {when.isoformat()}.")
 
 
 @duty.command("withdraw")
@@ -139,14 +140,14 @@ def duty_withdraw(
         raise InvalidInput("--confirm-passphrase-file: give --confirm-user NAME too")
     event = session.withdraw(case_id, duty_id, reason, confirmed_by=confirmed_by)
     if event.type == "duty.withdrawal_requested":
-        click.echo(
+        echo(
             f"Asked to withdraw {duty_id}: it stays open (still owed) until the business "
             "office confirms the withdrawal."
         )
     elif confirmed_by is not None:
-        click.echo(f"Withdrew {duty_id}, confirmed by {confirmed_by[0]}.")
+        echo(f"Withdrew {duty_id}, confirmed by {confirmed_by[0]}.")
     else:
-        click.echo(f"Withdrew {duty_id}.")
+        echo(f"Withdrew {duty_id}.")
 
 
 @duty.command("confirm-withdrawal")
@@ -159,7 +160,7 @@ def duty_confirm_withdrawal(session: Session, case_id: str, duty_id: str) -> Non
     Refused on an LA's vault, and when the one confirming is the one who asked.
     """
     session.confirm_withdrawal(case_id, duty_id)
-    click.echo(f"Confirmed the withdrawal of {duty_id}.")
+    echo(f"Confirmed the withdrawal of {duty_id}.")
 
 
 @duty.command("correct")
@@ -180,7 +181,7 @@ def duty_correct(session: Session, case_id: str, duty_id: str, part: str, reason
     The earlier record stays in the audit trail and in `case show`.
     """
     session.correct_duty(case_id, duty_id, part, reason)
-    click.echo(f"Corrected {duty_id}: the {part} record is undone.")
+    echo(f"Corrected {duty_id}: the {part} record is undone.")
 
 
 def _require_verdict(params: Mapping[str, Any]) -> None:
@@ -225,7 +226,7 @@ def decide(
     notification, and "do not notify" is refused once the Panel notification is sent.
     """
     session.decide(case_id, notify=notify, rationale=rationale, decided_on=decided_on)
-    click.echo("Recorded the decision to " + ("notify." if notify else "not notify."))
+    echo("Recorded the decision to " + ("notify." if notify else "not notify."))
 
 
 @click.command()
@@ -240,12 +241,12 @@ def conflicts(session: Session, as_json: bool) -> None:
         emit_json(jsonable(rows))
         return
     if not rows:
-        click.echo("No conflicts.")
+        echo("No conflicts.")
     for index, row in enumerate(rows):
         if index:
-            click.echo("")
+            echo("")
         for line in conflict_lines(row, row.case_id):
-            click.echo(line)
+            echo(line)
 
 
 def _choice_number(ctx: click.Context, param: click.Parameter, raw: str | None) -> int | None:
@@ -300,7 +301,7 @@ def resolve(
     else:
         assert value is not None  # _one_answer holds
         session.resolve(case_id, field_path, parse_value(value))
-    click.echo(f"Resolved {field_path}.")
+    echo(f"Resolved {field_path}.")
 
 
 COMMANDS = (duty, decide, conflicts, resolve)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from notify_tui.cli.common import NotifyGroup, day, with_session
+from notify_tui.cli.common import NotifyGroup, day, echo, with_session
 from notify_tui.domain.office import STEP_LABELS
 from notify_tui.errors import InvalidInput
 
@@ -66,7 +66,7 @@ def office_step(
         case_id, area, name, value, outcome=outcome, correction=correction, reason=reason
     )
     what = ("a correction of " if correction else "") + STEP_LABELS[step].lower()
-    click.echo(f"Recorded {what} for {case_id}.")
+    echo(f"Recorded {what} for {case_id}.")
 
 
 @office.command("annual-report")
@@ -82,7 +82,7 @@ def office_step(
 )
 def annual_report(session: Session, year: int, published_on: date) -> None:
     """Record the yearly report's publication; sending it is due 7 days later."""
-    click.echo(session.record_annual_report(year, published_on))
+    echo(session.record_annual_report(year, published_on))
 
 
 COMMANDS = (office,)

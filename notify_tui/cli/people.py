@@ -10,6 +10,7 @@ import click
 
 from notify_tui.cli.common import (
     NotifyGroup,
+    echo,
     emit_json,
     jsonable,
     new_user_passphrase,
@@ -51,7 +52,7 @@ def users_add(session: Session, name: str, role: str, new_passphrase_file: Path 
     session.require(Permission.ADMINISTER, "add users")
     passphrase = new_user_passphrase(new_passphrase_file, name)
     added = session.add_user(name, role, passphrase)
-    click.echo(f"Added {added.name} as {added.role}. Their passphrase now opens this vault.")
+    echo(f"Added {added.name} as {added.role}. Their passphrase now opens this vault.")
 
 
 @users.command("list")
@@ -66,7 +67,7 @@ def users_list(session: Session, as_json: bool, include_removed: bool) -> None:
         return
     for row in rows:
         state = "" if row.active else f"  removed {row.removed_at[:10]} by {row.removed_by}"
-        click.echo(f"{row.name:<28} {row.role:<12} {row.role_words}{state}")
+        echo(f"{row.name:<28} {row.role:<12} {row.role_words}{state}")
 
 
 @users.command("remove")
@@ -76,7 +77,7 @@ def users_remove(session: Session, name: str) -> None:
     """Remove a user (admins only) and re-key the vault: their passphrase, and any copy of
     the key slot file made before now, open nothing written from now on."""
     removed = session.remove_user(name)
-    click.echo(
+    echo(
         f"Removed {removed.name}. The vault was re-encrypted under a new key: their "
         "passphrase no longer opens it, nor does any earlier copy of the key slot file."
     )
@@ -101,10 +102,10 @@ def audit(
         emit_json(jsonable(entries))
         return
     if not entries:
-        click.echo("No entries match.")
+        echo("No entries match.")
         return
     for entry in entries:
-        click.echo(f"{entry.at[:19]}  {entry.case:<12} {entry.summary}")
+        echo(f"{entry.at[:19]}  {entry.case:<12} {entry.summary}")
 
 
 @click.group(cls=NotifyGroup)
@@ -143,14 +144,14 @@ def recovery_split(
     if count is not None and count != len(holders):
         raise InvalidInput(f"--shares {count}: give one --holder per share ({len(holders)} given)")
     shares = session.split_recovery(list(holders), threshold)
-    click.echo(
+    echo(
         f"{len(shares)} shares; any {threshold} of them recover the vault. Each is shown "
         "once: give each to its holder, written down, and keep them apart."
     )
     for share in shares:
-        click.echo("")
-        click.echo(f"Share {share.number} of {len(shares)}, for {share.holder}:")
-        click.echo(f"    {share.words}")
+        echo("")
+        echo(f"Share {share.number} of {len(shares)}, for {share.holder}:")
+        echo(f"    {share.words}")
 
 
 @recovery.command("new-code")
@@ -158,8 +159,8 @@ def recovery_split(
 def recovery_new_code(session: Session) -> None:
     """Replace the recovery code (admins only); the old one stops working."""
     code = session.new_recovery_code()
-    click.echo("New recovery code (shown once; write it down and keep it apart):")
-    click.echo(f"    {code}")
+    echo("New recovery code (shown once; write it down and keep it apart):")
+    echo(f"    {code}")
 
 
 @recovery.command("status")
@@ -168,12 +169,12 @@ def recovery_status(session: Session) -> None:
     """Who holds recovery shares, and how many are needed (names only)."""
     holders = session.recovery_holders()
     if holders is None:
-        click.echo("No recovery shares. The recovery code recovers the vault.")
+        echo("No recovery shares. The recovery code recovers the vault.")
         return
     threshold, names = holders
-    click.echo(f"Any {threshold} of {len(names)} shares recover the vault. Holders:")
+    echo(f"Any {threshold} of {len(names)} shares recover the vault. Holders:")
     for name in names:
-        click.echo(f"  {name}")
+        echo(f"  {name}")
 
 
 COMMANDS = (users, audit, recovery)

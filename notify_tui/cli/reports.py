@@ -14,6 +14,7 @@ from notify_tui.cli.common import (
     checked_together,
     day,
     describe_left,
+    echo,
     emit_json,
     jsonable,
     with_session,
@@ -94,16 +95,16 @@ def show_deadlines(rows: Sequence[DutyView], output: str, today: date) -> None:
         emit_json(jsonable(rows))
         return
     if output == "md":
-        click.echo(deadlines_markdown(rows, today))
+        echo(deadlines_markdown(rows, today))
         return
     if not rows:
-        click.echo("Nothing due or overdue.")
+        echo("Nothing due or overdue.")
         return
     for row in rows:
         left = row.working_days_left
         # Every listed duty has a due date; the urgency word is only there for the type.
         when = row.urgency if left is None else describe_left(left)
-        click.echo(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
+        echo(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
 
 
 PERIODS = {
@@ -175,9 +176,9 @@ def report(
     if output == "json":
         emit_json(jsonable(figures))
     elif output == "csv":
-        click.echo(report_csv(figures), nl=False)
+        echo(report_csv(figures), nl=False)
     else:
-        click.echo(report_markdown(figures))
+        echo(report_markdown(figures))
 
 
 def report_rows(figures: Report) -> list[tuple[str, str, str, Any]]:

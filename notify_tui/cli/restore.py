@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from notify_tui.cli.common import (
+    echo,
     emit_json,
     read_passphrase,
     read_passphrase_file,
@@ -70,7 +71,7 @@ def restore(
         emit_json(report)
         return
     made = f" made {report.backup_created_at}" if report.backup_created_at else ""
-    click.echo(
+    echo(
         f"Restored the backup{made} of {report.device_id} ({report.org}) into {report.home}: "
         f"{report.events} event(s)."
     )
@@ -80,8 +81,8 @@ def restore(
             if report.replaced_read
             else "it could not be read, so what it held beyond the backup is not known"
         )
-        click.echo(f"The vault it replaced is kept, encrypted, in {report.replaced} ({read}).")
-    click.echo(
+        echo(f"The vault it replaced is kept, encrypted, in {report.replaced} ({read}).")
+    echo(
         "Changes are refused until the vault has caught up: export to the office, let it "
         "import the bundle and export its reply, then import that reply. "
         "`notify-tui catch-up` shows where it stands."
@@ -109,7 +110,7 @@ def catch_up_command(session: Session, end: bool, as_json: bool) -> None:
         if as_json:
             emit_json(None)
             return
-        click.echo("This vault was not restored from a backup: nothing to catch up.")
+        echo("This vault was not restored from a backup: nothing to catch up.")
         return
     if as_json:
         emit_json(view)
@@ -117,7 +118,7 @@ def catch_up_command(session: Session, end: bool, as_json: bool) -> None:
     from notify_tui.views.restore import catch_up_lines
 
     for line in catch_up_lines(view):
-        click.echo(line)
+        echo(line)
 
 
 COMMANDS = (restore, catch_up_command)

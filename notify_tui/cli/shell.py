@@ -35,6 +35,7 @@ from notify_tui.cli.common import (
     ShellSession,
     assessment_lines,
     describe_left,
+    echo,
     open_session,
     vault_options,
 )
@@ -101,12 +102,12 @@ def split_line(line: str) -> list[str]:
 
 def announce(sentence: str) -> None:
     """Say a change of the vault's state, on its own line (standard error)."""
-    click.echo(sentence, err=True)
+    echo(sentence, err=True)
 
 
 def refuse(message: str) -> None:
     """An error, in one line on standard error, as the CLI prints it."""
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
 
 
 def duration(seconds: float) -> str:
@@ -304,7 +305,7 @@ class LineShell:
             except click.exceptions.Exit:
                 pass  # -h, or a chosen exit status (deadlines --fail-on-overdue)
             except click.exceptions.NoArgsIsHelpError as error:
-                click.echo(error.format_message())  # a group alone ("case"): its help
+                echo(error.format_message())  # a group alone ("case"): its help
             except click.UsageError as error:
                 path = error.ctx.command_path if error.ctx is not None else words[0]
                 command = path.removeprefix("notify-tui").strip() or words[0]

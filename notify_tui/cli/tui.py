@@ -9,6 +9,7 @@ import os
 
 import click
 
+from notify_tui.cli.common import echo
 from notify_tui.settings import USER_VARIABLE, resolve_home
 
 
@@ -35,7 +36,7 @@ def demo(count: int, random_seed: int) -> None:
     The vault lives in a temporary folder and is deleted when the app closes.
     Every case is fictional.
     """
-    click.echo("Preparing demo vault… (synthetic cases, deleted on exit)", err=True)
+    echo("Preparing demo vault… (synthetic cases, deleted on exit)", err=True)
     from notify_tui.demo.vault import open_demo_vault
     from notify_tui.tui.app import make_app
     from notify_tui.tui.run import run_app

@@ -10,6 +10,7 @@ import click
 
 from notify_tui.cli.common import (
     UserError,
+    echo,
     emit_json,
     new_passphrase,
     read_passphrase,
@@ -75,12 +76,12 @@ def init(
     with session:
         identity = session.identity
         first = session.user_name
-    click.echo(f"Created the vault in {path} for {identity.org} ({identity.role}).")
-    click.echo(f"First user (admin): {first}")
-    click.echo(f"Device id: {identity.device_id}")
-    click.echo("")
-    click.echo("Recovery code (shown once; write it down and keep it apart from this computer):")
-    click.echo(f"    {recovery}")
+    echo(f"Created the vault in {path} for {identity.org} ({identity.role}).")
+    echo(f"First user (admin): {first}")
+    echo(f"Device id: {identity.device_id}")
+    echo("")
+    echo("Recovery code (shown once; write it down and keep it apart from this computer):")
+    echo(f"    {recovery}")
 
 
 @click.command()
@@ -114,12 +115,12 @@ def passwd(
         session.change_passphrase(old, new, rotate_key=rotate_key)
         name = session.user_name
     if rotate_key:
-        click.echo(
+        echo(
             f"Passphrase of {name} changed and the vault re-keyed: the old passphrase no longer "
             "opens it, nor does any copy of the key slot file made before now."
         )
     else:
-        click.echo(
+        echo(
             f"Passphrase of {name} changed: the old passphrase no longer opens this vault's key "
             "slot file. A copy of that file made before now (in a backup, say) still opens with "
             "it; if the old passphrase may have leaked, run `notify-tui passwd --rotate-key`."
@@ -192,12 +193,12 @@ def recover(
     ) as session:
         fresh = session.set_passphrase_after_recovery(new, user or None)
         name = session.user_name
-    click.echo(f"Passphrase of {name} set.")
+    echo(f"Passphrase of {name} set.")
     if fresh:
-        click.echo("The old recovery code no longer works; the new one (shown once) is:")
-        click.echo(f"    {fresh}")
+        echo("The old recovery code no longer works; the new one (shown once) is:")
+        echo(f"    {fresh}")
     else:
-        click.echo(
+        echo(
             "The shares still work. They were typed in here: if any may have been seen, "
             "make new ones with `notify-tui recovery split`."
         )
@@ -227,7 +228,7 @@ def backup(session: Session, destination: Path) -> None:
 
     Prints the file written. `notify-tui restore --from FILE` puts it back.
     """
-    click.echo(str(session.backup(destination)))
+    echo(str(session.backup(destination)))
 
 
 @click.command()
@@ -245,9 +246,9 @@ def doctor(session: Session, as_json: bool) -> None:
         emit_json({"ok": report.ok, "checks": report.checks, "problems": report.problems})
     else:
         for check_name in report.checks:
-            click.echo(f"checked: {check_name}")
+            echo(f"checked: {check_name}")
         for problem in report.problems:
-            click.echo(f"PROBLEM: {problem}")
+            echo(f"PROBLEM: {problem}")
     if not report.ok:
         raise UserError(f"{len(report.problems)} problem(s) found; first: {report.problems[0]}")
 
@@ -261,7 +262,7 @@ def seed(session: Session, count: int, random_seed: int | None) -> None:
     from notify_tui.demo.vault import seed_synthetic
 
     ids = seed_synthetic(session, count, seed=random_seed)
-    click.echo(f"Added {len(ids)} synthetic cases.")
+    echo(f"Added {len(ids)} synthetic cases.")
 
 
 COMMANDS = (init, passwd, recover, backup, doctor, seed)

@@ -32,8 +32,17 @@ def _slug(text: str) -> str:
 
 def device_id_for(org: str) -> str:
     """A new device id: a slug of the organisation and a random suffix."""
-    slug = _slug(org)[:40].strip("-") or "device"
-    return f"{slug}-{secrets.token_hex(3)}"
+    return f"{device_prefix(org)}-{secrets.token_hex(3)}"
+
+
+def device_prefix(org: str) -> str:
+    """What every device id of an organisation starts with (before `-` and 6 hex digits)."""
+    return _slug(org)[:40].strip("-") or "device"
+
+
+def is_device_id_of(device_id: str, org: str) -> bool:
+    """Whether `device_id` is shaped as `device_id_for(org)` makes ids."""
+    return re.fullmatch(re.escape(device_prefix(org)) + r"-[0-9a-f]{6}", device_id) is not None
 
 
 def org_slug(org: str) -> str:

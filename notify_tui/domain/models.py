@@ -139,8 +139,15 @@ def _lenient(info: ValidationInfo) -> bool:
     return bool((info.context or {}).get("lenient"))
 
 
+def _dates_checked(info: ValidationInfo) -> bool:
+    """Whether to refuse future dates: always, except when lenient without a today (the
+    fold). A peer's event is checked leniently (no cross-field rules: edits made apart may
+    combine) but against the day it was recorded (`notify_tui.domain.event_rules`)."""
+    return not _lenient(info) or isinstance((info.context or {}).get("today"), date)
+
+
 def _not_future(value: date | None, info: ValidationInfo) -> date | None:
-    if value is not None and not _lenient(info) and value > _today(info):
+    if value is not None and _dates_checked(info) and value > _today(info):
         # The value is not repeated: a date of birth is case data, and errors reach stderr.
         raise ValueError("is in the future; give the date it happened")
     return value

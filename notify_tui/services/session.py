@@ -37,6 +37,7 @@ from notify_tui.domain.duty_states import (
     withdrawal_action,
     working_days_late,
 )
+from notify_tui.domain.event_rules import Relation, check_event
 from notify_tui.domain.fold import (
     CaseState,
     FieldState,
@@ -80,6 +81,7 @@ from notify_tui.domain.rules import (
     default_rule_pack,
     is_case_document,
 )
+from notify_tui.domain.text import forbidden_character
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, NotPermitted, VaultError
 from notify_tui.services.sync import SyncService
@@ -222,6 +224,25 @@ class Session:
         self.local_duties = frozenset(r.id for r in self.pack.rules if r.clock == "local")
         """The duties of local rules, whose working days left count on `local_calendar`."""
         self.projector = Projector(self.pack, self.local_calendar, self.preferences.rule_settings())
+        self._duty_rule_ids = frozenset(r.id for r in self.pack.rules if r.kind == "duty")
+
+    def _record(self, entries: Iterable[tuple[str, str, Sequence[Change]]]) -> list[Event]:
+        """Record events from this device, each held to the rules a peer's import holds
+        it to (`event_rules.check_event`): what a peer would refuse is never written,
+        so this device's chain can always be sent."""
+        return self._vault.record(self.projector, entries, self.clock.now(), check=self._check_own)
+
+    def _check_own(self, event: Event) -> None:
+        partnership = event.case.startswith(PARTNERSHIP_PREFIX)
+        own_log = event.case == VAULT_LOG
+        relation: Relation = (
+            "office" if self.identity.role == "office" and not (partnership or own_log) else "owner"
+        )
+        problem = check_event(
+            event, relation, partnership=partnership, duty_ids=self._duty_rule_ids
+        )
+        if problem is not None:
+            raise InvalidInput(str(problem))
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -243,6 +264,10 @@ class Session:
         The vault is opened on `owner` (default: a new `OwnerThread`)."""
         if len(passphrase) < 12:
             raise InvalidInput("passphrase: use at least 12 characters (a few words is best)")
+        for label, text in (("organisation", org), ("user name", author)):
+            bad = forbidden_character(text, multiline=False)
+            if bad:  # every event names them: a peer would refuse them all
+                raise InvalidInput(f"{label}: holds the control character {bad}")
         clock = clock or system_clock()
         owner = owner or OwnerThread()
         try:
@@ -443,7 +468,7 @@ class Session:
             values = flatten(case.model_dump(mode="json", exclude_none=True))
             changes = [Change(field=path, value=value) for path, value in values.items()]
             entries.append((case_id, "case.created", changes))
-        self._vault.record(self.projector, entries, self.clock.now())
+        self._record(entries)
         return [case_id for case_id, _, _ in entries]
 
     def _state(self, case_id: str) -> CaseState:
@@ -506,9 +531,7 @@ class Session:
             if any(path in state.fields and state.fields[path].in_conflict for path in assignments)
             else "case.edited"
         )
-        return self._vault.record(
-            self.projector, [(case_id, event_type, changes)], self.clock.now()
-        )[0]
+        return self._record([(case_id, event_type, changes)])[0]
 
     @owned
     @needs(Permission.RECORD, "record threshold decisions")
@@ -541,9 +564,7 @@ class Session:
         self._check_decision(state, notify)
         heads = state.fields["decision"].head_ids if "decision" in state.fields else []
         change = Change(field="decision", value=decision.model_dump(mode="json"), replaces=heads)
-        return self._vault.record(
-            self.projector, [(case_id, "decision.recorded", [change])], self.clock.now()
-        )[0]
+        return self._record([(case_id, "decision.recorded", [change])])[0]
 
     def _check_decision(self, state: CaseState, notify: bool) -> None:
         """A threshold decision is about the Panel duties only, and may not contradict
@@ -589,9 +610,7 @@ class Session:
             )
             for path, value in values.items()
         ]
-        return self._vault.record(
-            self.projector, [(state.case_id, event_type, changes)], self.clock.now()
-        )[0]
+        return self._record([(state.case_id, event_type, changes)])[0]
 
     def _check_duty_date(self, case_id: str, when: date, what: str) -> None:
         if when > self.today():
@@ -813,9 +832,7 @@ class Session:
             self._check_resolution(state, field_path, value)
         # The chosen value is one already held: record it as replacing every head.
         change = Change(field=field_path, value=value, replaces=field_state.head_ids)
-        return self._vault.record(
-            self.projector, [(case_id, "conflict.resolved", [change])], self.clock.now()
-        )[0]
+        return self._record([(case_id, "conflict.resolved", [change])])[0]
 
     def _check_resolution(self, state: CaseState, field_path: str, value: object) -> None:
         """A resolution keeps one of the values held; refuse one the rest of the record
@@ -899,7 +916,7 @@ class Session:
             (case_id, "case.edited", [Change(field=field_path, value=value, replaces=heads)])
             for value in values
         ]
-        self._vault.record(self.projector, entries, self.clock.now())
+        self._record(entries)
 
     # -- the office workflow -------------------------------------------------------
 
@@ -926,9 +943,12 @@ class Session:
             raise InvalidInput("--reason: a correction needs its reason; say why in a sentence")
         if not correction and reason is not None:
             raise InvalidInput("--reason: goes with --correction (a step in order needs none)")
+        if self.identity.role != "office":
+            raise InvalidInput(
+                "office steps are recorded by the business office (its bundles bring them "
+                "here); an LA's own record of them would be refused by every peer"
+            )
         state = self._state(case_id)
-        if self.identity.role != "office" and state.org != self.identity.org:
-            raise InvalidInput(f"case {case_id} belongs to {state.org}; only it or the office may")
         duties = {row["duty_id"] for row in self._duty_rows(case_id)}
         not_here = office.applies_to(area, duties, state.value("kind"))
         if not_here:
@@ -963,9 +983,7 @@ class Session:
             note = {"reason": reason.strip(), "was": recorded.get(key), "by": self.user_name}
             changes.append(change_of(f"{office.CORRECTIONS}.{key}", note))
             event_type = "office.corrected"
-        return self._vault.record(
-            self.projector, [(case_id, event_type, changes)], self.clock.now()
-        )[0]
+        return self._record([(case_id, event_type, changes)])[0]
 
     @owned
     @needs(Permission.RECORD, "record the yearly report")
@@ -992,7 +1010,7 @@ class Session:
             for path, value in values.items()
         ]
         event_type = "office.recorded" if existing else "case.created"
-        self._vault.record(self.projector, [(record_id, event_type, changes)], self.clock.now())
+        self._record([(record_id, event_type, changes)])
         return record_id
 
     @owned
@@ -1351,6 +1369,7 @@ class Session:
             passphrase,
             self.clock.now(),
             record=[_people_change("added", shown, role)],
+            check=self._check_own,
         )
         added = self._vault.find_user(shown)
         assert added is not None
@@ -1375,6 +1394,7 @@ class Session:
             found.name,
             self.clock.now(),
             record=[_people_change("removed", found.name, found.role)],
+            check=self._check_own,
         )
         removed = self._vault.find_user(found.name)
         assert removed is not None
@@ -1443,13 +1463,11 @@ class Session:
         if detail:
             value["detail"] = " ".join(detail.split())[:MAX_DETAIL_LENGTH]
         change = Change(field=ACCESS_FIELD, value=value)
-        self._vault.record(
-            self.projector, [(case_id or VAULT_LOG, ACCESS_TYPE, [change])], self.clock.now()
-        )
+        self._record([(case_id or VAULT_LOG, ACCESS_TYPE, [change])])
 
     def _log_people(self, action: str, user: str | None, *, detail: str = "") -> None:
         change = _people_change(action, user, None, detail)
-        self._vault.record(self.projector, [(VAULT_LOG, PEOPLE_TYPE, [change])], self.clock.now())
+        self._record([(VAULT_LOG, PEOPLE_TYPE, [change])])
 
     @owned
     def audit(
@@ -1514,7 +1532,11 @@ class Session:
         """Check SQLCipher integrity, every hash chain and signature, each chain's recorded
         head and peers' receipts of it, and the projection against the events."""
         findings = check_vault(self._vault, self.projector)
-        return DoctorReport(checks=findings.checks, problems=findings.problems)
+        trust_checks, trust_problems = self.sync.trust_findings()
+        return DoctorReport(
+            checks=(*findings.checks, *trust_checks),
+            problems=(*findings.problems, *trust_problems),
+        )
 
     @owned
     def projection_hash(self) -> str:

@@ -9,15 +9,16 @@ folder handling in `notify_tui.sync.transport`; this module validates and orches
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from notify_tui.clock import Clock
 from notify_tui.domain.chains import signing_device
 from notify_tui.domain.people import Permission
-from notify_tui.errors import BundleRefused, InvalidInput
+from notify_tui.errors import BundleRefused, InvalidInput, NotifyError
 from notify_tui.services.restore import CatchUpView, catch_up_view
 from notify_tui.services.sync_types import (
     BundleRange,
@@ -116,23 +117,71 @@ class SyncService:
         )
 
     @owned
+    def keys_export_private(self, destination: Path, passphrase: str) -> Path:
+        """Write this device's private keys (X25519 for HPKE, Ed25519 for signing) as
+        passphrase-protected PKCS#8 PEM to a new file, readable by the owner only, so a
+        security team can open and check bundles with stock tools. Never overwrites."""
+        destination = destination.expanduser()
+        if destination.exists() or destination.is_symlink():
+            raise InvalidInput(f"--to {destination}: already exists; choose a new file name")
+        if not destination.parent.is_dir():
+            raise InvalidInput(f"--to {destination.parent}: no such folder")
+        identity = self._vault.identity
+        data = trust.private_keys_pem(
+            identity.device_id, identity.org, identity.signing_key, identity.hpke_key, passphrase
+        )
+        atomic_write_bytes(destination, data, exclusive=True)
+        return destination
+
+    @owned
     def signers_line(self) -> str:
         """The OpenSSH allowed_signers line for this device (principal = device id)."""
         me = trust.this_device(self._vault)
         return sshsig.allowed_signers_line(me.device_id, me.signing_public)
 
-    @owned
-    def add_peer(self, source: Path) -> PeerView:
-        """Trust the device described by a keys file."""
-        self._session.require(Permission.ADMINISTER, "trust peers")
+    def _keys_file(self, source: Path) -> trust.KeysDocument:
         try:
             data = source.expanduser().read_bytes()[: trust.MAX_KEYS_FILE + 1]
         except OSError as error:
             raise InvalidInput(f"{source}: cannot read ({error.strerror})") from None
-        document = trust.parse_keys_document(data, str(source))
+        return trust.parse_keys_document(data, str(source))
+
+    @owned
+    def peer_preview(self, source: Path) -> KeysFile:
+        """The device a keys file describes, its fingerprint worked out from its key, if
+        `add_peer` would trust it (refused in one line, as `add_peer` would, if not):
+        what to read out to the peer before trusting it."""
+        document = self._keys_file(source)
+        trust.check_addable(self._vault, document)
+        return _keys_view(document)
+
+    @owned
+    def add_peer(self, source: Path, fingerprint: str | None = None) -> PeerView:
+        """Trust the device described by a keys file.
+
+        `fingerprint` is the signing key's fingerprint as the peer read it out
+        (`SHA256:…`); a keys file whose key has another is refused. The shells ask for it
+        (or a yes to the one they show) before calling this."""
+        self._session.require(Permission.ADMINISTER, "trust peers")
+        document = self._keys_file(source)
+        if fingerprint is not None:
+            actual = _keys_view(document).fingerprint
+            if fingerprint.strip() != actual:
+                raise InvalidInput(
+                    f"--fingerprint {fingerprint.strip()[:60]}: the keys file's signing key is "
+                    f"{actual}; they differ, so it was not trusted (ask the peer again)"
+                )
         self._vault.require_writer()
         with translate_errors():
             return _peer_view(trust.add_peer(self._vault, document, self._session.clock.now()))
+
+    @owned
+    def trust_findings(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """For `doctor`: what was checked of the trusted peers, and what is wrong."""
+        return (
+            ("trusted peers: one role per organisation, no look-alike device ids",),
+            tuple(trust.trust_problems(self._vault)),
+        )
 
     @owned
     def list_peers(self) -> tuple[PeerView, ...]:
@@ -176,16 +225,15 @@ class SyncService:
     def export(self, directory: Path, peer: str | None = None) -> list[Path]:
         """Write one bundle per unrevoked peer (or the one given) into `directory`.
 
-        Each bundle is logged as made before its file is written, so a crash in between
-        skips a bundle number rather than giving it to two bundles. A vault restored from
-        a backup exports as any other: its receipts say how far it holds its own chains,
-        and the peer's reply brings back the rest (`notify_tui.store.catch_up`).
+        The folder is created when missing (not its parents). Each bundle is logged as made
+        before its file is written, so a crash in between skips a bundle number rather than
+        giving it to two bundles. A vault restored from a backup exports as any other: its
+        receipts say how far it holds its own chains, and the peer's reply brings back the
+        rest (`notify_tui.store.catch_up`). Who made each is kept with the bundles sent.
         """
         self._session.require(Permission.SYNC, "export bundles")
         self._vault.require_writer()
-        directory = directory.expanduser()
-        if not directory.is_dir():
-            raise InvalidInput(f"--to {directory}: no such folder")
+        directory = export_folder(directory)
         peers = self._peers(peer)
         me = trust.this_device(self._vault)
         identity = self._vault.identity
@@ -214,8 +262,9 @@ class SyncService:
                     bundle_seq=answered.seq, manifest_sha256=answered.manifest_sha256
                 ),
             )
-            name = f"{me.device_id}--{device.device_id}--{seq:06d}-{built.manifest.bundle_id[:8]}"
-            path = directory / f"{name}{bundle_format.BUNDLE_SUFFIX}"
+            path = directory / transport.bundle_name(
+                me.device_id, device.device_id, seq, built.manifest.bundle_id
+            )
             with translate_errors():
                 outbox.record_sent(
                     self._vault,
@@ -239,7 +288,11 @@ class SyncService:
 
     @owned
     def import_bundle(self, path: Path) -> ImportOutcome:
-        """Import one bundle file; a refusal is returned, not raised."""
+        """Import one bundle file; a refusal is returned, not raised.
+
+        No bundle's content ends the run: a check that fails in a way it should not is
+        reported as this file's refusal (the import is one transaction, so nothing of it
+        was written)."""
         self._session.require(Permission.SYNC, "import bundles")
         self._vault.require_writer()
         try:
@@ -247,8 +300,19 @@ class SyncService:
             result = merge.import_bundle(
                 self._vault, self._session.projector, raw, self._session.clock.now()
             )
+        except bundle_format.BundleIncomplete as error:
+            return ImportOutcome(path, "incomplete", reason=error.message)
         except BundleRefused as error:
             return ImportOutcome(path, "refused", reason=error.message)
+        except NotifyError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a peer's file must never end the run
+            return ImportOutcome(
+                path,
+                "refused",
+                reason=f"could not be checked (internal error {type(error).__name__}); "
+                "nothing of it was written",
+            )
         return ImportOutcome(
             path,
             "already imported" if result.already_imported else "imported",
@@ -262,9 +326,18 @@ class SyncService:
         """Import files one at a time, yielding each outcome as it happens.
 
         Refused files are tried again while another file succeeds (bundles may arrive in
-        any order), so a file can be yielded more than once; its last outcome counts.
+        any order), so a file can be yielded more than once; its last outcome counts. A
+        file named twice is read once; its second naming is yielded as `named twice`.
         """
-        todo = list(paths)
+        todo: list[Path] = []
+        seen: set[Path] = set()
+        for path in paths:
+            key = _identity(path)
+            if key in seen:
+                yield ImportOutcome(path, "named twice", reason="named twice: read once")
+                continue
+            seen.add(key)
+            todo.append(path)
         while todo:
             progressed = False
             retry: list[Path] = []
@@ -280,12 +353,23 @@ class SyncService:
             todo = retry
 
     def _import_all(self, paths: Sequence[Path]) -> list[ImportOutcome]:
-        outcomes = {outcome.path: outcome for outcome in self.iter_import(paths)}
-        return [outcomes[path] for path in paths]
+        outcomes: dict[Path, ImportOutcome] = {}
+        twice: list[ImportOutcome] = []
+        for outcome in self.iter_import(paths):
+            if outcome.status == "named twice":
+                twice.append(outcome)
+            else:
+                outcomes[outcome.path] = outcome
+        ordered = [outcomes[path] for path in dict.fromkeys(paths) if path in outcomes]
+        return ordered + twice
 
     def import_files(self, paths: Iterable[Path]) -> list[ImportOutcome]:
-        """Import bundle files (in any order); each is all-or-nothing."""
-        return self._import_all([Path(p) for p in paths])
+        """Import bundle files (in any order); each is all-or-nothing. A file named on
+        purpose that is not complete is refused (only a folder's is waited for)."""
+        return [
+            replace(outcome, status="refused") if outcome.status == "incomplete" else outcome
+            for outcome in self._import_all([Path(p) for p in paths])
+        ]
 
     @staticmethod
     def bundle_files(directory: Path) -> list[Path]:
@@ -293,8 +377,15 @@ class SyncService:
         return transport.bundle_files(directory)
 
     @staticmethod
+    def files_for(directory: Path, device_id: str) -> list[Path]:
+        """The bundle files in a folder that `import_from_dir` would take for the device
+        `device_id` (no vault needed: a screen counts them before the import starts)."""
+        return transport.inbox(transport.bundle_folder(directory, "--from"), device_id).mine
+
+    @staticmethod
     def file_away(directory: Path, outcomes: Iterable[ImportOutcome]) -> list[ImportOutcome]:
-        """Move each imported file to done/ and each refused one to rejected/ (+ reason).
+        """Move each imported file to done/ and each refused one to rejected/ (+ reason);
+        a file left in place (incomplete, for another device) stays.
 
         Returns the outcomes again, each with `moved_to` set (the ones given are not changed).
         """
@@ -307,15 +398,47 @@ class SyncService:
                     str(outcome.reason) if outcome.status == "refused" else None,
                 ),
             )
+            if outcome.status in ("imported", "already imported", "refused")
+            else outcome
             for outcome in outcomes
         ]
 
     @owned
-    def import_from_dir(self, directory: Path) -> list[ImportOutcome]:
-        """Import every bundle in a folder; move each to done/ or rejected/ (+ .reason.txt)."""
+    def import_from_dir(
+        self,
+        directory: Path,
+        *,
+        on_start: Callable[[int], None] | None = None,
+        on_outcome: Callable[[ImportOutcome], None] | None = None,
+    ) -> list[ImportOutcome]:
+        """Import the bundles in a folder addressed to this device, each judged alone;
+        move each to done/ or rejected/ (+ .reason.txt); leave the files named for
+        another device, and files still being written, where they are.
+
+        `on_start` is told how many files are this device's, `on_outcome` each outcome
+        as it happens (a file refused and retried is told again)."""
         directory = transport.bundle_folder(directory, "--from")
-        outcomes = self._import_all(self.bundle_files(directory))
-        return self.file_away(directory, outcomes)
+        box = transport.inbox(directory, self._vault.identity.device_id)
+        if on_start is not None:
+            on_start(len(box.mine))
+        outcomes: dict[Path, ImportOutcome] = {}
+        for outcome in self.iter_import(box.mine):
+            outcomes[outcome.path] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
+        filed = [
+            replace(outcome, reason=f"{outcome.reason}: left in place")
+            if outcome.status == "incomplete"
+            else outcome
+            for outcome in self.file_away(directory, [outcomes[path] for path in box.mine])
+        ]
+        left = [
+            ImportOutcome(
+                path, "for another device", reason=f"for another device ({to}): left in place"
+            )
+            for path, to in box.others
+        ]
+        return filed + left
 
     # -- after a restore -----------------------------------------------------------
 
@@ -390,10 +513,17 @@ class SyncService:
     # -- verify (no vault) ---------------------------------------------------------
 
     @staticmethod
-    def verify_file(path: Path, signers: Path | None = None) -> VerifyReport:
-        """Check a bundle's structure and signature without a vault."""
+    def verify_file(path: Path, signers: Path | None, now: datetime) -> VerifyReport:
+        """Check a bundle's structure and signature without a vault.
+
+        With `signers` (an allowed_signers file or a keys file), the signature must be
+        by a key it lists for the sender at `now`, as `ssh-keygen -Y verify` reads it:
+        then the bundle is `valid`. Without, the signature is checked against the key it
+        names itself, which shows the bundle is intact but not who made it: anyone can
+        sign with a key of their own, so such a bundle is never reported valid."""
         try:
             raw = bundle_format.read_bundle_file(path)
+            raw.payload  # noqa: B018 - its size and SHA-256 against the manifest
         except BundleRefused as error:
             return VerifyReport(path=path, valid=False, reason=error.message)
         manifest = raw.manifest
@@ -422,23 +552,70 @@ class SyncService:
                 for r in manifest.receipts
             ),
         )
-        signer_checked = False
         try:
-            if signers is not None:
-                try:
-                    data = signers.expanduser().read_bytes()[: trust.MAX_KEYS_FILE + 1]
-                except OSError as error:
-                    raise InvalidInput(f"{signers}: cannot read ({error.strerror})") from None
-                bundle_format.verify_with_signers(raw, trust.read_signers(data, str(signers)))
-                signer_checked = True
-                key = trust.read_signers(data, str(signers))[manifest.sender.device]
-            else:
+            if signers is None:
                 key = bundle_format.embedded_signer(raw)
                 bundle_format.verify_signature(raw, key)
-            signer = sshsig.fingerprint(key)
+                return replace(
+                    report,
+                    signer=sshsig.fingerprint(key),
+                    reason=(
+                        "not verified: the signature matches the key it names itself, which "
+                        "shows the bundle is intact, not who made it; pass --signers with the "
+                        "sender's allowed_signers line or keys file"
+                    ),
+                )
+            try:
+                data = signers.expanduser().read_bytes()[: trust.MAX_KEYS_FILE + 1]
+            except OSError as error:
+                raise InvalidInput(f"{signers}: cannot read ({error.strerror})") from None
+            allowed = trust.read_signers(data, str(signers))
+            keys = allowed.keys_for(sender.device, now)
+            bundle_format.verify_with_signers(raw, keys, allowed.refusal(sender.device, now))
+            key = sshsig.signature_key(raw.signature)
         except BundleRefused as error:
-            return replace(report, reason=error.message, signer_checked=signer_checked)
-        return replace(report, valid=True, signer=signer, signer_checked=signer_checked)
+            return replace(report, reason=error.message)
+        return replace(report, valid=True, signer=sshsig.fingerprint(key), signer_checked=True)
+
+
+def export_folder(directory: Path) -> Path:
+    """The folder bundles are exported to, created when missing (its parent must exist);
+    the one rule the CLI and the terminal app share."""
+    directory = directory.expanduser()
+    if directory.is_symlink() and not directory.is_dir():
+        raise InvalidInput(f"--to {directory}: is a broken symbolic link")
+    if directory.exists():
+        if not directory.is_dir():
+            raise InvalidInput(f"--to {directory}: is a file; give a folder")
+        return directory
+    if not directory.parent.is_dir():
+        raise InvalidInput(f"--to {directory}: no such folder, nor its parent {directory.parent}")
+    try:
+        directory.mkdir(mode=0o700)
+    except OSError as error:
+        raise InvalidInput(f"--to {directory}: cannot create it ({error.strerror})") from None
+    return directory
+
+
+def _identity(path: Path) -> Path:
+    """The file a path names (the same file named twice is read once)."""
+    try:
+        return path.expanduser().resolve()
+    except OSError:
+        return path.expanduser().absolute()
+
+
+def _keys_view(document: trust.KeysDocument) -> KeysFile:
+    """A keys file as the shells show it, its fingerprint worked out from its key."""
+    key = sshsig.parse_openssh_public_key(document.signing_key)
+    return KeysFile(
+        device_id=document.device_id,
+        org=document.org,
+        role=document.role,
+        signing_key=document.signing_key,
+        hpke_public_hex=document.hpke_public_hex,
+        fingerprint=sshsig.fingerprint(key),
+    )
 
 
 def _peer_view(device: trust.Device) -> PeerView:

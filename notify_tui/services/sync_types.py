@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 Role = Literal["la", "office"]
-ImportStatus = Literal["imported", "already imported", "refused"]
+ImportStatus = Literal[
+    "imported", "already imported", "refused", "incomplete", "for another device", "named twice"
+]
+"""What happened to a bundle file: the last three leave it where it is (`incomplete`: still
+being written; `for another device`: its name is addressed to another; `named twice`:
+given twice on one command line, read once)."""
 
 
 def flat_json(value: object) -> dict[str, object]:

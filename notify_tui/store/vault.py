@@ -432,6 +432,7 @@ class Vault:
         *,
         record: Sequence[Change],
         parameters: Argon2Parameters | None = None,
+        check: Callable[[Event], None] | None = None,
     ) -> None:
         """Give a new user a passphrase slot, then their row and the `record` event.
 
@@ -443,10 +444,16 @@ class Vault:
         self.keyslots.set_passphrase(self.data_key, passphrase, user=name, parameters=parameters)
         with translate_errors(), self.db.atomic():
             user_table.put_user(self.db, name, role, now=now.isoformat(), by=self.author)
-            self.record(projector, [(VAULT_LOG, "people.recorded", record)], now)
+            self.record(projector, [(VAULT_LOG, "people.recorded", record)], now, check)
 
     def remove_user(
-        self, projector: Projector, name: str, now: datetime, *, record: Sequence[Change]
+        self,
+        projector: Projector,
+        name: str,
+        now: datetime,
+        *,
+        record: Sequence[Change],
+        check: Callable[[Event], None] | None = None,
     ) -> None:
         """Remove a user: their row marked, their slot gone, the database re-keyed.
 
@@ -457,7 +464,7 @@ class Vault:
         self.require_writer()
         with translate_errors(), self.db.atomic():
             user_table.mark_removed(self.db, name, now=now.isoformat(), by=self.author)
-            self.record(projector, [(VAULT_LOG, "people.recorded", record)], now)
+            self.record(projector, [(VAULT_LOG, "people.recorded", record)], now, check)
             self.set_meta(REKEY_DUE_META_KEY, f"user removed at {now.isoformat()}")
         self._complete_removals()
 
@@ -611,12 +618,14 @@ class Vault:
         projector: Projector,
         entries: Iterable[tuple[str, str, Sequence[Change]]],
         now: datetime,
+        check: Callable[[Event], None] | None = None,
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
         Each is signed, chained to the previous one of its chain (`chain_for`, `head`),
-        stored (its chain's recorded head advanced with it), and folded into its case's
-        projection before the transaction commits; nothing is written if any fails.
+        given to `check` (which raises to refuse it), stored (its chain's recorded head
+        advanced with it), and folded into its case's projection before the transaction
+        commits; nothing is written if any fails.
         Refused (`VaultError`) on a chain a peer holds more of, or during the catch-up
         after a restore (`notify_tui.store.catch_up.refusal`): it would fork the chain.
         An access log or people entry (`people.NON_STATE_TYPES`) is held instead
@@ -648,6 +657,8 @@ class Vault:
                     changes=list(changes),
                 )
                 event = Event.create(body, identity.signing_key)
+                if check is not None:
+                    check(event)
                 self._insert_event(event)
                 heads[chain] = (event.seq, event.id)
                 newest[chain] = event

@@ -28,14 +28,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import io
 import json
+import os
 import struct
 import uuid
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,8 +45,9 @@ from typing import Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from notify_tui.domain.text import ONE_LINE_PATTERN
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import DEVICE_ID, HEX64, Event
 from notify_tui.sync import seal, sshsig
@@ -64,6 +67,10 @@ MAX_SIGNATURE_BYTES: Final = 4096
 MAX_UNCOMPRESSED_BYTES: Final = 512 * 1024 * 1024
 """The largest declared (and allowed) size of the decompressed event lines."""
 MAX_EVENTS: Final = 1_000_000
+MAX_EVENT_LINE: Final = 1024 * 1024
+"""The longest event line (bytes): no event the program writes comes near it."""
+MAX_SEQ: Final = 2**31 - 1
+"""The highest sequence number of a chain, and of a sender's bundles."""
 MAX_RECIPIENTS: Final = 16
 MAX_DEVICES: Final = 10_000
 
@@ -79,7 +86,7 @@ class Sender(_Strict):
     """Who made the bundle."""
 
     device: str = Field(pattern=DEVICE_ID)
-    org: str = Field(min_length=1, max_length=200)
+    org: str = Field(min_length=1, max_length=200, pattern=ONE_LINE_PATTERN)
     role: Literal["la", "office"]
 
 
@@ -95,8 +102,8 @@ class DeviceRange(_Strict):
     """The events of one device in the payload: seq first..last, contiguous."""
 
     device: str = Field(pattern=DEVICE_ID)
-    first_seq: int = Field(ge=1)
-    last_seq: int = Field(ge=1)
+    first_seq: int = Field(ge=1, le=MAX_SEQ)
+    last_seq: int = Field(ge=1, le=MAX_SEQ)
     head: str = Field(pattern=HEX64, description="id of the event numbered last_seq")
 
     @property
@@ -119,8 +126,8 @@ class Receipt(_Strict):
     """The sender holds events 1..held_up_to of `device`, the last since `received_at`."""
 
     device: str = Field(pattern=DEVICE_ID)
-    held_up_to: int = Field(ge=0)
-    received_at: datetime
+    held_up_to: int = Field(ge=0, le=MAX_SEQ)
+    received_at: AwareDatetime
 
 
 class Answers(_Strict):
@@ -140,11 +147,11 @@ class Manifest(_Strict):
     format: Literal["notify-tui-bundle"]
     schema_version: Literal[1]
     bundle_id: str = Field(pattern=r"^[0-9a-f]{32}$")
-    created_at: datetime
+    created_at: AwareDatetime
     sender: Sender
     to: str = Field(pattern=DEVICE_ID, description="the peer the bundle was made for")
     recipients: list[Recipient] = Field(min_length=1, max_length=MAX_RECIPIENTS)
-    bundle_seq: int = Field(ge=1)
+    bundle_seq: int = Field(ge=1, le=MAX_SEQ)
     previous_bundle_sha256: str | None = Field(pattern=HEX64)
     answers: Answers | None
     ranges: list[DeviceRange] = Field(max_length=MAX_DEVICES)
@@ -273,19 +280,76 @@ def ranges_of(events: Sequence[Event]) -> list[DeviceRange]:
 # -- reading -----------------------------------------------------------------------------
 
 
+class BundleIncomplete(BundleRefused):
+    """The file starts as a bundle but has no end record yet: most likely still being
+    written (a copy in progress). A folder import leaves it for the next run."""
+
+
+class _Source:
+    """Random access to the bytes of a bundle: a file (by path, never through a
+    symbolic link) or bytes in memory."""
+
+    def __init__(self, size: int, read_at: Callable[[int, int], bytes]) -> None:
+        self.size = size
+        self._read_at = read_at
+
+    def read(self, offset: int, length: int) -> bytes:
+        data = self._read_at(offset, length)
+        if len(data) != length:
+            raise BundleRefused("bundle file changed or ended while it was read")
+        return data
+
+    @classmethod
+    def of_bytes(cls, data: bytes) -> _Source:
+        return cls(len(data), lambda offset, length: data[offset : offset + length])
+
+    @classmethod
+    def of_file(cls, path: Path) -> _Source:
+        def read_at(offset: int, length: int) -> bytes:
+            # Never through a link; seek and read rather than os.pread, which Windows lacks.
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+            with os.fdopen(os.open(path, flags), "rb") as handle:
+                handle.seek(offset)
+                return handle.read(length)
+
+        return cls(path.stat().st_size, read_at)
+
+
 @dataclass(frozen=True)
+class _Member:
+    name: str
+    offset: int
+    """Where its data starts in the file."""
+    size: int
+    crc: int
+
+
+@dataclass(frozen=True, eq=False)
 class RawBundle:
-    """A bundle whose structure and manifest schema passed; nothing verified yet."""
+    """A bundle whose structure, manifest and declared sizes passed; nothing verified yet.
+
+    The payload is read (and checked against the manifest's size and SHA-256) only when
+    first asked for, after the signature has been checked: a bundle a trusted key did not
+    sign costs its manifest, never its payload."""
 
     manifest_bytes: bytes
     manifest: Manifest
     signature: bytes
-    payload: bytes
+    _payload_member: _Member
+    _source: _Source
 
     @property
     def manifest_sha256(self) -> str:
         """The bundle's identity: SHA-256 of the manifest bytes."""
         return hashlib.sha256(self.manifest_bytes).hexdigest()
+
+    @functools.cached_property
+    def payload(self) -> bytes:
+        """The payload member's bytes, checked against its CRC and the manifest."""
+        data = _member_data(self._source, self._payload_member)
+        if hashlib.sha256(data).hexdigest() != self.manifest.payload.sha256:
+            raise BundleRefused("payload does not match the SHA-256 in the manifest (altered)")
+        return data
 
 
 _MEMBER_LIMITS: Final = {
@@ -293,135 +357,199 @@ _MEMBER_LIMITS: Final = {
     SIGNATURE_NAME: MAX_SIGNATURE_BYTES,
     PAYLOAD_NAME: MAX_BUNDLE_BYTES,
 }
+_END_RECORD: Final = struct.Struct("<4sHHHHIIH")
+_CENTRAL: Final = struct.Struct("<4sBBHHHHHIIIHHHHHII")
+_LOCAL: Final = struct.Struct("<4sHHHHHIIIHH")
+_REGULAR_FILE: Final = 0o100000
+_FILE_TYPE_BITS: Final = 0o170000
+_MAX_DIRECTORY: Final = 1024
 
 
 def read_bundle_file(path: Path) -> RawBundle:
-    """Read a bundle file, refusing one that is too large before reading it."""
+    """Read a bundle file's structure and manifest (never its payload yet).
+
+    A file larger than the limit is refused unread; only the end record, the central
+    directory, the local headers and the two small members are read here."""
     try:
-        size = path.stat().st_size
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():
             raise BundleRefused(f"{path.name}: not a regular file")
-        if size > MAX_BUNDLE_BYTES:
-            raise BundleRefused(f"bundle is {size} bytes, more than the {MAX_BUNDLE_BYTES} allowed")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BUNDLE_BYTES + 1)
+        return _read(_Source.of_file(path))
     except FileNotFoundError:
         raise BundleRefused(f"{path}: no such file") from None
     except OSError as error:
         raise BundleRefused(f"{path.name}: cannot read ({error.strerror})") from None
-    return read_bundle(data)
 
 
 def read_bundle(data: bytes) -> RawBundle:
-    """Check the ZIP structure and the manifest schema; return the members."""
-    if len(data) > MAX_BUNDLE_BYTES:
+    """Check the structure of a bundle held in memory and parse its manifest."""
+    return _read(_Source.of_bytes(data))
+
+
+def _read(source: _Source) -> RawBundle:
+    if source.size > MAX_BUNDLE_BYTES:
         raise BundleRefused(
-            f"bundle is {len(data)} bytes, more than the {MAX_BUNDLE_BYTES} allowed"
+            f"bundle is {source.size} bytes, more than the {MAX_BUNDLE_BYTES} allowed"
         )
-    if not data.startswith(b"PK\x03\x04"):
+    if source.size < 4 or source.read(0, 4) != b"PK\x03\x04":
         raise BundleRefused("not a bundle: the file is not a ZIP archive")
-    try:
-        members = _read_members(data)
-    except BundleRefused:
-        raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        EOFError,
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        UnicodeDecodeError,
-        struct.error,
-        zlib.error,
-        OverflowError,
-    ) as error:
-        raise BundleRefused(f"not a valid bundle ZIP ({type(error).__name__})") from None
-    manifest = _parse_manifest(members[MANIFEST_NAME])
-    payload = members[PAYLOAD_NAME]
-    _check_declared(manifest, payload)
-    return RawBundle(members[MANIFEST_NAME], manifest, members[SIGNATURE_NAME], payload)
+    members = _members(source)
+    manifest_bytes = _member_data(source, members[0])
+    signature = _member_data(source, members[1])
+    manifest = parse_manifest(manifest_bytes)
+    _check_declared(manifest, members[2].size)
+    return RawBundle(manifest_bytes, manifest, signature, members[2], source)
 
 
-def _read_members(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-        names = [info.filename for info in infos]
-        if len(infos) != len(MEMBER_NAMES) or sorted(names) != sorted(MEMBER_NAMES):
-            shown = ", ".join(repr(name[:40]) for name in names[:5])
+def _members(source: _Source) -> list[_Member]:
+    """The three members, from a strict reading of the ZIP structure (docs/bundle-format.md,
+    "The file"): exactly the three names in order, stored, no extra fields, comments,
+    flags or links, back to back from byte 0, then the directory and its end record."""
+    if source.size < _END_RECORD.size:
+        raise BundleIncomplete("bundle file ends before its ZIP end record (still being written?)")
+    end = _END_RECORD.unpack(source.read(source.size - _END_RECORD.size, _END_RECORD.size))
+    signature, disk, directory_disk, on_disk, total, directory_size, directory_offset, comment = end
+    if signature != b"PK\x05\x06":
+        tail = source.read(max(0, source.size - 65_557), min(source.size, 65_557))
+        found = tail.rfind(b"PK\x05\x06")
+        if found >= 0 and len(tail) - found >= _END_RECORD.size:
+            raise BundleRefused("bundle ZIP has bytes after its end record, or a comment")
+        raise BundleIncomplete(
+            "bundle file has no ZIP end record at its end (still being written, cut short, "
+            "or followed by other bytes or a comment)"
+        )
+    if (disk, directory_disk, comment) != (0, 0, 0) or on_disk != total:
+        raise BundleRefused("bundle ZIP end record has a comment or spans disks")
+    if total != len(MEMBER_NAMES):
+        raise BundleRefused(
+            f"a bundle holds exactly {', '.join(MEMBER_NAMES)}; this one holds {total} members"
+        )
+    if directory_size > _MAX_DIRECTORY or directory_offset + directory_size != (
+        source.size - _END_RECORD.size
+    ):
+        raise BundleRefused("bundle ZIP directory is not where its end record says")
+    directory = source.read(directory_offset, directory_size)
+    members: list[_Member] = []
+    position = 0
+    expected_offset = 0
+    for expected in MEMBER_NAMES:
+        if position + _CENTRAL.size > len(directory):
+            raise BundleRefused("bundle ZIP directory is truncated")
+        fields = _CENTRAL.unpack_from(directory, position)
+        (magic, _made_by, made_on, needed, flags, method, _time, _date, crc, compressed, size,
+         name_length, extra_length, comment_length, start_disk, internal, external,
+         offset) = fields  # fmt: skip
+        name_bytes = directory[position + _CENTRAL.size : position + _CENTRAL.size + name_length]
+        name = name_bytes.decode("ascii", "replace")
+        position += _CENTRAL.size + name_length + extra_length + comment_length
+        if magic != b"PK\x01\x02":
+            raise BundleRefused("bundle ZIP directory is not valid")
+        if name != expected:
+            shown = repr(name[:40])
             raise BundleRefused(
-                f"a bundle holds exactly {', '.join(MEMBER_NAMES)}; this one holds {shown}"
-                + (" …" if len(names) > 5 else "")
+                f"a bundle holds exactly {', '.join(MEMBER_NAMES)}, in that order; member "
+                f"{len(members) + 1} is {shown}"
             )
-        declared_total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise BundleRefused(f"member {info.filename} is ZIP-encrypted")
-            if info.compress_type != zipfile.ZIP_STORED:
-                raise BundleRefused(f"member {info.filename} is compressed; members are stored")
-            if info.file_size != info.compress_size:
-                raise BundleRefused(f"member {info.filename} declares inconsistent sizes")
-            limit = _MEMBER_LIMITS[info.filename]
-            if info.file_size > limit:
-                raise BundleRefused(
-                    f"member {info.filename} declares {info.file_size} bytes, more than {limit}"
-                )
-            declared_total += info.file_size
-        if declared_total > len(data):
-            raise BundleRefused("members declare more bytes than the file holds")
-        _check_layout(data, infos)
-        members: dict[str, bytes] = {}
-        for info in infos:
-            content = archive.read(info)
-            if len(content) != info.file_size:
-                raise BundleRefused(f"member {info.filename} is truncated")
-            members[info.filename] = content
+        if flags & 0x1:
+            raise BundleRefused(f"member {name} is ZIP-encrypted")
+        if flags & 0x8:
+            raise BundleRefused(f"member {name} uses a data descriptor")
+        if flags:
+            raise BundleRefused(f"member {name} sets ZIP flags ({flags:#06x}); none are used")
+        if method != 0:
+            raise BundleRefused(f"member {name} is compressed; members are stored")
+        if compressed != size:
+            raise BundleRefused(f"member {name} declares inconsistent sizes")
+        if extra_length or comment_length:
+            raise BundleRefused(f"member {name} has ZIP extra fields or a comment; it may not")
+        if start_disk or internal or made_on not in (0, 3) or needed > 20:
+            raise BundleRefused(f"member {name} has ZIP attributes a bundle does not use")
+        file_type = (external >> 16) & _FILE_TYPE_BITS
+        if file_type not in (0, _REGULAR_FILE) or external & 0x10:
+            raise BundleRefused(
+                f"member {name} is not a regular file (a link or a folder); members are files"
+            )
+        if size > _MEMBER_LIMITS[name]:
+            raise BundleRefused(
+                f"member {name} declares {size} bytes, more than {_MEMBER_LIMITS[name]}"
+            )
+        if offset != expected_offset:
+            raise BundleRefused("bundle ZIP has bytes before or between its members")
+        header = source.read(offset, _LOCAL.size + name_length)
+        (local_magic, local_needed, local_flags, local_method, _t, _d, local_crc,
+         local_compressed, local_size, local_name_length, local_extra) = _LOCAL.unpack_from(
+            header
+        )  # fmt: skip
+        if (
+            local_magic != b"PK\x03\x04"
+            or (local_flags, local_method, local_extra) != (0, 0, 0)
+            or (local_crc, local_compressed, local_size) != (crc, size, size)
+            or header[_LOCAL.size :] != name_bytes
+            or local_name_length != name_length
+            or local_needed > 20
+        ):
+            raise BundleRefused(f"member {name}'s local header differs from the directory")
+        data_offset = offset + _LOCAL.size + name_length
+        members.append(_Member(name, data_offset, size, crc))
+        expected_offset = data_offset + size
+    if position != len(directory):
+        raise BundleRefused("bundle ZIP directory has bytes after its entries")
+    if expected_offset != directory_offset:
+        raise BundleRefused("bundle ZIP has bytes between its members and its directory")
     return members
 
 
-def _check_layout(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
-    """Members back to back from byte 0, then the central directory, then its end record
-    with no comment: no bytes hide before, between or after the members."""
-    end_record = data[-22:]
-    if len(end_record) != 22 or end_record[:4] != b"PK\x05\x06" or end_record[-2:] != b"\0\0":
-        raise BundleRefused("bundle ZIP has bytes after its end record, or a comment")
-    offset = 0
-    for info in sorted(infos, key=lambda item: item.header_offset):
-        if info.header_offset != offset or data[offset : offset + 4] != b"PK\x03\x04":
-            raise BundleRefused("bundle ZIP has bytes before or between its members")
-        if info.flag_bits & 0x8:
-            raise BundleRefused(f"member {info.filename} uses a data descriptor")
-        name_length, extra_length = struct.unpack("<HH", data[offset + 26 : offset + 30])
-        offset += 30 + name_length + extra_length + info.compress_size
-    (directory_offset,) = struct.unpack("<I", end_record[16:20])
-    if directory_offset != offset:
-        raise BundleRefused("bundle ZIP has bytes between its members and its directory")
+def _member_data(source: _Source, member: _Member) -> bytes:
+    data = source.read(member.offset, member.size)
+    if zlib.crc32(data) != member.crc:
+        raise BundleRefused(f"member {member.name} does not match its CRC-32 (damaged)")
+    return data
 
 
-def _parse_manifest(data: bytes) -> Manifest:
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise BundleRefused(f"manifest is not valid (the key {twice[:40]!r} appears twice)")
+    return dict(pairs)
+
+
+def _no_constants(name: str) -> object:
+    raise BundleRefused(f"manifest is not valid ({name} is not a JSON number)")
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    """The manifest from its bytes: UTF-8 JSON, no key twice, every field of exactly its
+    type (a number is not text, 5.0 is not 5), nothing unknown."""
     try:
-        return Manifest.model_validate_json(data)
+        json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise BundleRefused("manifest is not valid (not UTF-8 JSON)") from None
+    try:
+        manifest = Manifest.model_validate_json(data, strict=True)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "document"
         raise BundleRefused(f"manifest is not valid ({where}: {first['msg']})") from None
+    return manifest
 
 
-def _check_declared(manifest: Manifest, payload: bytes) -> None:
-    if len(payload) != manifest.payload.size:
+def _check_declared(manifest: Manifest, payload_size: int) -> None:
+    if payload_size != manifest.payload.size:
         raise BundleRefused(
-            f"payload is {len(payload)} bytes; the manifest declares {manifest.payload.size}"
+            f"payload is {payload_size} bytes; the manifest declares {manifest.payload.size}"
         )
-    if hashlib.sha256(payload).hexdigest() != manifest.payload.sha256:
-        raise BundleRefused("payload does not match the SHA-256 in the manifest (altered)")
     devices = [entry.device for entry in manifest.recipients]
     key_ids = [entry.key_id for entry in manifest.recipients]
     if len(set(devices)) != len(devices) or len(set(key_ids)) != len(key_ids):
         raise BundleRefused("manifest lists a recipient twice")
-    if manifest.sender.device not in devices or manifest.to not in devices:
-        raise BundleRefused("manifest recipients must include the sender and the peer")
+    if manifest.to == manifest.sender.device:
+        raise BundleRefused("manifest names the sender as its own peer (to)")
+    if sorted(devices) != sorted({manifest.sender.device, manifest.to}):
+        raise BundleRefused("manifest recipients must be exactly the sender and the peer (to)")
+    if (manifest.bundle_seq == 1) != (manifest.previous_bundle_sha256 is None):
+        raise BundleRefused(
+            "manifest previous_bundle_sha256 must be null for bundle 1 and only then"
+        )
     if len({r.device for r in manifest.ranges}) != len(manifest.ranges):
         raise BundleRefused("manifest lists a device's range twice")
     if len({r.device for r in manifest.receipts}) != len(manifest.receipts):
@@ -448,15 +576,12 @@ def embedded_signer(raw: RawBundle) -> Ed25519PublicKey:
     return sshsig.signature_key(raw.signature)
 
 
-def verify_with_signers(raw: RawBundle, signers: Mapping[str, Ed25519PublicKey]) -> None:
-    """Check the signature with the key listed for the sender's device id."""
-    key = signers.get(raw.manifest.sender.device)
-    if key is None:
-        raise BundleRefused(
-            f"no signer listed for the sender {raw.manifest.sender.device} "
-            "(principal in allowed_signers)"
-        )
-    verify_signature(raw, key)
+def verify_with_signers(raw: RawBundle, keys: Sequence[Ed25519PublicKey], refusal: str) -> None:
+    """Check the signature with one of the `keys` a signers file lists for the sender's
+    device id; `refusal` says why, when it lists none."""
+    if not keys:
+        raise BundleRefused(refusal)
+    sshsig.verify(raw.signature, raw.manifest_bytes, sshsig.BUNDLE_NAMESPACE, keys)
 
 
 def open_payload(raw: RawBundle, private_key: X25519PrivateKey) -> list[Event]:
@@ -512,6 +637,10 @@ def parse_event_lines(lines: bytes, expected: int) -> list[Event]:
     events: list[Event] = []
     seen: set[str] = set()
     for number, chunk in enumerate(chunks, start=1):
+        if len(chunk) > MAX_EVENT_LINE:
+            raise BundleRefused(
+                f"event {number} in the payload is {len(chunk)} bytes, more than {MAX_EVENT_LINE}"
+            )
         try:
             event = Event.model_validate_json(chunk)
         except ValidationError as error:
@@ -520,6 +649,13 @@ def parse_event_lines(lines: bytes, expected: int) -> list[Event]:
             raise BundleRefused(f"event {number} in the payload is not valid ({where})") from None
         if not event.id_matches():
             raise BundleRefused(f"event {number} in the payload does not match its id (altered)")
+        if event.to_json().encode("utf-8") != chunk:
+            raise BundleRefused(
+                f"event {number} in the payload is not in canonical form (sorted keys, no "
+                "spaces, every value as written): its id could not be checked from its bytes"
+            )
+        if event.seq > MAX_SEQ:
+            raise BundleRefused(f"event {number} in the payload is numbered beyond {MAX_SEQ}")
         if event.id in seen:
             raise BundleRefused(f"event {event.id[:12]} appears twice in the payload")
         seen.add(event.id)

@@ -2,29 +2,32 @@
 
 Order of checks (each refusal is a one-line `BundleRefused`; nothing is written):
 
-1. structure and size limits (`bundle.read_bundle`, before anything is decompressed);
+1. structure, size limits and the manifest's schema (`bundle.read_bundle`, before
+   anything is decompressed);
 2. the sender is a trusted, unrevoked peer, as the manifest says (org and role), and
-   the manifest signature is its key's;
+   the manifest signature is its key's; the bundle is addressed to this device (`to`);
 3. a bundle already imported (same manifest hash) is a no-op;
 4. this device is a recipient; the payload decrypts; it decompresses within its declared
-   size; every event is schema-valid and matches its id; the events are the declared
-   ranges (`bundle.open_payload`);
+   size; every event line is canonical, schema-valid and matches its id; the events are
+   the declared ranges (`bundle.open_payload`);
 5. every event's chain belongs to a known device (a chain id is a device id, or an
    office device's per-LA chain ``device--la-slug``; an LA device has no per-LA
    chains), its signature is that device's, its org the device's org; events already
    held are identical to the held ones, and one numbered as a chain's recorded head is
-   that head (else: a fork; a lost head may come back this way); new events continue the held
-   chain with no gap ("events 5–7 of device X are missing");
-6. authorisation: an LA device writes only to cases its own organisation created; an
-   office device writes only office-workflow fields (``office.*``, duty
-   acknowledgements, their corrections and withdrawal confirmations) and creates no
-   case, except the partnership's own records (ids ``AR-…``, fields
-   ``annual_report.*``), which only office devices write; an office's per-LA chain
-   ``device--slug`` touches only cases created by the LA whose `org_slug` is ``slug``
-   (exactly: its id is `office_chain_id(device, creating org)`), and its plain chain
-   only the partnership's records; an LA device never sets a withdrawal's confirmation
-   (the second person is the office; it may clear one, undoing the withdrawal); a case
-   is created once;
+   that head (else: a fork; a lost head may come back this way); new events continue the
+   held chain with no gap ("events 5–7 of device X are missing");
+6. every new event keeps the event rules of `notify_tui.domain.event_rules` for its
+   device's role (type, fields, values, who may write them), and was not recorded
+   after this device's clock;
+7. authorisation: an LA device writes only to cases its own organisation created; an
+   office device creates no case, except the partnership's own records (ids ``AR-…``),
+   which only office devices write; an office's per-LA chain ``device--slug`` touches
+   only cases created by the LA whose `org_slug` is ``slug`` (exactly: its id is
+   `office_chain_id(device, creating org)`), and its plain chain only the partnership's
+   records; a case is created once;
+8. the duty record its author had seen does not contradict it
+   (`notify_tui.sync.record_rules`);
+9. the sender's receipts keep the role rule (an LA's only about chains it may hold);
 
 then the new events, the arrivals, the sender's receipts (also as its latest statement,
 `notify_tui.sync.receipts.statement`) and the bundle's hash are written, the touched
@@ -38,19 +41,13 @@ back what it had sent before it was lost.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
-from notify_tui.domain.people import (
-    ACCESS_FIELD,
-    ACCESS_TYPE,
-    NON_STATE_TYPES,
-    PEOPLE_FIELD,
-    VAULT_LOG,
-)
+from notify_tui.domain.event_rules import Relation, check_event
+from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG
 from notify_tui.errors import BundleRefused
 from notify_tui.store import catch_up
 from notify_tui.store.events import Event
@@ -58,25 +55,8 @@ from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import receipts as receipt_log
-from notify_tui.sync.trust import Device, devices
-
-OFFICE_FIELD = re.compile(
-    r"^(access|office\.[a-z0-9_.-]+"
-    r"|duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.(acknowledged|withdrawal_confirmed|corrections\.[a-z0-9]+))$"
-)
-"""Fields an office device may set on an LA's case: its workflow steps, duty
-acknowledgements (and their corrections), and the confirmation of an LA's request to
-withdraw a statutory duty (the second person)."""
-
-OFFICE_ONLY_FIELD = re.compile(r"^duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.withdrawal_confirmed$")
-"""Fields only an office device sets: the second person's confirmation of a withdrawal."""
-
-OFFICE_CORRECTION = re.compile(r"^duties\.[a-z0-9_-]+(@[1-9][0-9]*)?\.corrections\.[a-z0-9]+$")
-"""A correction note: from an office device, only of an acknowledgement (never one
-that says an LA's record was in error, nor one that erases an LA's note)."""
-
-PARTNERSHIP_FIELD = re.compile(r"^annual_report\.[a-z0-9_.-]+$")
-"""Fields of the partnership's own records (ids starting `PARTNERSHIP_PREFIX`)."""
+from notify_tui.sync.record_rules import check_against_record
+from notify_tui.sync.trust import Device, devices, may_hold
 
 
 @dataclass
@@ -103,22 +83,26 @@ def import_bundle(
     known = devices(vault)
     sender = check_sender(known, manifest)
     bundle_format.verify_signature(raw, sender.signing_public)
+    check_addressed(vault, manifest)
     result = ImportResult(sender.device_id, manifest.bundle_seq, raw.manifest_sha256)
     seen = db.execute(
         "SELECT 1 FROM sync_imported WHERE manifest_sha256 = ?", [raw.manifest_sha256]
     ).fetchone()
     if seen is not None:
+        raw.payload  # noqa: B018 - its hash is checked: a tampered copy is not "already held"
         result.already_imported = True
         return result
     events = bundle_format.open_payload(raw, vault.identity.hpke_key)
     new_events = check_chains(vault, known, events)
+    check_contents(known, new_events, projector)
     check_authorised(vault, known, new_events)
+    check_against_record(vault, projector, new_events)
+    receipts = check_receipts(known, sender, manifest)
     me = vault.identity.device_id
     advanced: dict[str, int] = {}
     for event in new_events:
         if signing_device(event.device) != me:  # this device's own: held since it made them
             advanced[event.device] = max(advanced.get(event.device, 0), event.seq)
-    receipts = [r for r in manifest.receipts if signing_device(r.device) in known]
 
     def bookkeeping(database: object) -> None:
         receipt_log.record_arrivals(db, advanced, now)
@@ -145,6 +129,70 @@ def import_bundle(
     result.cases = vault.insert_foreign(projector, ordered, bookkeeping)
     result.new_events = len(ordered)
     return result
+
+
+def check_addressed(vault: Vault, manifest: bundle_format.Manifest) -> None:
+    """The bundle was made for this device."""
+    me = vault.identity.device_id
+    if manifest.to != me:
+        raise BundleRefused(f"this bundle is for {manifest.to}, not this device ({me})")
+
+
+def check_receipts(
+    known: dict[str, Device], sender: Device, manifest: bundle_format.Manifest
+) -> list[bundle_format.Receipt]:
+    """The sender's receipts this vault keeps: those about known devices' chains.
+
+    Role rule: an LA's receipts are about chains an LA of its organisation may hold (its
+    organisation's LA devices' chains and an office's chain for its organisation); a
+    receipt about another chain (the office's own, another LA's) is refused, as is one
+    dated after the bundle was made."""
+    kept: list[bundle_format.Receipt] = []
+    for receipt in manifest.receipts:
+        device = known.get(signing_device(receipt.device))
+        if device is None:
+            continue
+        if sender.role == "la" and not may_hold(sender, device, receipt.device):
+            raise BundleRefused(
+                f"receipt for chain {receipt.device}: role rule: an LA's receipts are about "
+                f"its own organisation's chains and the office's chains for it, not "
+                f"{device.org}'s"
+                + ("" if chain_suffix(receipt.device) is None else " for another LA")
+            )
+        kept.append(receipt)
+    return kept
+
+
+def relation_of(device: Device, event: Event) -> Relation:
+    """Who `device` is to the record `event` is about (see `event_rules.Relation`)."""
+    if event.case == VAULT_LOG or event.case.startswith(PARTNERSHIP_PREFIX):
+        return "owner"  # its own log entries about no case; the partnership's records
+    return "office" if device.role == "office" else "owner"
+
+
+def duty_rule_ids(projector: Projector) -> Collection[str]:
+    """The duty rule ids of the rule pack (a duty field names one of them)."""
+    return {rule.id for rule in projector.pack.rules if rule.kind == "duty"}
+
+
+def check_contents(
+    known: dict[str, Device], new_events: Sequence[Event], projector: Projector
+) -> None:
+    """Every new event keeps the event rules (`notify_tui.domain.event_rules`) for its
+    signing device's role."""
+    duty_ids = duty_rule_ids(projector)
+    for event in new_events:
+        device = known[signing_device(event.device)]
+        problem = check_event(
+            event,
+            relation_of(device, event),
+            partnership=event.case.startswith(PARTNERSHIP_PREFIX),
+            duty_ids=duty_ids,
+        )
+        if problem is not None:
+            raise BundleRefused(
+                f"event {event.seq} of device {event.device}: {problem} (type {event.type})"
+            )
 
 
 def check_sender(known: dict[str, Device], manifest: bundle_format.Manifest) -> Device:
@@ -285,21 +333,6 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
                 raise BundleRefused(
                     f"{where}: a per-LA chain may not carry the partnership record {event.case}"
                 )
-            for change in event.changes:
-                if partnership and PARTNERSHIP_FIELD.match(change.field):
-                    continue
-                if not OFFICE_FIELD.match(change.field):
-                    raise BundleRefused(
-                        f"{where}: an office device may only set office-workflow fields, "
-                        f"not {change.field} (case {event.case})"
-                    )
-                if OFFICE_CORRECTION.match(change.field) and not (
-                    isinstance(change.value, Mapping) and change.value.get("part") == "acknowledged"
-                ):
-                    raise BundleRefused(
-                        f"{where}: an office device corrects only its acknowledgements, "
-                        f"not {change.field} (case {event.case})"
-                    )
             if partnership:
                 continue
         creator = creators.get(event.case)
@@ -318,29 +351,19 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
             raise BundleRefused(
                 f"{where}: {device.org} may not change case {event.case} of {creator[1]}"
             )
-        for change in event.changes:
-            # Clearing it (an LA's correction of the withdrawal) makes the duty owed again.
-            if OFFICE_ONLY_FIELD.match(change.field) and change.value is not None:
-                raise BundleRefused(
-                    f"{where}: only the office confirms a withdrawal, not "
-                    f"{change.field.split('.')[1]} of case {event.case} (the second person)"
-                )
 
 
 def _log_entry_checked(event: Event, where: str) -> bool:
-    """Check an access log or people entry (see `domain.people`); True when `event` is a
-    log entry about no one case (nothing more to check), False for any other event.
+    """Where an access log or people entry (`domain.people`) may be; True when `event` is
+    one about no case (`VAULT_LOG`: nothing more to check), False for any other event.
 
-    Such entries change no case. One about no case (`VAULT_LOG`) is an access or people
-    entry, on its device's own chain, setting only its one field; an access entry on a
-    case sets only `access` and is then judged like any change to that case."""
-    if event.type in NON_STATE_TYPES:
-        field = ACCESS_FIELD if event.type == ACCESS_TYPE else PEOPLE_FIELD
-        if any(change.field != field for change in event.changes):
-            raise BundleRefused(f"{where}: a {event.type} entry sets only {field}")
-        if event.type != ACCESS_TYPE and event.case != VAULT_LOG:
+    What such an entry may set is `event_rules`' (checked before); here: a people entry
+    is about no case, `VAULT_LOG` holds nothing else, and it is on its device's own chain
+    (never an office's chain for an LA)."""
+    if event.type in NON_STATE_TYPES and event.type != "access.recorded":
+        if event.case != VAULT_LOG:
             raise BundleRefused(f"{where}: a {event.type} entry is about no case")
-    elif event.case == VAULT_LOG:
+    elif event.case == VAULT_LOG and event.type not in NON_STATE_TYPES:
         raise BundleRefused(f"{where}: {VAULT_LOG} holds only access and people entries")
     if event.case != VAULT_LOG:
         return False

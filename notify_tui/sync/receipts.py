@@ -34,9 +34,10 @@ from datetime import datetime
 
 import sqlite_utils
 
+from notify_tui.domain.chains import signing_device
 from notify_tui.store.vault import Vault
 from notify_tui.sync.bundle import Receipt
-from notify_tui.sync.trust import Device, devices
+from notify_tui.sync.trust import Device, devices, may_hold
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,14 @@ def _first_receipt(db: sqlite_utils.Database, peer: str, device: str, seq: int) 
     return None if row is None or row[0] is None else str(row[0])
 
 
+def _may_hold(known: Mapping[str, Device], peer: Device, chain: str) -> bool:
+    """A receipt of `peer` about `chain` counts: an LA's only for chains it may hold."""
+    if peer.role != "la":
+        return True
+    device = known.get(signing_device(chain))
+    return device is not None and may_hold(peer, device, chain)
+
+
 def receipt_for(vault: Vault, case_id: str) -> CaseReceipts:
     """Which peers acknowledged holding a case's events, and each duty's record.
 
@@ -199,14 +208,20 @@ def receipt_for(vault: Vault, case_id: str) -> CaseReceipts:
     events held here).
     """
     db = vault.db
-    peers = [device for device in devices(vault).values() if not device.is_self]
+    known = devices(vault)
+    peers = [device for device in known.values() if not device.is_self]
     rows = db.execute(
         "SELECT id, device, seq, type, body FROM events WHERE case_id = ? ORDER BY at, id",
         [case_id],
     ).fetchall()
     case_rows: list[CaseHeld] = []
     for peer in peers:
-        times = [_first_receipt(db, peer.device_id, str(r[1]), int(r[2])) for r in rows]
+        times = [
+            _first_receipt(db, peer.device_id, str(r[1]), int(r[2]))
+            if _may_hold(known, peer, str(r[1]))
+            else None
+            for r in rows
+        ]
         covered = [time for time in times if time is not None]
         if not covered:
             continue
@@ -223,6 +238,8 @@ def receipt_for(vault: Vault, case_id: str) -> CaseReceipts:
     for duty_id, (event_id, device, seq) in sorted(latest.items()):
         entries: list[DutySentHeld] = []
         for peer in peers:
+            if not _may_hold(known, peer, device):
+                continue
             when = _first_receipt(db, peer.device_id, device, seq)
             if when is not None:
                 entries.append(DutySentHeld(peer, when, event_id))

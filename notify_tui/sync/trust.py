@@ -13,18 +13,29 @@ events are refused.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Final, Literal
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from notify_tui.domain.chains import CHAIN_SEPARATOR, MAX_OFFICE_DEVICE_ID, org_slug
+from notify_tui.domain.chains import (
+    CHAIN_SEPARATOR,
+    MAX_OFFICE_DEVICE_ID,
+    chain_suffix,
+    device_prefix,
+    is_device_id_of,
+    office_chain_id,
+    org_slug,
+)
+from notify_tui.domain.text import ONE_LINE_PATTERN
 from notify_tui.errors import InvalidInput
 from notify_tui.store.events import DEVICE_ID
 from notify_tui.store.vault import Vault
@@ -44,7 +55,7 @@ class KeysDocument(BaseModel):
     format: Literal["notify-tui-keys"]
     version: Literal[1]
     device_id: str = Field(pattern=DEVICE_ID)
-    org: str = Field(min_length=1, max_length=200)
+    org: str = Field(min_length=1, max_length=200, pattern=ONE_LINE_PATTERN)
     role: Literal["la", "office"]
     signing_key: str = Field(max_length=400, description="OpenSSH ssh-ed25519 public key line")
     hpke_public_hex: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -78,6 +89,14 @@ class Device:
     def revoked(self) -> bool:
         """Whether this peer was revoked."""
         return self.revoked_at is not None
+
+
+def may_hold(la: Device, device: Device, chain: str) -> bool:
+    """Whether an LA device may hold `chain` (signed by `device`): what a bundle to an
+    LA carries (its organisation's LA devices' chains, an office's chain for it)."""
+    if chain_suffix(chain) is None:
+        return device.role == "la" and device.org == la.org
+    return device.role == "office" and chain == office_chain_id(device.device_id, la.org)
 
 
 def _raw_hex(key: Ed25519PublicKey | X25519PublicKey) -> str:
@@ -120,7 +139,17 @@ def parse_keys_document(data: bytes, source: str) -> KeysDocument:
             f"{source}: an office device_id is at most {MAX_OFFICE_DEVICE_ID} characters "
             "(its per-LA chain ids must fit in 64)"
         )
-    sshsig.parse_openssh_public_key(document.signing_key)
+    if not is_device_id_of(document.device_id, document.org):
+        raise InvalidInput(
+            f"{source}: device_id {document.device_id!r} is not the organisation's short name "
+            f"and 6 hex digits ({device_prefix(document.org)}-…), as notify-tui makes them"
+        )
+    signing = sshsig.parse_openssh_public_key(document.signing_key)
+    if document.fingerprint is not None and document.fingerprint != sshsig.fingerprint(signing):
+        raise InvalidInput(
+            f"{source}: its fingerprint {document.fingerprint} is not the one of its signing "
+            "key; the file was altered"
+        )
     try:
         X25519PublicKey.from_public_bytes(bytes.fromhex(document.hpke_public_hex))
     except ValueError:
@@ -159,8 +188,9 @@ def this_device(vault: Vault) -> Device:
     return _device(row)
 
 
-def add_peer(vault: Vault, document: KeysDocument, now: datetime) -> Device:
-    """Trust a peer's keys (idempotent for the same keys); return it."""
+def check_addable(vault: Vault, document: KeysDocument) -> Device | None:
+    """Refuse (`InvalidInput`) a keys file `add_peer` would refuse; return the device
+    when it is already trusted with exactly these keys (adding it again is a no-op)."""
     signing = sshsig.parse_openssh_public_key(document.signing_key)
     hpke = X25519PublicKey.from_public_bytes(bytes.fromhex(document.hpke_public_hex))
     known = devices(vault).get(document.device_id)
@@ -186,12 +216,19 @@ def add_peer(vault: Vault, document: KeysDocument, now: datetime) -> Device:
     for other in devices(vault).values():
         if _raw_hex(other.signing_public) == _raw_hex(signing):
             raise InvalidInput(f"that signing key is already trusted as {other.device_id}")
-        if other.org != document.org and org_slug(other.org) == org_slug(document.org):
-            # Office chains are per LA slug: two organisations sharing one would share one.
-            raise InvalidInput(
-                f"{document.org!r} and the trusted {other.org!r} have the same short name "
-                f"{org_slug(document.org)!r}; ask one to rename itself before trusting it"
-            )
+    problem = impersonation(document.device_id, document.org, document.role, devices(vault))
+    if problem:
+        raise InvalidInput(problem)
+    return None
+
+
+def add_peer(vault: Vault, document: KeysDocument, now: datetime) -> Device:
+    """Trust a peer's keys (idempotent for the same keys); return it."""
+    known = check_addable(vault, document)
+    if known is not None:
+        return known
+    signing = sshsig.parse_openssh_public_key(document.signing_key)
+    hpke = X25519PublicKey.from_public_bytes(bytes.fromhex(document.hpke_public_hex))
     db = vault.db
     with db.atomic():
         db.execute(
@@ -207,6 +244,83 @@ def add_peer(vault: Vault, document: KeysDocument, now: datetime) -> Device:
             ],
         )
     return devices(vault)[document.device_id]
+
+
+def impersonation(device_id: str, org: str, role: str, known: Mapping[str, Device]) -> str | None:
+    """Why a device (id, organisation, role) may not be trusted beside the `known` ones,
+    or None.
+
+    - One organisation has one role: an LA device claiming the office's organisation
+      (or the other way round) could write what only the other may (the partnership's
+      records); the same short name (`org_slug`) counts as the same organisation, since
+      the office's chains are named by it.
+    - A device id that differs from a known one only by look-alike characters or a
+      character or two (`looks_alike`) is refused: it would be taken for that device.
+    """
+    for other in known.values():
+        if other.device_id == device_id:
+            continue
+        who = "this device" if other.is_self else f"the trusted {other.device_id}"
+        same_org = other.org == org or org_slug(other.org) == org_slug(org)
+        if same_org and other.role != role:
+            return (
+                f"{device_id} claims the organisation {org!r} as {ROLE_NAMES[role]}, but "
+                f"{who} is {ROLE_NAMES[other.role]} of {other.org!r}: an organisation has one "
+                "role (an office's organisation must differ from every LA's)"
+            )
+        if same_org and other.org != org:
+            # Office chains are per LA slug: two organisations sharing one would share one.
+            return (
+                f"{org!r} and {who} ({other.org!r}) have the same short name "
+                f"{org_slug(org)!r}; ask one to rename itself before trusting it"
+            )
+        if not same_org and looks_alike(org_slug(org), org_slug(other.org)):
+            return (
+                f"{org!r} looks like the organisation of {who} ({other.org!r}): a name that "
+                "can be taken for another's is refused; ask one to rename itself"
+            )
+        if looks_alike(device_id, other.device_id):
+            return (
+                f"{device_id} looks like {who} ({other.device_id}): a device id that can be "
+                "taken for another is refused; ask the peer to make a new device"
+            )
+    return None
+
+
+ROLE_NAMES: Final = {"la": "a local authority", "office": "the business office"}
+
+_CONFUSABLE: Final = str.maketrans({"0": "o", "1": "l", "i": "l", "5": "s", "8": "b", "-": ""})
+
+
+def _folded(text: str) -> str:
+    return text.replace("rn", "m").replace("vv", "w").translate(_CONFUSABLE)
+
+
+def looks_alike(first: str, second: str) -> bool:
+    """Whether two different ids or names could be taken for each other: equal once
+    look-alike characters are folded (0/o, 1/l/i, 5/s, 8/b, rn/m, vv/w, hyphens
+    dropped), or of one length and different in one character only."""
+    if first == second:
+        return False
+    if _folded(first) == _folded(second):
+        return True
+    if len(first) != len(second):
+        return False
+    return sum(a != b for a, b in zip(first, second, strict=True)) == 1
+
+
+def trust_problems(vault: Vault) -> list[str]:
+    """Devices already trusted that `add_peer` would refuse today (for `doctor`)."""
+    known = devices(vault)
+    problems = []
+    for device in known.values():
+        if device.is_self:
+            continue
+        others = {key: other for key, other in known.items() if key != device.device_id}
+        problem = impersonation(device.device_id, device.org, device.role, others)
+        if problem:
+            problems.append(f"trusted peer {device.device_id}: {problem}")
+    return problems
 
 
 def revoke_peer(vault: Vault, device_id: str, now: datetime) -> Device:
@@ -227,44 +341,195 @@ def revoke_peer(vault: Vault, device_id: str, now: datetime) -> Device:
 
 # -- signers files, for verifying without a vault -------------------------------------
 
-_SIGNERS_LINE = re.compile(
-    r"^(?P<principals>\S+)\s+(?:(?P<options>\S+)\s+)?(?P<key>ssh-ed25519\s+\S+)"
-)
+
+@dataclass(frozen=True)
+class SignerLine:
+    """One key of an allowed_signers file (or a keys file), with its options."""
+
+    number: int
+    principals: str
+    """Comma-separated principal patterns (`*`, `?`, and `!` to exclude), as OpenSSH reads
+    them; a keys file's one principal is its device id."""
+    key: Ed25519PublicKey
+    namespaces: tuple[str, ...] | None = None
+    cert_authority: bool = False
+    valid_after: datetime | None = None
+    valid_before: datetime | None = None
+
+    def names(self, principal: str) -> bool:
+        """Whether the principal patterns match `principal` (none excluded it)."""
+        matched = False
+        for pattern in self.principals.split(","):
+            negated = pattern.startswith("!")
+            if fnmatch.fnmatchcase(principal, pattern.removeprefix("!")):
+                if negated:
+                    return False
+                matched = True
+        return matched
 
 
-def read_signers(data: bytes, source: str) -> dict[str, Ed25519PublicKey]:
-    """Principals and keys from a keys file (JSON) or an OpenSSH allowed_signers file.
+@dataclass(frozen=True)
+class AllowedSigners:
+    """The keys a signers file lets sign bundles, read the way `ssh-keygen -Y verify`
+    reads an allowed_signers file: principals as patterns, a `namespaces` option that
+    must list `notify-tui-bundle`, `valid-after`/`valid-before` times, and
+    `cert-authority` lines that only certificates (never a bundle's plain key) match."""
 
-    For allowed_signers, only lines whose namespaces option (if any) admits
-    ``notify-tui-bundle`` count; principals are comma-separated device ids.
-    """
+    source: str
+    lines: tuple[SignerLine, ...]
+
+    def keys_for(self, principal: str, now: datetime) -> list[Ed25519PublicKey]:
+        """The keys that may sign as `principal` at `now`."""
+        return [line.key for line in self.lines if self._why_not(line, principal, now) is None]
+
+    def refusal(self, principal: str, now: datetime) -> str:
+        """Why no key may sign as `principal` (when `keys_for` is empty), in one line."""
+        reasons = [
+            reason
+            for line in self.lines
+            if (reason := self._why_not(line, principal, now)) is not None and line.names(principal)
+        ]
+        if reasons:
+            return f"{self.source}: the signer for {principal} {reasons[0]}"
+        return (
+            f"no signer listed for the sender {principal} in {self.source} "
+            "(principal in allowed_signers)"
+        )
+
+    @staticmethod
+    def _why_not(line: SignerLine, principal: str, now: datetime) -> str | None:
+        if not line.names(principal):
+            return "is not listed"
+        if line.cert_authority:
+            return (
+                f"(line {line.number}) is a cert-authority key: it vouches for certificates, "
+                "and a bundle is signed with a plain key"
+            )
+        if line.namespaces is not None and sshsig.BUNDLE_NAMESPACE not in line.namespaces:
+            return f"(line {line.number}) may not sign in namespace {sshsig.BUNDLE_NAMESPACE}"
+        if line.valid_before is not None and now >= line.valid_before:
+            return f"(line {line.number}) expired on {line.valid_before.isoformat()}"
+        if line.valid_after is not None and now < line.valid_after:
+            return f"(line {line.number}) is valid only from {line.valid_after.isoformat()}"
+        return None
+
+
+_OPTION = re.compile(r'(?P<name>[A-Za-z-]+)(?:="(?P<value>(?:[^"\\]|\\.)*)")?(?:,|(?=\s)|$)')
+_SIGNER_TIME = re.compile(r"^(\d{8})(\d{4}(\d{2})?)?(Z?)$")
+_KNOWN_OPTIONS = frozenset({"cert-authority", "namespaces", "valid-after", "valid-before"})
+
+
+def _signer_time(text: str, where: str) -> datetime:
+    """An allowed_signers time: YYYYMMDD[HHMM[SS]], UTC with a final Z, else local time."""
+    match = _SIGNER_TIME.match(text)
+    if match is None:
+        raise InvalidInput(f"{where}: {text!r} is not a time (YYYYMMDD[HHMM[SS]][Z])")
+    digits = (match.group(1) + (match.group(2) or "")).ljust(14, "0")
+    try:
+        moment = datetime.strptime(digits, "%Y%m%d%H%M%S")
+    except ValueError:
+        raise InvalidInput(f"{where}: {text!r} is not a real time") from None
+    return moment.replace(tzinfo=UTC) if match.group(4) else moment.astimezone()
+
+
+def _signer_line(line: str, number: int, source: str) -> SignerLine | None:
+    where = f"{source} line {number}"
+    principals, _, rest = line.partition(" ")
+    rest = rest.lstrip()
+    options: dict[str, str | None] = {}
+    if rest and not rest.startswith(("ssh-", "ecdsa-", "sk-")):
+        position = 0
+        while position < len(rest) and not rest[position].isspace():
+            match = _OPTION.match(rest, position)
+            if match is None or match.end() == position:
+                raise InvalidInput(f"{where}: cannot read its options")
+            name = match.group("name").lower()
+            if name not in _KNOWN_OPTIONS:
+                raise InvalidInput(f"{where}: unknown option {name!r} (ssh-keygen refuses it)")
+            options[name] = match.group("value")
+            position = match.end()
+        rest = rest[position:].lstrip()
+    fields = rest.split()
+    if len(fields) < 2:
+        raise InvalidInput(f"{where}: not an allowed_signers line (principals [options] key)")
+    if fields[0] != "ssh-ed25519":
+        return None  # another key type cannot have made a bundle's signature
+    try:
+        key = sshsig.parse_openssh_public_key(f"{fields[0]} {fields[1]}")
+    except InvalidInput as error:
+        raise InvalidInput(f"{where}: {error.message}") from None
+    namespaces = options.get("namespaces")
+    after, before = options.get("valid-after"), options.get("valid-before")
+    return SignerLine(
+        number=number,
+        principals=principals,
+        key=key,
+        namespaces=None if namespaces is None else tuple(namespaces.split(",")),
+        cert_authority="cert-authority" in options,
+        valid_after=None if after is None else _signer_time(after, where),
+        valid_before=None if before is None else _signer_time(before, where),
+    )
+
+
+def read_signers(data: bytes, source: str) -> AllowedSigners:
+    """The signers of a keys file (JSON) or an OpenSSH allowed_signers file."""
     if len(data) > MAX_KEYS_FILE:
         raise InvalidInput(f"{source}: larger than {MAX_KEYS_FILE} bytes")
     if data.lstrip().startswith(b"{"):
         document = parse_keys_document(data, source)
-        return {document.device_id: sshsig.parse_openssh_public_key(document.signing_key)}
+        key = sshsig.parse_openssh_public_key(document.signing_key)
+        return AllowedSigners(source, (SignerLine(1, document.device_id, key),))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"{source}: not UTF-8 text") from None
-    signers: dict[str, Ed25519PublicKey] = {}
+    lines: list[SignerLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        match = _SIGNERS_LINE.match(line)
-        if match is None:
-            raise InvalidInput(f"{source} line {number}: not an ssh-ed25519 allowed_signers line")
-        options = match.group("options") or ""
-        namespaces = re.search(r'namespaces="([^"]*)"', options)
-        if namespaces and sshsig.BUNDLE_NAMESPACE not in namespaces.group(1).split(","):
-            continue
-        key = sshsig.parse_openssh_public_key(match.group("key"))
-        for principal in match.group("principals").split(","):
-            signers[principal] = key
-    if not signers:
-        raise InvalidInput(f"{source}: no signer for namespace {sshsig.BUNDLE_NAMESPACE}")
-    return signers
+        found = _signer_line(line.replace("\t", " "), number, source)
+        if found is not None:
+            lines.append(found)
+    if not lines:
+        raise InvalidInput(f"{source}: no ssh-ed25519 signer in it")
+    return AllowedSigners(source, tuple(lines))
+
+
+PRIVATE_KEYS_HEADER: Final = "notify-tui private keys"
+MIN_EXPORT_PASSPHRASE: Final = 12
+
+
+def private_keys_pem(
+    device_id: str,
+    org: str,
+    signing_key: Ed25519PrivateKey,
+    hpke_key: X25519PrivateKey,
+    passphrase: str,
+) -> bytes:
+    """This device's two private keys, each as a passphrase-protected PKCS#8 PEM block
+    ("ENCRYPTED PRIVATE KEY": PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC, RFC 5958/8018),
+    the X25519 (HPKE) key first, each after a `#` line naming it. `openssl pkey` and
+    any PKCS#8 reader open them (docs/bundle-format.md, "Opening a bundle yourself")."""
+    if len(passphrase) < MIN_EXPORT_PASSPHRASE:
+        raise InvalidInput(
+            f"the export passphrase: use at least {MIN_EXPORT_PASSPHRASE} characters"
+        )
+    encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+
+    def block(key: Ed25519PrivateKey | X25519PrivateKey) -> str:
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        ).decode("ascii")
+
+    lines = [
+        f"# {PRIVATE_KEYS_HEADER} of {device_id} ({org}): keep this file secret.",
+        "# 1. X25519 (HPKE, RFC 9180): opens the bundles sealed to this device.",
+        block(hpke_key).rstrip("\n"),
+        "# 2. Ed25519: signs this device's bundles (SSHSIG) and events.",
+        block(signing_key).rstrip("\n"),
+    ]
+    return ("\n".join(lines) + "\n").encode("ascii")
 
 
 def dumps(document: KeysDocument) -> bytes:

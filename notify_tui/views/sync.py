@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from notify_tui.domain.text import terminal_line
 from notify_tui.services.sync import SyncService
 from notify_tui.services.sync_types import ChainReceipt, PeerView, ReceiptView
 
-RESULT_WORDS = {"imported": "accepted", "already imported": "already held", "refused": "REFUSED"}
+RESULT_WORDS = {
+    "imported": "accepted",
+    "already imported": "already held",
+    "refused": "REFUSED",
+    "incomplete": "left in place (incomplete)",
+    "for another device": "left in place (another device's)",
+    "named twice": "named twice",
+}
 """How an import outcome reads in the results table (refusals in capitals)."""
 
 
@@ -58,7 +66,7 @@ def peer_rows(service: SyncService) -> list[PeerRow]:
     rows = [
         PeerRow(
             device_id=peer.device_id,
-            org=peer.org,
+            org=terminal_line(peer.org),
             role=peer.role,
             revoked_at=peer.revoked_at,
             added_at=peer.added_at,
@@ -78,7 +86,7 @@ def receipt_rows(
     `peers` name the organisations (`SyncService.list_peers`); a chain of this device
     (`me`, its id) reads "this device", a device not known by its id.
     """
-    orgs = {peer.device_id: peer.org for peer in peers}
+    orgs = {peer.device_id: terminal_line(peer.org) for peer in peers}
     return [
         ReceiptRow(
             peer=receipt.peer,
@@ -103,7 +111,8 @@ def received_lines(receipt: ReceiptView) -> dict[str, list[str]]:
     """
     return {
         duty_id: [
-            f"received by {entry.org} at {entry.received_at[:16].replace('T', ' ')} UTC"
+            f"received by {terminal_line(entry.org)} at "
+            f"{entry.received_at[:16].replace('T', ' ')} UTC"
             for entry in entries
         ]
         for duty_id, entries in receipt.duties.items()

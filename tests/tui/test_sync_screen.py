@@ -213,6 +213,20 @@ async def test_keys_add_peer_and_revoke_with_confirmation(tmp_path: Path) -> Non
             await answer_path(pilot, tmp_path / "missing.json")
             assert "no such file" in text(app.screen, "#path-error")
             await answer_path(pilot, carl_keys)
+            # The fingerprint is shown to compare with the peer; Cancel (focused) trusts
+            # nothing, Trust does.
+            confirm = app.screen
+            assert isinstance(confirm, ConfirmScreen)
+            shown = str(confirm.query_one("#confirm-text", Static).render())
+            assert carl.sync.me().fingerprint in shown and carl.identity.device_id in shown
+            await pilot.press("enter")
+            await pilot.pause()
+            assert [peer.device_id for peer in ann.sync.list_peers()] == [ann.identity.device_id]
+            await pilot.press("a")
+            await pilot.pause()
+            await answer_path(pilot, carl_keys)
+            await pilot.click("#confirm")
+            await pilot.pause()
             table = screen.query_one("#peer-table", DataTable)
             assert rows(table)[0][:4] == [carl.identity.device_id, ORG, "local authority",
                                           "trusted"]  # fmt: skip

@@ -161,8 +161,13 @@ def test_cli_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     signers = run("keys", "signers", "--home", str(la_home))
     assert signers.startswith("southshire-council-") and 'namespaces="notify-tui-bundle"' in signers
     (tmp_path / "allowed_signers").write_text(signers)
-    assert "Trusted" in run("peers", "add", "--home", str(la_home), str(tmp_path / "office.json"))
-    run("peers", "add", "--home", str(office_home), str(tmp_path / "la.json"))
+    office_key = json.loads((tmp_path / "office.json").read_text())["fingerprint"]
+    la_key = json.loads((tmp_path / "la.json").read_text())["fingerprint"]
+    added = run("peers", "add", "--home", str(la_home), str(tmp_path / "office.json"),
+                "--fingerprint", office_key)  # fmt: skip
+    assert f"Signing key fingerprint: {office_key}" in added and "Trusted" in added
+    run("peers", "add", "--home", str(office_home), str(tmp_path / "la.json"),
+        "--fingerprint", la_key)  # fmt: skip
     rows = json.loads(run("peers", "list", "--home", str(la_home), "--json"))
     assert [r["is_self"] for r in rows] == [True, False]
     assert rows[1]["pending_events"] == 1
@@ -178,8 +183,13 @@ def test_cli_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     )
     wrong = run("verify", bundle_path, "--signers", str(tmp_path / "office.json"), code=2)
     assert "invalid: no signer listed for the sender" in wrong
-    report = json.loads(run("verify", bundle_path, "--json"))
-    assert report["valid"] and not report["signer_checked"]
+    as_json = runner.invoke(cli, ["verify", bundle_path, "--json"], catch_exceptions=False)
+    assert as_json.exit_code == 1
+    report = json.loads(as_json.stdout)
+    assert not report["valid"] and not report["signer_checked"] and report["signer"]
+    unchecked = run("verify", bundle_path, code=1)
+    assert "valid" not in unchecked.splitlines()[-1].split(":")[0]
+    assert unchecked.splitlines()[-1].startswith("not verified: the signature matches")
     imported = run("import", "--home", str(office_home), bundle_path)
     assert "imported 1 new event(s)" in imported
     assert "already imported" in run("import", "--home", str(office_home), bundle_path)
@@ -199,6 +209,7 @@ def test_sync_commands_have_help_and_are_documented() -> None:
     commands = {
         "keys export": cli.commands["keys"].commands["export"],  # type: ignore[attr-defined]
         "keys signers": cli.commands["keys"].commands["signers"],  # type: ignore[attr-defined]
+        "keys export-private": cli.commands["keys"].commands["export-private"],  # type: ignore[attr-defined]
         "peers add": cli.commands["peers"].commands["add"],  # type: ignore[attr-defined]
         "peers list": cli.commands["peers"].commands["list"],  # type: ignore[attr-defined]
         "peers revoke": cli.commands["peers"].commands["revoke"],  # type: ignore[attr-defined]

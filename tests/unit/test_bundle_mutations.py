@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from notify_tui.clock import system_clock
 from notify_tui.errors import BundleRefused
 from notify_tui.services.session import Session
-from notify_tui.store.events import Change, Event
+from notify_tui.store.events import Change, Event, canonical_json
 from notify_tui.store.vault import Vault
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge, seal, sshsig, trust
@@ -190,7 +190,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     tampered = [e.model_dump(mode="json") for e in events]
     tampered[-1]["changes"][0]["value"] = "Tampered outline."
     specials["event altered, re-sealed, re-signed"] = forge(
-        la, members, lines=b"".join(json.dumps(e).encode() + b"\n" for e in tampered)
+        la, members, lines=b"".join(canonical_json(e) + b"\n" for e in tampered)
     )
     specials["zlib bomb"] = _bomb(la, members, zlib.compress(b"\n" * (50 * 1024 * 1024)))
     # An LA event on Southshire's case, validly signed by la and chained on its head.
@@ -335,7 +335,7 @@ def test_named_attacks_are_refused(scene: Scene) -> None:
     expected = {
         "replayed old bundle": "no-op",
         "revoked signer": "refused: bundle from revoked device",
-        "not a recipient": "refused: this device is not a recipient",
+        "not a recipient": "refused: this bundle is for southshire-council",
         "unknown sender": "refused: bundle from unknown device",
         "wrong signer": "refused: signed by an unknown key",
         "missing events": "refused: event 2 of device",

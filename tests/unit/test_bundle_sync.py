@@ -181,7 +181,10 @@ def test_office_may_only_write_office_fields(tmp_path: Path) -> None:
             system_clock().now(),
         )
         message = refuse(la, export_to(rogue, la, tmp_path))
-        assert "only set office-workflow fields, not case_outline" in message
+        assert (
+            "type: role rule: case.edited (facts changed) is written by the record's owner, "
+            "not the office" in message
+        )
     finally:
         rogue.close()
         la.close()
@@ -231,7 +234,7 @@ def test_import_from_dir_moves_files(world: dict[str, Session], tmp_path: Path) 
     inbox = tmp_path / "inbox"
     good = export_to(la, office, inbox)
     bad = inbox / "junk.ntbundle"
-    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    bad.write_bytes(b"not a zip at all")
     outcomes = office.sync.import_from_dir(inbox)
     assert {o.path.name: o.status for o in outcomes} == {
         good.name: "imported",
@@ -239,7 +242,7 @@ def test_import_from_dir_moves_files(world: dict[str, Session], tmp_path: Path) 
     }
     assert (inbox / "done" / good.name).exists()
     reason = (inbox / "rejected" / "junk.ntbundle.reason.txt").read_text()
-    assert reason.startswith("not a valid bundle ZIP") and reason.count("\n") == 1
+    assert reason == "not a bundle: the file is not a ZIP archive\n"
     assert not good.exists() and not bad.exists()
 
 
@@ -498,7 +501,10 @@ def test_la_may_not_confirm_its_own_statutory_withdrawal(tmp_path: Path) -> None
             system_clock().now(),
         )
         message = refuse(office, export_to(la, office, tmp_path))
-        assert f"only the office confirms a withdrawal, not {cdop}" in message
+        assert (
+            "type: role rule: duty.withdrawal_confirmed (the second person's confirmation"
+            in message
+        )
     finally:
         office.close()
         la.close()
@@ -514,21 +520,25 @@ def test_office_may_correct_only_acknowledgements(tmp_path: Path) -> None:
         case_id = la.create_case(case_document(5, "child_death"))
         cdop = "cdop-notification"
         import_ok(rogue, export_to(la, rogue, tmp_path))
-        forged = {"part": "sent", "undone": {"date": "2026-11-18"}, "reason": "Never sent."}
-        # Bypass the Session's owner check, as a tampered program would.
+        forged = {
+            "part": "sent",
+            "undone": {"date": "2026-11-18"},
+            "reason": "Never sent, it seems.",
+            "by": "Rex",
+            "date": TODAY.isoformat(),
+        }
+        # Bypass the Session's owner check, as a tampered program would: a correction
+        # note that says the LA's send was in error, alone and then with the send cleared.
+        note = Change(field=f"duties.{cdop}.corrections.e0123456789abcdef", value=forged)
+        cleared = Change(field=f"duties.{cdop}.sent", value=None)
         vault_of(rogue).record(
-            rogue.projector,
-            [
-                (
-                    case_id,
-                    "duty.corrected",
-                    [Change(field=f"duties.{cdop}.corrections.e0123abcd", value=forged)],
-                )
-            ],
-            system_clock().now(),
+            rogue.projector, [(case_id, "duty.corrected", [note, cleared])], system_clock().now()
         )
         message = refuse(la, export_to(rogue, la, tmp_path))
-        assert "an office device corrects only its acknowledgements" in message
+        assert message.endswith(
+            f"duties.{cdop}.sent: role rule: on an LA's case the office records only "
+            "acknowledgements and withdrawal confirmations (type duty.corrected)"
+        )
     finally:
         rogue.close()
         la.close()

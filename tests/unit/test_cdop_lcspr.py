@@ -15,6 +15,7 @@ from typing import Any
 
 import factories
 import pytest
+from office_support import deliver, office_for
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.models import validate_annual_report, validate_case, validate_facts
@@ -276,9 +277,10 @@ def session(tmp_path: Path, frozen_today: str) -> Iterator[Session]:
 
 
 def test_the_office_records_the_plan_and_the_report_sent_completes_the_duty(
-    session: Session,
+    session: Session, tmp_path: Path
 ) -> None:
-    case_id = session.create_case(
+    la = session
+    case_id = la.create_case(
         factories.case(
             "serious_incident",
             subjects=[{"given_names": "Ada", "family_name": "Advance-Fictional"}],
@@ -293,6 +295,10 @@ def test_the_office_records_the_plan_and_the_report_sent_completes_the_duty(
         )
     )
 
+    office = office_for(la, tmp_path / "office")
+    deliver(la, office, tmp_path / "bundles")
+    session = office
+
     def advance() -> tuple[str | None, str]:
         duty = next(d for d in session.case_detail(case_id).duties if d.duty == ADVANCE)
         return duty.due, duty.status
@@ -305,6 +311,7 @@ def test_the_office_records_the_plan_and_the_report_sent_completes_the_duty(
     assert advance() == ("2026-12-02", "open")
     session.record_office_step(case_id, "lcspr", "final_report_sent", "2026-11-20")
     assert advance() == ("2026-12-02", "sent")
+    office.close()
 
 
 # -- the yearly report through `check` ---------------------------------------------------------

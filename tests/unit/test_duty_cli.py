@@ -188,8 +188,9 @@ def test_two_person_withdrawal_between_the_la_and_the_office(la: Path, tmp_path:
     )
     ok(la, "keys", "export", "--to", str(tmp_path / "la.json"))
     ok(office, "keys", "export", "--to", str(tmp_path / "office.json"))
-    ok(la, "peers", "add", str(tmp_path / "office.json"))
-    ok(office, "peers", "add", str(tmp_path / "la.json"))
+    for home, keys in ((la, "office.json"), (office, "la.json")):
+        fingerprint = json.loads((tmp_path / keys).read_text())["fingerprint"]
+        ok(home, "peers", "add", str(tmp_path / keys), "--fingerprint", fingerprint)
     case_id = add_case(la, child_death())
 
     asked = ok(

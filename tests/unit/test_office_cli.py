@@ -13,7 +13,12 @@ from pathlib import Path
 import factories
 import kdf_stub
 import pytest
+from office_support import deliver as deliver_bundle
+from office_support import office_for
 from vault_support import copy_vault
+
+from notify_tui.services.session import Session
+from notify_tui.store.owner import InlineOwner
 
 PASSPHRASE = "a long test passphrase"
 
@@ -62,13 +67,38 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     added = run(home, "case", "add", "-", stdin=json.dumps(document))
     assert added.returncode == 0, added.stderr
     (home / "case-id").write_text(added.stdout.strip())
+    # Its business office, which records the office steps; the case reaches it in the
+    # LA's first bundle (set up in process: the CLI's sync commands have their own tests).
+    office = home.parent / "office"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NOTIFY_TUI_TODAY", "2026-11-23")
+        la = Session.unlock(home, passphrase=PASSPHRASE, owner=InlineOwner())
+        with la, office_for(la, office, author="Test Officer") as desk:
+            deliver_bundle(la, desk, home.parent / "bundles")
+    (office / "case-id").write_text(added.stdout.strip())
     return home
+
+
+def deliver(sender: Path, receiver: Path) -> None:
+    """A bundle from `sender` imported by `receiver`, through the CLI."""
+    folder = sender.parent / "bundles"
+    folder.mkdir(exist_ok=True)
+    exported = run(sender, "export", "--to", str(folder))
+    assert exported.returncode == 0, exported.stderr
+    imported = run(receiver, "import", *exported.stdout.split())
+    assert imported.returncode == 0, imported.stderr
 
 
 @pytest.fixture
 def home(template: Path, tmp_path: Path) -> Path:
     """A copy of the template for one test, so no test sees another's writes."""
     return copy_vault(template, tmp_path / "vault")
+
+
+@pytest.fixture
+def office(template: Path, home: Path, tmp_path: Path) -> Path:
+    """A copy of the template's office (it trusts `home`'s copy, the same keys)."""
+    return copy_vault(template.parent / "office", tmp_path / "office")
 
 
 def test_deadline_digest_has_ids_and_duties_but_no_names(home: Path) -> None:
@@ -80,19 +110,27 @@ def test_deadline_digest_has_ids_and_duties_but_no_names(home: Path) -> None:
     assert "Nameless" not in result.stdout and "Quin" not in result.stdout
 
 
-def test_office_step_completes_the_rapid_review(home: Path) -> None:
+def test_an_la_records_no_office_step(home: Path) -> None:
+    case_id = (home / "case-id").read_text()
+    refused = run(home, "office", "step", case_id, "rapid_review.started", "2026-11-20")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "office steps are recorded by the business office" in refused.stderr
+
+
+def test_office_step_completes_the_rapid_review(home: Path, office: Path) -> None:
     case_id = (home / "case-id").read_text()
     assert (
         run(home, "duty", "sent", case_id, "panel-notification", "--date", "2026-11-04").returncode
         == 0
     )
+    deliver(home, office)
     for earlier in ("started", "summaries_requested", "summaries_received", "meeting_held",
                     "completed"):  # fmt: skip
-        step = run(home, "office", "step", case_id, f"rapid_review.{earlier}", "2026-11-20")
+        step = run(office, "office", "step", case_id, f"rapid_review.{earlier}", "2026-11-20")
         assert step.returncode == 0, step.stderr
-    step = run(home, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
+    step = run(office, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
     assert step.returncode == 0, step.stderr
-    shown = json.loads(run(home, "case", "show", case_id, "--json").stdout)
+    shown = json.loads(run(office, "case", "show", case_id, "--json").stdout)
     rapid = next(d for d in shown["duties"] if d["duty"] == "rapid-review")
     # Sent Wed 4 Nov: 15 working days -> 5,6,9..13 (7),16..20 (12),23,24,25 -> Wed 25 Nov.
     assert (rapid["due"], rapid["status"], rapid["sent_on"]) == ("2026-11-25", "sent", "2026-11-20")
@@ -107,49 +145,49 @@ def test_office_step_completes_the_rapid_review(home: Path) -> None:
     ],
 )
 def test_bad_office_steps_are_refused_in_one_line(
-    home: Path, args: tuple[str, str], words: str
+    office: Path, args: tuple[str, str], words: str
 ) -> None:
-    case_id = (home / "case-id").read_text()
-    result = run(home, "office", "step", case_id, *args)
+    case_id = (office / "case-id").read_text()
+    result = run(office, "office", "step", case_id, *args)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_an_office_step_out_of_order_is_refused_and_changes_nothing(home: Path) -> None:
-    case_id = (home / "case-id").read_text()
-    before = run(home, "case", "show", case_id, "--json")
+def test_an_office_step_out_of_order_is_refused_and_changes_nothing(office: Path) -> None:
+    case_id = (office / "case-id").read_text()
+    before = run(office, "case", "show", case_id, "--json")
     assert before.returncode == 0, before.stderr
-    result = run(home, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
+    result = run(office, "office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert (
         "'Rapid review completed' first, or mark this as a correction with --correction "
         "--reason TEXT" in result.stderr
     )
-    assert run(home, "case", "show", case_id, "--json").stdout == before.stdout
+    assert run(office, "case", "show", case_id, "--json").stdout == before.stdout
 
 
-def test_a_correction_records_out_of_order_and_shows_its_reason(home: Path) -> None:
-    case_id = (home / "case-id").read_text()
+def test_a_correction_records_out_of_order_and_shows_its_reason(office: Path) -> None:
+    case_id = (office / "case-id").read_text()
     reason = "Sent by secure email; the earlier steps were kept on paper."
     step = ("office", "step", case_id, "rapid_review.sent_to_panel", "2026-11-20")
-    alone = run(home, *step, "--correction")
+    alone = run(office, *step, "--correction")
     assert alone.returncode == 2 and "--reason" in alone.stderr
-    corrected = run(home, *step, "--correction", "--reason", reason)
+    corrected = run(office, *step, "--correction", "--reason", reason)
     assert corrected.returncode == 0, corrected.stderr
     assert "Recorded a correction of rapid review sent to the panel" in corrected.stdout
-    shown = json.loads(run(home, "case", "show", case_id, "--json").stdout)
+    shown = json.loads(run(office, "case", "show", case_id, "--json").stdout)
     rapid = next(d for d in shown["duties"] if d["duty"] == "rapid-review")
     assert (rapid["status"], rapid["sent_on"]) == ("sent", "2026-11-20")
     note = shown["document"]["office"]["corrections"]["rapid_review"]["sent_to_panel"]
     assert (note["reason"], note["was"]) == (reason, None)
     assert shown["audit"][-1]["type"] == "office.corrected"
-    text = run(home, "case", "show", case_id).stdout
+    text = run(office, "case", "show", case_id).stdout
     office_line = next(line for line in text.splitlines() if "sent to the Panel" in line)
     assert office_line.endswith(f"Fri 20 Nov 2026 (correction: {reason})")
     assert reason in text.split("Audit trail", 1)[1]
-    again = run(home, *step[:-1], "2026-11-19")
+    again = run(office, *step[:-1], "2026-11-19")
     assert again.returncode == 2
     assert "already recorded (2026-11-20); to change it, mark this as a correction" in again.stderr
 

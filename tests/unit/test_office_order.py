@@ -17,6 +17,7 @@ from pathlib import Path
 
 import factories
 import pytest
+from office_support import deliver, office_for
 
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
@@ -29,19 +30,27 @@ REASON = "Sent by secure email on 20 Nov; the earlier steps were kept on paper."
 
 
 @pytest.fixture
-def session(tmp_path: Path, frozen_today: str) -> Iterator[Session]:
+def la(tmp_path: Path, frozen_today: str) -> Iterator[Session]:
+    """The LA that logs the cases."""
     opened, _ = Session.init(
-        tmp_path / "vault", "a long test passphrase", org="Testshire (test)", role="la",
-        author="Ola Order", kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        tmp_path / "la", "a long test passphrase", org="Testshire (test)", role="la",
+        author="Lee Order", kdf=ARGON2_FLOOR, owner=InlineOwner(),
     )  # fmt: skip
     with opened:
         yield opened
 
 
 @pytest.fixture
-def incident(session: Session) -> str:
+def session(la: Session, tmp_path: Path) -> Iterator[Session]:
+    """The business office, which records the steps on the cases the LA's bundles bring."""
+    with office_for(la, tmp_path / "office") as office:
+        yield office
+
+
+@pytest.fixture
+def incident(la: Session, session: Session, tmp_path: Path) -> str:
     """A serious incident known Tue 3 Nov, its Panel notification sent Mon 9 Nov."""
-    case_id = session.create_case(
+    case_id = la.create_case(
         factories.case(
             "serious_incident",
             subjects=[{"given_names": "Ada", "family_name": "Order-Fictional"}],
@@ -55,14 +64,15 @@ def incident(session: Session) -> str:
             },
         )
     )
-    session.mark_sent(case_id, "panel-notification", date(2026, 11, 9), "SIN-0001")
+    la.mark_sent(case_id, "panel-notification", date(2026, 11, 9), "SIN-0001")
+    deliver(la, session, tmp_path / "bundles")
     return case_id
 
 
 @pytest.fixture
-def death(session: Session) -> str:
+def death(la: Session, session: Session, tmp_path: Path) -> str:
     """A child death known Mon 2 Nov, no abuse or neglect."""
-    return session.create_case(
+    case_id = la.create_case(
         factories.case(
             "child_death",
             subjects=[{"given_names": "Sol", "family_name": "Order-Fictional"}],
@@ -74,6 +84,20 @@ def death(session: Session) -> str:
             },
         )
     )
+    deliver(la, session, tmp_path / "bundles")
+    return case_id
+
+
+def test_an_la_records_no_office_step(la: Session, incident: str) -> None:
+    """Office steps are the business office's: an LA's vault refuses them, in one line."""
+    before = la.projection_hash()
+    with pytest.raises(InvalidInput) as raised:
+        la.record_office_step(incident, "rapid_review", "started", "2026-11-10")
+    assert raised.value.message == (
+        "office steps are recorded by the business office (its bundles bring them here); "
+        "an LA's own record of them would be refused by every peer"
+    )
+    assert la.projection_hash() == before
 
 
 def refusal(session: Session, case_id: str, key: str, value: object, **kwargs: object) -> str:

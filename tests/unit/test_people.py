@@ -150,8 +150,11 @@ def test_the_office_imports_the_second_users_name(home: Path, tmp_path: Path) ->
     office_user = {"user": "Oona Office (fictional)", "passphrase": ADMIN_PASS}
     ok(home, "keys", "export", "--to", str(tmp_path / "la.json"))
     ok(office, "keys", "export", "--to", str(tmp_path / "office.json"), **office_user)
-    ok(home, "peers", "add", str(tmp_path / "office.json"))
-    ok(office, "peers", "add", str(tmp_path / "la.json"), **office_user)
+    office_print = json.loads((tmp_path / "office.json").read_text())["fingerprint"]
+    la_print = json.loads((tmp_path / "la.json").read_text())["fingerprint"]
+    ok(home, "peers", "add", str(tmp_path / "office.json"), "--fingerprint", office_print)
+    ok(office, "peers", "add", str(tmp_path / "la.json"), "--fingerprint", la_print,
+       **office_user)  # fmt: skip
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     ok(home, "export", "--to", str(outbox))

@@ -40,7 +40,7 @@ from typing import Any
 
 import factories
 import pytest
-from office_support import record_in_order
+from office_support import deliver, office_for, record_in_order
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.reports import Period, age_band, build_report
@@ -99,15 +99,21 @@ def report(tmp_path_factory: pytest.TempPathFactory, frozen_today: str) -> Itera
              event_date="2026-11-10", aware_date="2026-11-10")
     )  # fmt: skip
     session.mark_sent(a, "panel-notification", date(2026, 11, 6))
-    record_in_order(session, a, "rapid_review.sent_to_panel", "2026-11-20")
     session.mark_sent(
         b, "panel-notification", date(2026, 11, 12),
         late_reason="The strategy meeting was not held until Wed 11 Nov.",
     )  # fmt: skip
     session.mark_sent(c, "cdop-notification", date(2026, 11, 5))
-    record_in_order(session, c, "cdop.category", "infection", on="2026-11-20")
     session.decide(d, notify=False, rationale="Injuries explained; no abuse suspected.")
     session.mark_sent(g, "cdop-notification", date(2026, 11, 11))
+    # The office records its steps on the cases the LA's bundle brought, and its bundle
+    # brings them back: the LA's report counts them as they reach a real LA.
+    bundles = tmp_path_factory.mktemp("bundles")
+    with office_for(session, tmp_path_factory.mktemp("office") / "vault") as office:
+        deliver(session, office, bundles)
+        record_in_order(office, a, "rapid_review.sent_to_panel", "2026-11-20")
+        record_in_order(office, c, "cdop.category", "infection", on="2026-11-20")
+        deliver(office, session, bundles)
     figures = session.report(date(2026, 11, 1), date(2026, 11, 30)).as_json()
     figures["_ids"] = {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g}
     with pytest.raises(InvalidInput, match="no cases from that LA"):

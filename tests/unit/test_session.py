@@ -211,12 +211,16 @@ def test_a_conflict_on_a_duty_record_resolves_to_one_of_its_values(
     session: Session, vault: Vault
 ) -> None:
     case_id = session.create_case(serious_incident())
+
+    def sent(day: str) -> dict[str, object]:
+        return {"date": day, "reference": None, "by": "Test Lead"}
+
     for day in ("2026-11-19", "2026-11-20"):
-        change = Change(field="duties.panel-notification.sent", value={"date": day}, replaces=[])
+        change = Change(field="duties.panel-notification.sent", value=sent(day), replaces=[])
         vault.record(session.projector, [(case_id, "duty.sent", [change])], session_now())
     with pytest.raises(InvalidInput, match="choose one of the values"):
-        session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-18"})
-    session.resolve(case_id, "duties.panel-notification.sent", {"date": "2026-11-19"})
+        session.resolve(case_id, "duties.panel-notification.sent", sent("2026-11-18"))
+    session.resolve(case_id, "duties.panel-notification.sent", sent("2026-11-19"))
     assert duties(session, case_id)["panel-notification"].sent_on == "2026-11-19"
     assert [c for c in session.conflicts() if c.case_id == case_id] == []
 

@@ -27,7 +27,7 @@ class ConfirmScreen(Dialog[bool]):
         self.confirm_label = confirm_label
 
     def body(self) -> ComposeResult:
-        yield Static(self.text, id="confirm-text")
+        yield Static(self.text, id="confirm-text", markup=False)
 
     def buttons(self) -> ComposeResult:
         # Cancel first and focused: enter alone never does the irreversible thing.

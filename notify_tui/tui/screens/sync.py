@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -22,6 +22,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from notify_tui.domain.text import terminal_line
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.services.sync import BUNDLE_SUFFIX
@@ -49,7 +50,8 @@ DEFAULT_INBOX = "~/notify-inbox"
 
 
 def check_export_folder(path: Path) -> str | None:
-    """An export folder must be a folder, or a new one inside an existing folder."""
+    """An export folder must be a folder, or a new one inside an existing folder (the
+    rule of the CLI's `export --to`: the service creates it, never its parents)."""
     if path.exists():
         return None if path.is_dir() else f"{path} is a file; give a folder"
     if not path.parent.is_dir():
@@ -76,6 +78,12 @@ def check_new_keys_file(path: Path) -> str | None:
 def check_keys_file(path: Path) -> str | None:
     """A peer's keys file must exist."""
     return None if path.is_file() else f"{path}: no such file"
+
+
+def shown(text: str) -> str:
+    """A peer's (or a file's) text for a markup widget: one line, no control or bidi
+    character, markup escaped."""
+    return escape(terminal_line(text))
 
 
 def one_line(text: str | None, width: int = 70) -> str:
@@ -329,13 +337,13 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sync", name="export", exit_on_error=False)
     def export(self, folder: Path) -> None:
-        """Write the bundles off the UI thread."""
-        folder.mkdir(mode=0o700, parents=False, exist_ok=True)
+        """Write the bundles off the UI thread (the service creates a missing folder,
+        not its parents: the rule of the CLI's `export --to`)."""
         self.post_message(self.ExportFinished(self.service.export(folder)))
 
     @on(ExportFinished)
     def _exported(self, event: ExportFinished) -> None:
-        written = "\n".join(f"  {path}" for path in event.paths)
+        written = "\n".join(f"  {shown(str(path))}" for path in event.paths)
         self.query_one("#export-result", Static).update(
             f"[b]Exported {len(event.paths)} bundle(s):[/b]\n{written}\n"
             "Send each file to its peer; nothing else needs to go with it."
@@ -369,22 +377,28 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sync", name="import", exit_on_error=False)
     def import_folder(self, folder: Path) -> None:
-        """Import the folder's bundles one file at a time, off the UI thread.
+        """Import the folder's bundles for this device one file at a time, off the UI
+        thread, as the CLI's `import --from` does (the same service call).
 
         A refused file is tried again after the others (bundles may arrive in any
         order), so it may be reported twice; its last outcome counts. Then each file is
-        moved to done/ or rejected/, as the CLI's import does.
+        moved to done/ or rejected/; files for another device stay where they are.
         """
         folder = folder.expanduser()
-        paths = self.service.bundle_files(folder)
-        self.post_message(self.ImportStarted(folder, len(paths)))
-        outcomes: dict[Path, ImportOutcome] = {}
-        for outcome in self.service.iter_import(paths):
-            outcomes[outcome.path] = outcome
+        total = len(self.service.files_for(folder, self.session.identity.device_id))
+        self.post_message(self.ImportStarted(folder, total))
+        seen: set[Path] = set()
+
+        def told(outcome: ImportOutcome) -> None:
+            seen.add(outcome.path)
             self.post_message(self.FileImported(outcome))
-            self.post_message(self.ImportProgress(len(outcomes), len(paths)))
-        filed = self.service.file_away(folder, outcomes.values())
-        self.post_message(self.ImportFinished(list(filed)))
+            self.post_message(self.ImportProgress(len(seen), total))
+
+        outcomes = self.service.import_from_dir(folder, on_outcome=told)
+        for outcome in outcomes:
+            if outcome.path not in seen:
+                self.post_message(self.FileImported(outcome))
+        self.post_message(self.ImportFinished(outcomes))
 
     @on(ImportStarted)
     def _import_started(self, event: ImportStarted) -> None:
@@ -406,10 +420,10 @@ class SyncScreen(Screen[None]):
         outcome = event.outcome
         table = self.query_one("#import-table", DataTable)
         cells = (
-            outcome.path.name,
+            shown(outcome.path.name),
             RESULT_WORDS.get(outcome.status, outcome.status),
             str(outcome.new_events),
-            one_line(outcome.reason) or "-",
+            shown(one_line(outcome.reason)) or "-",
         )
         key = str(outcome.path)
         if key in {str(row.value) for row in table.rows}:
@@ -423,13 +437,15 @@ class SyncScreen(Screen[None]):
         outcomes = event.outcomes
         accepted = sum(o.status == "imported" for o in outcomes)
         refused = sum(o.status == "refused" for o in outcomes)
+        held = sum(o.status == "already imported" for o in outcomes)
+        left = len(outcomes) - accepted - refused - held
         new_events = sum(o.new_events for o in outcomes)
         cases = {case for o in outcomes for case in o.cases}
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=max(len(outcomes), 1), progress=max(len(outcomes), 1))
         summary = (
             f"[b]{len(outcomes)} file(s):[/b] {accepted} accepted, {refused} refused, "
-            f"{len(outcomes) - accepted - refused} already held · {new_events} new event(s) "
+            f"{held} already held, {left} left in place · {new_events} new event(s) "
             f"in {len(cases)} case(s). Files moved to done/ and rejected/."
         )
         if not outcomes:
@@ -479,17 +495,41 @@ class SyncScreen(Screen[None]):
         )
 
     def _add_peer(self, path: Path | None) -> None:
+        """Show the keys file's device and fingerprint; trust it once it is confirmed."""
         if path is None:
             return
         try:
-            device = self.service.add_peer(path)
+            preview = self.service.peer_preview(path)
         except NotifyError as error:
-            self.notify(error.message, title="Not added", severity="error")
+            self.notify(shown(error.message), title="Not added", severity="error")
             return
-        self.refresh_tables()
-        self.notify(
-            f"Now trusting {device.org} ({device.device_id}), key {device.fingerprint}.",
-            title="Peer added",
+
+        def trust(confirmed: bool | None) -> None:
+            if not confirmed:
+                self.notify("Not trusted: the fingerprint was not confirmed.", title="Add peer")
+                return
+            try:
+                device = self.service.add_peer(path, preview.fingerprint)
+            except NotifyError as error:
+                self.notify(shown(error.message), title="Not added", severity="error")
+                return
+            self.refresh_tables()
+            self.notify(
+                f"Now trusting {shown(device.org)} ({device.device_id}), key {device.fingerprint}.",
+                title="Peer added",
+            )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Trust {terminal_line(preview.org)}?",
+                f"Device {preview.device_id}: {terminal_line(preview.org)} "
+                f"({ROLE_WORDS[preview.role]})\n\nSigning key fingerprint:\n"
+                f"{preview.fingerprint}\n\nAsk the peer to read out its fingerprint (by "
+                "phone, not by the way the file came). Trust it only if every character "
+                "is the same.",
+                "Trust",
+            ),
+            trust,
         )
 
     def action_revoke(self) -> None:
