@@ -58,6 +58,9 @@ class UnlockScreen(Screen[Session | None]):
         self.unlocker = unlocker
         self.hint = hint
         self.user = user
+        # One user: nothing to ask first. Several: who, unless the last one is filled in.
+        # (Set before mounting, so no key typed at once lands in the other box.)
+        self.AUTO_FOCUS = "#user" if several_users(home) and not user else "#passphrase"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -76,9 +79,7 @@ class UnlockScreen(Screen[Session | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        # One user: nothing to ask first. Several: who, unless the last one is filled in.
-        ask_name = several_users(self.home) and not self.user
-        self.query_one("#user" if ask_name else "#passphrase", Input).focus()
+        self.query_one(self.AUTO_FOCUS, Input).focus()
 
     @on(Input.Submitted, "#user")
     def _to_passphrase(self) -> None:
