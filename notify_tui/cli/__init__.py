@@ -13,10 +13,10 @@ from typing import NoReturn
 
 import click
 
-from notify_tui.cli import cases, check, duties, office, reports, sync, tui, vault
+from notify_tui.cli import cases, check, drafts, duties, office, reports, sync, tui, vault
 from notify_tui.cli.common import CONTEXT_SETTINGS, NotifyGroup
 
-MODULES = (check, vault, cases, duties, reports, office, sync, tui)
+MODULES = (check, vault, cases, duties, reports, office, sync, drafts, tui)
 """The command modules; each lists its commands in `COMMANDS`."""
 
 
