@@ -77,7 +77,7 @@ class MarkSentScreen(Dialog[SentRecord | None]):
 
     def _late_label(self) -> str:
         due = format_due(self.due) if self.due else "-"
-        return f"Reason for the delay (it was due {due}; recorded with the sent date)"
+        return f"Why it was late (due {due}; kept with the sent date)"
 
     def buttons(self) -> ComposeResult:
         yield Button("Save", variant="primary", id="save")

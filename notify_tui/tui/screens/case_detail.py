@@ -511,7 +511,7 @@ class CaseDetailScreen(Screen[None]):
         self.app.push_screen(
             DatePromptScreen(
                 title,
-                "When did the recipient acknowledge it? (30/11/2026, 2026-11-30, today...)",
+                "When did the recipient acknowledge it? (30/11/2026, today...)",
                 self.session.today(),
                 attempt,
                 draft=self._draft("acknowledge", title, resume, duty=duty_id),

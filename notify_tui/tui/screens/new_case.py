@@ -61,6 +61,9 @@ PREVIEW_DELAY = 0.15
 FIXED_WHEN_NOT_INCIDENT = frozenset({"outcome"})
 """A death case's nature is fixed: the child died."""
 
+TICKS_PER_ROW = {"abuse_kinds": 3, "death.jar": 2}
+"""How many tick boxes share a line (the form is about 70 columns wide)."""
+
 MESSAGE_KINDS = frozenset({"date", "time", "nhs", "ethnicity", "periods", "list"})
 """Fields that echo what they read or are checked on their own have a message beside
 them; a rule that spans fields and lands on one without is said on the status line."""
@@ -221,11 +224,15 @@ class NewCaseScreen(Screen[str | None]):
     def _tick_row(self, group: str, ticks: list[Widget]) -> Widget:
         label = {"abuse_kinds": "Kinds", "death.jar": "Joint agency"}.get(group, group)
         row_id = group.replace(".", "--")
-        lines = [Horizontal(Label(label, classes="field-label"), *ticks[:4], classes="tick-row")]
-        if len(ticks) > 4:
-            lines.append(
-                Horizontal(Label("", classes="field-label"), *ticks[4:], classes="tick-row")
+        per_row = TICKS_PER_ROW.get(group, 3)
+        lines = [
+            Horizontal(
+                Label(label if start == 0 else "", classes="field-label"),
+                *ticks[start : start + per_row],
+                classes="tick-row",
             )
+            for start in range(0, len(ticks), per_row)
+        ]
         return Vertical(*lines, classes="tick-rows", id=f"row-{row_id}")
 
     def _section(self, section: Section) -> Vertical:
