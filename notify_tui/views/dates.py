@@ -66,10 +66,3 @@ def parse_day(text: str, today: date) -> date | None:
         return parse_date(text, today)
     except DateProblem:
         return None
-
-
-def iso_or_text(text: str, today: date) -> str:
-    """A typed date as a stored document holds it (YYYY-MM-DD), or the text as typed
-    when it names no date (the document's own check then refuses it)."""
-    day = parse_day(text, today)
-    return day.isoformat() if day is not None else text.strip()

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from typing import Any, Literal
 
 from notify_tui.domain import codes
-from notify_tui.domain.dates import day_in_words, parse_iso_date
+from notify_tui.domain.dates import parse_iso_date
 from notify_tui.domain.fold import flatten, is_fact_field
 from notify_tui.domain.models import (
     MAX_NAMED_SUBJECTS,
@@ -986,17 +986,3 @@ def changed_fields(
         if old.get(path) != new.get(path):
             changes[path] = new.get(path)
     return changes
-
-
-def parsed_time(text: str) -> time | None:
-    """The time a time box holds, or None."""
-    clock, _ = read_time(text)
-    return time.fromisoformat(clock) if clock else None
-
-
-def day_words(text: str) -> str:
-    """A stored date in words ("Mon 30 Nov 2026"), or ""."""
-    try:
-        return day_in_words(parse_iso_date(text))
-    except NotifyError:
-        return ""

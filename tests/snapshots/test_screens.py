@@ -82,6 +82,23 @@ async def new_form(pilot: Pilot[None], key: str) -> NewCaseScreen:
     return form
 
 
+async def show(pilot: Pilot[None], selector: str) -> None:
+    """Focus a field and scroll the form to it at once (no animation: the same frame on
+    every run)."""
+    screen = pilot.app.screen
+    field = screen.query_one(selector)
+    field.focus(scroll_visible=False)
+    screen.query_one("#form").scroll_to_widget(field, animate=False, top=True)
+    await pilot.pause(0.3)
+    await no_blink(pilot)
+
+
+async def drafted(pilot: Pilot[None]) -> None:
+    """Wait until the form says its draft is kept (it is written when typing pauses)."""
+    status = pilot.app.screen.query_one("#draft-status", Static)
+    await wait_for(pilot, lambda: bool(str(status.render())))
+
+
 async def typed(pilot: Pilot[None], values: dict[str, str]) -> None:
     for key, value in values.items():
         pilot.app.screen.query_one(f"#{key}", Input).value = value
@@ -118,6 +135,7 @@ class TestNewCase:
             await new_form(pilot, "n")
             await pilot.press(*"Ada", "tab", *"Snapshot-Fictional", "tab", "tab", *"29/02/2021")
             await typed(pilot, {"f-c1--nhs_number": "943 476 5919", "f-c1--ethnicity": "irish"})
+            await drafted(pilot)
             await no_blink(pilot)
 
         assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
@@ -136,9 +154,8 @@ class TestNewCase:
                  "f-event_time": "14:30", "f-place": "Flat 1 (fictional)"},
             )  # fmt: skip
             pilot.app.screen.query_one("#f-abuse_kinds--neglect").value = True
-            pilot.app.screen.query_one("#f-event_date").focus()
-            await pilot.pause(0.3)
-            await no_blink(pilot)
+            await drafted(pilot)
+            await show(pilot, "#f-event_date")
 
         assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
 
@@ -147,9 +164,7 @@ class TestNewCase:
 
         async def run_before(pilot: Pilot[None]) -> None:
             await new_form(pilot, "c")
-            pilot.app.screen.query_one("#f-death--expected").focus()
-            await pilot.pause(0.3)
-            await no_blink(pilot)
+            await show(pilot, "#f-death--expected")
 
         assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
 
@@ -179,7 +194,9 @@ class TestNewCase:
 
         async def run_before(pilot: Pilot[None]) -> None:
             await new_form(pilot, "n")
-            await pilot.press(*"Ada", "escape")
+            await pilot.press(*"Ada")
+            await drafted(pilot)
+            await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, KeepDraftScreen))
             await no_blink(pilot)
 

@@ -17,7 +17,7 @@ from notify_tui.domain.dates import (
     parse_iso_date,
     two_digit_year,
 )
-from notify_tui.views.dates import iso_or_text, parse_day, read_day
+from notify_tui.views.dates import parse_day, read_day
 
 TODAY = date(2026, 11, 23)
 
@@ -141,11 +141,9 @@ def test_what_a_date_field_echoes() -> None:
     assert read_day("30/02/2026", TODAY).problem.startswith("there is no 30 February 2026")
 
 
-def test_parse_day_and_the_stored_form() -> None:
+def test_parse_day() -> None:
     assert parse_day("yesterday", TODAY) == date(2026, 11, 22)
     assert parse_day("30/02/2026", TODAY) is None
-    assert iso_or_text("30/11/26", TODAY) == "2026-11-30"
-    assert iso_or_text(" nonsense ", TODAY) == "nonsense"
 
 
 def test_no_textual_needed() -> None:

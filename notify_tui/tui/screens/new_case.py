@@ -363,10 +363,8 @@ class NewCaseScreen(Screen[str | None]):
 
     @on(DraftSaved)
     def _draft_saved(self) -> None:
-        now = self.session.clock.now()
         self.query_one("#draft-status", Static).update(
-            f"Draft kept in the vault at {now:%H:%M:%S} UTC (open it again from the "
-            "dashboard with d)"
+            "Draft kept in the vault as you type (open it again from the dashboard with d)"
         )
 
     # -- parts shown ---------------------------------------------------------------

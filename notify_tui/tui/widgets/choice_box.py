@@ -112,7 +112,3 @@ class ChoiceBox(Widget, can_focus=True):
                 self.value = choice
                 event.stop()
                 return
-
-    def options_text(self) -> str:
-        """Every choice's words, the chosen one first marked: for a hint beside it."""
-        return " / ".join(label for label, _ in self.choices)
