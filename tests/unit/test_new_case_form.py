@@ -17,20 +17,22 @@ from notify_tui.views.new_case_form import (
     changed_fields,
     check_form,
     draft_label,
-    ethnicity_matches,
     field_of,
     initial_values,
     notifier_defaults,
-    periods_text,
-    read_ethnicity,
-    read_nhs,
-    read_periods,
-    read_time,
     sections,
     still_to_complete,
     values_from_case,
     with_child,
     without_child,
+)
+from notify_tui.views.typed_values import (
+    ethnicity_matches,
+    periods_text,
+    read_ethnicity,
+    read_nhs,
+    read_periods,
+    read_time,
 )
 
 TODAY = date(2026, 11, 23)

@@ -39,7 +39,6 @@ from notify_tui.views.new_case_form import (
     changed_fields,
     check_form,
     draft_label,
-    ethnicity_matches,
     has_death_section,
     initial_values,
     key_of,
@@ -54,6 +53,7 @@ from notify_tui.views.new_case_form import (
     with_child,
     without_child,
 )
+from notify_tui.views.typed_values import ethnicity_matches
 
 PREVIEW_DELAY = 0.15
 """Seconds typing must pause before the duties on the right are assessed again."""
