@@ -61,7 +61,9 @@ async def test_typing_keeps_a_draft_in_the_vault(demo: DemoVault) -> None:
             lambda: session.drafts.get(summary.id).values["c1.given_names"] == SENTINEL,
         )
         status = app.screen.query_one("#draft-status", Static)
-        await wait_for(pilot, lambda: str(status.render()).startswith("Draft kept in the vault at"))
+        await wait_for(
+            pilot, lambda: str(status.render()).startswith("Draft kept in the vault as you type")
+        )
     assert session.list_cases(search="Zebedee") == []  # a draft is not a case
 
 
