@@ -10,7 +10,7 @@ values, and that every state reads as words).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,15 @@ SIZE = (120, 40)
 THEMES = ["textual-dark", "high-contrast"]
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def no_drafts_left(demo: DemoVault) -> Iterator[None]:
+    """A form typed into keeps a draft in the module's vault; the next picture (the
+    dashboard's draft line, the drafts list) must not show it, in any test order."""
+    yield
+    for draft in demo.session.drafts.summaries():
+        demo.session.drafts.discard(draft.id)
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
