@@ -16,6 +16,7 @@ import click
 from notify_tui.cli import (
     cases,
     check,
+    drafts,
     duties,
     office,
     people,
@@ -28,7 +29,20 @@ from notify_tui.cli import (
 )
 from notify_tui.cli.common import CONTEXT_SETTINGS, NotifyGroup
 
-MODULES = (check, vault, people, restore, cases, duties, reports, office, sync, tui, shell)
+MODULES = (
+    check,
+    vault,
+    people,
+    restore,
+    cases,
+    duties,
+    reports,
+    office,
+    sync,
+    drafts,
+    tui,
+    shell,
+)
 """The command modules; each lists its commands in `COMMANDS`."""
 
 

@@ -29,9 +29,9 @@ from notify_tui.errors import InvalidInput
     "--closure",
     "closures",
     multiple=True,
-    metavar="YYYY-MM-DD",
-    help="A local closure day (repeatable): it moves local rules' deadlines only; "
-    "statutory deadlines count national working days.",
+    metavar="DATE",
+    help="A local closure day (repeatable; 30/11/2026 or 2026-11-30): it moves local "
+    "rules' deadlines only; statutory deadlines count national working days.",
 )
 def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple[str, ...]) -> None:
     """Assess a facts or case document and print the duties it raises.
@@ -58,7 +58,7 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
 
     today = system_clock().today()
     document = read_json_document(source)
-    calendar = WorkingDayCalendar(parse_dates(closures, "--closure"))
+    calendar = WorkingDayCalendar(parse_dates(closures, "--closure", today))
     initials: list[str] = []
     if is_annual_report_document(document):
         report = validate_annual_report(document, today)

@@ -129,19 +129,26 @@ def json_document(ctx: click.Context, param: click.Parameter, source: str) -> An
     return read_json_document(source)
 
 
-def parse_dates(values: Sequence[str], option: str) -> list[date]:
-    """Parse YYYY-MM-DD option values."""
+def parse_dates(values: Sequence[str], option: str, today: date | None = None) -> list[date]:
+    """Parse date option values as people write them (`30/11/2026`, `30/11/26`,
+    `2026-11-30`, today, yesterday); `today` defaults to the clock's (NOTIFY_TUI_TODAY)."""
+    from notify_tui.clock import system_clock
+    from notify_tui.domain.dates import DateProblem, parse_date
+
+    if today is None:
+        today = system_clock().today()
     parsed = []
     for value in values:
         try:
-            parsed.append(date.fromisoformat(value))
-        except ValueError:
-            raise InvalidInput(f"{option} {value}: must be a date written YYYY-MM-DD") from None
+            parsed.append(parse_date(value, today))
+        except DateProblem as problem:
+            raise InvalidInput(f"{option} {value}: {problem.message}") from None
     return parsed
 
 
 def day(label: str, *, blank_is_none: bool = False) -> ParameterCallback:
-    """A parameter callback turning YYYY-MM-DD into a `date`; refusals name `label`.
+    """A parameter callback turning a date as people write it into a `date`; refusals
+    name `label`.
 
     A parameter that was not given stays None; with `blank_is_none`, so does an empty one.
     """

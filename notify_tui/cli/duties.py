@@ -44,9 +44,9 @@ def duty() -> None:
     "--date",
     "sent_on",
     required=True,
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=day("--date"),
-    help="When it was sent.",
+    help="When it was sent: 30/11/2026, 30/11/26, 2026-11-30, today or yesterday.",
 )
 @click.option("--reference", metavar="REF", help="The reference the recipient gave.")
 @click.option(
@@ -90,9 +90,9 @@ def duty_late_reason(session: Session, case_id: str, duty_id: str, reason: str) 
     "--date",
     "when",
     required=True,
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=day("--date"),
-    help="When it was acknowledged.",
+    help="When it was acknowledged (30/11/2026, 2026-11-30, today...).",
 )
 def duty_ack(session: Session, case_id: str, duty_id: str, when: date) -> None:
     """Record that the recipient acknowledged the notification."""
@@ -211,9 +211,9 @@ _verdict_given = checked_together(("notify", "rationale"), _require_verdict)
 @click.option(
     "--date",
     "decided_on",
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=day("--date", blank_is_none=True),
-    help="Decision date (default today).",
+    help="Decision date (default today; 30/11/2026, 2026-11-30, yesterday...).",
 )
 def decide(
     session: Session, case_id: str, notify: bool, rationale: str, decided_on: date | None

@@ -54,7 +54,8 @@ def office_step(
     correction: bool,
     reason: str | None,
 ) -> None:
-    """Record a step: VALUE is a date (YYYY-MM-DD), a CDOP category, or true/false.
+    """Record a step: VALUE is a date (30/11/2026, 2026-11-30, today...), a CDOP
+    category, or true/false.
 
     For example `office step SI-7K3Q9XAB rapid_review.sent_to_panel 2026-11-20`.
     Steps go in the rule pack's order (a rapid review is completed before it is sent
@@ -76,9 +77,9 @@ def office_step(
     "--published",
     "published_on",
     required=True,
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=day("--published"),
-    help="Publication date.",
+    help="Publication date (30/11/2026, 2026-11-30, today...).",
 )
 def annual_report(session: Session, year: int, published_on: date) -> None:
     """Record the yearly report's publication; sending it is due 7 days later."""

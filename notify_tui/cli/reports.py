@@ -138,14 +138,14 @@ def _period_day(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option(
     "--from",
     "start",
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=_period_day,
     help="First day (with --to).",
 )
 @click.option(
     "--to",
     "end",
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=_period_day,
     help="Last day (with --from).",
 )

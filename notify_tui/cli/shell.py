@@ -434,7 +434,7 @@ class LineShell:
     def _show_duties(self, kind: CaseKind, values: dict[str, Any]) -> Assessment | None:
         """Print the duties the facts raise, as `check` prints them; a fact the rules
         refuse in the light of another (a birth after the event) is asked again first."""
-        from notify_tui.views.new_case_form import build_facts, field_of
+        from notify_tui.views.new_case_form import field_of
 
         questions = {q.field: q for q in guided_case.facts_questions(kind)}
         while True:
@@ -442,12 +442,16 @@ class LineShell:
                 session = self.session
                 if session is None:
                     raise _Stop("The vault locked while you were answering; nothing was saved.")
+                preview = check_form(kind, values, session.today()).preview
+                if preview is None:
+                    click.echo("Duties not assessed yet: a date does not read.")
+                    return None
                 try:
-                    assessment = session.assess_facts(build_facts(values))
+                    assessment = session.assess_facts(preview)
                 except NotifyError as error:
                     path, _, message = error.message.partition(": ")
                     problem = message or error.message
-                    question = questions.get(field_of(path))
+                    question = questions.get(field_of(path, kind))
                     if question is None:
                         click.echo(f"Duties not assessed yet: {error.message}")
                         return None

@@ -21,3 +21,13 @@ def new_case_id(kind: CaseKind) -> str:
     """A case id: a kind prefix and 8 random Crockford base32 characters."""
     suffix = "".join(secrets.choice(CASE_ID_ALPHABET) for _ in range(8))
     return f"{CASE_ID_PREFIX[kind]}-{suffix}"
+
+
+DRAFT_ID_PREFIX = "DR"
+"""Drafts (forms being typed, never cases) have ids of their own kind."""
+
+
+def new_draft_id() -> str:
+    """A draft id: `DR-` and 8 random Crockford base32 characters."""
+    suffix = "".join(secrets.choice(CASE_ID_ALPHABET) for _ in range(8))
+    return f"{DRAFT_ID_PREFIX}-{suffix}"

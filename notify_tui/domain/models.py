@@ -17,7 +17,6 @@ into one line that names the field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -37,6 +36,7 @@ from pydantic import (
 )
 
 from notify_tui.domain import codes
+from notify_tui.domain.dates import DateProblem, parse_iso_date
 from notify_tui.domain.nhs import is_valid_nhs_number, normalise_nhs_number
 from notify_tui.domain.status import CareBasis, StatusAnswer, period_text, resolve_status
 from notify_tui.domain.status import age_on as age_on  # re-exported: callers import it here
@@ -55,11 +55,11 @@ def _date_text(value: Any) -> Any:
     """Dates arrive as YYYY-MM-DD text (or date objects): never numbers or date-times."""
     if isinstance(value, date) and not isinstance(value, datetime):
         parsed = value
-    elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+    elif isinstance(value, str):
         try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value.strip()} is not a real date (write YYYY-MM-DD)") from None
+            parsed = parse_iso_date(value)
+        except DateProblem as problem:
+            raise ValueError(problem.message) from None
     else:
         raise ValueError("must be a date written YYYY-MM-DD")
     if parsed < EARLIEST_DATE:
@@ -67,7 +67,6 @@ def _date_text(value: Any) -> Any:
     return parsed
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Day = Annotated[date, BeforeValidator(_date_text)]
 """A calendar date given as YYYY-MM-DD."""
 Flag = Annotated[bool, Strict()]
@@ -488,6 +487,47 @@ class Notifier(_Input):
     la: str | None = Field(None, max_length=200)
 
 
+Expected = Literal["expected", "unexpected", "not_known"]
+JointAgencyCriterion = Literal[
+    "external_causes", "sudden_no_apparent_cause", "custody_or_detention", "suspicious"
+]
+
+
+class DeathDetails(_Input):
+    """What the CDOP / NCMD child death notification asks about a death beyond the
+    incident's facts (DOMAIN.md, "What the forms ask for").
+
+    The home address, GP and the people with parental responsibility are not held: the
+    submission view says to fill them in on the form (minimum data)."""
+
+    expected: Expected | None = Field(None, description="expected, unexpected or not_known.")
+    joint_agency_response: list[JointAgencyCriterion] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Why a joint agency response applies, for an unexpected death: "
+        "external_causes, sudden_no_apparent_cause, custody_or_detention, suspicious.",
+    )
+    post_mortem: YesNoUnknown | None = Field(None, description="Post-mortem required.")
+    death_certificate: YesNoUnknown | None = Field(
+        None, description="Medical certificate of cause of death issued."
+    )
+    cause_of_death: str | None = Field(
+        None, max_length=1000, description="Cause of death as certified, where issued."
+    )
+    carer: str | None = Field(
+        None, max_length=200, description="Carer at the time of death (relationship, not name)."
+    )
+    agencies: str | None = Field(None, max_length=2000, description="Agencies involved.")
+
+    @model_validator(mode="after")
+    def _response_needs_unexpected(self, info: ValidationInfo) -> Self:
+        if not _lenient(info) and self.joint_agency_response and self.expected == "expected":
+            raise _field_error(
+                "joint_agency_response", "a joint agency response is for an unexpected death"
+            )
+        return self
+
+
 class Decision(_Input):
     """The threshold decision: notify or not, always with its rationale."""
 
@@ -512,7 +552,14 @@ class Case(_Input):
     incident: Incident
     notifier: Notifier = Field(default_factory=Notifier)
     case_outline: LongText = ""
-    linked_cases: list[str] = Field(default_factory=list)
+    linked_cases: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    ] = Field(
+        default_factory=list, max_length=50, description="Other notifications this one links to."
+    )
+    death: DeathDetails | None = Field(
+        None, description="For a death: what the CDOP / NCMD notification asks besides."
+    )
     decision: Decision | None = None
 
     @model_validator(mode="after")
@@ -533,6 +580,11 @@ class Case(_Input):
                 f"subjects.{index}.legal_status.",
             )
         check_case_kind(self)
+        died = self.incident.outcome is Outcome.died or any(
+            subject.outcome is Outcome.died for subject in self.subjects
+        )
+        if self.death is not None and not died:
+            raise _field_error("death", "the death details are for a case where a child died")
         if self.decision is not None and self.decision.decided_on < self.incident.event_date:
             raise _field_error("decision.decided_on", "a decision cannot precede the event")
         return self

@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from notify_tui.domain import codes
+from notify_tui.domain.dates import DateProblem, parse_date
 from notify_tui.errors import InvalidInput
 
 RAPID_REVIEW_STEPS = (
@@ -81,15 +82,17 @@ class OfficeStep:
     label: str
 
 
-def _parse_date(raw: Any, name: str, today: date | None, earliest: date | None) -> date:
+def _parse_date(
+    raw: Any, name: str, today: date, earliest: date | None, *, future_ok: bool = False
+) -> date:
     if isinstance(raw, date):
         day = raw
     else:
         try:
-            day = date.fromisoformat(str(raw))
-        except ValueError:
-            raise InvalidInput(f"{name}: must be a date written YYYY-MM-DD") from None
-    if today is not None and day > today:
+            day = parse_date(str(raw), today)
+        except DateProblem as problem:
+            raise InvalidInput(f"{name}: {problem.message}") from None
+    if not future_ok and day > today:
         raise InvalidInput(f"{name}: {day.isoformat()} is in the future")
     if earliest is not None and day < earliest:
         raise InvalidInput(f"{name}: {day.isoformat()} is before {earliest.isoformat()}")
@@ -125,7 +128,7 @@ def validate_step(
         if not isinstance(value, bool):
             raise InvalidInput(f"{name}: must be true or false")
         return OfficeStep(name, value, label)
-    day = _parse_date(value, name, None if key in PLANNED_STEPS else today, earliest)
+    day = _parse_date(value, name, today, earliest, future_ok=key in PLANNED_STEPS)
     if key == "panel_response.response":
         if outcome not in PANEL_OUTCOMES:
             raise InvalidInput(f"{name}: outcome must be one of {', '.join(PANEL_OUTCOMES)}")

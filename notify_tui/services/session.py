@@ -84,6 +84,7 @@ from notify_tui.domain.rules import (
 from notify_tui.domain.text import forbidden_character
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, NotPermitted, VaultError
+from notify_tui.services.drafts import DraftService
 from notify_tui.services.sync import SyncService
 from notify_tui.services.types import (
     AuditEntry,
@@ -214,6 +215,8 @@ class Session:
             vault.set_meta(RULEPACK_META_KEY, self.pack.label)
         self.sync = SyncService(self, vault)
         """Keys, peers, export, import, verify and receipts of this vault."""
+        self.drafts = DraftService(self, vault)
+        """Forms being typed, kept in the vault until they are recorded (never cases)."""
 
     def _configure(self) -> None:
         self.local_calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)

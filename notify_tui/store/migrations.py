@@ -296,6 +296,29 @@ def _m007_per_subject_duties(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m008_drafts(db: sqlite_utils.Database) -> None:
+    # Forms being typed (issue 12): a draft keeps what a person typed into a form that
+    # records something, inside the encrypted vault, so a lock, a quit or a killed
+    # process loses nothing. A draft is not an event: it is never signed, chained,
+    # folded, exported or counted; `revision` lets a slower write never replace a newer.
+    db.execute(
+        """
+        CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,
+            form TEXT NOT NULL,
+            title TEXT NOT NULL,
+            label TEXT NOT NULL,
+            case_id TEXT,
+            body TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 def _m009_peer_statements(db: sqlite_utils.Database) -> None:
     # Receipts tied to bundles (issue 16): what each peer holds is what the receipts of the
     # last bundle imported from it say (its latest statement), not the highest receipt it
@@ -365,6 +388,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "duties: recorded-on dates, lateness, pending withdrawals, corrections", _m005_duty_record),
     (6, "doctor: each chain's head, outside the events", _m006_chain_heads),
     (7, "duties: per-child duties once per subject, and whose each is", _m007_per_subject_duties),
+    (8, "drafts: forms being typed, kept in the vault", _m008_drafts),
     (9, "sync: each peer's latest statement of what it holds", _m009_peer_statements),
     (11, "people: named users with roles", _m011_users),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 
 from textual import events, on
@@ -14,14 +17,19 @@ from textual.worker import Worker, WorkerState
 from notify_tui.clock import Clock, system_clock
 from notify_tui.domain.models import CaseKind
 from notify_tui.errors import NotifyError
+from notify_tui.services.drafts import Draft
 from notify_tui.services.session import Session, vault_exists
 from notify_tui.settings import Preferences
 from notify_tui.tui.clipboard import wipe as wipe_clipboard
+from notify_tui.tui.draft_keeper import DraftKeeper, DraftSpec
 from notify_tui.tui.keys import binding_catalogue
-from notify_tui.tui.messages import SessionLocked
+from notify_tui.tui.messages import OpenDraft, SessionLocked
 from notify_tui.tui.modals.annual_report import AnnualReport, AnnualReportScreen
+from notify_tui.tui.modals.base import DraftAnswer, KeepDraftScreen
 from notify_tui.tui.screens.audit import AuditScreen
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
 from notify_tui.tui.screens.dashboard import DashboardScreen
+from notify_tui.tui.screens.drafts import DraftsScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.tui.screens.settings import SettingsScreen, SettingsStart
@@ -40,6 +48,10 @@ screen."""
 IDLE_CHECK_SECONDS = 1.0
 """How often the app looks at its clock for the idle lock."""
 
+HANG_UP_SIGNALS = ("SIGHUP", "SIGTERM")
+"""Signals that end the app from outside (a closed terminal, a shutdown): the forms'
+drafts are written first."""
+
 
 def unlock_with_passphrase(
     home: Path, passphrase: str, user: str | None = None, clock: Clock | None = None
@@ -55,7 +67,7 @@ class NotifyApp(App[None]):
     TITLE = "notify-tui"
     BINDINGS = [
         Binding("f1", "toggle_help", "Keys", id="app.help", show=True),
-        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=True, priority=True),
     ]
     """Keys (remap by id with `App.set_keymap`):
@@ -65,7 +77,11 @@ class NotifyApp(App[None]):
     | f1 | app.help | show or hide the keys of the current screen |
     | ctrl+p | (Textual) | command palette ("case: new serious incident", ...) |
     | ctrl+l | app.lock | lock now: close the vault and clear the screen |
-    | ctrl+q | app.quit | quit |
+    | ctrl+q | app.quit | quit; with a form holding unsaved changes, ask first |
+
+    A form being typed is kept as a draft before the app locks (idle or ctrl+l), and
+    reopened as it was after unlocking; ctrl+q with unsaved changes asks "keep as draft
+    / discard / go back"; a closed terminal or SIGTERM writes the drafts and quits.
     """
 
     def __init__(
@@ -99,6 +115,9 @@ class NotifyApp(App[None]):
             else preferences.security.idle_lock_minutes * 60
         )
         self.last_activity = self.clock.monotonic()
+        self.reopen_after_unlock: str | None = None
+        """The draft of the form that was open when the app locked, to reopen it."""
+        self._signals: list[int] = []
 
     def _unlock_on_this_clock(self, home: Path, passphrase: str, user: str | None) -> Session:
         return unlock_with_passphrase(home, passphrase, user, self.clock)
@@ -115,11 +134,120 @@ class NotifyApp(App[None]):
         else:
             self.show_unlock()
         self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle-lock")
+        self._catch_hang_up()
 
     def on_unmount(self) -> None:
         """The app is stopping (quit, or an internal error) while the terminal is still
         ours: a value copied from a case must not outlive it."""
         wipe_clipboard(self)
+        loop = asyncio.get_running_loop()
+        for number in self._signals:
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
+        self._signals = []
+
+    def _catch_hang_up(self) -> None:
+        """On a closed terminal (SIGHUP) or SIGTERM, write the forms' drafts, then quit.
+        Where the platform has no such signals (Windows), the drafts written as the user
+        types are what survives."""
+        loop = asyncio.get_running_loop()
+        for name in HANG_UP_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._hang_up)
+                self._signals.append(number)
+
+    def _hang_up(self) -> None:
+        self.keep_drafts()
+        self.exit()
+
+    # -- drafts ----------------------------------------------------------------------
+
+    def draft_keepers(self) -> list[DraftKeeper]:
+        """The drafts of the forms on the screen stack, bottom first."""
+        found = []
+        for screen in self.screen_stack:
+            keeper = getattr(screen, "draft_keeper", None)
+            if isinstance(keeper, DraftKeeper):
+                found.append(keeper)
+        return found
+
+    def keep_drafts(self) -> str | None:
+        """Write every open form's draft now; the id of the topmost one kept."""
+        top = None
+        for keeper in self.draft_keepers():
+            try:
+                kept = keeper.flush()
+            except NotifyError as error:
+                self.notify(f"A draft was not kept: {error.message}", severity="error")
+                continue
+            if kept is not None:
+                top = kept
+        return top
+
+    @on(OpenDraft)
+    def _open_draft_message(self, message: OpenDraft) -> None:
+        self.open_draft(message.draft)
+
+    def open_draft(self, draft: Draft) -> None:
+        """Open a draft's form as it was: a new case's form, or the case it is about with
+        its dialog (or edit form, or submission view) on top."""
+        session = self.session
+        if session is None:
+            return
+        form = draft.summary.form
+        kind = str(draft.context.get("kind"))
+        if form == "new_case" and kind in CaseKind.__members__:
+            self.push_screen(NewCaseScreen(session, kind, draft=draft), self._case_saved)
+            return
+        if form == "annual_report":
+            self.record_annual_report(draft)
+            return
+        case_id = draft.summary.case_id
+        if case_id is None:
+            self.notify(f"Draft {draft.id}: this form cannot be reopened.", severity="warning")
+            return
+        try:
+            session.case_detail(case_id)
+        except NotifyError as error:
+            self.notify(f"Draft {draft.id}: {error.message}", severity="warning")
+            return
+        self.push_screen(CaseDetailScreen(session, case_id, resume=draft))
+
+    def _reopen_draft(self) -> None:
+        draft_id, self.reopen_after_unlock = self.reopen_after_unlock, None
+        if draft_id is None or self.session is None:
+            return
+        try:
+            draft = self.session.drafts.get(draft_id)
+        except NotifyError:
+            return
+        self.open_draft(draft)
+
+    async def action_quit(self) -> None:
+        """Quit; a form holding unsaved changes first asks: keep as draft, discard, or
+        go back (ctrl+q again while asked keeps the drafts and quits)."""
+        dirty = [keeper for keeper in self.draft_keepers() if keeper.dirty]
+        if not dirty:
+            self.exit()
+            return
+        if isinstance(self.screen, KeepDraftScreen):
+            self.keep_drafts()
+            self.exit()
+            return
+        self.push_screen(KeepDraftScreen("quitting", leaving="quit"), self._quit_answered)
+
+    def _quit_answered(self, answer: DraftAnswer | None) -> None:
+        if answer == "keep":
+            self.keep_drafts()
+        elif answer == "discard":
+            for keeper in self.draft_keepers():
+                keeper.forget()
+        else:
+            return
+        self.exit()
 
     # -- session lifecycle -----------------------------------------------------------
 
@@ -151,11 +279,14 @@ class NotifyApp(App[None]):
         self.last_activity = self.clock.monotonic()
         self.apply_keymap(session.preferences)
         self.show_dashboard()
+        if self.reopen_after_unlock is not None:
+            self.call_after_refresh(self._reopen_draft)
 
     def lock(self) -> None:
         """Close the vault, drop the key, clear every screen, and ask to unlock again."""
         if self.session is None:
             return
+        self.reopen_after_unlock = self.keep_drafts()
         session, self.session = self.session, None
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -167,8 +298,9 @@ class NotifyApp(App[None]):
         self.show_unlock()
 
     def action_lock(self) -> None:
-        """Lock now."""
-        self.lock()
+        """Lock now: once the keys typed before ctrl+l have reached their fields, so the
+        drafts the lock keeps hold them."""
+        self.call_after_refresh(self.lock)
 
     @on(SessionLocked)
     def _wipe_clipboard(self) -> None:
@@ -223,8 +355,14 @@ class NotifyApp(App[None]):
         self.push_screen(NewCaseScreen(self.session, kind), self._case_saved)
 
     def _case_saved(self, case_id: str | None) -> None:
-        if case_id is not None:
+        if case_id is not None and self.session is not None:
             self.notify(f"Case {case_id} saved.", title="Saved")
+            self.push_screen(CaseDetailScreen(self.session, case_id))
+
+    def open_drafts(self) -> None:
+        """Show the drafts (from the command palette)."""
+        if self.session is not None:
+            self.push_screen(DraftsScreen(self.session))
 
     def open_sync(self, start: SyncStart = "peers") -> None:
         """Show the sync screen (from the command palette)."""
@@ -269,23 +407,28 @@ class NotifyApp(App[None]):
         if self.session is not None:
             self.push_screen(ReportsScreen(self.session))
 
-    def record_annual_report(self) -> None:
-        """Ask for the yearly report's year and publication date, and record it (office)."""
+    def record_annual_report(self, resume: Draft | None = None) -> None:
+        """Ask for the yearly report's year and publication date, and record it (office);
+        a refusal keeps the dialog open with what was typed."""
         session = self.session
         if session is None:
             return
 
-        def record(report: AnnualReport | None) -> None:
-            if report is None or self.session is not session:
-                return
+        def record(report: AnnualReport) -> str | None:
+            if self.session is not session:
+                return "the vault was locked meanwhile; unlock it and try again"
             try:
                 session.record_annual_report(report.year, report.published_on)
             except NotifyError as error:
-                self.notify(error.message, title="Not recorded", severity="error")
-                return
-            self.notify(f"Yearly report {report.year} recorded; send it within 7 days.")
+                return error.message
+            return None
 
-        self.push_screen(AnnualReportScreen(session.today()), record)
+        def recorded(report: AnnualReport | None) -> None:
+            if report is not None:
+                self.notify(f"Yearly report {report.year} recorded; send it within 7 days.")
+
+        draft = DraftSpec(session, "annual_report", "Record the yearly report", resume=resume)
+        self.push_screen(AnnualReportScreen(session.today(), record, draft=draft), recorded)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -305,6 +448,7 @@ class NotifyApp(App[None]):
         yield SystemCommand(
             "audit: open", "Every change and every look at case data, by whom", self.open_audit
         )
+        yield SystemCommand("drafts: open", "Forms started and not yet recorded", self.open_drafts)
         yield SystemCommand("reports: open", "Timeliness figures by duty and LA", self.open_reports)
         if self.session.identity.role == "office":
             yield SystemCommand(

@@ -8,6 +8,8 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from notify_tui.services.drafts import Draft
+
 
 @dataclass
 class SessionLocked(Message):
@@ -22,3 +24,10 @@ def report_failure(node: DOMNode, event: Worker.StateChanged) -> None:
     """
     if event.state is WorkerState.ERROR:
         node.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+
+@dataclass
+class OpenDraft(Message):
+    """Open a draft's form again, as it was (the app knows every form)."""
+
+    draft: Draft

@@ -44,7 +44,8 @@ HIGH_CONTRAST = Theme(
         "scrollbar": "#ffffff",
         "scrollbar-background": "#000000",
         "datatable--header-cursor": "#ffff00",
-        "button-foreground": "#000000",
+        "button-foreground": "#ffffff",
+        "button-color-foreground": "#000000",
     },
 )
 """For low vision and bright rooms: pure black and white, yellow for focus and keys."""

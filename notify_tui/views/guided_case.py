@@ -14,23 +14,23 @@ from datetime import date
 from typing import Any, Literal
 
 from notify_tui.domain.models import CaseKind
-from notify_tui.views.new_case_form import field_checks
+from notify_tui.views.new_case_form import (
+    ABUSE,
+    DECISIONS,
+    LOCATIONS,
+    OUTCOMES,
+    SEX,
+    STATUS,
+    field_checks,
+)
 
 AnswerKind = Literal["text", "date", "yes_no", "choice"]
 
-SEX = (("Unknown or not given", "U"), ("Female", "F"), ("Male", "M"))
-OUTCOMES = (("Died", "died"), ("Seriously harmed", "seriously_harmed"), ("Other", "other"))
-ABUSE = (("Known", "known"), ("Suspected", "suspected"), ("None known or suspected", "none"))
-LOCATIONS = (
-    ("In our area", "in_area"),
-    ("Elsewhere in England", "elsewhere_in_england"),
-    ("Outside England", "outside_england"),
-)
-DECISIONS = (
-    ("Not decided yet", "undecided"),
-    ("Notify: threshold met", "notify"),
-    ("Do not notify: threshold not met", "no_notify"),
-)
+CHILD = "c1."
+"""The form keys a child's fields by number (`views.new_case_form.key_of`): the line mode
+asks about the first child; the terminal app's form takes up to four."""
+
+DATE_HINT = "e.g. 30/11/2026, 2026-11-30 or today"
 
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
@@ -68,26 +68,29 @@ class Question:
         return f"{text}{f' [{shown}]' if shown else ''}: "
 
 
-def _dated(field: str, label: str, hint: str = "YYYY-MM-DD") -> Question:
+def _dated(field: str, label: str, hint: str = DATE_HINT) -> Question:
     return Question(field, label, "date", hint)
 
 
 def subject_questions(kind: CaseKind) -> tuple[Question, ...]:
-    """The subject's part of the form, in its order."""
+    """The (first) child's part of the form, in its order."""
     questions = [
-        Question("given_names", "Given names", "text"),
-        Question("family_name", "Family name", "text"),
+        Question(CHILD + "given_names", "Given names", "text"),
+        Question(CHILD + "family_name", "Family name", "text"),
     ]
     if kind is CaseKind.serious_incident:
-        questions.append(_dated("date_of_birth", "Date of birth", "YYYY-MM-DD; blank if unborn"))
-        questions.append(Question("unborn", "Unborn child", "yes_no"))
+        questions.append(
+            _dated(CHILD + "date_of_birth", "Date of birth", f"{DATE_HINT}; blank if unborn")
+        )
+        questions.append(Question(CHILD + "unborn", "Unborn child", "yes_no"))
     else:
-        questions.append(_dated("date_of_birth", "Date of birth"))
-    questions.append(Question("sex", "Sex", "choice", choices=SEX))
+        questions.append(_dated(CHILD + "date_of_birth", "Date of birth"))
+    questions.append(Question(CHILD + "sex", "Sex", "choice", choices=SEX))
     if kind is not CaseKind.care_leaver_death:
-        questions.append(Question("looked_after", "Looked after", "yes_no"))
-        questions.append(Question("care_leaver", "Care leaver", "yes_no"))
-    questions.append(Question("child_protection_plan", "Child protection plan", "yes_no"))
+        questions.append(Question(CHILD + "looked_after", "Looked after", "choice", choices=STATUS))
+    questions.append(Question(CHILD + "child_protection_plan", "Child protection plan", "yes_no"))
+    if kind is not CaseKind.care_leaver_death:
+        questions.append(Question(CHILD + "care_leaver", "Care leaver", "choice", choices=STATUS))
     return tuple(questions)
 
 
@@ -99,9 +102,9 @@ def incident_questions(kind: CaseKind) -> tuple[Question, ...]:
     questions += [
         _dated("event_date", "Date of the event"),
         _dated("aware_date", "Date the LA became aware"),
-        Question("abuse_or_neglect", "Abuse or neglect", "choice", choices=ABUSE),
         Question("location", "Where it happened", "choice", choices=LOCATIONS),
         Question("normally_resident_in_area", "Normally resident in our area", "yes_no"),
+        Question("abuse_or_neglect", "Abuse or neglect", "choice", choices=ABUSE),
     ]
     return tuple(questions)
 
@@ -125,8 +128,8 @@ def facts_questions(kind: CaseKind) -> tuple[Question, ...]:
 def applies(question: Question, values: Mapping[str, Any]) -> bool:
     """Whether to ask `question` given the answers so far: "unborn" only when no date of
     birth was given, the rationale only once a decision is."""
-    if question.field == "unborn":
-        return not str(values.get("date_of_birth", "")).strip()
+    if question.field == CHILD + "unborn":
+        return not str(values.get(CHILD + "date_of_birth", "")).strip()
     if question.field == "rationale":
         return bool(values.get("decision", "undecided") != "undecided")
     return True
@@ -178,14 +181,14 @@ def problem_with(
     """The first field asked so far whose value the form refuses, with why, or None.
 
     A serious incident's blank date of birth waits for the "unborn" question."""
-    errors = field_checks(dict(values), today)
+    errors, _hints = field_checks(kind, dict(values), today)
     waiting = (
         kind is CaseKind.serious_incident
-        and "unborn" not in asked
-        and not str(values.get("date_of_birth", "")).strip()
+        and CHILD + "unborn" not in asked
+        and not str(values.get(CHILD + "date_of_birth", "")).strip()
     )
     for field in asked:
-        if field in errors and not (waiting and field == "date_of_birth"):
+        if field in errors and not (waiting and field == CHILD + "date_of_birth"):
             return field, errors[field]
     return None
 

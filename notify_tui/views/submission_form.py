@@ -154,6 +154,20 @@ def _ethnicity(subject: Mapping[str, Any]) -> str:
     return f"{codes.ethnicity_codes().get(code, code)} ({code})"
 
 
+YES_NO_WORDS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+NHS_WORDS = {"not_available": "Not available", "non_resident": "Non-resident in England"}
+
+
+def _nhs(subject: Mapping[str, Any]) -> str:
+    """An NHS number grouped 3 3 4 as it is printed, or why there is none."""
+    number = subject.get("nhs_number") or ""
+    if number in NHS_WORDS:
+        return NHS_WORDS[number]
+    if len(number) == 10 and number.isdigit():
+        return f"{number[:3]} {number[3:6]} {number[6:]}"
+    return number
+
+
 def _legal_status(subject: Mapping[str, Any]) -> str:
     status = subject.get("legal_status") or {}
     return ", ".join(words for key, words in LEGAL_STATUS_WORDS.items() if status.get(key))
@@ -188,7 +202,7 @@ def _online_fields(detail: CaseDetail) -> list[FormField]:
             FormField(f"{prefix}.sex", section, "Sex", _sex(subject)),
             FormField(f"{prefix}.ethnicity", section, "Ethnicity", _ethnicity(subject)),
             FormField(f"{prefix}.disability", section, "Disability",
-                      (subject.get("disability") or "").capitalize()),
+                      YES_NO_WORDS.get(subject.get("disability") or "", "")),
             FormField(f"{prefix}.legal_status", section, "Legal status", _legal_status(subject),
                       note="none of: looked after, CP plan, CIN, care leaver, known"),
             FormField(f"{prefix}.health", section, "Health information",
@@ -220,6 +234,9 @@ def _online_fields(detail: CaseDetail) -> list[FormField]:
                   document.get("case_outline") or ""),
         FormField("incident.threshold", "Incident", "Rapid review threshold met",
                   _yes_no(decision.get("notify")), note="no threshold decision recorded yet"),
+        FormField("incident.stillbirth", "Incident", "Stillbirth or planned termination",
+                  _yes_no(incident.get("stillbirth_or_planned_termination"))
+                  if incident.get("outcome") == "died" else "", note="not a death"),
         FormField("incident.linked", "Incident", "Linked cases",
                   ", ".join(document.get("linked_cases") or []), note="none"),
     ]  # fmt: skip
@@ -229,12 +246,11 @@ def _online_fields(detail: CaseDetail) -> list[FormField]:
 def _cdop_fields(detail: CaseDetail) -> list[FormField]:
     document = detail.document
     incident = document.get("incident") or {}
+    death: Mapping[str, Any] = document.get("death") or {}
     fields: list[FormField] = []
     for number, subject in enumerate(_subjects(detail), start=1):
         section = "Child" if len(_subjects(detail)) == 1 else f"Child {number}"
         prefix = f"child{number}"
-        nhs = subject.get("nhs_number") or ""
-        nhs_words = {"not_available": "Not available", "non_resident": "Non-resident in England"}
         fields += [
             FormField(f"{prefix}.family_name", section, "Family name",
                       subject.get("family_name") or ""),
@@ -245,7 +261,7 @@ def _cdop_fields(detail: CaseDetail) -> list[FormField]:
             FormField(f"{prefix}.born", section, "Date of birth",
                       form_day(subject.get("date_of_birth"))),
             FormField(f"{prefix}.sex", section, "Sex", _sex(subject)),
-            FormField(f"{prefix}.nhs_number", section, "NHS number", nhs_words.get(nhs, nhs)),
+            FormField(f"{prefix}.nhs_number", section, "NHS number", _nhs(subject)),
             FormField(f"{prefix}.ethnicity", section, "Ethnicity", _ethnicity(subject)),
             FormField(f"{prefix}.address", section, "Home address and postcode", "",
                       note=NOT_HELD),
@@ -260,21 +276,47 @@ def _cdop_fields(detail: CaseDetail) -> list[FormField]:
         FormField("death.place", "Death", "Place of death or fatal event",
                   ", ".join(p for p in (LOCATION_TYPE_WORDS.get(
                       incident.get("location_type") or "", ""), incident.get("place") or "") if p)),
-        FormField("death.carer", "Death", "Carer at time of death", "", note=NOT_HELD),
+        FormField("death.carer", "Death", "Carer at time of death", death.get("carer") or ""),
         FormField("death.other_children", "Death", "Other children in the household",
                   document.get("other_children") or ""),
         FormField("death.expected", "Death", "Expected or unexpected (joint agency response)",
-                  "", note=NOT_HELD),
-        FormField("death.post_mortem", "Death", "Post-mortem required", "", note=NOT_HELD),
-        FormField("death.certificate", "Death", "Death certificate issued and cause", "",
-                  note=NOT_HELD),
+                  _expected(death)),
+        FormField("death.post_mortem", "Death", "Post-mortem required",
+                  YES_NO_WORDS.get(death.get("post_mortem") or "", "")),
+        FormField("death.certificate", "Death", "Death certificate issued and cause",
+                  _certificate(death)),
         FormField("death.summary", "Death", "Summary of circumstances",
                   document.get("case_outline") or ""),
         FormField("death.other_reviews", "Death", "Other reviews under way",
                   _other_reviews(detail), note="none"),
-        FormField("death.agencies", "Death", "Agencies involved", "", note=NOT_HELD),
+        FormField("death.agencies", "Death", "Agencies involved", death.get("agencies") or ""),
     ]  # fmt: skip
     return fields
+
+
+EXPECTED_WORDS = {"expected": "Expected", "unexpected": "Unexpected", "not_known": "Not known"}
+JOINT_AGENCY_WORDS = {
+    "external_causes": "external causes",
+    "sudden_no_apparent_cause": "sudden with no apparent cause",
+    "custody_or_detention": "in custody or detention",
+    "suspicious": "suspicious",
+}
+
+
+def _expected(death: Mapping[str, Any]) -> str:
+    words = EXPECTED_WORDS.get(death.get("expected") or "", "")
+    criteria = [JOINT_AGENCY_WORDS.get(c, c) for c in death.get("joint_agency_response") or []]
+    if criteria:
+        words = f"{words or 'Unexpected'}; joint agency response: {', '.join(criteria)}"
+    return words
+
+
+def _certificate(death: Mapping[str, Any]) -> str:
+    issued = YES_NO_WORDS.get(death.get("death_certificate") or "", "")
+    cause = death.get("cause_of_death") or ""
+    if issued and cause:
+        return f"{issued}: {cause}"
+    return issued or (f"Cause: {cause}" if cause else "")
 
 
 def _other_reviews(detail: CaseDetail) -> str:
@@ -285,3 +327,31 @@ def _other_reviews(detail: CaseDetail) -> str:
     }
     held = {base_duty_id(duty.duty) for duty in detail.duties}
     return "; ".join(text for duty_id, text in names.items() if duty_id in held)
+
+
+# -- copying more than one box ----------------------------------------------------------
+
+
+def section_text(fields: Sequence[FormField], section: str) -> str:
+    """One section as text to paste or keep: a heading, then "Label: value" per box
+    (what is not recorded says so)."""
+    lines = [section]
+    lines += [f"{field.label}: {field.shown}" for field in fields if field.section == section]
+    return "\n".join(lines)
+
+
+def form_text(title: str, fields: Sequence[FormField]) -> str:
+    """The whole form as text: its title, then each section, a blank line between."""
+    sections = list(dict.fromkeys(field.section for field in fields))
+    return "\n\n".join([title, *(section_text(fields, name) for name in sections)])
+
+
+def still_to_complete(fields: Sequence[FormField]) -> list[str]:
+    """The boxes with nothing recorded ("Child 1 · Ethnicity"), in the form's order;
+    boxes notify-tui does not hold and boxes whose emptiness is an answer ("none")
+    are left out."""
+    return [
+        f"{field.section} · {field.label}"
+        for field in fields
+        if not field.value and field.note in ("", "no threshold decision recorded yet")
+    ]

@@ -153,9 +153,10 @@ async def test_mark_sent_refuses_a_future_date(demo: DemoVault) -> None:
         await open_case(app, pilot, demo.ids["due_today"])
         await pilot.press("s")
         modal = app.screen
-        modal.query_one("#sent-on", Input).value = "2026-11-30"
+        modal.query_one("#sent-on", Input).value = "30/11/2026"
         await pilot.pause()
-        assert "future" in str(modal.query_one("#sent-on-error", Static).render())
+        echo = str(modal.query_one("#sent-on-echo", Static).render())
+        assert echo == "Mon 30 Nov 2026: is in the future; give the date it happened"
         await pilot.press("ctrl+s")
         assert app.screen is modal
         await pilot.press("escape")

@@ -26,7 +26,7 @@ async def open_editor(app, pilot, case_id: str) -> tuple[CaseDetailScreen, NewCa
     case_screen = app.screen
     assert isinstance(case_screen, CaseDetailScreen)
     await pilot.press("e")
-    await pilot.pause()
+    await wait_for(pilot, lambda: bool(app.screen.query("#f-linked_cases")))
     assert isinstance(app.screen, NewCaseScreen)
     return case_screen, app.screen
 
@@ -48,12 +48,14 @@ async def test_a_later_aware_date_moves_the_panel_deadline(demo: DemoVault) -> N
         case_screen, form = await open_editor(app, pilot, case_id)
         assert panel_row(case_screen)[2:5] == ["Wed 18 Nov 2026", "-3", "OVERDUE"]
         assert form.title == f"Edit case {case_id}"
-        assert form.query_one("#f-family_name", Input).value == "Overdue-Fictional"
-        assert form.query_one("#f-aware_date", Input).value == "2026-11-11"
+        assert form.query_one("#f-c1--family_name", Input).value == "Overdue-Fictional"
+        assert form.query_one("#f-aware_date", Input).value == "11/11/2026"
         assert not form.query("#f-decision")  # the case screen's `d` records decisions
-        form.query_one("#f-aware_date", Input).value = "2026-11-20"
-        await pilot.pause()
-        assert "Fri 27 Nov 2026" in str(form.query_one("#duties-preview", Static).render())
+        form.query_one("#f-aware_date", Input).value = "20/11/2026"
+        await wait_for(
+            pilot,
+            lambda: "Fri 27 Nov 2026" in str(form.query_one("#duties-preview", Static).render()),
+        )
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is case_screen)
         assert panel_row(case_screen)[2:5] == ["Fri 27 Nov 2026", "4", "later"]
@@ -73,7 +75,7 @@ async def test_a_future_date_is_refused_beside_the_field(demo: DemoVault) -> Non
     app = make_app(demo.session)
     async with app.run_test(size=SIZE) as pilot:
         _, form = await open_editor(app, pilot, case_id)
-        form.query_one("#f-event_date", Input).value = "2026-12-01"
+        form.query_one("#f-event_date", Input).value = "01/12/2026"
         await pilot.pause()
         assert "future" in str(form.query_one("#e-event_date", Static).render())
         await pilot.press("ctrl+s")

@@ -12,7 +12,7 @@ from pathlib import Path
 import factories
 import pytest
 from pilot_helpers import wait_for
-from textual.widgets import DataTable, Input, Select, Static, Switch
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR, KEYSLOTS_FILE_NAME, KeySlotFile
@@ -85,7 +85,8 @@ async def test_closure_day_leaves_a_statutory_due_date_on_the_dashboard(session:
             "holidays in England."
         )
         field = screen.query_one("#closure-day", Input)
-        for wrong, problem in (("31/12/2026", "YYYY-MM-DD"), ("2026-11-28", "Saturday"),
+        for wrong, problem in (("31/02/2026", "there is no 31 February 2026"),
+                               ("2026-11-28", "Saturday"),
                                ("2026-12-25", "Christmas")):  # fmt: skip
             field.value = wrong
             field.focus()
@@ -111,7 +112,7 @@ async def test_high_contrast_theme_and_idle_lock(session: Session) -> None:
         screen = await open_settings(app, pilot)
         assert "high-contrast" in app.available_themes
         screen.query_one("#theme", Select).value = "high-contrast"
-        screen.query_one("#full-names", Switch).value = True
+        screen.query_one("#full-names", Checkbox).value = True
         minutes = screen.query_one("#idle-minutes", Input)
         minutes.value = "0"
         await pilot.press("ctrl+s")

@@ -238,3 +238,33 @@ async def test_record_submission_marks_the_duty_sent(demo: DemoVault) -> None:
         "2026-11-20",
         "SIN-2026-0042",
     )
+
+
+async def test_copy_a_section_or_the_whole_form_and_see_what_is_left(demo: DemoVault) -> None:
+    """`t` copies the highlighted box's section as text, `a` the whole form; the bottom
+    line names the boxes still empty (the demo case has no ethnicity, time or place)."""
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_submission(app, pilot, demo.ids["overdue"])
+        await highlight(pilot, screen, "child1.names")
+        await pilot.press("t")
+        section = app.clipboard.splitlines()
+        assert section[:3] == [
+            "Child 1",
+            "Name(s): Orla Overdue-Fictional",
+            "Other names: not recorded",
+        ]
+        assert "Legal status: child protection plan" in section
+        assert not any(line.startswith(("Notifier", "Nature of incident")) for line in section)
+        await pilot.press("a")
+        whole = app.clipboard
+        assert whole.startswith(
+            "National online notification (Panel, DfE and Ofsted)\n\nNotifier\n"
+        )
+        assert "\n\nChild 1\nName(s): Orla Overdue-Fictional\n" in whole
+        assert "\n\nIncident\nNature of incident: Serious harm\n" in whole
+        bottom = str(screen.query_one("#to-complete", Static).render())
+        assert bottom.startswith("Still to complete (")
+        for box in ("Child 1 · Ethnicity", "Incident · Time of incident", "Incident · Place"):
+            assert box in bottom
+        assert "Linked cases" not in bottom  # "none" is an answer

@@ -337,7 +337,8 @@ def test_bad_input_is_refused_before_the_vault_opens(opened: list[FakeSession]) 
     for arguments, message in [
         (
             ["duty", "sent", "SI-00000000", "panel-notification", "--date", "2026-13-01"],
-            "error: --date 2026-13-01: must be a date written YYYY-MM-DD\n",
+            "error: --date 2026-13-01: there is no month 13; write the date as 30/11/2026, "
+            "2026-11-30, today or yesterday\n",
         ),
         (
             ["case", "edit", "SI-00000000", "--set", "no-equals-sign"],

@@ -90,7 +90,7 @@ def test_today_itself_is_not_in_the_future() -> None:
         ({"normally_resident_in_area": "perhaps"}, "normally_resident_in_area", "true or false"),
         ({"event_date": True}, "event_date", "YYYY-MM-DD"),
         ({"abuse_kinds": "physical"}, "abuse_kinds", "list"),
-        ({"event_date": "2023-02-30"}, "event_date", "YYYY-MM-DD"),
+        ({"event_date": "2023-02-30"}, "event_date", "there is no 30 February 2023"),
         ({"event_date": "13/04/2022"}, "event_date", "YYYY-MM-DD"),
         ({"outcome": ...}, "outcome", "required"),
         ({"aware_date": ...}, "aware_date", "required"),

@@ -284,14 +284,14 @@ SERIOUS_INCIDENT = [
     "2019-05-04",
     "",  # sex: unknown
     "no",  # looked after
-    "",  # care leaver: no
     "",  # child protection plan: no
+    "",  # care leaver: no
     "",  # outcome: seriously harmed
     "2026-11-20",  # event date (a Friday)
     "",  # aware: today, Mon 23 Nov 2026
-    "1",  # abuse or neglect: known
     "",  # where: in our area
     "",  # normally resident: yes
+    "1",  # abuse or neglect: known
     "",  # place
     "SYNTHETIC: a fictional child was seriously harmed at home.",
     "",  # threshold decision: not decided
@@ -315,7 +315,9 @@ def test_a_serious_incident_through_the_guided_prompts_alone(harness: Harness) -
     assert "  because:    abuse or neglect is known\n" in preview
     assert "rapid-review: Complete a rapid review" in preview
     assert "  panel-notification: due 2026-11-30 (5 working days left)\n" in preview
-    assert "error: Date of birth: is in the future; give the date it happened" in err
+    assert (
+        "error: Date of birth: Tue 01 Jan 2030: is in the future; give the date it happened" in err
+    )
     assert "\x1b" not in out + err  # plain text: no escape sequence, no colour
     (saved,) = [line for line in err.splitlines() if line.startswith("Saved case")]
     case_id = saved.split()[2]
@@ -338,8 +340,8 @@ def test_the_questions_come_one_at_a_time_in_the_forms_order(harness: Harness) -
         "",
         "2026-11-16",
         "2026-11-17",
-        "",
         "2",
+        "",
         "",
         "",
         "",
@@ -347,17 +349,18 @@ def test_the_questions_come_one_at_a_time_in_the_forms_order(harness: Harness) -
         "quit",
     ]
     harness.run(lines, interactive=True)
+    dated = "(e.g. 30/11/2026, 2026-11-30 or today)"
     assert harness.feed.prompts[1:15] == [
         "Given names: ",
         "Family name: ",
-        "Date of birth (YYYY-MM-DD): ",
-        "Sex? 1 Unknown or not given, 2 Female, 3 Male [1]: ",
+        f"Date of birth {dated}: ",
+        "Sex? 1 Unknown / not given, 2 Female, 3 Male [1]: ",
         "Child protection plan? yes or no [no]: ",
-        "Date of the event (YYYY-MM-DD): ",
-        "Date the LA became aware (YYYY-MM-DD) [2026-11-23]: ",
-        "Abuse or neglect? 1 Known, 2 Suspected, 3 None known or suspected [3]: ",
+        f"Date of the event {dated}: ",
+        f"Date the LA became aware {dated} [23/11/2026]: ",
         "Where it happened? 1 In our area, 2 Elsewhere in England, 3 Outside England [1]: ",
         "Normally resident in our area? yes or no [yes]: ",
+        "Abuse or neglect? 1 Known, 2 Suspected, 3 None known or suspected [3]: ",
         "Place (optional): ",
         "Outline (a few sentences): ",
         "Save this case? yes or no [yes]: ",
@@ -368,13 +371,14 @@ def test_the_questions_come_one_at_a_time_in_the_forms_order(harness: Harness) -
 def test_unborn_is_asked_only_without_a_date_of_birth(harness: Harness) -> None:
     lines = ["new serious-incident", "Baby", "Unborn-Fictional", "", "no", "", "yes", "cancel"]
     _, err = harness.run(lines, interactive=True)
+    dated = "(e.g. 30/11/2026, 2026-11-30 or today; blank if unborn)"
     assert harness.feed.prompts[3:7] == [
-        "Date of birth (YYYY-MM-DD; blank if unborn): ",
+        f"Date of birth {dated}: ",
         "Unborn child? yes or no [no]: ",
-        "Date of birth (YYYY-MM-DD; blank if unborn): ",  # neither: asked again
+        f"Date of birth {dated}: ",  # neither: asked again
         "Unborn child? yes or no [no]: ",
     ]
-    assert "error: Date of birth: required (YYYY-MM-DD)" in err
+    assert "error: Date of birth: required" in err
     assert "Cancelled; nothing was saved." in err
 
 
@@ -406,8 +410,8 @@ def test_a_birth_after_the_event_is_asked_again_before_the_duties(harness: Harne
     out, err = harness.run(lines, interactive=True)
     assert "error: Date of birth: date of birth is after the event date" in err
     assert harness.feed.prompts[12:14] == [
-        "Normally resident in our area? yes or no [yes]: ",
-        "Date of birth (YYYY-MM-DD) [2020-03-14]: ",
+        "Abuse or neglect? 1 Known, 2 Suspected, 3 None known or suspected [3]: ",
+        "Date of birth (e.g. 30/11/2026, 2026-11-30 or today) [2020-03-14]: ",
     ]
     # Born 1 Dec 2018, died 1 Jan 2019, the LA aware Mon 23 Nov 2026: the CDOP was due
     # the next working day, Tue 24 Nov 2026.
@@ -421,12 +425,13 @@ def test_an_answer_that_does_not_read_is_asked_again(harness: Harness) -> None:
     lines += ["cancel"]
     _, err = harness.run(lines, interactive=True)
     assert "error: Sex: answer a number from 1 to 3" in err
-    assert "error: Looked after: answer yes or no" in err
+    assert "error: Looked after: answer a number from 1 to 3" in err
+    looked_after = "Looked after? 1 No, 2 Yes, 3 Work out from the care periods [1]: "
     assert harness.feed.prompts[4:8] == [
-        "Sex? 1 Unknown or not given, 2 Female, 3 Male [1]: ",
-        "Sex? 1 Unknown or not given, 2 Female, 3 Male [1]: ",
-        "Looked after? yes or no [no]: ",
-        "Looked after? yes or no [no]: ",
+        "Sex? 1 Unknown / not given, 2 Female, 3 Male [1]: ",
+        "Sex? 1 Unknown / not given, 2 Female, 3 Male [1]: ",
+        looked_after,
+        looked_after,
     ]
 
 

@@ -136,3 +136,23 @@ def test_bar_chart_prints_the_number_beside_each_bar() -> None:
         "Panel  ▇▇▇▇▇·····  50% (1 of 2 sent)",
         "CDOP   ▇▇▇▇▇▇▇▇▇▇  100%",
     ]
+
+
+def test_a_section_and_the_whole_form_as_text() -> None:
+    from notify_tui.views.submission_form import FormField, form_text, section_text
+    from notify_tui.views.submission_form import still_to_complete as empty_boxes
+
+    fields = [
+        FormField("a", "Notifier", "Name", "A. Lead"),
+        FormField("b", "Notifier", "Phone", ""),
+        FormField("c", "Child 1", "Name(s)", "Ada Example-Fictional"),
+        FormField("d", "Child 1", "GP", "", note="not held in notify-tui: fill in on the form"),
+        FormField("e", "Incident", "Linked cases", "", note="none"),
+    ]
+    assert section_text(fields, "Notifier") == "Notifier\nName: A. Lead\nPhone: not recorded"
+    assert form_text("The form", fields) == (
+        "The form\n\nNotifier\nName: A. Lead\nPhone: not recorded\n\nChild 1\n"
+        "Name(s): Ada Example-Fictional\nGP: not held in notify-tui: fill in on the form\n\n"
+        "Incident\nLinked cases: none"
+    )
+    assert empty_boxes(fields) == ["Notifier · Phone"]

@@ -431,7 +431,7 @@ def test_case_document_file_that_does_not_exist(vault: Path, tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     ("date", "fragment"),
-    [("2026-11-24", "in the future"), ("2026-13-01", "YYYY-MM-DD")],
+    [("2026-11-24", "in the future"), ("2026-13-01", "there is no month 13")],
     ids=["tomorrow", "not-a-date"],
 )
 def test_duty_sent_refuses_a_bad_date(

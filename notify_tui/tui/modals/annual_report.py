@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,8 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Label
 
+from notify_tui.tui.draft_keeper import DraftSpec
 from notify_tui.tui.modals.base import Dialog
-from notify_tui.views.dates import parse_day
+from notify_tui.tui.widgets.date_field import DateField
+from notify_tui.tui.widgets.own_keys import FormInput
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,22 @@ class AnnualReportScreen(Dialog[AnnualReport | None]):
     | escape | dialog.cancel | close without recording |
     """
 
-    def __init__(self, today: date) -> None:
-        super().__init__("Record the yearly report")
+    def __init__(
+        self,
+        today: date,
+        record: Callable[[AnnualReport], str | None] | None = None,
+        *,
+        draft: DraftSpec | None = None,
+    ) -> None:
+        super().__init__("Record the yearly report", draft=draft)
         self.today = today
+        self.record = record
 
     def body(self) -> ComposeResult:
         yield Label("Report year")
-        yield Input(str(self.today.year - 1), id="year", type="integer")
-        yield Label("Published on (YYYY-MM-DD)")
-        yield Input(self.today.isoformat(), id="published")
+        yield FormInput(str(self.today.year - 1), id="year", type="integer")
+        yield Label("Published on (30/11/2026, 2026-11-30, today, yesterday)")
+        yield DateField(self.today.strftime("%d/%m/%Y"), today=self.today, id="published")
 
     def buttons(self) -> ComposeResult:
         yield Button("Record", variant="primary", id="save")
@@ -54,12 +64,19 @@ class AnnualReportScreen(Dialog[AnnualReport | None]):
     def action_save(self) -> None:
         """Return the report, if the year and date are valid."""
         year_text = self.query_one("#year", Input).value.strip()
-        day = parse_day(self.query_one("#published", Input).value)
+        day = self.query_one(DateField).day
         error = ""
         if not year_text.isdigit() or not 2018 <= int(year_text) <= self.today.year:
             error = f"give a year from 2018 to {self.today.year}"
-        elif day is None or day > self.today:
-            error = "write a publication date on or before today, as YYYY-MM-DD"
+        elif day is None:
+            error = "give a publication date on or before today (30/11/2026, 2026-11-30)"
         self.show_error(error)
-        if not error and day is not None:
-            self.dismiss(AnnualReport(int(year_text), day))
+        if error or day is None:
+            return
+        report = AnnualReport(int(year_text), day)
+        if self.record is not None:
+            refused = self.record(report)
+            if refused:
+                self.show_error(refused)
+                return
+        self.recorded(report)

@@ -13,9 +13,11 @@ from textual.binding import Binding
 from textual.widgets import Button, Input, Label, Static
 
 from notify_tui.domain.duty_states import MIN_REASON as MIN_LATE_REASON
+from notify_tui.tui.draft_keeper import DraftSpec
 from notify_tui.tui.modals.base import Dialog
+from notify_tui.tui.widgets.date_field import DateField
+from notify_tui.tui.widgets.own_keys import FormInput
 from notify_tui.views.dashboard import format_due
-from notify_tui.views.dates import parse_day
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ class MarkSentScreen(Dialog[SentRecord | None]):
 
     With `record`, Save hands it the answer first: a refusal (the one line it returns)
     shows under the fields and the dialog stays open with what was typed; the dialog
-    closes with the record only once `record` returns None.
+    closes with the record only once `record` returns None. With `draft`, what is typed
+    is kept as a draft in the vault until it is recorded.
     """
 
     ERROR_ID = "mark-sent-error"
@@ -53,33 +56,38 @@ class MarkSentScreen(Dialog[SentRecord | None]):
         today: date,
         due: date | None = None,
         record: Callable[[SentRecord], str | None] | None = None,
+        *,
+        draft: DraftSpec | None = None,
     ) -> None:
-        super().__init__(f"Mark sent: {duty_title}")
+        super().__init__(f"Mark sent: {duty_title}", draft=draft)
         self.duty_title = duty_title
         self.today = today
         self.due = due
         self.record = record
 
     def body(self) -> ComposeResult:
-        yield Label("Date sent (YYYY-MM-DD)")
-        yield Input(self.today.isoformat(), id="sent-on")
+        yield Label("Date sent (30/11/2026, 2026-11-30, today, yesterday)")
+        yield DateField(self.today.strftime("%d/%m/%Y"), today=self.today, id="sent-on")
         yield Static("", id="sent-on-error", classes="field-error")
         yield Label("Reference given by the recipient (optional)")
-        yield Input(id="reference", max_length=200)
+        yield FormInput(id="reference", max_length=200)
         yield Label(self._late_label(), id="late-reason-label")
-        yield Input(id="late-reason", max_length=2000)
+        yield FormInput(id="late-reason", max_length=2000)
         yield Static("", id="late-reason-error", classes="field-error")
 
     def _late_label(self) -> str:
         due = format_due(self.due) if self.due else "-"
-        return f"Reason for the delay (it was due {due}; recorded with the sent date)"
+        return f"Why it was late (due {due}; kept with the sent date)"
 
     def buttons(self) -> ComposeResult:
         yield Button("Save", variant="primary", id="save")
         yield from super().buttons()
 
     def on_mount(self) -> None:
-        self._show_late_reason(parse_day(self.query_one("#sent-on", Input).value))
+        self._show_late_reason(self._day())
+
+    def _day(self) -> date | None:
+        return self.query_one(DateField).day
 
     def is_late(self, day: date | None) -> bool:
         """Whether a send on `day` is after the due date (and needs a reason)."""
@@ -91,24 +99,25 @@ class MarkSentScreen(Dialog[SentRecord | None]):
             self.query_one(selector).display = late
 
     @on(Input.Changed, "#sent-on")
-    def _check_date(self, event: Input.Changed) -> None:
-        day = parse_day(event.value)
-        message = ""
-        if day is None:
-            message = "write the date as YYYY-MM-DD"
-        elif day > self.today:
-            message = "that date is in the future"
-        elif self.is_late(day):
-            message = "after the due date: say why below"
-        self.query_one("#sent-on-error", Static).update(message)
+    def _check_date(self) -> None:
+        day = self._day()
+        late = self.is_late(day)
+        self.query_one("#sent-on-error", Static).update(
+            "after the due date: say why below" if late else ""
+        )
         self._show_late_reason(day)
+
+    @on(Input.Changed, "#late-reason")
+    def _check_reason(self, event: Input.Changed) -> None:
+        if len(event.value.strip()) >= MIN_LATE_REASON:
+            self.query_one("#late-reason-error", Static).update("")
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
     def action_save(self) -> None:
         """Return the record, if the date is valid and a late send says why."""
-        day = parse_day(self.query_one("#sent-on", Input).value)
-        if day is None or day > self.today:
+        day = self._day()
+        if day is None:
             self.query_one("#sent-on", Input).focus()
             return
         late_reason: str | None = None
@@ -128,4 +137,4 @@ class MarkSentScreen(Dialog[SentRecord | None]):
             if refused:
                 self.show_error(refused)
                 return
-        self.dismiss(answer)
+        self.recorded(answer)

@@ -10,12 +10,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select
+from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Select
 
 from notify_tui.domain import codes
 from notify_tui.domain.office import PANEL_OUTCOMES
+from notify_tui.tui.draft_keeper import DraftSpec
 from notify_tui.tui.modals.base import Dialog
-from notify_tui.views.dates import parse_day
+from notify_tui.tui.widgets.date_field import DateField
+from notify_tui.tui.widgets.own_keys import FormInput
+from notify_tui.tui.widgets.toggles import StateCheckbox, StateRadioButton
 from notify_tui.views.office import OUTCOME_WORDS, StepRow, form_message
 
 
@@ -62,8 +65,10 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
         today: date,
         initial: str | None = None,
         record: StepRecorder | None = None,
+        *,
+        draft: DraftSpec | None = None,
     ) -> None:
-        super().__init__(f"Office step for {case_id}")
+        super().__init__(f"Office step for {case_id}", draft=draft)
         self.record = record
         self.case_id = case_id
         self.steps = list(steps)
@@ -81,8 +86,10 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
             id="step",
         )
         with Vertical(id="date-part", classes="step-part"):
-            yield Label("Date (YYYY-MM-DD)")
-            yield Input(self.today.isoformat(), id="day")
+            yield Label("Date (30/11/2026, 2026-11-30, today, yesterday)")
+            yield DateField(
+                self.today.strftime("%d/%m/%Y"), today=self.today, id="day", future_ok=True
+            )
         with Vertical(id="outcome-part", classes="step-part"):
             yield Label("The Panel's answer")
             yield Select(
@@ -98,12 +105,14 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
         with Vertical(id="yes-no-part", classes="step-part"):
             yield Label("Modifiable factors identified?")
             with RadioSet(id="yes-no"):
-                yield RadioButton("Yes", id="yes")
-                yield RadioButton("No", id="no", value=True)
-        yield Checkbox("Correction (out of order, or changing a step recorded)", id="correction")
+                yield StateRadioButton("Yes", id="yes")
+                yield StateRadioButton("No", id="no")
+        yield StateCheckbox(
+            "Correction (out of order, or changing a step recorded)", id="correction"
+        )
         with Vertical(id="reason-part", classes="step-part"):
             yield Label("Reason for the correction")
-            yield Input(id="reason", placeholder="why the record is corrected")
+            yield FormInput(id="reason", placeholder="why the record is corrected")
 
     def buttons(self) -> ComposeResult:
         yield Button("Record", variant="primary", id="save")
@@ -148,12 +157,16 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
                 error = "choose a category"
         elif key == "cdop.modifiable_factors":
             pressed = self.query_one("#yes-no", RadioSet).pressed_button
-            choice = OfficeStepChoice(area, step, pressed is not None and pressed.id == "yes")
+            if pressed is None:
+                error = "choose yes or no"
+            else:
+                choice = OfficeStepChoice(area, step, pressed.id == "yes")
         else:
-            day = parse_day(self.query_one("#day", Input).value)
+            reading = self.query_one(DateField).reading
+            day = reading.day
             outcome = self.query_one("#outcome", Select).value
-            if day is None or day > self.today:
-                error = "write a date on or before today, as YYYY-MM-DD"
+            if day is None or reading.problem:
+                error = reading.problem or "give the date (30/11/2026, 2026-11-30, today)"
             elif key == "panel_response.response" and not isinstance(outcome, str):
                 error = "choose the Panel's answer"
             else:
@@ -171,4 +184,4 @@ class OfficeStepScreen(Dialog[OfficeStepChoice | None]):
                 error, choice = form_message(refusal), None
         self.show_error(error)
         if choice is not None:
-            self.dismiss(choice)
+            self.recorded(choice)

@@ -33,8 +33,10 @@ from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind, care_status_lin
 from notify_tui.domain.rules import base_duty_id
 from notify_tui.domain.wording import INCIDENT_LABELS
 from notify_tui.errors import NotifyError
+from notify_tui.services.drafts import Draft
 from notify_tui.services.session import Session
 from notify_tui.services.types import CaseDetail, DutyView
+from notify_tui.tui.draft_keeper import DraftSpec
 from notify_tui.tui.modals.date_prompt import DatePromptScreen
 from notify_tui.tui.modals.decide import DecideScreen, ThresholdDecision
 from notify_tui.tui.modals.mark_sent import MarkSentScreen, SentRecord
@@ -175,13 +177,22 @@ class CaseDetailScreen(Screen[None]):
     | escape | case.back | back to the dashboard |
     """
 
-    def __init__(self, session: Session, case_id: str, full_names: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        case_id: str,
+        full_names: bool = True,
+        *,
+        resume: Draft | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.case_id = case_id
         self.full_names = full_names
         self.detail: CaseDetail | None = None
         self.received: dict[str, list[str]] = {}
+        self.resume = resume
+        """A draft of a form about this case, reopened once the case is shown."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -219,6 +230,35 @@ class CaseDetailScreen(Screen[None]):
             audit.add_column(label, key=key)
         self.refresh_case(opening=True)
         duties.focus()
+        if self.resume is not None:
+            self.call_after_refresh(self._resume_draft)
+
+    def _resume_draft(self) -> None:
+        """Reopen the form of the draft this screen was opened for, as it was."""
+        draft, self.resume = self.resume, None
+        if draft is None:
+            return
+        actions = {
+            "mark_sent": self.action_mark_sent,
+            "acknowledge": self.action_acknowledge,
+            "withdraw": self.action_withdraw,
+            "correct": self.action_correct,
+            "decide": self.action_decide,
+            "office_step": self.action_office_step,
+            "edit_case": self.action_edit,
+            "record_submission": self.action_submission,
+        }
+        action = actions.get(draft.summary.form)
+        if action is None:
+            self.notify(f"Draft {draft.id}: this form cannot be reopened here.")
+            return
+        action(draft)
+
+    def _draft(self, form: str, title: str, resume: Draft | None, **context: Any) -> DraftSpec:
+        """The draft of a dialog about this case (reopened from `resume` when given)."""
+        return DraftSpec(
+            self.session, form, title, case_id=self.case_id, context=context, resume=resume
+        )
 
     # -- showing -------------------------------------------------------------------
 
@@ -399,84 +439,123 @@ class CaseDetailScreen(Screen[None]):
         self.refresh_case()
         return True
 
-    def _open_duty(self) -> DutyView | None:
+    def _open_duty(self, resume: Draft | None = None) -> DutyView | None:
+        """The highlighted duty, or the one a draft is about."""
+        if resume is not None:
+            wanted = resume.context.get("duty")
+            duty = next((d for d in self._duties() if d.duty == wanted), None)
+            if duty is None:
+                self.notify(f"Draft {resume.id}: the case has no duty {wanted} now.")
+            return duty
         duty = self.current_duty()
         if duty is None:
             self.notify("This case has no duties.", severity="warning")
         return duty
 
-    def action_mark_sent(self) -> None:
+    def _attempt(self, verb: str, *args: Any, **kwargs: Any) -> str | None:
+        """Call a session verb for a dialog: its refusal (shown in the dialog, which stays
+        open with what was typed), or None once it is recorded."""
+        try:
+            getattr(self.session, verb)(*args, **kwargs)
+        except NotifyError as error:
+            return error.message
+        return None
+
+    def action_mark_sent(self, resume: Draft | None = None) -> None:
         """Ask for the date sent and reference (and why, when late), then record it; a
         refusal keeps the dialog open with what was typed."""
-        duty = self._open_duty()
+        duty = self._open_duty(resume)
         if duty is None:
             return
         duty_id = duty.duty
 
         def attempt(answer: SentRecord) -> str | None:
-            try:
-                self.session.mark_sent(
-                    self.case_id, duty_id, answer.sent_on, answer.reference, answer.late_reason
-                )
-            except NotifyError as error:
-                return error.message
-            return None
+            return self._attempt(
+                "mark_sent",
+                self.case_id,
+                duty_id,
+                answer.sent_on,
+                answer.reference,
+                answer.late_reason,
+            )
 
         def recorded(result: SentRecord | None) -> None:
+            self.refresh_case()
             if result is not None:
-                self.refresh_case()
                 self.notify(f"Marked sent: {duty_label(duty_id, duty.title)}.")
 
         due = date.fromisoformat(duty.due) if duty.due else None
+        title = f"Mark sent: {duty.title}"
         self.app.push_screen(
-            MarkSentScreen(duty.title, self.session.today(), due, attempt), recorded
+            MarkSentScreen(
+                duty.title,
+                self.session.today(),
+                due,
+                attempt,
+                draft=self._draft("mark_sent", title, resume, duty=duty_id),
+            ),
+            recorded,
         )
 
-    def action_acknowledge(self) -> None:
+    def action_acknowledge(self, resume: Draft | None = None) -> None:
         """Ask when the recipient acknowledged, then record it."""
-        duty = self._open_duty()
+        duty = self._open_duty(resume)
         if duty is None:
             return
         duty_id = duty.duty
 
-        def record(result: date | None) -> None:
-            if result is not None:
-                self._run("acknowledge", self.case_id, duty_id, result)
+        def attempt(day: date) -> str | None:
+            return self._attempt("acknowledge", self.case_id, duty_id, day)
 
+        def recorded(result: date | None) -> None:
+            self.refresh_case()
+            if result is not None:
+                self.notify(f"Acknowledgement recorded: {duty_label(duty_id, duty.title)}.")
+
+        title = f"Acknowledged: {duty.title}"
         self.app.push_screen(
             DatePromptScreen(
-                f"Acknowledged: {duty.title}",
-                "When did the recipient acknowledge it? (YYYY-MM-DD)",
+                title,
+                "When did the recipient acknowledge it? (30/11/2026, today...)",
                 self.session.today(),
+                attempt,
+                draft=self._draft("acknowledge", title, resume, duty=duty_id),
             ),
-            record,
+            recorded,
         )
 
-    def action_withdraw(self) -> None:
+    def action_withdraw(self, resume: Draft | None = None) -> None:
         """Ask why, then withdraw the duty (a statutory one: ask the office to confirm)."""
-        duty = self._open_duty()
+        duty = self._open_duty(resume)
         if duty is None:
             return
         duty_id = duty.duty
 
-        def record(reason: str | None) -> None:
-            done = reason is not None and self._run("withdraw", self.case_id, duty_id, reason)
-            if done and duty.required:
+        def attempt(reason: str) -> str | None:
+            return self._attempt("withdraw", self.case_id, duty_id, reason)
+
+        def recorded(reason: str | None) -> None:
+            self.refresh_case()
+            if reason is not None and duty.required:
                 self.notify("Withdrawal asked: the duty stays owed until the office confirms.")
 
+        title = f"Ask to withdraw: {duty.title}" if duty.required else f"Withdraw: {duty.title}"
+        draft = self._draft("withdraw", title, resume, duty=duty_id)
         if duty.required:
             screen = WithdrawScreen(
                 duty.title,
-                title=f"Ask to withdraw: {duty.title}",
+                title=title,
                 question=(
                     "Why does this statutory duty no longer apply? It stays owed until the "
                     "business office confirms the withdrawal."
                 ),
                 button="Ask to withdraw",
+                record=attempt,
+                draft=draft,
             )
         else:
-            screen = WithdrawScreen(duty.title)
-        self.app.push_screen(screen, record)
+            screen = WithdrawScreen(duty.title, record=attempt, draft=draft)
+        self.app.push_screen(screen, recorded)
 
     def action_confirm_withdrawal(self) -> None:
         """Office: confirm the LA's request to withdraw the highlighted duty."""
@@ -486,9 +565,9 @@ class CaseDetailScreen(Screen[None]):
         if self._run("confirm_withdrawal", self.case_id, duty.duty):
             self.notify(f"Withdrawal confirmed: {duty_label(duty.duty, duty.title)}.")
 
-    def action_correct(self) -> None:
+    def action_correct(self, resume: Draft | None = None) -> None:
         """Undo the highlighted duty's latest record as recorded in error, with a reason."""
-        duty = self._open_duty()
+        duty = self._open_duty(resume)
         if duty is None:
             return
         part = correctable_part(duty)
@@ -497,41 +576,59 @@ class CaseDetailScreen(Screen[None]):
             return
         duty_id = duty.duty
 
-        def record(reason: str | None) -> None:
-            if reason is not None and self._run(
-                "correct_duty", self.case_id, duty_id, part, reason
-            ):
+        def attempt(reason: str) -> str | None:
+            return self._attempt("correct_duty", self.case_id, duty_id, part, reason)
+
+        def recorded(reason: str | None) -> None:
+            self.refresh_case()
+            if reason is not None:
                 self.notify(f"Corrected: the {part} record of {duty_label(duty_id, duty.title)}.")
 
+        title = f"Correct: {duty.title}"
         self.app.push_screen(
             WithdrawScreen(
                 duty.title,
-                title=f"Correct: {duty.title}",
+                title=title,
                 question=(
                     f"Undo the {part} record as recorded in error. What was wrong? "
                     "(kept with the correction; the old record stays in the audit trail)"
                 ),
                 button=f"Undo {part}",
+                record=attempt,
+                draft=self._draft("correct", title, resume, duty=duty_id),
             ),
-            record,
+            recorded,
         )
 
-    def action_decide(self) -> None:
-        """Record the threshold decision."""
+    def action_decide(self, resume: Draft | None = None) -> None:
+        """Record the threshold decision (neither answer chosen at first)."""
 
-        def record(result: ThresholdDecision | None) -> None:
-            if result is not None and self._run(
+        def attempt(result: ThresholdDecision) -> str | None:
+            return self._attempt(
                 "decide",
                 self.case_id,
                 notify=result.notify,
                 rationale=result.rationale,
                 decided_on=result.decided_on,
-            ):
+            )
+
+        def recorded(result: ThresholdDecision | None) -> None:
+            self.refresh_case()
+            if result is not None:
                 self.notify("Decision recorded.")
 
-        self.app.push_screen(DecideScreen(self.case_id, self.session.today()), record)
+        title = f"Threshold decision for {self.case_id}"
+        self.app.push_screen(
+            DecideScreen(
+                self.case_id,
+                self.session.today(),
+                attempt,
+                draft=self._draft("decide", title, resume),
+            ),
+            recorded,
+        )
 
-    def action_edit(self) -> None:
+    def action_edit(self, resume: Draft | None = None) -> None:
         """Edit the case's facts in its kind's form; the duties are reassessed on save."""
         if not self._editable():
             self.notify("This record's facts are not yours to edit here.", severity="warning")
@@ -544,7 +641,7 @@ class CaseDetailScreen(Screen[None]):
 
         detail = self.detail
         assert detail is not None and detail.kind is not None  # _editable() holds
-        self.app.push_screen(NewCaseScreen(self.session, detail.kind, detail), saved)
+        self.app.push_screen(NewCaseScreen(self.session, detail.kind, detail, draft=resume), saved)
 
     @on(Button.Pressed, ".conflict-value Button")
     def _keep_value(self, event: Button.Pressed) -> None:
@@ -577,9 +674,11 @@ class CaseDetailScreen(Screen[None]):
             and self.detail.org == self.session.identity.org
         )
 
-    def action_submission(self) -> None:
-        """Show the case in the order of the national form, to copy field by field."""
-        self.app.push_screen(SubmissionScreen(self.session, self.case_id), self._back_from_form)
+    def action_submission(self, resume: Draft | None = None) -> None:
+        """Show the case in the order of the national form, to copy from."""
+        self.app.push_screen(
+            SubmissionScreen(self.session, self.case_id, resume=resume), self._back_from_form
+        )
 
     def _back_from_form(self, _result: None) -> None:
         self.refresh_case()
@@ -588,7 +687,7 @@ class CaseDetailScreen(Screen[None]):
         """Who changed or looked at this case (the access log), newest first."""
         self.app.push_screen(AuditScreen(self.session, self.case_id))
 
-    def action_office_step(self) -> None:
+    def action_office_step(self, resume: Draft | None = None) -> None:
         """Office: record a workflow step (the highlighted one is proposed)."""
         workflow = self.query_one(OfficeWorkflow)
         if self.session.identity.role != "office":
@@ -601,25 +700,23 @@ class CaseDetailScreen(Screen[None]):
         highlighted = workflow.current_step() if on_office_tab else None
 
         def record(choice: OfficeStepChoice) -> str | None:
-            try:
-                self.session.record_office_step(
-                    self.case_id,
-                    choice.area,
-                    choice.step,
-                    choice.value,
-                    outcome=choice.outcome,
-                    correction=choice.correction,
-                    reason=choice.reason,
-                )
-            except NotifyError as error:
-                return error.message
-            return None
+            return self._attempt(
+                "record_office_step",
+                self.case_id,
+                choice.area,
+                choice.step,
+                choice.value,
+                outcome=choice.outcome,
+                correction=choice.correction,
+                reason=choice.reason,
+            )
 
         def recorded(choice: OfficeStepChoice | None) -> None:
+            self.refresh_case()
             if choice is not None:
-                self.refresh_case()
                 self.notify("Office step recorded.")
 
+        title = f"Office step for {self.case_id}"
         self.app.push_screen(
             OfficeStepScreen(
                 self.case_id,
@@ -627,6 +724,7 @@ class CaseDetailScreen(Screen[None]):
                 self.session.today(),
                 highlighted.key if highlighted else None,
                 record=record,
+                draft=self._draft("office_step", title, resume),
             ),
             recorded,
         )

@@ -16,6 +16,7 @@ from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
 from notify_tui.settings import Preferences
 from notify_tui.tui.screens.case_detail import CaseDetailScreen
+from notify_tui.tui.screens.drafts import DraftsScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.tui.screens.sync import SyncScreen
@@ -69,6 +70,7 @@ class DashboardScreen(Screen[None]):
         Binding("v", "toggle_names", "Names", id="dashboard.names", show=False),
         Binding("ctrl+r", "reload", "Reload", id="dashboard.refresh", show=False),
         Binding("y", "sync", "Sync", id="dashboard.sync", show=True),
+        Binding("d", "drafts", "Drafts", id="dashboard.drafts", show=True),
         Binding("escape", "leave_search", "Back to table", id="dashboard.leave_search",
                 show=False),
     ]  # fmt: skip
@@ -89,6 +91,7 @@ class DashboardScreen(Screen[None]):
     | v | dashboard.names | show full names or initials |
     | ctrl+r | dashboard.refresh | reload |
     | y | dashboard.sync | sync: keys, peers, export and import of bundles |
+    | d | dashboard.drafts | the drafts: forms started and not yet recorded |
     | escape | dashboard.leave_search | from the search box back to the table |
     """
 
@@ -106,6 +109,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="counts")
+        yield Static(id="drafts-line")
         yield Input(placeholder="Search names and outlines (press /)", id="search")
         yield Static(id="filters")
         yield VirtualTable[DutyRow](self._cells, id="duties")
@@ -153,8 +157,21 @@ class DashboardScreen(Screen[None]):
             if self.query_state.full_names and not showing:
                 self._log_names_shown()
         self.query_one("#counts", Static).update(self.session.duty_counts(today).describe())
+        self.show_drafts()
         self.total = self.session.total_duties()
         self.redraw(keep_place=True)
+
+    def show_drafts(self) -> None:
+        """Say how many forms were started and not yet recorded (hidden when none)."""
+        drafts = self.session.drafts.summaries()
+        line = self.query_one("#drafts-line", Static)
+        line.display = bool(drafts)
+        if drafts:
+            count = len(drafts)
+            line.update(
+                f"{count} draft{'s' if count > 1 else ''} not yet recorded (the newest saved "
+                f"{drafts[0].age}): press d to open"
+            )
 
     def redraw(self, *, keep_place: bool = False) -> None:
         """Apply the filters and sort, and show the first page (or, with `keep_place`,
@@ -251,11 +268,17 @@ class DashboardScreen(Screen[None]):
 
     def action_new_case(self, kind: str) -> None:
         """Open the new case form for a kind."""
-        self.app.push_screen(NewCaseScreen(self.session, kind), self._case_created)
+        self.app.push_screen(NewCaseScreen(self.session, kind), self.case_created)
 
-    def _case_created(self, case_id: str | None) -> None:
+    def case_created(self, case_id: str | None) -> None:
+        """A new case was saved: say so and open it."""
         if case_id is not None:
             self.notify(f"Case {case_id} saved.", title="Saved")
+            self.open_case(case_id)
+
+    def action_drafts(self) -> None:
+        """Show the drafts: forms started and not yet recorded."""
+        self.app.push_screen(DraftsScreen(self.session))
 
     @on(VirtualTable.HeaderSelected, "#duties")
     def _sort_by_header(self, event: VirtualTable.HeaderSelected) -> None:

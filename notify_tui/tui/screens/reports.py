@@ -173,10 +173,13 @@ class ReportsScreen(Screen[None]):
 
     @on(Input.Changed, "#from, #to")
     def _period_typed(self) -> None:
-        start = parse_day(self.query_one("#from", Input).value)
-        end = parse_day(self.query_one("#to", Input).value)
+        today = self.session.today()
+        start = parse_day(self.query_one("#from", Input).value, today)
+        end = parse_day(self.query_one("#to", Input).value, today)
         if start is None or end is None:
-            self.query_one("#period-error", Static).update("write both dates as YYYY-MM-DD")
+            self.query_one("#period-error", Static).update(
+                "write both dates as 30/11/2026, 2026-11-30, today or yesterday"
+            )
             return
         self.start, self.end = start, end
         self.show_report()

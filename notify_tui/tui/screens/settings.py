@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     Button,
+    Checkbox,
     DataTable,
     Footer,
     Header,
@@ -23,7 +24,6 @@ from textual.widgets import (
     LoadingIndicator,
     Select,
     Static,
-    Switch,
 )
 from textual.worker import Worker, WorkerState
 
@@ -34,8 +34,9 @@ from notify_tui.settings import Preferences, keymap_problem
 from notify_tui.tui.keys import KeyBinding
 from notify_tui.tui.messages import report_failure
 from notify_tui.tui.widgets.spinner import Spinner
+from notify_tui.tui.widgets.toggles import StateCheckbox
 from notify_tui.views.dashboard import format_due
-from notify_tui.views.dates import parse_day
+from notify_tui.views.dates import parse_day, read_day
 
 MIN_PASSPHRASE = 12
 
@@ -72,11 +73,14 @@ def passphrase_strength(text: str) -> str:
     return "Weak: long enough, but a few unrelated words would be much stronger."
 
 
-def check_closure_day(text: str, closures: list[date], calendar: WorkingDayCalendar) -> str | None:
+def check_closure_day(
+    text: str, closures: list[date], calendar: WorkingDayCalendar, today: date
+) -> str | None:
     """A problem with a closure day to add, or None."""
-    day = parse_day(text)
+    reading = read_day(text, today, future_ok=True)
+    day = reading.day
     if day is None:
-        return "write the closure day as YYYY-MM-DD"
+        return reading.problem
     if day in closures:
         return f"{format_due(day)} is already a closure day"
     reason = calendar.non_working_reason(day)
@@ -173,7 +177,7 @@ class SettingsScreen(Screen[Preferences | None]):
             )
             yield DataTable(id="closures", cursor_type="row")
             with Horizontal(classes="row"):
-                yield Input(placeholder="YYYY-MM-DD", id="closure-day")
+                yield Input(placeholder="dd/mm/yyyy", id="closure-day")
                 yield Button("Add", id="add-closure")
                 yield Button("Remove highlighted", id="remove-closure")
             yield Static("", id="closure-error", classes="field-error")
@@ -191,9 +195,11 @@ class SettingsScreen(Screen[Preferences | None]):
             yield Static("Display", classes="section-title")
             yield Label("Theme")
             yield Select(THEMES, value=preferences.display.theme, allow_blank=False, id="theme")
-            with Horizontal(classes="row"):
-                yield Switch(preferences.display.show_full_names, id="full-names")
-                yield Label("Show subjects' full names in lists (initials otherwise)")
+            yield StateCheckbox(
+                "Show subjects' full names in lists (initials otherwise)",
+                preferences.display.show_full_names,
+                id="full-names",
+            )
 
             yield Static("Keys", classes="section-title")
             yield Static(
@@ -317,11 +323,12 @@ class SettingsScreen(Screen[Preferences | None]):
     def _add_closure(self) -> None:
         field = self.query_one("#closure-day", Input)
         calendar = WorkingDayCalendar(self.closures)
-        problem = check_closure_day(field.value, self.closures, calendar)
+        today = self.session.today()
+        problem = check_closure_day(field.value, self.closures, calendar, today)
         self.query_one("#closure-error", Static).update(problem or "")
         if problem:
             return
-        day = parse_day(field.value)
+        day = parse_day(field.value, today)
         assert day is not None  # checked above
         self.closures = sorted([*self.closures, day])
         field.value = ""
@@ -420,7 +427,7 @@ class SettingsScreen(Screen[Preferences | None]):
                     "rules": rules,
                     "display": {
                         "theme": theme,
-                        "show_full_names": self.query_one("#full-names", Switch).value,
+                        "show_full_names": self.query_one("#full-names", Checkbox).value,
                     },
                     "keymap": self.keymap,
                 }

@@ -29,6 +29,7 @@ from notify_tui.clock import Clock
 from notify_tui.services.session import Session
 from notify_tui.tui.messages import report_failure
 from notify_tui.tui.widgets.spinner import Spinner
+from notify_tui.tui.widgets.toggles import StateCheckbox
 
 MIN_PASSPHRASE = 12
 
@@ -135,7 +136,7 @@ class SetupScreen(Screen[Session | None]):
                 yield Spinner("Creating the vault", id="setup-working")
             with Vertical(id="recovery"):
                 yield Static(id="recovery-code")
-                yield Checkbox(
+                yield StateCheckbox(
                     "I have written the recovery code down and will keep it safe", id="kept"
                 )
                 yield Button("Continue", variant="primary", id="continue", disabled=True)
