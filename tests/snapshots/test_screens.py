@@ -18,8 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from notify_tui.demo.vault import DemoVault
+from notify_tui.domain.people import LA_ROLES
 from notify_tui.settings import Preferences
 from notify_tui.tui.app import make_app
+from notify_tui.tui.modals.add_user import AddUserScreen
 from notify_tui.tui.modals.annual_report import AnnualReportScreen
 from notify_tui.tui.modals.base import KeepDraftScreen
 from notify_tui.tui.modals.confirm import ConfirmScreen
@@ -352,6 +354,17 @@ class TestOtherScreens:
 
         assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
 
+    def test_users(self, snap_compare, demo: DemoVault, theme: str) -> None:
+        """ "users: manage": who may unlock the vault, roles in words, who added them."""
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            pilot.app.open_users()
+            await pilot.pause()
+            await no_blink(pilot)
+
+        assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
+
     def test_sync(self, snap_compare, demo: DemoVault, theme: str) -> None:
         """`y`: this device (its random id and fingerprint replaced) and its peers."""
 
@@ -369,6 +382,7 @@ class TestOtherScreens:
         "dialog",
         [
             pytest.param(lambda today: AnnualReportScreen(today), id="annual_report"),
+            pytest.param(lambda today: AddUserScreen(LA_ROLES), id="add_user"),
             pytest.param(
                 lambda today: ConfirmScreen(
                     "Revoke peer", "Its bundles will be refused from now on.", "Revoke"

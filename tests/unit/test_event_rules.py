@@ -219,7 +219,7 @@ def test_the_office_writing_an_las_record(event: E, expected: str) -> None:
         ([C("incident.aware_date", "1899-12-31")],
          "incident.aware_date: 1899-12-31 is implausibly early; check the year"),
         ([C("incident.aware_date", "2026-02-30")],
-         "incident.aware_date: 2026-02-30 is not a real date (write YYYY-MM-DD)"),
+         "incident.aware_date: there is no 30 February 2026"),
         ([C("incident.aware_date", 20261120)],
          "incident.aware_date: must be a date written YYYY-MM-DD"),
         ([C("subjects.0.legal_status.looked_after", 1)],

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioSet
 
 from notify_tui.domain.people import ROLE_WORDS, RoleName, name_problem
 from notify_tui.tui.modals.base import Dialog
+from notify_tui.tui.widgets.toggles import StateRadioButton
 
 MIN_PASSPHRASE = 12
 
@@ -47,7 +48,7 @@ class AddUserScreen(Dialog[NewUser | None]):
         yield Label("Role (no role is chosen for you)")
         with RadioSet(id="user-role"):
             for role in self.roles:
-                yield RadioButton(f"{role}: {ROLE_WORDS[role].split(': ', 1)[-1]}", name=role)
+                yield StateRadioButton(f"{role}: {ROLE_WORDS[role].split(': ', 1)[-1]}", name=role)
         yield Label("Their passphrase (they can change it with `notify-tui passwd`)")
         yield Input(password=True, id="user-passphrase")
         yield Label("The passphrase again")

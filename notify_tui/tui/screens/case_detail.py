@@ -152,7 +152,7 @@ class CaseDetailScreen(Screen[None]):
         Binding("5", "tab('office')", "Office", id="case.tab_office", show=False),
         Binding("v", "submission", "Submission", id="case.submission", show=True),
         Binding("o", "office_step", "Office step", id="case.office_step", show=True),
-        Binding("l", "access_log", "Who looked", id="case.access_log", show=True),
+        Binding("l", "access_log", "Who looked", id="case.access_log", show=False),
         Binding("escape", "back", "Back", id="case.back", show=True),
     ]
     """Keys (remap by id with `App.set_keymap`):
