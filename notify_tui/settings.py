@@ -25,6 +25,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from notify_tui.domain.retention import DEFAULT_SCHEDULE, RETENTION_KINDS, RetentionRule
+
 ENV_PREFIX = "NOTIFY_TUI_"
 HOME_VARIABLE = f"{ENV_PREFIX}HOME"
 PASSPHRASE_VARIABLE = f"{ENV_PREFIX}PASSPHRASE"
@@ -182,6 +184,27 @@ class DisplayPreferences(_Section):
     """Show subjects' full names in lists (initials otherwise)."""
 
 
+class RetentionPreferences(_Section):
+    """How long each kind of case is kept before it may be destroyed (docs/retention.md)."""
+
+    schedule: dict[str, RetentionRule] = Field(default_factory=lambda: dict(DEFAULT_SCHEDULE))
+    """For each kind of case: the trigger, the period in years and the council's
+    schedule reference. A kind left out keeps the default rule."""
+
+    @field_validator("schedule")
+    @classmethod
+    def _every_kind(cls, schedule: dict[str, RetentionRule]) -> dict[str, RetentionRule]:
+        known = {kind.value for kind in RETENTION_KINDS}
+        unknown = sorted(set(schedule) - known)
+        if unknown:
+            raise PydanticCustomError(
+                "retention",
+                "{kinds} is not a kind of case (use {known})",
+                {"kinds": ", ".join(unknown), "known": ", ".join(sorted(known))},
+            )
+        return {kind: schedule.get(kind, DEFAULT_SCHEDULE[kind]) for kind in sorted(known)}
+
+
 class Preferences(_Section):
     """Everything a user or office can set, stored encrypted in the vault."""
 
@@ -189,6 +212,7 @@ class Preferences(_Section):
     calendar: CalendarPreferences = Field(default_factory=CalendarPreferences)
     rules: RulePreferences = Field(default_factory=RulePreferences)
     display: DisplayPreferences = Field(default_factory=DisplayPreferences)
+    retention: RetentionPreferences = Field(default_factory=RetentionPreferences)
     keymap: dict[str, str] = Field(default_factory=dict)
     """Keys chosen instead of the defaults: binding id -> keys ("dashboard.sort": "s",
     or several, comma-separated: "ctrl+s,f2"). Ids not named keep their default keys."""

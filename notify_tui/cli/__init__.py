@@ -22,6 +22,7 @@ from notify_tui.cli import (
     people,
     reports,
     restore,
+    retention,
     shell,
     sync,
     tui,
@@ -40,6 +41,7 @@ MODULES = (
     office,
     sync,
     drafts,
+    retention,
     tui,
     shell,
 )

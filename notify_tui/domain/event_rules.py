@@ -54,7 +54,7 @@ from notify_tui.domain.models import (
     Decision,
     describe_validation_error,
 )
-from notify_tui.domain.people import ACCESS_FIELD, MAX_DETAIL_LENGTH, PEOPLE_FIELD
+from notify_tui.domain.people import ACCESS_FIELD, HOLD_FIELD, MAX_DETAIL_LENGTH, PEOPLE_FIELD
 from notify_tui.domain.text import forbidden_character
 from notify_tui.errors import InvalidInput
 
@@ -92,6 +92,7 @@ class FieldKind(StrEnum):
     YEARLY_REPORT = "yearly report"
     ACCESS = "access log entry"
     PEOPLE = "people entry"
+    HOLD = "legal hold entry"
 
 
 DUTY_PARTS: Final = (
@@ -204,6 +205,11 @@ EVENT_RULES: Final[Mapping[str, TypeRule]] = {
         {"owner": frozenset({_F.PEOPLE})},
         single=True,
         summary="a user added or removed, a passphrase or recovery changed",
+    ),
+    "hold.recorded": TypeRule(
+        {"owner": frozenset({_F.HOLD}), "office": frozenset({_F.HOLD})},
+        single=True,
+        summary="a legal hold placed or lifted, with the reason (on a case, or on everything)",
     ),
     "conflict.resolved": TypeRule(
         {
@@ -386,6 +392,19 @@ class PeopleRecord(_Record):
     )
 
 
+MAX_HOLD_REASON: Final = 2_000
+"""The longest reason a hold entry gives (an inquiry's name and order, not case data)."""
+
+
+class HoldRecord(_Record):
+    """`hold`: a legal hold placed or lifted (`domain.retention`), why, and by whom; on the
+    event's case, or on everything when the event is about no case (`LOG`)."""
+
+    action: Literal["placed", "lifted"]
+    reason: Annotated[str, StringConstraints(min_length=MIN_REASON, max_length=MAX_HOLD_REASON)]
+    by: Name
+
+
 class YearlyReport(_Record):
     """The partnership's yearly report record (`annual_report.*`)."""
 
@@ -423,6 +442,8 @@ def classify(path: str, duty_ids: Collection[str]) -> FieldPath:
         return FieldPath(FieldKind.ACCESS, path)
     if path == PEOPLE_FIELD:
         return FieldPath(FieldKind.PEOPLE, path)
+    if path == HOLD_FIELD:
+        return FieldPath(FieldKind.HOLD, path)
     if parts[0] == "duties":
         if len(parts) < 3:
             raise _Refused(path, "not a duty record field (duties.<duty>.<part>)")
@@ -856,6 +877,8 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
         _check_record(path, AccessRecord, value, at)
     elif kind is FieldKind.PEOPLE:
         _check_record(path, PeopleRecord, value, at)
+    elif kind is FieldKind.HOLD:
+        _check_record(path, HoldRecord, value, at)
     else:
         assert found.part is not None
         _check_yearly(path, found.part, value, at)

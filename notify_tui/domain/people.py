@@ -134,7 +134,16 @@ ACCESS_TYPE: Final = "access.recorded"
 PEOPLE_TYPE: Final = "people.recorded"
 """The event type of a change to the users (added, removed, passphrase, recovery)."""
 
-NON_STATE_TYPES: Final = frozenset({ACCESS_TYPE, PEOPLE_TYPE})
+HOLD_TYPE: Final = "hold.recorded"
+"""The event type of a legal hold placed or lifted (`domain.retention`): on a case, or on
+everything (`VAULT_LOG`)."""
+
+LOG_ENTRY_TYPES: Final = frozenset({ACCESS_TYPE, PEOPLE_TYPE})
+"""The access log and people entries: kept aside (`held_log`) while a restored vault
+catches up, and written later with their own time. A hold is not among them: it is in
+force when the user is told so, or refused."""
+
+NON_STATE_TYPES: Final = LOG_ENTRY_TYPES | {HOLD_TYPE}
 """Event types that change no case: the fold leaves them out."""
 
 VAULT_LOG: Final = "LOG"
@@ -146,6 +155,9 @@ ACCESS_FIELD: Final = "access"
 
 PEOPLE_FIELD: Final = "people"
 """The one field a people event sets (its value: action, user and role)."""
+
+HOLD_FIELD: Final = "hold"
+"""The one field a hold event sets (its value: placed or lifted, the reason, by whom)."""
 
 AccessAction = Literal[
     "opened",

@@ -35,6 +35,7 @@ from notify_tui.domain.office import STEP_LABELS
 from notify_tui.domain.people import (
     ACCESS_ACTIONS,
     ACCESS_TYPE,
+    HOLD_TYPE,
     PEOPLE_ACTIONS,
     PEOPLE_TYPE,
 )
@@ -638,6 +639,17 @@ def _people(author: str, changes: Sequence[ChangeLike]) -> str:
     return "; ".join(said)
 
 
+def _hold(author: str, changes: Sequence[ChangeLike]) -> str:
+    """`hold.recorded`: a legal hold placed or lifted (on the entry's case, or on
+    everything when it is about no case), and why."""
+    said = []
+    for change in changes:
+        record = _record(change.value)
+        action = "lifted" if record.get("action") == "lifted" else "placed"
+        said.append(f"{action} a legal hold: {record.get('reason') or '(no reason)'}")
+    return "; ".join(said)
+
+
 EVENT_TEMPLATES: dict[str, Phrase] = {
     "case.created": _created,
     "case.edited": _edited,
@@ -657,6 +669,7 @@ EVENT_TEMPLATES: dict[str, Phrase] = {
     "office.corrected": _office_corrected,
     ACCESS_TYPE: _access,
     PEOPLE_TYPE: _people,
+    HOLD_TYPE: _hold,
 }
 """How each event type reads, after its author's name. A new type is one line here;
 `_per_change` templates are filled in for each change the event makes."""

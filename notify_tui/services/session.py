@@ -85,6 +85,7 @@ from notify_tui.domain.text import forbidden_character
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, NotPermitted, VaultError
 from notify_tui.services.drafts import DraftService
+from notify_tui.services.retention import RetentionService
 from notify_tui.services.sync import SyncService
 from notify_tui.services.types import (
     AuditEntry,
@@ -217,6 +218,8 @@ class Session:
         """Keys, peers, export, import, verify and receipts of this vault."""
         self.drafts = DraftService(self, vault)
         """Forms being typed, kept in the vault until they are recorded (never cases)."""
+        self.retention = RetentionService(self, vault, self._record)
+        """The retention schedule, what has reached its date, and legal holds."""
 
     def _configure(self) -> None:
         self.local_calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)
@@ -412,6 +415,8 @@ class Session:
         before = (self.preferences.calendar, self.preferences.rules)
         if before != (preferences.calendar, preferences.rules):
             self.require(Permission.ADMINISTER, "change closure days or rule choices")
+        if self.preferences.retention != preferences.retention:
+            self.require(Permission.ADMINISTER, "change the retention schedule")
         self._vault.set_meta("preferences", preferences.model_dump(mode="json"))
         self.preferences = preferences
         self._configure()

@@ -48,6 +48,7 @@ EVENT_TYPES = (
     "office.corrected",
     "access.recorded",
     "people.recorded",
+    "hold.recorded",
 )
 
 

@@ -380,6 +380,12 @@ def _m011_users(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m014_holds(db: sqlite_utils.Database) -> None:
+    # Legal holds (issue 18) are events; a partial index finds them without reading
+    # every event, and costs other events' inserts only the test of their type.
+    db.execute("CREATE INDEX events_holds ON events (case_id) WHERE type = 'hold.recorded'")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
@@ -391,6 +397,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (8, "drafts: forms being typed, kept in the vault", _m008_drafts),
     (9, "sync: each peer's latest statement of what it holds", _m009_peer_statements),
     (11, "people: named users with roles", _m011_users),
+    (14, "retention: legal holds found without reading every event", _m014_holds),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""
 

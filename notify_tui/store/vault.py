@@ -25,7 +25,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
-from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG, display_name, name_problem
+from notify_tui.domain.people import (
+    LOG_ENTRY_TYPES,
+    NON_STATE_TYPES,
+    VAULT_LOG,
+    display_name,
+    name_problem,
+)
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
 from notify_tui.store import catch_up, restore_journal
 from notify_tui.store import users as user_table
@@ -628,7 +634,7 @@ class Vault:
         commits; nothing is written if any fails.
         Refused (`VaultError`) on a chain a peer holds more of, or during the catch-up
         after a restore (`notify_tui.store.catch_up.refusal`): it would fork the chain.
-        An access log or people entry (`people.NON_STATE_TYPES`) is held instead
+        An access log or people entry (`people.LOG_ENTRY_TYPES`) is held instead
         (`held_log`), and written, with its own time and author, before the next event
         its chain takes once it may grow again.
         """
@@ -669,7 +675,7 @@ class Vault:
                 chain = self.chain_for(case_id)
                 if chain not in heads:
                     refused = catch_up.refusal(self.db, [chain])
-                    if refused is not None and event_type in NON_STATE_TYPES:
+                    if refused is not None and event_type in LOG_ENTRY_TYPES:
                         self._hold(chain, case_id, event_type, changes, now)
                         continue
                     if refused is not None:

@@ -47,7 +47,7 @@ from datetime import datetime
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.domain.event_rules import Relation, check_event
-from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG
+from notify_tui.domain.people import NON_STATE_TYPES, PEOPLE_TYPE, VAULT_LOG
 from notify_tui.errors import BundleRefused
 from notify_tui.store import catch_up
 from notify_tui.store.events import Event
@@ -354,17 +354,19 @@ def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequenc
 
 
 def _log_entry_checked(event: Event, where: str) -> bool:
-    """Where an access log or people entry (`domain.people`) may be; True when `event` is
-    one about no case (`VAULT_LOG`: nothing more to check), False for any other event.
+    """Where an access log, people or hold entry (`domain.people`) may be; True when
+    `event` is one about no case (`VAULT_LOG`: nothing more to check), False for any other
+    event.
 
     What such an entry may set is `event_rules`' (checked before); here: a people entry
-    is about no case, `VAULT_LOG` holds nothing else, and it is on its device's own chain
+    is about no case (a hold on `VAULT_LOG` is a hold on everything), `VAULT_LOG` holds
+    nothing else, and it is on its device's own chain
     (never an office's chain for an LA)."""
-    if event.type in NON_STATE_TYPES and event.type != "access.recorded":
+    if event.type == PEOPLE_TYPE:
         if event.case != VAULT_LOG:
             raise BundleRefused(f"{where}: a {event.type} entry is about no case")
     elif event.case == VAULT_LOG and event.type not in NON_STATE_TYPES:
-        raise BundleRefused(f"{where}: {VAULT_LOG} holds only access and people entries")
+        raise BundleRefused(f"{where}: {VAULT_LOG} holds only access, people and hold entries")
     if event.case != VAULT_LOG:
         return False
     if chain_suffix(event.device) is not None:

@@ -111,6 +111,10 @@ SAMPLES: dict[tuple[str, str], list[C]] = {
     ("people.recorded", "case"): [
         C("people", {"action": "added", "user": "Dee Deputy", "role": "deputy"})
     ],
+    ("hold.recorded", "case"): [
+        C("hold", {"action": "placed", "reason": "Inquiry order 17 (fictional)",
+                   "by": "Ann Lead"})
+    ],
 }  # fmt: skip
 """A valid event of each type, on an LA's case and on a partnership record."""
 
@@ -414,6 +418,45 @@ def test_the_table_names_each_writer_once_per_type() -> None:
 )  # fmt: skip
 def test_log_entries_hold_no_case_data(event: E, expected: str) -> None:
     assert problem(event) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"action": "placed", "reason": "Inquiry order 17", "by": "Ann Lead"}, None),
+        ({"action": "lifted", "reason": "Inquiry order 17 ended", "by": "Lee Lead"}, None),
+        # A hold is placed or lifted, never "erased" or anything else.
+        ({"action": "erased", "reason": "Inquiry order 17", "by": "Ann Lead"},
+         "hold.action: must be one of 'placed' or 'lifted'"),
+        # The reason names the inquiry: ten characters at least, at most 2,000.
+        ({"action": "placed", "reason": "because", "by": "Ann Lead"},
+         "hold.reason: String should have at least 10 characters"),
+        ({"action": "placed", "reason": "x" * 2001, "by": "Ann Lead"},
+         "hold.reason: String should have at most 2000 characters"),
+        # Who placed it is named, and nothing else rides along.
+        ({"action": "placed", "reason": "Inquiry order 17"},
+         "hold.by: is required"),
+        ({"action": "placed", "reason": "Inquiry order 17", "by": "Ann Lead",
+          "names": "Ada Fictional"},
+         "hold.names: is not a known field (check the spelling)"),
+    ],
+)  # fmt: skip
+def test_a_hold_entry_says_placed_or_lifted_why_and_by_whom(
+    value: dict[str, Any], expected: str | None
+) -> None:
+    assert problem(E("hold.recorded", [C("hold", value)])) == expected
+    # The office places and lifts its own holds on an LA's case, by the same rules.
+    assert problem(E("hold.recorded", [C("hold", value)]), "office") == expected
+
+
+def test_a_hold_sets_one_field_and_never_a_fact() -> None:
+    hold = C("hold", {"action": "placed", "reason": "Inquiry order 17", "by": "Ann Lead"})
+    assert problem(E("hold.recorded", [hold, C("case_outline", "x")])) == (
+        "changes: a hold.recorded event sets exactly one field"
+    )
+    assert problem(E("hold.recorded", [C("case_outline", "A new outline.")])) == (
+        "case_outline: a hold.recorded event does not set fact fields"
+    )
 
 
 def test_a_statutory_withdrawal_names_who_confirmed_it() -> None:
