@@ -32,6 +32,7 @@ from notify_tui.tui.screens.dashboard import DashboardScreen
 from notify_tui.tui.screens.drafts import DraftsScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.reports import ReportsScreen
+from notify_tui.tui.screens.retention import RetentionScreen
 from notify_tui.tui.screens.settings import SettingsScreen, SettingsStart
 from notify_tui.tui.screens.setup import Initializer, SetupScreen, VaultDetails, create_vault
 from notify_tui.tui.screens.sync import SyncScreen, SyncStart
@@ -402,6 +403,11 @@ class NotifyApp(App[None]):
         if self.session is not None:
             self.push_screen(AuditScreen(self.session))
 
+    def open_retention(self) -> None:
+        """Show what has reached the end of its retention period, and the holds."""
+        if self.session is not None:
+            self.push_screen(RetentionScreen(self.session))
+
     def open_reports(self) -> None:
         """Show the reports screen (from the command palette)."""
         if self.session is not None:
@@ -449,6 +455,11 @@ class NotifyApp(App[None]):
             "audit: open", "Every change and every look at case data, by whom", self.open_audit
         )
         yield SystemCommand("drafts: open", "Forms started and not yet recorded", self.open_drafts)
+        yield SystemCommand(
+            "retention: what is due",
+            "Cases past their retention period, and the legal holds in force",
+            self.open_retention,
+        )
         yield SystemCommand("reports: open", "Timeliness figures by duty and LA", self.open_reports)
         if self.session.identity.role == "office":
             yield SystemCommand(

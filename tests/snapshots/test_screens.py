@@ -365,6 +365,18 @@ class TestOtherScreens:
 
         assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
 
+    def test_retention(self, snap_compare, demo: DemoVault, theme: str) -> None:
+        """ "retention: what is due", with `a`: every case, its date or why it has none."""
+
+        async def run_before(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            pilot.app.open_retention()
+            await pilot.pause()
+            await pilot.press("a")
+            await no_blink(pilot)
+
+        assert snap_compare(app_for(demo, theme), terminal_size=SIZE, run_before=run_before)
+
     def test_sync(self, snap_compare, demo: DemoVault, theme: str) -> None:
         """`y`: this device (its random id and fingerprint replaced) and its peers."""
 

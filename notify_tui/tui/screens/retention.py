@@ -1,0 +1,110 @@
+"""Retention: the cases whose retention period has run, and the legal holds in force."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from notify_tui.services.retention import RetentionItem, kind_label
+from notify_tui.services.session import Session
+
+STATUS_WORDS = {
+    "due": "DUE",
+    "held": "HELD",
+    "not_yet": "kept",
+    "no_trigger": "kept",
+}
+"""Each status as the table shows it: in words, never by colour alone."""
+
+
+class RetentionScreen(Screen[None]):
+    """What has reached the end of its retention period (held cases marked HELD), and
+    the legal holds in force; `a` shows every case with its date or why it has none."""
+
+    CSS_PATH = "retention.tcss"
+    BINDINGS = [
+        Binding("a", "toggle_all", "Every case", id="retention.all", show=True),
+        Binding("escape", "back", "Back", id="retention.back", show=True),
+    ]
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | a | retention.all | every case, or only those due |
+    | escape | retention.back | back |
+    """
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.every_case = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="retention-holds")
+        yield Static(id="retention-intro")
+        yield DataTable(id="retention-cases", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Retention"
+        table = self.query_one("#retention-cases", DataTable)
+        for key, label in (("case", "Case"), ("kind", "Kind"), ("status", "Status"),
+                           ("on", "Due from"), ("why", "Rule, and what stops it")):  # fmt: skip
+            table.add_column(label, key=key)
+        self._fill()
+        table.focus()
+
+    def _fill(self) -> None:
+        retention = self.session.retention
+        holds = retention.in_force()
+        held_lines = [f"  {hold.words()}" for hold in holds]
+        self.query_one("#retention-holds", Static).update(
+            Text(
+                "Legal holds in force: none."
+                if not holds
+                else "\n".join([f"Legal holds in force ({len(holds)}):", *held_lines])
+            )
+        )
+        items = retention.due(every_case=self.every_case)
+        self.sub_title = "every case" if self.every_case else "reached the end of the period"
+        due = sum(1 for item in items if item.status == "due")
+        held = sum(1 for item in items if item.status == "held")
+        self.query_one("#retention-intro", Static).update(
+            f"{len(items)} case{'' if len(items) == 1 else 's'} shown: {due} due, {held} held. "
+            "Nothing is destroyed here; a held case is kept whatever its date. "
+            + ("Press a for only those due." if self.every_case else "Press a for every case.")
+        )
+        table = self.query_one("#retention-cases", DataTable)
+        table.clear()
+        for item in items:
+            table.add_row(
+                item.case_id,
+                kind_label(item.kind),
+                STATUS_WORDS[item.status],
+                "" if item.due_on is None else f"{item.due_on:%d/%m/%Y}",
+                Text(_why(item)),  # Text, not markup: a reason may hold "["
+                key=item.case_id,
+            )
+
+    def action_toggle_all(self) -> None:
+        """Every case with its date, or only those whose period has run."""
+        self.every_case = not self.every_case
+        self._fill()
+
+    def action_back(self) -> None:
+        """Back to where the screen was opened from."""
+        self.dismiss(None)
+
+
+def _why(item: RetentionItem) -> str:
+    """The rule, and what keeps the case: a hold, or no trigger yet (the date has its
+    own column)."""
+    if item.status == "held":
+        return f"{item.rule.words()}; {item.holds[0].words()}"
+    if item.status == "no_trigger":
+        return item.why
+    return item.rule.words()

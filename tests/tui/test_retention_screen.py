@@ -1,0 +1,71 @@
+"""The retention screen: held cases marked HELD in words, the holds in force named with
+who placed them and why, and `a` for every case. All people are synthetic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import factories
+from textual.widgets import DataTable, Static
+
+from notify_tui.clock import ManualClock
+from notify_tui.services.session import Session
+from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
+from notify_tui.tui.app import make_app
+from notify_tui.tui.screens.retention import RetentionScreen
+
+SIZE = (120, 40)
+ADMIN = "Ada Admin (fictional)"
+REASON = "Fictional Inquiry, order 2026/17"
+
+
+def child_death(died: str) -> dict[str, object]:
+    return factories.case(
+        "child_death",
+        subjects=[factories.subject(given_names="Ada", family_name="Screen-Fictional")],
+        facts={"date_of_birth": "2005-01-01", "event_date": died, "aware_date": died,
+               "abuse_or_neglect": "none"},
+    )  # fmt: skip
+
+
+async def test_the_screen_lists_due_and_held_cases_and_the_holds(tmp_path: Path) -> None:
+    """Today Mon 23 Nov 2026; child deaths kept 15 years from the date of death: died
+    20 Nov 2011 is due since 20/11/2026; died 21 Nov 2011 is due too but held; died
+    1 Dec 2011 is kept until 01/12/2026 (shown only with `a`)."""
+    session, _ = Session.init(
+        tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
+        author=ADMIN, kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+    )  # fmt: skip
+    due, held, kept = session.create_cases(
+        [child_death("2011-11-20"), child_death("2011-11-21"), child_death("2011-12-01")]
+    )
+    session.retention.place(held, REASON)
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "retention: what is due" in titles
+        app.open_retention()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RetentionScreen)
+        table = screen.query_one("#retention-cases", DataTable)
+        rows = [
+            [str(cell) for cell in table.get_row_at(index)[:4]] for index in range(table.row_count)
+        ]
+        assert rows == [
+            [due, "Child death", "DUE", "20/11/2026"],
+            [held, "Child death", "HELD", "21/11/2026"],
+        ]
+        holds = str(screen.query_one("#retention-holds", Static).render())
+        assert f"{held} is held by {ADMIN} (Testshire (test)) since 23 Nov 2026: {REASON}" in holds
+        await pilot.press("a")
+        await pilot.pause()
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [due, held, kept]
+        assert str(table.get_row_at(2)[2]) == "kept"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RetentionScreen)
