@@ -103,10 +103,19 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
     from notify_tui.views.office import step_rows
     from notify_tui.views.sync import received_lines
 
+    from notify_tui.services.retention import hold_json
+
     detail = session.open_case(case_id)
     receipts = session.sync.receipt_for(case_id)
+    holds = session.retention.holds_on(case_id)
     if as_json:
-        emit_json({**jsonable(detail), "receipts": jsonable(receipts)})
+        emit_json(
+            {
+                **jsonable(detail),
+                "receipts": jsonable(receipts),
+                "holds": [hold_json(hold) for hold in holds],
+            }
+        )
         return
     received = received_lines(receipts)
     document = detail.document
@@ -126,6 +135,8 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
     echo(f"  {decision_line(document.get('decision'), detail.duties)}")
     if detail.problem:
         echo(f"  Problem: {detail.problem}")
+    for hold in holds:
+        echo(f"  Legal hold: {hold.words()}")
     echo("")
     echo("Duties")
     for duty in detail.duties:

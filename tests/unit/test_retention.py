@@ -213,6 +213,11 @@ def test_the_cli_holds_and_lists(la: Session, home: Path) -> None:
     [due] = json.loads(out)
     assert (due["case"], due["status"], due["due_on"]) == (case_id, "held", "2026-11-22")
     assert "Retention-Fictional" not in out  # no personal data in the list
+    # `case show` names the hold, in words and in its JSON.
+    code, out = run(home, "case", "show", case_id)
+    assert f"  Legal hold: {case_id} is held by {ADMIN} (Testshire (test)) since 23 Nov 2026" in out
+    code, out = run(home, "case", "show", case_id, "--json")
+    assert [hold["reason"] for hold in json.loads(out)["holds"]] == [REASON]
 
 
 @pytest.mark.parametrize(
