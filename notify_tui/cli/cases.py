@@ -98,12 +98,11 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
 
     Showing a case is recorded in the access log (`notify-tui audit --case ID`), so it opens
     the vault for writing: it waits for no other notify-tui to hold the vault."""
+    from notify_tui.services.retention import hold_json
     from notify_tui.views.conflicts import numbered_values
     from notify_tui.views.duty_record import decision_line, record_lines, sent_flags
     from notify_tui.views.office import step_rows
     from notify_tui.views.sync import received_lines
-
-    from notify_tui.services.retention import hold_json
 
     detail = session.open_case(case_id)
     receipts = session.sync.receipt_for(case_id)

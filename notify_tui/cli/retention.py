@@ -1,13 +1,14 @@
-"""How long records are kept, and legal holds: `retention due|schedule|set`,
-`hold add|remove|list`."""
+"""Data protection: how long records are kept (`retention due|schedule|set`), legal
+holds (`hold add|remove|list`), and subject access (`subject export`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from notify_tui.cli.common import NotifyGroup, emit_json, with_session
+from notify_tui.cli.common import NotifyGroup, echo, emit_json, with_session
 
 if TYPE_CHECKING:
     from notify_tui.services.session import Session
@@ -135,5 +136,50 @@ def hold_list(session: Session, as_json: bool) -> None:
         click.echo(placed.words())
 
 
-COMMANDS = (retention, hold)
+@click.group(cls=NotifyGroup)
+def subject() -> None:
+    """Subject access requests: everything held about one person, for the data
+    protection officer, with the third parties to redact."""
+
+
+@subject.command("export")
+@with_session()
+@click.option("--nhs", metavar="NUMBER", help="The person's NHS number.")
+@click.option("--name", metavar="NAME", help="The person's full name, as the case records it.")
+@click.option(
+    "--to", "destination", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="The new ZIP file to write (never overwritten).",
+)  # fmt: skip
+@click.option(
+    "--plain", is_flag=True,
+    help="Write the ZIP unencrypted (it holds a child's records in the clear).",
+)  # fmt: skip
+def subject_export(
+    session: Session, nhs: str | None, name: str | None, destination: Path, plain: bool
+) -> None:
+    """Export the cases that hold a person, their audit trails and the third parties
+    they name, as an encrypted ZIP (AES-256; 7-Zip and WinZip open it). Admins only;
+    each case exported is recorded in its access log."""
+    written = session.subject_access.export(nhs=nhs, name=name, to=destination, plain=plain)
+    cases = len(written.cases)
+    echo(
+        f"Wrote {written.path}: {cases} case{'' if cases == 1 else 's'} "
+        f"({', '.join(written.cases)}), {written.third_parties} third-party entries to review "
+        "before disclosure."
+    )
+    if written.password is None:
+        echo(
+            f"warning: {written.path} is NOT encrypted: it holds a child's records in the clear. "
+            "Move it only to where the data protection officer alone can read it, and delete "
+            "it when done.",
+            err=True,
+        )
+    else:
+        echo(
+            f"Password (shown once; give it to the data protection officer apart from the "
+            f"file): {written.password}"
+        )
+
+
+COMMANDS = (retention, hold, subject)
 """The commands this module adds to `notify-tui`."""

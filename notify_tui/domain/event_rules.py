@@ -365,7 +365,13 @@ class AccessRecord(_Record):
     """`access`: what was looked at or taken out (`people.ACCESS_ACTIONS`), never the data."""
 
     action: Literal[
-        "opened", "names_shown", "submission_viewed", "field_copied", "report", "backup"
+        "opened",
+        "names_shown",
+        "submission_viewed",
+        "field_copied",
+        "report",
+        "backup",
+        "subject_export",
     ]
     detail: Annotated[str, StringConstraints(min_length=1, max_length=MAX_DETAIL_LENGTH)] | None = (
         None

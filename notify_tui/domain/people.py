@@ -166,6 +166,7 @@ AccessAction = Literal[
     "field_copied",
     "report",
     "backup",
+    "subject_export",
 ]
 
 ACCESS_ACTIONS: Final[dict[str, str]] = {
@@ -175,6 +176,7 @@ ACCESS_ACTIONS: Final[dict[str, str]] = {
     "field_copied": "copied from the submission form",
     "report": "made a report",
     "backup": "wrote a backup",
+    "subject_export": "exported the case for a subject access request",
 }
 """Each access action in words (the audit trail's sentence)."""
 

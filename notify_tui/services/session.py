@@ -86,6 +86,7 @@ from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, NotPermitted, VaultError
 from notify_tui.services.drafts import DraftService
 from notify_tui.services.retention import RetentionService
+from notify_tui.services.subject_access import SubjectAccessService
 from notify_tui.services.sync import SyncService
 from notify_tui.services.types import (
     AuditEntry,
@@ -220,6 +221,8 @@ class Session:
         """Forms being typed, kept in the vault until they are recorded (never cases)."""
         self.retention = RetentionService(self, vault, self._record)
         """The retention schedule, what has reached its date, and legal holds."""
+        self.subject_access = SubjectAccessService(self, vault)
+        """Everything held about one person, for the data protection officer."""
 
     def _configure(self) -> None:
         self.local_calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from notify_tui.domain.people import HOLD_FIELD, HOLD_TYPE, VAULT_LOG
 from notify_tui.domain.retention import (
@@ -70,3 +71,14 @@ def retention_facts(vault: Vault) -> Iterator[RetentionFacts]:
             dates_of_birth=dates_of_birth(document),
             died_on=died_on(document),
         )
+
+
+def case_documents(vault: Vault) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every case that holds a person's data, with its document, by case id."""
+    kinds = [kind.value for kind in RETENTION_KINDS]
+    sql = (
+        "SELECT id, document FROM cases "
+        f"WHERE kind IN ({', '.join('?' for _ in kinds)}) ORDER BY id"
+    )
+    for case_id, document_text in vault.db.execute(sql, kinds):
+        yield case_id, json.loads(document_text)

@@ -408,7 +408,7 @@ def test_the_table_names_each_writer_once_per_type() -> None:
          "access.detail: String should have at most 200 characters"),
         (E("access.recorded", [C("access", {"action": "read everything"})]),
          "access.action: must be one of 'opened', 'names_shown', 'submission_viewed', "
-         "'field_copied', 'report' or 'backup'"),
+         "'field_copied', 'report', 'backup' or 'subject_export'"),
         (E("people.recorded", [C("people", {"action": "added", "role": "superuser"})]),
          "people.role: must be one of 'admin', 'lead', 'deputy', 'viewer', 'manager' or "
          "'coordinator'"),
