@@ -32,7 +32,6 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from notify_tui.domain.models import CaseKind
-from notify_tui.domain.wording import day_words
 
 Trigger = Literal["case_closed", "date_of_birth", "date_of_death"]
 """What a retention period counts from."""
@@ -95,6 +94,27 @@ DEFAULT_SCHEDULE: Final[Mapping[str, RetentionRule]] = {
     ),
 }
 """The schedule a new vault starts with, editable in the settings (docs/retention.md)."""
+
+
+_MONTHS: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def day_words(day: date) -> str:
+    """A date as people write it, whatever the process's locale: "23 Nov 2026"."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def anniversary(start: date, years: int) -> date:

@@ -26,6 +26,7 @@ from notify_tui.domain.retention import (
     Hold,
     RetentionRule,
     Trigger,
+    day_words,
     end_of_period,
     holds_in_force,
     holds_on,
@@ -33,7 +34,6 @@ from notify_tui.domain.retention import (
     trigger_date,
 )
 from notify_tui.domain.text import forbidden_character
-from notify_tui.domain.wording import day_words
 from notify_tui.errors import InvalidInput
 from notify_tui.settings import Preferences
 from notify_tui.store import queries
