@@ -69,3 +69,24 @@ async def test_the_screen_lists_due_and_held_cases_and_the_holds(tmp_path: Path)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, RetentionScreen)
+
+
+async def test_the_case_screen_names_its_legal_hold(tmp_path: Path) -> None:
+    """A reason holding markup-like text is shown as written, never obeyed."""
+    session, _ = Session.init(
+        tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
+        author=ADMIN, kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+    )  # fmt: skip
+    (case_id,) = session.create_cases([child_death("2011-11-16")])
+    session.retention.place(case_id, "Order [b]2026/17[/b] (fictional)")
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.open_case(case_id)  # type: ignore[attr-defined]
+        await pilot.pause()
+        notes = str(app.screen.query_one("#advisories", Static).render())
+        assert (
+            f"Legal hold: {case_id} is held by {ADMIN} (Testshire (test)) since 23 Nov 2026: "
+            "Order [b]2026/17[/b] (fictional)"
+        ) in notes

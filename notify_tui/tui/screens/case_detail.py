@@ -288,10 +288,13 @@ class CaseDetailScreen(Screen[None]):
         self.query_one("#decision", Static).update(
             describe_decision(detail.document.get("decision"), detail.duties)
         )
-        advisories = detail.advisories
+        notes = [
+            f"[b]Legal hold:[/b] {escape(hold.words())}"
+            for hold in self.session.retention.holds_on(self.case_id)
+        ] + [f"Advisory: {text}" for text in detail.advisories]
         advisory_box = self.query_one("#advisories", Static)
-        advisory_box.display = bool(advisories)
-        advisory_box.update("\n".join(f"Advisory: {text}" for text in advisories))
+        advisory_box.display = bool(notes)
+        advisory_box.update("\n".join(notes))
         self._fill_duties()
         self.query_one("#facts-text", Static).update(describe_facts(detail.document))
         self._fill_conflicts()
