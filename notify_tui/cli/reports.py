@@ -15,6 +15,7 @@ from notify_tui.cli.common import (
     day,
     describe_left,
     echo,
+    echo_lines,
     emit_json,
     jsonable,
     with_session,
@@ -100,11 +101,13 @@ def show_deadlines(rows: Sequence[DutyView], output: str, today: date) -> None:
     if not rows:
         echo("Nothing due or overdue.")
         return
+    lines = []
     for row in rows:
         left = row.working_days_left
         # Every listed duty has a due date; the urgency word is only there for the type.
         when = row.urgency if left is None else describe_left(left)
-        echo(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
+        lines.append(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
+    echo_lines(lines)
 
 
 PERIODS = {
