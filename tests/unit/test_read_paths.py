@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,8 @@ import old_read_paths as old
 import pytest
 from click.testing import CliRunner
 
-from notify_tui.cli.common import echo, echo_lines
+from notify_tui.cli.common import ShellSession, echo, echo_lines, jsonable
+from notify_tui.cli.reports import show_deadlines
 from notify_tui.clock import system_clock
 from notify_tui.demo.vault import DemoVault
 from notify_tui.errors import InvalidInput
@@ -110,6 +112,38 @@ def test_deadlines_are_the_old_deadlines(demo: DemoVault, within: int) -> None:
     new = session.deadlines(within=within)
     assert new == on_owner(session, old.deadlines, within)
     assert new
+
+
+def cli_output(session: Session, *words: str) -> str:
+    """What `notify-tui WORDS` prints on the open session (as the line mode runs it)."""
+    from notify_tui.cli import cli
+
+    runner = CliRunner()
+    with runner.isolation() as (out, _err, _):
+        with cli.make_context("notify-tui", list(words), obj=ShellSession(session)) as context:
+            cli.invoke(context)
+        return out.getvalue().decode()
+
+
+@pytest.mark.parametrize("output", ["text", "md"])
+@pytest.mark.parametrize("within", [0, 2, 30])
+def test_deadlines_lines_are_the_old_lines(demo: DemoVault, output: str, within: int) -> None:
+    """The text and Markdown lines come from the index alone now; they print what the
+    old full rows printed."""
+    session = demo.session
+    new = cli_output(session, "deadlines", "--format", output, "--within", str(within))
+    runner = CliRunner()
+    with runner.isolation() as (out, _err, _):
+        show_deadlines(on_owner(session, old.deadlines, within), output, TODAY)
+        expected = out.getvalue().decode()
+    assert new == expected
+    assert new.count("\n") > 3
+
+
+def test_deadlines_json_is_the_old_json(demo: DemoVault) -> None:
+    session = demo.session
+    new = json.loads(cli_output(session, "deadlines", "--json", "--within", "5"))
+    assert new == jsonable(on_owner(session, old.deadlines, 5)) and new
 
 
 # -- report ------------------------------------------------------------------------------
@@ -303,3 +337,54 @@ def test_echo_lines_prints_what_echo_printed_line_by_line() -> None:
     assert at_once == one_by_one
     assert "\x1b" not in at_once.decode() and at_once.count(b"\n") == 2500
     assert isinstance(io.BytesIO(at_once).read(), bytes)
+
+
+# -- migration 12 and the page cache ---------------------------------------------------------
+
+INDEXES_12 = ("cases_list", "cases_org_by_id", "duties_report", "cases_by_outcome")
+
+
+def test_an_existing_vault_gets_the_covering_indexes(fresh_demo: DemoVault) -> None:
+    """A vault made before migration 12 gets its indexes on the next writing open; the
+    list reads the same."""
+    from notify_tui.store.migrations import migrate
+
+    session = fresh_demo.session
+
+    def downgrade_and_migrate(session: Session, vault: Vault) -> list[int]:
+        for index in INDEXES_12:
+            vault.db.execute(f"DROP INDEX {index}")
+        vault.db.execute("DELETE FROM migrations WHERE number = 12")
+        return migrate(vault.db, "2026-11-23T09:00:00+00:00")
+
+    before = session.list_cases()
+    assert on_owner(session, downgrade_and_migrate) == [12]
+
+    def indexes(session: Session, vault: Vault) -> set[str]:
+        rows = vault.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {str(row[0]) for row in rows}
+
+    assert set(INDEXES_12) <= on_owner(session, indexes)
+    assert session.list_cases() == before
+
+
+@pytest.mark.parametrize(
+    ("file_bytes", "kib"),
+    [
+        (0, 65536),  # a new vault: the floor, 64 MiB
+        (100 * 2**20, 65536),  # 100 MiB: half is 50 MiB, under the floor
+        (786 * 2**20, 786 * 512),  # a decade's 786 MiB: 393 MiB
+        (4 * 2**30, 524288),  # 4 GiB: the ceiling, 512 MiB
+    ],
+)
+def test_the_page_cache_is_half_the_vault_within_bounds(file_bytes: int, kib: int) -> None:
+    from notify_tui.store.connection import cache_kib
+
+    assert cache_kib(file_bytes) == kib
+
+
+def test_an_opened_vault_uses_that_cache(demo: DemoVault) -> None:
+    def cache_size(session: Session, vault: Vault) -> int:
+        return int(vault.db.execute("PRAGMA cache_size").fetchone()[0])
+
+    assert on_owner(demo.session, cache_size) == -65536  # a small vault: the floor
