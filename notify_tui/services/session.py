@@ -1569,10 +1569,12 @@ class Session:
         return written
 
     @owned
-    def doctor(self) -> DoctorReport:
+    def doctor(self, progress: Callable[[int, int], None] | None = None) -> DoctorReport:
         """Check SQLCipher integrity, every hash chain and signature, each chain's recorded
-        head and peers' receipts of it, and the projection against the events."""
-        findings = check_vault(self._vault, self.projector)
+        head and peers' receipts of it, and the projection against the events.
+
+        `progress` is told (done, total) now and then, on the vault's owner thread."""
+        findings = check_vault(self._vault, self.projector, progress)
         trust_checks, trust_problems = self.sync.trust_findings()
         return DoctorReport(
             checks=(*findings.checks, *trust_checks),
