@@ -1155,7 +1155,7 @@ class Session:
                 aware_date,
                 outcome,
             ) in rows:
-                left = self._left(next_due)
+                left = None if next_due is None else self._days_left(today, next_due, False)
                 summaries.append(
                     CaseSummary(
                         id=case_id,
