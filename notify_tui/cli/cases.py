@@ -11,6 +11,7 @@ from notify_tui.cli.common import (
     NotifyGroup,
     describe_left,
     echo,
+    echo_lines,
     emit_json,
     json_document,
     jsonable,
@@ -74,7 +75,7 @@ def case_list(
         return
     from notify_tui.views.conflicts import conflict_marker
 
-    echo(f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN")
+    lines = [f"{'CASE':<12} {'KIND':<18} {'SUBJECT':<20} {'NEXT DUE':<11} {'STATUS':<24} OPEN"]
     for row in rows:
         left = row.working_days_left
         status = row.urgency if left is None else f"{row.urgency} ({describe_left(left)})"
@@ -82,11 +83,12 @@ def case_list(
             status = "done"
         subject = row.names if full_names else row.initials
         marker = conflict_marker(len(row.conflicts))
-        echo(
+        lines.append(
             f"{row.id:<12} {row.kind or '?':<18} {subject[:20]:<20} "
             f"{row.next_due or '-':<11} {status[:40]:<24} {row.open_duties}"
             + (f"  {marker}" if marker else "")
         )
+    echo_lines(lines)
 
 
 @case.command("show")

@@ -12,11 +12,12 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -199,6 +200,17 @@ def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
     bidi character a peer's or a file's text may hold shown as U+FFFD
     (`notify_tui.domain.text`): what a terminal prints, it never obeys."""
     click.echo(terminal_text(message), err=err, nl=nl)
+
+
+ECHO_LINES_AT_ONCE = 1000
+"""Lines `echo_lines` prints with one write."""
+
+
+def echo_lines(lines: Sequence[str]) -> None:
+    """Print many lines as `echo` would print each, a thousand at a time (one write per
+    line made a 100,000-line list spend more time printing than reading)."""
+    for start in range(0, len(lines), ECHO_LINES_AT_ONCE):
+        echo("\n".join(lines[start : start + ECHO_LINES_AT_ONCE]))
 
 
 def emit_json(value: Any) -> None:
@@ -435,3 +447,63 @@ def with_session(
         return vault_options(run_with_session, user_flag)
 
     return decorate
+
+
+# -- a progress bar on stderr (`doctor`) ------------------------------------------------
+# Drawn only when stderr is a terminal, or when asked (`--progress`); never on stdout,
+# so `--json` output and piped output stay what they were. On a terminal the bar is
+# redrawn in place (carriage return); elsewhere (a log file, asked for) a line is written
+# every tenth of the way.
+
+BAR_WIDTH = 30
+REDRAW_SECONDS = 0.1
+"""A terminal's bar is redrawn at most this often (and at the end)."""
+
+
+class ProgressBar:
+    """Call with (done, total); `close()` ends the bar's line."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self._label = label
+        self._stream = stream or sys.stderr
+        self._terminal = self._stream.isatty()
+        self._last_drawn = 0.0
+        self._last_tenth = -1
+        self._drawn = False
+
+    @staticmethod
+    def wanted(asked: bool | None, *, json_output: bool = False) -> bool:
+        """Whether to draw: as asked (`--progress` / `--no-progress`), else only when
+        stderr is a terminal and the output is not JSON."""
+        if asked is not None:
+            return asked
+        return not json_output and sys.stderr.isatty()
+
+    def line(self, done: int, total: int) -> str:
+        """The bar's text for (done, total)."""
+        share = done / total if total else 1.0
+        filled = round(share * BAR_WIDTH)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        return f"{self._label} [{bar}] {share:4.0%} ({done:,} of {total:,})"
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._terminal:
+            now = time.monotonic()
+            if done < total and now - self._last_drawn < REDRAW_SECONDS:
+                return
+            self._last_drawn = now
+            self._stream.write("\r" + self.line(done, total))
+        else:
+            tenth = (done * 10 // total) if total else 10
+            if tenth == self._last_tenth:
+                return
+            self._last_tenth = tenth
+            self._stream.write(self.line(done, total) + "\n")
+        self._drawn = True
+        self._stream.flush()
+
+    def close(self) -> None:
+        """End the bar's line on a terminal (the next output starts on a new line)."""
+        if self._terminal and self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()

@@ -15,6 +15,7 @@ from notify_tui.cli.common import (
     day,
     describe_left,
     echo,
+    echo_lines,
     emit_json,
     jsonable,
     with_session,
@@ -39,7 +40,7 @@ from notify_tui.views.reports import (
 
 if TYPE_CHECKING:
     from notify_tui.services.session import Session
-    from notify_tui.services.types import DutyView, Report
+    from notify_tui.services.types import DeadlineLine, DutyView, Report
 
 
 def _working_days(ctx: click.Context, param: click.Parameter, within: int) -> int:
@@ -81,15 +82,21 @@ def deadlines(
     With --fail-on-overdue the exit status says whether anything is overdue: 1 when a
     listed duty's due date has passed (fewer than 0 working days left), else 0.
     """
-    rows = session.deadlines(within=within)
-    show_deadlines(rows, "json" if as_json else output, session.today())
+    output = "json" if as_json else output
+    # The text and Markdown lines show five things of each duty: read only those.
+    rows: Sequence[DutyView | DeadlineLine] = (
+        session.deadlines(within=within)
+        if output == "json"
+        else session.deadline_lines(within=within)
+    )
+    show_deadlines(rows, output, session.today())
     if fail_on_overdue and any(
         row.working_days_left is not None and row.working_days_left < 0 for row in rows
     ):
         raise click.exceptions.Exit(1)
 
 
-def show_deadlines(rows: Sequence[DutyView], output: str, today: date) -> None:
+def show_deadlines(rows: Sequence[DutyView | DeadlineLine], output: str, today: date) -> None:
     """Print `deadlines`' rows as text, JSON or Markdown."""
     if output == "json":
         emit_json(jsonable(rows))
@@ -100,11 +107,13 @@ def show_deadlines(rows: Sequence[DutyView], output: str, today: date) -> None:
     if not rows:
         echo("Nothing due or overdue.")
         return
+    lines = []
     for row in rows:
         left = row.working_days_left
         # Every listed duty has a due date; the urgency word is only there for the type.
         when = row.urgency if left is None else describe_left(left)
-        echo(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
+        lines.append(f"{row.case_id:<12} {row.duty:<32} due {row.due}  {when}")
+    echo_lines(lines)
 
 
 PERIODS = {
@@ -281,7 +290,7 @@ def report_markdown(figures: Report) -> str:
     return "\n".join(lines)
 
 
-def deadlines_markdown(rows: Sequence[DutyView], today: date) -> str:
+def deadlines_markdown(rows: Sequence[DutyView | DeadlineLine], today: date) -> str:
     """A plain digest for a scheduled mail: case ids and duties only, no names."""
     lines = [f"# notify-tui deadlines on {today.isoformat()}", ""]
     if not rows:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from notify_tui.cli.common import (
+    ProgressBar,
     UserError,
     echo,
     emit_json,
@@ -234,14 +235,29 @@ def backup(session: Session, destination: Path) -> None:
 @click.command()
 @with_session(write=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def doctor(session: Session, as_json: bool) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Draw a progress bar on stderr (default: only when stderr is a terminal and "
+    "the output is not JSON).",
+)
+def doctor(session: Session, as_json: bool, progress: bool | None) -> None:
     """Check database integrity, every hash chain and signature, each chain's head, and the
     projection.
 
     Prints one PROBLEM line per problem (naming the device and the event) and exits
     with status 2 when there is any, e.g. when the newest event of a chain was deleted.
     """
-    report = session.doctor()
+    bar = (
+        ProgressBar("doctor: events and cases")
+        if ProgressBar.wanted(progress, json_output=as_json)
+        else None
+    )
+    try:
+        report = session.doctor(progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
         emit_json({"ok": report.ok, "checks": report.checks, "problems": report.problems})
     else:

@@ -9,9 +9,11 @@ and write goes through a verb here (or `session.sync` for keys, peers and bundle
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -71,7 +73,7 @@ from notify_tui.domain.people import (
     roles_for,
 )
 from notify_tui.domain.people import refusal as role_refusal
-from notify_tui.domain.reports import Period, build_report
+from notify_tui.domain.reports import Period, report_from_inputs
 from notify_tui.domain.rules import (
     Assessment,
     RulePack,
@@ -96,6 +98,7 @@ from notify_tui.services.types import (
     ChildDeaths,
     ConflictValue,
     ConflictView,
+    DeadlineLine,
     DecisionsNotToNotify,
     DoctorReport,
     DutyCorrection,
@@ -233,6 +236,9 @@ class Session:
         self.local_duties = frozenset(r.id for r in self.pack.rules if r.clock == "local")
         """The duties of local rules, whose working days left count on `local_calendar`."""
         self.projector = Projector(self.pack, self.local_calendar, self.preferences.rule_settings())
+        # A list of 100,000 rows holds a few hundred distinct due dates: count each once
+        # (per calendar: a new one, from new preferences, starts a new memo).
+        self._days_left = functools.lru_cache(maxsize=4096)(self._count_days_left)
         self._duty_rule_ids = frozenset(r.id for r in self.pack.rules if r.kind == "duty")
 
     def _record(self, entries: Iterable[tuple[str, str, Sequence[Change]]]) -> list[Event]:
@@ -1030,16 +1036,20 @@ class Session:
         """The figures of `notify-tui report` and the Reports screen."""
         if end < start:
             raise InvalidInput("--to: must not be before --from")
-        duty_rows, cases = queries.report_rows(self._vault)
-        if la is not None and la not in {c["org"] for c in cases}:
-            known = ", ".join(sorted({c["org"] for c in cases})) or "none"
-            raise InvalidInput(f"--la {la}: no cases from that LA (LAs held: {known})")
-        figures = build_report(
-            duty_rows, cases, Period(start, end), self.today(), self.calendar, la
-        )
+        if la is not None:
+            held = queries.organisations(self._vault)
+            if la not in held:
+                known = ", ".join(held) or "none"
+                raise InvalidInput(f"--la {la}: no cases from that LA (LAs held: {known})")
+        inputs = queries.report_inputs(self._vault, start, end, la)
+        with _no_cyclic_gc():
+            figures = report_from_inputs(
+                inputs, Period(start, end), self.today(), self.calendar, la
+            )
+            report = _report_from(figures)
         detail = f"{start.isoformat()} to {end.isoformat()}" + (f", {la}" if la else "")
         self._log_access("report", None, detail)
-        return _report_from(figures)
+        return report
 
     # -- reading -------------------------------------------------------------------
 
@@ -1051,8 +1061,11 @@ class Session:
         if due is None:
             return None
         local = duty_id is not None and base_duty_id(duty_id) in self.local_duties
+        return self._days_left(self.today(), due, local)
+
+    def _count_days_left(self, today: date, due: str, local: bool) -> int:
         calendar = self.local_calendar if local else self.calendar
-        return calendar.working_days_left(self.today(), date.fromisoformat(due))
+        return calendar.working_days_left(today, date.fromisoformat(due))
 
     def _duty_fields(
         self, row: Mapping[str, Any], case_initials: str | None = None
@@ -1065,7 +1078,7 @@ class Session:
             "duty": row["duty_id"],
             "title": row["title"],
             "required": bool(row["required"]),
-            "recipients": tuple(json.loads(row["recipients"])),
+            "recipients": _json_strings(row["recipients"]),
             "start": row["start"],
             "due": row["due"],
             "deadline": row["deadline"],
@@ -1076,7 +1089,7 @@ class Session:
             "reference": row["reference"],
             "withdrawn_reason": row["withdrawn_reason"],
             "acknowledged_on": row["acknowledged_on"],
-            "reasons": tuple(json.loads(row["reasons"])),
+            "reasons": _json_strings(row["reasons"]),
             "source": row["source"],
             "rule_version": row["rule_version"],
             "late": bool(row["late"]),
@@ -1097,16 +1110,7 @@ class Session:
                 if row["subject"] is not None and case_initials is not None
                 else None
             ),
-            "corrections": tuple(
-                DutyCorrection(
-                    part=c.get("part"),
-                    undone=c.get("undone"),
-                    reason=c.get("reason"),
-                    by=c.get("by"),
-                    date=c.get("date"),
-                )
-                for c in json.loads(row["corrections"] or "[]")
-            ),
+            "corrections": _corrections(row["corrections"] or "[]"),
         }
 
     def _duty_view(self, row: Mapping[str, Any], case_initials: str | None = None) -> DutyView:
@@ -1143,27 +1147,42 @@ class Session:
             due_by=due_by,
         )
         summaries = []
-        for row in rows:
-            left = self._left(row["next_due"])
-            summaries.append(
-                CaseSummary(
-                    id=row["id"],
-                    kind=row["kind"],
-                    org=row["org"],
-                    initials=row["initials"],
-                    names=row["names"] if full_names else "",
-                    next_due=row["next_due"],
-                    working_days_left=left,
-                    urgency=urgency("open" if row["open_duties"] else "sent", left),
-                    open_duties=row["open_duties"],
-                    decision=row["decision"],
-                    conflicts=tuple(json.loads(row["conflicts"])),
-                    created_at=row["created_at"],
-                    event_date=row["event_date"],
-                    aware_date=row["aware_date"],
-                    outcome=row["outcome"],
+        with _no_cyclic_gc():
+            for (
+                case_id,
+                case_kind,
+                org,
+                initials,
+                names,
+                next_due,
+                open_duties,
+                decision,
+                conflicts,
+                created_at,
+                event_date,
+                aware_date,
+                outcome,
+            ) in rows:
+                left = None if next_due is None else self._days_left(today, next_due, False)
+                summaries.append(
+                    CaseSummary(
+                        id=case_id,
+                        kind=case_kind,
+                        org=org,
+                        initials=initials,
+                        names=names if full_names else "",
+                        next_due=next_due,
+                        working_days_left=left,
+                        urgency=urgency("open" if open_duties else "sent", left),
+                        open_duties=open_duties,
+                        decision=decision,
+                        conflicts=_json_strings(conflicts),
+                        created_at=created_at,
+                        event_date=event_date,
+                        aware_date=aware_date,
+                        outcome=outcome,
+                    )
                 )
-            )
         if full_names and summaries:
             self._log_access("names_shown", None, f"case list of {len(summaries)} case(s)")
         return summaries
@@ -1233,7 +1252,26 @@ class Session:
         """Open duties that are overdue, due today, or due within `within` working days."""
         today = self.today()
         limit = self.calendar.add_working_days(today, within) if within > 0 else today
-        return [self._duty_view(row) for row in queries.deadline_rows(self._vault, limit)]
+        columns = queries.DUTY_COLUMNS
+        with _no_cyclic_gc():
+            return [
+                self._duty_view(dict(zip(columns, values, strict=True)))
+                for values in queries.deadline_rows(self._vault, limit)
+            ]
+
+    @owned
+    def deadline_lines(self, *, within: int = SOON_WORKING_DAYS) -> list[DeadlineLine]:
+        """The duties of `deadlines`, in its order, with only what its lines show (read
+        from an index: at a decade's scale the full rows cost ten times as much)."""
+        today = self.today()
+        limit = self.calendar.add_working_days(today, within) if within > 0 else today
+        lines = []
+        with _no_cyclic_gc():
+            for case_id, duty_id, due in queries.deadline_keys(self._vault, limit):
+                local = base_duty_id(duty_id) in self.local_duties
+                left = self._days_left(today, due, local)
+                lines.append(DeadlineLine(case_id, duty_id, due, left, urgency("open", left)))
+        return lines
 
     @owned
     def open_duties(self) -> list[OpenDuty]:
@@ -1539,10 +1577,12 @@ class Session:
         return written
 
     @owned
-    def doctor(self) -> DoctorReport:
+    def doctor(self, progress: Callable[[int, int], None] | None = None) -> DoctorReport:
         """Check SQLCipher integrity, every hash chain and signature, each chain's recorded
-        head and peers' receipts of it, and the projection against the events."""
-        findings = check_vault(self._vault, self.projector)
+        head and peers' receipts of it, and the projection against the events.
+
+        `progress` is told (done, total) now and then, on the vault's owner thread."""
+        findings = check_vault(self._vault, self.projector, progress)
         trust_checks, trust_problems = self.sync.trust_findings()
         return DoctorReport(
             checks=(*findings.checks, *trust_checks),
@@ -1610,6 +1650,43 @@ def user_view(user: User) -> UserView:
         added_by=user.added_by,
         removed_at=user.removed_at,
         removed_by=user.removed_by,
+    )
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Build a long list of new, acyclic values without the cyclic collector running.
+
+    Every few hundred new objects the collector walks them, and now and then every
+    object alive: building 100,000 rows then cost far more than the rows themselves.
+    The rows hold no cycles, so nothing is left for it to find; it runs again after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@functools.lru_cache(maxsize=1024)
+def _json_strings(text: str) -> tuple[str, ...]:
+    """A stored JSON list of strings as a tuple (a few distinct ones, decoded once)."""
+    return tuple(json.loads(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _corrections(text: str) -> tuple[DutyCorrection, ...]:
+    """A duty's stored corrections (usually none) as views."""
+    return tuple(
+        DutyCorrection(
+            part=c.get("part"),
+            undone=c.get("undone"),
+            reason=c.get("reason"),
+            by=c.get("by"),
+            date=c.get("date"),
+        )
+        for c in json.loads(text)
     )
 
 

@@ -142,6 +142,19 @@ class OpenDuty(DutyView):
 
 
 @dataclass(frozen=True)
+class DeadlineLine:
+    """One line of `deadlines` as text or Markdown: an open duty and when it is due
+    (the full duty, for `--json`, is a `DutyView`)."""
+
+    case_id: str
+    duty: str
+    due: str
+    working_days_left: int
+    """Working days from today to the due date (negative when overdue)."""
+    urgency: str
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     """One line of the case list."""
 

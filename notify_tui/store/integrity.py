@@ -8,8 +8,12 @@ Reads only: nothing here writes to the vault.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
@@ -17,8 +21,8 @@ from pydantic import ValidationError
 from notify_tui.domain.chains import office_chain_id, signing_device
 from notify_tui.domain.people import VAULT_LOG
 from notify_tui.store.connection import translate_errors
-from notify_tui.store.events import Event
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash
+from notify_tui.store.events import Event, canonical_json
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Vault
 
 
@@ -30,47 +34,211 @@ class IntegrityFindings:
     problems: tuple[str, ...]
 
 
-def check_vault(vault: Vault, projector: Projector) -> IntegrityFindings:
-    """Check SQLCipher integrity, every hash chain and signature, and the projection."""
+Progress = Callable[[int, int], None]
+"""Told (done, total) as `check_vault` works through the events and the cases."""
+
+STREAM_PAGE = 500
+"""Rows a streaming pass fetches at a time."""
+
+INSTRUCTIONS_A_UNIT = 1000
+PAGES_A_UNIT = 5
+"""SQLite's `integrity_check` runs about `INSTRUCTIONS_A_UNIT` virtual machine
+instructions for every 1/`PAGES_A_UNIT` of a page (measured: 0.18 progress calls a
+page); a unit of progress is about as long as an event's or a case's."""
+
+
+def _stream(db: Any, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    """The rows of one read, fetched `STREAM_PAGE` at a time."""
+    cursor = db.execute(sql, list(params))
+    while page := cursor.fetchmany(STREAM_PAGE):
+        yield from page
+
+
+class _Ticker:
+    """Calls the progress callback now and then (every 1/200th of the work)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self._progress = progress
+        self.total = max(total, 1)
+        self.done = 0
+        self._step = max(1, self.total // 200)
+        self._next = 0
+        self._tell()
+
+    def _tell(self) -> None:
+        if self._progress is not None:
+            self._progress(min(self.done, self.total), self.total)
+
+    def tick(self, count: int = 1) -> None:
+        self.done += count
+        if self.done >= self._next:
+            self._next = self.done + self._step
+            self._tell()
+
+    def within(self, budget: int) -> Callable[[], int]:
+        """A SQLite progress handler ticking once a call, never past `budget`."""
+
+        def handler() -> int:
+            if self.done < budget - 1:
+                self.tick()
+            return 0  # go on (non-zero would interrupt the statement)
+
+        return handler
+
+    def reach(self, done: int) -> None:
+        """Move on to `done` (the end of a phase) if not there yet."""
+        if self.done < done:
+            self.tick(done - self.done)
+
+    def finish(self) -> None:
+        self.done = self.total
+        self._tell()
+
+
+def check_vault(
+    vault: Vault, projector: Projector, progress: Progress | None = None
+) -> IntegrityFindings:
+    """Check SQLCipher integrity, every hash chain and signature, and the projection.
+
+    Each chain is read once, in order, a page at a time (its events' ids, links,
+    signatures and placement are checked as they pass); the projection is checked by
+    hash: a digest of each case's stored rows against a digest of a fresh fold of its
+    events, the events read once more in case order. Nothing is held but digests.
+    `progress`, when given, is told how far the two passes have gone.
+    """
     checks: list[str] = []
     problems: list[str] = []
     db = vault.db
     with translate_errors():
+        total_events = int(db.execute("SELECT count(*) FROM events").fetchone()[0])
+        total_cases = int(db.execute("SELECT count(*) FROM cases").fetchone()[0])
+        pages = int(db.execute("PRAGMA page_count").fetchone()[0])
+        page_units = pages // PAGES_A_UNIT
+        ticker = _Ticker(progress, page_units + total_events + total_cases)
         cipher = [r[0] for r in db.execute("PRAGMA cipher_integrity_check")]
         checks.append("SQLCipher page authentication (cipher_integrity_check)")
         problems.extend(f"database page check: {line}" for line in cipher)
-        integrity = [r[0] for r in db.execute("PRAGMA integrity_check")]
+        # integrity_check is one statement (about a tenth of the whole at 100,000
+        # cases): SQLite's progress handler moves the bar while it runs.
+        db.conn.set_progress_handler(ticker.within(page_units), INSTRUCTIONS_A_UNIT)
+        try:
+            integrity = [r[0] for r in db.execute("PRAGMA integrity_check")]
+        finally:
+            db.conn.set_progress_handler(None, 0)
+        ticker.reach(page_units)
         checks.append("SQLite integrity_check")
         if integrity != ["ok"]:
             problems.extend(f"database structure: {line}" for line in integrity[:5])
+        placement = _Placement(vault)
+        total, held = _check_chains(vault, problems, placement, ticker)
+        checks.append(f"{total} events: ids, hash chains and signatures")
+        problems.extend(head_problems(vault, held))
+        checks.append("each chain's last event is its recorded head")
+        problems.extend(receipt_problems(vault, held))
+        checks.append("this device's chains hold what peers' receipts say they hold")
+        problems.extend(placement.problems)
+        checks.append("each event is on its organisation's and its LA's chain")
+        mismatched, stored_hash = _check_projection(vault, projector, problems, ticker)
+        checks.append("projection equals a fresh fold of the events")
+        if mismatched == 0:
+            checks.append(f"projection hash {stored_hash[:16]}")
+    ticker.finish()
+    return IntegrityFindings(tuple(checks), tuple(problems))
+
+
+def _check_chains(
+    vault: Vault, problems: list[str], placement: _Placement, ticker: _Ticker
+) -> tuple[int, dict[str, tuple[int, str]]]:
+    """One streaming pass per chain: (events checked, each chain's last (seq, id))."""
     keys = vault.device_keys()
     total = 0
     held: dict[str, tuple[int, str]] = {}
     for device in vault.chains():
         expected_prev: str | None = None
         expected_seq = 1
-        for seq, event_id, case_id, body in db.execute(
+        for seq, event_id, case_id, body in _stream(
+            vault.db,
             "SELECT seq, id, case_id, body FROM events WHERE device = ? ORDER BY seq",
             [device],
-        ).fetchall():
+        ):
             total += 1
-            problem = check_event_row(
+            event, problem = _checked_event(
                 device, seq, event_id, case_id, body, expected_seq, expected_prev, keys
             )
             if problem:
                 problems.append(problem)
+            placement.check(event_id, device, case_id, event.org if event else _org_of(body))
             expected_prev, expected_seq = event_id, seq + 1
             held[device] = (int(seq), str(event_id))
-    checks.append(f"{total} events: ids, hash chains and signatures")
-    problems.extend(head_problems(vault, held))
-    checks.append("each chain's last event is its recorded head")
-    problems.extend(receipt_problems(vault, held))
-    checks.append("this device's chains hold what peers' receipts say they hold")
-    problems.extend(chain_placement_problems(vault))
-    checks.append("each event is on its organisation's and its LA's chain")
+            ticker.tick()
+    return total, held
+
+
+_UNREADABLE = object()
+"""The org of a stored body that is not even JSON (reported with the ids)."""
+
+
+def _org_of(body: str) -> object:
+    """The `org` of a stored body that is not a valid event (as `json_extract` reads it)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return _UNREADABLE
+    return parsed.get("org") if isinstance(parsed, dict) else None
+
+
+def _digest(rows: Iterable[Iterable[Any]]) -> bytes:
+    """The digest of some projection rows, as `projection_hash` hashes them."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(canonical_json(list(row)))
+    return digest.digest()
+
+
+def _check_projection(
+    vault: Vault, projector: Projector, problems: list[str], ticker: _Ticker
+) -> tuple[int, str]:
+    """Compare each case's stored rows with a fresh fold of its events, by digest.
+
+    First the stored projection is read once in key order (cases by id, duties by case
+    and duty): it gives `projection_hash` and each case's digests. Then the events are
+    read once in case order and each case is folded afresh. Returns (cases that differ,
+    the stored projection's hash)."""
+    db = vault.db
+    whole = hashlib.sha256()
+    stored_cases: dict[str, bytes] = {}
+    for row in _stream(db, "SELECT * FROM cases ORDER BY id"):
+        encoded = canonical_json(list(row))
+        whole.update(encoded)
+        stored_cases[str(row[0])] = hashlib.sha256(encoded).digest()
+    stored_duties: dict[str, bytes] = {}
+    for case_id, rows in itertools.groupby(
+        _stream(db, "SELECT * FROM duties ORDER BY case_id, duty_id"), key=lambda row: row[0]
+    ):
+        digest = hashlib.sha256()
+        for row in rows:
+            encoded = canonical_json(list(row))
+            whole.update(encoded)
+            digest.update(encoded)
+        stored_duties[str(case_id)] = digest.digest()
+    no_duties = hashlib.sha256().digest()
+
+    events = itertools.groupby(
+        _stream(db, "SELECT case_id, body FROM events ORDER BY case_id, at, id"),
+        key=lambda row: str(row[0]),
+    )
+    next_events = next(events, None)
     mismatched = 0
     for case_id in projected_or_logged_cases(vault):
-        if not db.execute("SELECT 1 FROM events WHERE case_id = ? LIMIT 1", [case_id]).fetchone():
+        bodies: list[str] = []
+        while next_events is not None and next_events[0] < case_id:
+            next_events = next(events, None)  # cannot happen: every event's case is listed
+        if next_events is not None and next_events[0] == case_id:
+            bodies = [str(body) for _, body in next_events[1]]
+            next_events = next(events, None)
+        if case_id in stored_cases:
+            ticker.tick()
+        if not bodies:
             mismatched += 1
             problems.append(
                 f"case {case_id}: the projection lists it but none of its events is held "
@@ -78,21 +246,23 @@ def check_vault(vault: Vault, projector: Projector) -> IntegrityFindings:
             )
             continue
         try:
-            row, duties = projector.case_rows(case_id, vault.case_events(case_id))
+            fresh_row, fresh_duty_rows = projector.case_rows(
+                case_id, [Event.model_validate_json(body) for body in bodies]
+            )
         except (ValidationError, ValueError):
             problems.append(f"case {case_id}: its events no longer fold")
             continue
-        stored = db.execute("SELECT * FROM cases WHERE id = ?", [case_id]).fetchone()
-        cursor = db.execute("SELECT * FROM duties WHERE case_id = ? ORDER BY duty_id", [case_id])
-        stored_duties = [list(r) for r in cursor.fetchall()]
-        fresh_duties = [list(d.values()) for d in sorted(duties, key=lambda d: d["duty_id"])]
-        if stored is None or list(stored) != list(row.values()) or stored_duties != fresh_duties:
+        fresh_case = _digest([fresh_row.values()])
+        fresh_duties = _digest(
+            d.values() for d in sorted(fresh_duty_rows, key=lambda d: d["duty_id"])
+        )
+        if (
+            stored_cases.get(case_id) != fresh_case
+            or stored_duties.get(case_id, no_duties) != fresh_duties
+        ):
             mismatched += 1
             problems.append(f"case {case_id}: projection differs from a fresh fold")
-    checks.append("projection equals a fresh fold of the events")
-    if mismatched == 0:
-        checks.append(f"projection hash {projection_hash(db)[:16]}")
-    return IntegrityFindings(tuple(checks), tuple(problems))
+    return mismatched, whole.hexdigest()
 
 
 RESTORE = "restore the vault from a backup (docs/vault.md, Backups) and report it"
@@ -193,50 +363,63 @@ def projected_or_logged_cases(vault: Vault) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def chain_placement_problems(vault: Vault) -> list[str]:
-    """Events on a chain they may not be on (see `notify_tui.store.vault.Vault.chain_for`).
+class _Placement:
+    """Checks, event by event, that each is on a chain it may be on (see
+    `notify_tui.store.vault.Vault.chain_for`); collects the problems in the order met.
 
     Each event's org is its chain's device's; an LA device has no per-LA chains; an
     office device's own chain holds only the partnership's records (and its own access
     log entries about no case) and its chain for an LA only that LA's cases (so what is
     sent to an LA is about that LA only).
     """
-    db = vault.db
-    known = {
-        str(r[0]): (str(r[1]), str(r[2]))
-        for r in db.execute("SELECT device_id, org, role FROM devices")
-    }
-    problems: list[str] = []
-    rows = db.execute(
-        "SELECT events.id, events.device, events.case_id, json_extract(events.body, '$.org'), "
-        "cases.org FROM events LEFT JOIN cases ON cases.id = events.case_id "
-        "ORDER BY events.device, events.seq"
-    ).fetchall()
-    for event_id, chain, case_id, org, case_org in rows:
+
+    def __init__(self, vault: Vault) -> None:
+        db = vault.db
+        self._known = {
+            str(r[0]): (str(r[1]), str(r[2]))
+            for r in db.execute("SELECT device_id, org, role FROM devices")
+        }
+        self._case_org = {
+            str(case_id): str(org)
+            for case_id, org in _stream(db, "SELECT id, org FROM cases INDEXED BY cases_org_by_id")
+        }
+        self.problems: list[str] = []
+
+    def check(self, event_id: str, chain: str, case_id: str, org: object) -> None:
+        """Check one event (`org` is its body's `org`)."""
         device = signing_device(chain)
-        if device not in known:
-            continue  # reported with the signatures
-        device_org, role = known[device]
+        if device not in self._known or org is _UNREADABLE:
+            return  # reported with the signatures, or with the ids
+        device_org, role = self._known[device]
+        case_org = self._case_org.get(case_id)
         where = f"event {event_id} (chain {chain}, case {case_id})"
         if org != device_org:
-            problems.append(f"{where}: claims org {org!r}, but {device} is {device_org}")
+            self.problems.append(f"{where}: claims org {org!r}, but {device} is {device_org}")
         elif role != "office":
             if chain != device:
-                problems.append(f"{where}: an LA device has no per-LA chains")
+                self.problems.append(f"{where}: an LA device has no per-LA chains")
         elif (str(case_id).startswith(PARTNERSHIP_PREFIX) or case_id == VAULT_LOG) != (
             chain == device
         ):
-            problems.append(
+            self.problems.append(
                 f"{where}: an office's own chain is for the partnership's records only, "
                 "its chains per LA for that LA's cases"
             )
         elif (
-            chain != device
-            and case_org is not None
-            and chain != office_chain_id(device, str(case_org))
+            chain != device and case_org is not None and chain != office_chain_id(device, case_org)
         ):
-            problems.append(f"{where}: the case belongs to {case_org}, not this chain's LA")
-    return problems
+            self.problems.append(f"{where}: the case belongs to {case_org}, not this chain's LA")
+
+
+def chain_placement_problems(vault: Vault) -> list[str]:
+    """Events on a chain they may not be on (see `_Placement`), in chain order."""
+    placement = _Placement(vault)
+    for event_id, chain, case_id, org in _stream(
+        vault.db,
+        "SELECT id, device, case_id, json_extract(body, '$.org') FROM events ORDER BY device, seq",
+    ):
+        placement.check(str(event_id), str(chain), str(case_id), org)
+    return placement.problems
 
 
 def check_event_row(
@@ -253,21 +436,47 @@ def check_event_row(
 
     `device` is the chain id (a device id, or an office device's per-LA chain
     `device--la-slug`); `keys` maps device ids to signing keys."""
+    return _checked_event(device, seq, event_id, case_id, body, expected_seq, expected_prev, keys)[
+        1
+    ]
+
+
+def _checked_event(
+    device: str,
+    seq: int,
+    event_id: str,
+    case_id: str,
+    body: str,
+    expected_seq: int,
+    expected_prev: str | None,
+    keys: Mapping[str, Ed25519PublicKey],
+) -> tuple[Event | None, str | None]:
+    """(the event parsed, or None; the first problem with it, or None)."""
     try:
         event = Event.model_validate_json(body)
     except ValidationError:
-        return f"event {event_id}: stored body is not a valid event (tampered)"
+        return None, f"event {event_id}: stored body is not a valid event (tampered)"
     if event.id != event_id or event.device != device or event.seq != seq or event.case != case_id:
-        return f"event {event_id}: stored columns disagree with its body (tampered)"
-    if not event.id_matches():
-        return f"event {event_id}: content does not match its id (tampered)"
+        return event, f"event {event_id}: stored columns disagree with its body (tampered)"
+    if not _id_matches(event):
+        return event, f"event {event_id}: content does not match its id (tampered)"
     if seq != expected_seq:
-        return f"event {event_id}: device {device} chain skips from {expected_seq - 1} to {seq}"
+        return (
+            event,
+            f"event {event_id}: device {device} chain skips from {expected_seq - 1} to {seq}",
+        )
     if event.prev != expected_prev:
-        return f"event {event_id}: does not follow the previous event of device {device}"
+        return event, f"event {event_id}: does not follow the previous event of device {device}"
     key = keys.get(signing_device(device))
     if key is None:
-        return f"event {event_id}: from unknown device {signing_device(device)}"
+        return event, f"event {event_id}: from unknown device {signing_device(device)}"
     if not event.signature_valid(key):
-        return f"event {event_id}: signature is not valid (tampered)"
-    return None
+        return event, f"event {event_id}: signature is not valid (tampered)"
+    return event, None
+
+
+def _id_matches(event: Event) -> bool:
+    """`Event.id_matches` without building the body anew: the canonical bytes of every
+    field but `id` and `sig`, hashed (the event was validated as it was parsed)."""
+    body = event.model_dump(mode="json", exclude={"id", "sig"})
+    return hashlib.sha256(canonical_json(body)).hexdigest() == event.id

@@ -380,6 +380,31 @@ def _m011_users(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m012_covering_indexes(db: sqlite_utils.Database) -> None:
+    # Reads that stay flat at a decade's scale (issue 19): each list reads narrow index
+    # entries in the order it shows instead of wide rows (a case row carries its whole
+    # document, a duty row its reasons and sources) scattered over a vault far larger
+    # than the page cache. `cases_list` holds every column `case list` shows, in its
+    # order (soonest next deadline first, undated last, then by id); `cases_org_by_id`
+    # gives a duty its case's LA without reading the case row; `duties_report` holds
+    # what the report counts, with open duties in the report's order (undated last,
+    # then due, case, duty); `cases_by_outcome` finds the deaths of a period without
+    # reading any other case.
+    script = """
+        CREATE INDEX cases_list ON cases (
+            next_due IS NULL, next_due, id, kind, org, initials, names, open_duties,
+            decision, conflicts, created_at, event_date, aware_date, outcome
+        );
+        CREATE INDEX cases_org_by_id ON cases (id, org);
+        CREATE INDEX duties_report ON duties (
+            status, due IS NULL, due, case_id, duty_id, required, start, sent_on, late
+        );
+        CREATE INDEX cases_by_outcome ON cases (outcome, event_date, org)
+        """
+    for statement in _statements(script):
+        db.execute(statement)
+
+
 def _m014_holds(db: sqlite_utils.Database) -> None:
     # Legal holds (issue 18) are events; a partial index finds them without reading
     # every event, and costs other events' inserts only the test of their type.
@@ -397,6 +422,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (8, "drafts: forms being typed, kept in the vault", _m008_drafts),
     (9, "sync: each peer's latest statement of what it holds", _m009_peer_statements),
     (11, "people: named users with roles", _m011_users),
+    (12, "reads: covering indexes for lists, deadlines and reports", _m012_covering_indexes),
     (14, "retention: legal holds found without reading every event", _m014_holds),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""

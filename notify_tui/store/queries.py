@@ -8,10 +8,11 @@ into the dataclasses the shells show.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from notify_tui.domain.reports import DutyGroup, ReportInputs, TakenGroup
 from notify_tui.errors import InvalidInput
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
@@ -62,6 +63,18 @@ DUTY_CASE_COLUMNS = ("kind", "initials", "names", "org")
 """The columns of its case that `open_duty_rows` adds to each duty."""
 
 
+LIST_PAGE = 2000
+"""Rows fetched from the vault at a time by the long reads (lists, deadlines, report)."""
+
+
+def _paged(vault: Vault, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    """The rows of one read, fetched `LIST_PAGE` at a time (never one list of them all)."""
+    with translate_errors():
+        cursor = vault.db.execute(sql, list(params))
+        while page := cursor.fetchmany(LIST_PAGE):
+            yield from page
+
+
 def case_list(
     vault: Vault,
     *,
@@ -69,11 +82,14 @@ def case_list(
     search: str | None = None,
     due_before: date | None = None,
     due_by: date | None = None,
-) -> list[dict[str, Any]]:
-    """Rows of `cases` (`CASE_LIST_COLUMNS`), soonest next deadline first, then by id.
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of `cases` (values of `CASE_LIST_COLUMNS`, in order), soonest next deadline
+    first (undated last), then by id.
 
     `search` matches every word as a prefix in the full-text index; `due_before` keeps
     cases whose next deadline is before that day, `due_by` those due on or before it.
+    Read from the `cases_list` index (migration 12), which holds every column in this
+    order, a page at a time.
     """
     where, params = ["1 = 1"], []
     if kind:
@@ -82,6 +98,12 @@ def case_list(
     if search:
         where.append("rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
         params.append(fts_query(search))
+    order = "next_due IS NULL, next_due, id"
+    if due_before is not None or due_by is not None:
+        # Only dated cases: `(next_due IS NULL) = 0` lets the index seek to them, and
+        # without the undated-last term the index gives the order (no sort).
+        where.append("(next_due IS NULL) = 0")
+        order = "next_due, id"
     if due_before is not None:
         where.append("next_due < ?")
         params.append(due_before.isoformat())
@@ -89,13 +111,11 @@ def case_list(
         where.append("next_due <= ?")
         params.append(due_by.isoformat())
     sql = (
-        f"SELECT {', '.join(CASE_LIST_COLUMNS)} FROM cases WHERE "
+        f"SELECT {', '.join(CASE_LIST_COLUMNS)} FROM cases INDEXED BY cases_list WHERE "
         + " AND ".join(where)
-        + " ORDER BY next_due IS NULL, next_due, id"
+        + f" ORDER BY {order}"
     )
-    with translate_errors():
-        rows = vault.db.execute(sql, params).fetchall()
-    return [dict(zip(CASE_LIST_COLUMNS, row, strict=True)) for row in rows]
+    return _paged(vault, sql, params)
 
 
 def case_row(vault: Vault, case_id: str) -> dict[str, Any] | None:
@@ -120,11 +140,61 @@ def _dict_rows(vault: Vault, sql: str, params: Sequence[Any] = ()) -> list[dict[
         return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
-def deadline_rows(vault: Vault, due_by: date) -> list[dict[str, Any]]:
-    """Open `duties` rows with a due date on or before `due_by`, soonest first."""
-    return _dict_rows(
+DUTY_COLUMNS = (
+    "case_id",
+    "duty_id",
+    "required",
+    "title",
+    "recipients",
+    "start",
+    "due",
+    "deadline",
+    "reasons",
+    "source",
+    "rule_version",
+    "status",
+    "sent_on",
+    "reference",
+    "withdrawn_reason",
+    "acknowledged_on",
+    "late",
+    "late_reason",
+    "sent_recorded_on",
+    "recorded_late",
+    "acknowledged_recorded_on",
+    "acknowledged_recorded_late",
+    "withdrawal_pending",
+    "withdrawal_requested_by",
+    "withdrawal_confirmed_by",
+    "subject",
+    "corrections",
+)
+"""The columns of `duties` a duty's view shows (`deadline_rows` gives them in order)."""
+
+
+def deadline_keys(vault: Vault, due_by: date) -> Iterator[tuple[str, str, str]]:
+    """(case id, duty id, due date) of each open duty due on or before `due_by`, in the
+    order of `deadline_rows`, from the `(status, due IS NULL, due, case, duty)` index
+    alone (no duty row is read), a page at a time."""
+    return _paged(
         vault,
-        "SELECT * FROM duties WHERE status = 'open' AND due IS NOT NULL AND due <= ? "
+        "SELECT case_id, duty_id, due FROM duties INDEXED BY duties_by_status_due "
+        "WHERE status = 'open' AND (due IS NULL) = 0 AND due <= ? "
+        "ORDER BY due, case_id, duty_id",
+        [due_by.isoformat()],
+    )
+
+
+def deadline_rows(vault: Vault, due_by: date) -> Iterator[tuple[Any, ...]]:
+    """Open duties (values of `DUTY_COLUMNS`) with a due date on or before `due_by`,
+    soonest first, then by case and duty, a page at a time.
+
+    The order and the filter come from the `(status, due IS NULL, due, case, duty)`
+    index, so no row is read but those listed and nothing is sorted."""
+    return _paged(
+        vault,
+        f"SELECT {', '.join(DUTY_COLUMNS)} FROM duties INDEXED BY duties_by_status_due "
+        "WHERE status = 'open' AND (due IS NULL) = 0 AND due <= ? "
         "ORDER BY due, case_id, duty_id",
         [due_by.isoformat()],
     )
@@ -148,64 +218,123 @@ def conflicted_case_ids(vault: Vault) -> list[str]:
         return [str(case_id) for (case_id,) in rows.fetchall()]
 
 
-REPORT_DUTY_COLUMNS = (
-    "case_id",
-    "duty_id",
-    "status",
-    "start",
-    "due",
-    "sent_on",
-    "required",
-    "org",
-    "late",
-    "late_reason",
+_REPORT_FROM = (
+    "FROM duties INDEXED BY duties_report "
+    "JOIN cases INDEXED BY cases_org_by_id ON cases.id = duties.case_id"
 )
-"""The columns of the report's duty rows (`org` is the case's; `late` and `late_reason`
-are the duty record's)."""
+"""Duties with their case's LA, from two narrow indexes (migration 12): no wide row."""
+
+_COUNTED = "duties.required != 0 AND duties.start BETWEEN ? AND ?"
+"""The duties a report counts in its period (rule 1 of docs/reports.md)."""
 
 
-def report_rows(vault: Vault) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The report's input: every duty (`REPORT_DUTY_COLUMNS`) and every case, with the
-    incident's outcome and stillbirth flag, each subject's date of birth and unborn flag,
-    and the CDOP category lifted from the document."""
+def organisations(vault: Vault) -> list[str]:
+    """The LAs whose cases the vault holds, sorted."""
     with translate_errors():
-        columns = REPORT_DUTY_COLUMNS
-        duty_cursor = vault.db.execute(
-            "SELECT duties.case_id, duty_id, status, start, due, sent_on, required, cases.org, "
-            "duties.late, duties.late_reason "
-            "FROM duties JOIN cases ON cases.id = duties.case_id"
+        rows = vault.db.execute("SELECT DISTINCT org FROM cases ORDER BY org").fetchall()
+    return [str(org) for (org,) in rows]
+
+
+def report_inputs(vault: Vault, start: date, end: date, la: str | None) -> ReportInputs:
+    """The report's input, aggregated in SQL (see `domain.reports.report_from_inputs`):
+    counts per duty, LA, status and flag; working days taken per start and sent date;
+    the few rows listed by name (not notifying, late sends, deaths in the period); and
+    every open duty, read a page at a time. No case document is read but those of the
+    deaths in the period, and only three fields of each."""
+    scope, scope_params = ("", []) if la is None else (" AND cases.org = ?", [la])
+    period = [start.isoformat(), end.isoformat(), *scope_params]
+    sent = "duties.status IN ('sent', 'acknowledged') AND coalesce(duties.sent_on, '') != ''"
+    with translate_errors():
+        db = vault.db
+        las = tuple(organisations(vault)) if la is None else (la,)
+        groups = tuple(
+            DutyGroup(str(duty_id), str(org), str(status), bool(dated), bool(late), int(n))
+            for duty_id, org, status, dated, late, n in db.execute(
+                "SELECT duties.duty_id, cases.org, duties.status, "
+                "coalesce(duties.sent_on, '') != '' AND coalesce(duties.due, '') != '', "
+                f"duties.late != 0, count(*) {_REPORT_FROM} WHERE {_COUNTED}{scope} "
+                "GROUP BY 1, 2, 3, 4, 5",
+                period,
+            ).fetchall()
         )
-        duties = [dict(zip(columns, r, strict=True)) for r in duty_cursor.fetchall()]
-        case_rows = vault.db.execute(
-            "SELECT id, org, kind, decision, aware_date, event_date, document FROM cases"
-        ).fetchall()
-    cases = []
-    for case_id, org, kind, decision, aware, event, document in case_rows:
-        parsed = json.loads(document)
-        incident = parsed.get("incident") or {}
-        cases.append(
-            {
-                "id": case_id,
-                "org": org,
-                "kind": kind,
-                "decision": decision,
-                "aware_date": aware,
-                "event_date": event,
-                "outcome": incident.get("outcome"),
-                "stillbirth_or_planned_termination": bool(
-                    incident.get("stillbirth_or_planned_termination")
-                ),
-                "subjects": [
-                    {
-                        "date_of_birth": subject.get("date_of_birth"),
-                        "unborn": bool(subject.get("unborn")),
-                    }
-                    for subject in parsed.get("subjects") or []
-                ],
-                "cdop_category": (parsed.get("office") or {}).get("cdop", {}).get("category"),
-            }
+        taken = tuple(
+            TakenGroup(str(duty_id), str(org), str(first), str(sent_on), int(n))
+            for duty_id, org, first, sent_on, n in db.execute(
+                f"SELECT duties.duty_id, cases.org, duties.start, duties.sent_on, count(*) "
+                f"{_REPORT_FROM} WHERE {_COUNTED}{scope} AND {sent} GROUP BY 1, 2, 3, 4",
+                period,
+            ).fetchall()
         )
-    return duties, cases
+        not_notifying = tuple(
+            str(case_id)
+            for (case_id,) in db.execute(
+                f"SELECT duties.case_id {_REPORT_FROM} WHERE {_COUNTED}{scope} "
+                "AND duties.duty_id = 'panel-notification' "
+                "AND duties.status = 'not_notifying' ORDER BY duties.case_id",
+                period,
+            ).fetchall()
+        )
+        late_columns = ("case_id", "org", "duty_id", "due", "sent_on", "late_reason")
+        late = tuple(
+            dict(zip(late_columns, row, strict=True))
+            for row in db.execute(
+                "SELECT duties.case_id, cases.org, duties.duty_id, duties.due, duties.sent_on, "
+                f"duties.late_reason {_REPORT_FROM} WHERE {_COUNTED}{scope} AND {sent} "
+                "AND coalesce(duties.due, '') != '' AND duties.late != 0 "
+                "ORDER BY duties.sent_on, duties.case_id, duties.duty_id",
+                period,
+            ).fetchall()
+        )
+        deaths = tuple(
+            _death(row)
+            for row in db.execute(
+                "SELECT id, org, kind, event_date, outcome, "
+                "json_extract(document, '$.incident.stillbirth_or_planned_termination'), "
+                "json_extract(document, '$.subjects'), "
+                "json_extract(document, '$.office.cdop.category') FROM cases "
+                # The ids from the index, then the rows in the file's order: each page
+                # of documents is read (and decrypted) once, not once per case on it.
+                "WHERE rowid IN (SELECT rowid FROM cases INDEXED BY cases_by_outcome "
+                "WHERE outcome = 'died' AND event_date BETWEEN ? AND ?"
+                + ("" if la is None else " AND org = ?")
+                + ")",
+                period,
+            ).fetchall()
+        )
+    open_duties = _paged(
+        vault,
+        "SELECT duties.case_id, cases.org, duties.duty_id, duties.required, duties.due "
+        f"{_REPORT_FROM} WHERE duties.status = 'open'{scope} "
+        "ORDER BY duties.due IS NULL, duties.due, duties.case_id, duties.duty_id",
+        scope_params,
+    )
+    return ReportInputs(
+        las=las,
+        groups=groups,
+        taken=taken,
+        not_notifying=not_notifying,
+        late=late,
+        deaths=deaths,
+        open=open_duties,
+    )
+
+
+def _death(row: Sequence[Any]) -> dict[str, Any]:
+    """A case that died, as `domain.reports.child_who_died` reads it."""
+    case_id, org, kind, event_date, outcome, stillbirth, subjects, category = row
+    return {
+        "id": case_id,
+        "org": org,
+        "kind": kind,
+        "event_date": event_date,
+        "outcome": outcome,
+        "stillbirth_or_planned_termination": bool(stillbirth),
+        "subjects": [
+            {"date_of_birth": subject.get("date_of_birth"), "unborn": bool(subject.get("unborn"))}
+            for subject in (json.loads(subjects) if subjects else None) or []
+        ],
+        "cdop_category": category,
+    }
 
 
 def audit_events(vault: Vault, *, case_id: str | None, limit: int | None) -> list[Event]:
