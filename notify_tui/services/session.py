@@ -112,6 +112,7 @@ from notify_tui.services.types import (
 from notify_tui.settings import Preferences
 from notify_tui.store import duty_pages, queries
 from notify_tui.store.backup import BACKUP_SUFFIX, backup_name, write_backup
+from notify_tui.store.bulk import bulk_work
 from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
 from notify_tui.store.events import Change, Event
 from notify_tui.store.integrity import check_vault
@@ -229,11 +230,17 @@ class Session:
         self.projector = Projector(self.pack, self.local_calendar, self.preferences.rule_settings())
         self._duty_rule_ids = frozenset(r.id for r in self.pack.rules if r.kind == "duty")
 
-    def _record(self, entries: Iterable[tuple[str, str, Sequence[Change]]]) -> list[Event]:
+    def _record(
+        self,
+        entries: Iterable[tuple[str, str, Sequence[Change]]],
+        new_cases: Mapping[str, tuple[Case, Mapping[str, Any]]] | None = None,
+    ) -> list[Event]:
         """Record events from this device, each held to the rules a peer's import holds
         it to (`event_rules.check_event`): what a peer would refuse is never written,
-        so this device's chain can always be sent."""
-        return self._vault.record(self.projector, entries, self.clock.now(), check=self._check_own)
+        so this device's chain can always be sent. `new_cases`: see `Vault.record`."""
+        return self._vault.record(
+            self.projector, entries, self.clock.now(), check=self._check_own, new_cases=new_cases
+        )
 
     def _check_own(self, event: Event) -> None:
         partnership = event.case.startswith(PARTNERSHIP_PREFIX)
@@ -453,6 +460,7 @@ class Session:
                 "and its bundles bring them here"
             )
         entries: list[tuple[str, str, Sequence[Change]]] = []
+        in_hand: dict[str, tuple[Case, Mapping[str, Any]]] = {}
         today = self.today()
         for index, document in enumerate(documents):
             try:
@@ -468,10 +476,12 @@ class Session:
                     prefix = f"case {index + 1}: " if index else ""
                     raise InvalidInput(f"{prefix}decision: {_NO_PANEL_DECISION}")
             case_id = new_id(case.kind)
-            values = flatten(case.model_dump(mode="json", exclude_none=True))
-            changes = [Change(field=path, value=value) for path, value in values.items()]
+            dump = case.model_dump(mode="json", exclude_none=True)
+            changes = [Change(field=path, value=value) for path, value in flatten(dump).items()]
             entries.append((case_id, "case.created", changes))
-        self._record(entries)
+            in_hand[case_id] = (case, dump)
+        with bulk_work():
+            self._record(entries, in_hand)
         return [case_id for case_id, _, _ in entries]
 
     def _state(self, case_id: str) -> CaseState:

@@ -20,7 +20,13 @@ from pydantic import ValidationError
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.duty_states import THRESHOLD_DUTIES, recorded_late
-from notify_tui.domain.fold import CaseState, FieldState, fold_case
+from notify_tui.domain.fold import (
+    LEAF_OBJECTS,
+    CaseState,
+    FieldState,
+    FieldValue,
+    fold_case,
+)
 from notify_tui.domain.models import Case, describe_validation_error
 from notify_tui.domain.rules import (
     Assessment,
@@ -70,6 +76,44 @@ class Projector:
                 assessment = Assessment(rulepack=self.pack.label, duties=[], advisories=[])
             else:
                 assessment = assess_case(case, self.calendar, self.pack, self.settings)
+        return self._rows(state, document, assessment, problem)
+
+    def new_case_rows(
+        self, created: Event, case: Case, dump: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The rows of a case whose only event is `created`, made from the case in hand.
+
+        `case` is the document that event records, already validated, and `dump` its
+        `model_dump(mode="json", exclude_none=True)`, from which the event's changes were
+        flattened. The same rows `case_rows` folds from the event: one head per field
+        (a new case replaces nothing), the document as the fold rebuilds it, and the
+        assessment of the validated case (no fold, no second validation)."""
+        fields = {
+            change.field: FieldState(
+                [FieldValue(change.value, created.id, created.at, created.author, created.device)]
+            )
+            for change in sorted(created.changes, key=lambda change: change.field)
+        }
+        state = CaseState(
+            case_id=created.case,
+            org=created.org,
+            created_at=created.at,
+            created_by=created.author,
+            updated_at=created.at,
+            fields=fields,
+        )
+        document = settled_document(dump)
+        assessment = assess_case(case, self.calendar, self.pack, self.settings)
+        return self._rows(state, document, assessment, None)
+
+    def _rows(
+        self,
+        state: CaseState,
+        document: dict[str, Any],
+        assessment: Assessment,
+        problem: str | None,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        case_id = state.case_id
         duties = duty_rows(state, assessment, self.calendar)
         subjects = document.get("subjects") or []
         names = " ; ".join(
@@ -115,6 +159,34 @@ class Projector:
         published = report.get("published_date")
         facts = {"annual_report_published_date": date.fromisoformat(published)} if published else {}
         return assess_partnership(facts, self.calendar, self.pack, self.settings)
+
+
+def settled_document(dump: Mapping[str, Any]) -> dict[str, Any]:
+    """`unflatten(flatten(dump))` without the round trip: what a fold of a new case's
+    event rebuilds from its flattened changes (`fold.flatten`): empty objects vanish,
+    a list of objects keeps the items that do not, other values (and the whole of a
+    `fold.LEAF_OBJECTS` field) stay as they are."""
+    settled = _settled(dump, "")
+    return {} if settled is _GONE else dict(settled)
+
+
+def _settled(value: Any, path: str) -> Any:
+    if isinstance(value, Mapping) and path not in LEAF_OBJECTS:
+        kept = {}
+        for key, item in value.items():
+            settled = _settled(item, f"{path}.{key}" if path else key)
+            if settled is not _GONE:
+                kept[key] = settled
+        return kept if kept else _GONE
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        items = [_settled(item, f"{path}.{index}") for index, item in enumerate(value)]
+        kept_items = [item for item in items if item is not _GONE]
+        return kept_items if kept_items else _GONE
+    return _GONE if value is None else value
+
+
+_GONE: Any = object()
+"""What `_settled` returns for a value the fold would not rebuild."""
 
 
 def case_document(state: CaseState) -> dict[str, Any]:

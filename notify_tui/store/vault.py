@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
+from notify_tui.domain.models import Case
 from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG, display_name, name_problem
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
 from notify_tui.store import catch_up, restore_journal
@@ -619,6 +620,7 @@ class Vault:
         entries: Iterable[tuple[str, str, Sequence[Change]]],
         now: datetime,
         check: Callable[[Event], None] | None = None,
+        new_cases: Mapping[str, tuple[Case, Mapping[str, Any]]] | None = None,
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
@@ -631,6 +633,9 @@ class Vault:
         An access log or people entry (`people.NON_STATE_TYPES`) is held instead
         (`held_log`), and written, with its own time and author, before the next event
         its chain takes once it may grow again.
+        `new_cases` gives, for a new case's id, its validated document and that
+        document's dump (the changes of its `case.created` entry): its projection is made
+        from them (`Projector.new_case_rows`) instead of folding the event just written.
         """
         self.require_writer()
         identity = self.identity
@@ -656,10 +661,10 @@ class Vault:
                     type=event_type,
                     changes=list(changes),
                 )
-                event = Event.create(body, identity.signing_key)
+                event, stored = Event.create_with_bytes(body, identity.signing_key)
                 if check is not None:
                     check(event)
-                self._insert_event(event)
+                self._insert_event(event, stored)
                 heads[chain] = (event.seq, event.id)
                 newest[chain] = event
                 written.append(event)
@@ -683,7 +688,11 @@ class Vault:
                     continue  # the access log and users change no case
                 if events[0].type == "case.created" and len(events) == 1:
                     # A brand-new case: its only event is in hand, no need to read it back.
-                    write_case(self.db, *projector.case_rows(case_id, events))
+                    in_hand = (new_cases or {}).get(case_id)
+                    if in_hand is not None:
+                        write_case(self.db, *projector.new_case_rows(events[0], *in_hand))
+                    else:
+                        write_case(self.db, *projector.case_rows(case_id, events))
                 else:
                     self.project_case(projector, case_id)
         return written
@@ -755,7 +764,8 @@ class Vault:
         ).fetchone()
         return None if row is None else Event.model_validate_json(row[0]).org
 
-    def _insert_event(self, event: Event) -> None:
+    def _insert_event(self, event: Event, stored: bytes | None = None) -> None:
+        """Insert one event; `stored` is its canonical bytes when already built."""
         self.db.execute(
             "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -767,7 +777,7 @@ class Vault:
                 event.at.isoformat(),
                 event.case,
                 event.type,
-                event.to_json(),
+                event.to_json() if stored is None else stored.decode("utf-8"),
             ],
         )
 
