@@ -469,9 +469,7 @@ class Session:
                 prefix = f"case {index + 1}: " if index else ""
                 raise InvalidInput(f"{prefix}{error.message}") from None
             if case.decision is not None:
-                assessment = assess_case(
-                    case, self.calendar, self.pack, self.preferences.rule_settings()
-                )
+                assessment = assess_case(case, self.calendar, compiled=self.projector.compiled)
                 if PANEL_DUTY not in {duty.id for duty in assessment.duties}:
                     prefix = f"case {index + 1}: " if index else ""
                     raise InvalidInput(f"{prefix}decision: {_NO_PANEL_DECISION}")

@@ -8,6 +8,7 @@ out when rows are read, not stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -30,11 +31,13 @@ from notify_tui.domain.fold import (
 from notify_tui.domain.models import Case, describe_validation_error
 from notify_tui.domain.rules import (
     Assessment,
+    CompiledPack,
     RulePack,
     SettingValue,
     assess_case,
     assess_partnership,
     base_duty_id,
+    compile_pack,
     duty_subject,
 )
 from notify_tui.store.events import Event, canonical_json
@@ -58,6 +61,11 @@ class Projector:
     statutory ones on its national days (`rules.calendar_for`)."""
     settings: Mapping[str, SettingValue]
 
+    @functools.cached_property
+    def compiled(self) -> CompiledPack:
+        """The rule pack compiled with these settings, once per projector."""
+        return compile_pack(self.pack, self.settings)
+
     def case_rows(
         self, case_id: str, events: Iterable[Event]
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -75,7 +83,7 @@ class Projector:
                 problem = describe_validation_error(error)
                 assessment = Assessment(rulepack=self.pack.label, duties=[], advisories=[])
             else:
-                assessment = assess_case(case, self.calendar, self.pack, self.settings)
+                assessment = assess_case(case, self.calendar, compiled=self.compiled)
         return self._rows(state, document, assessment, problem)
 
     def new_case_rows(
@@ -103,7 +111,7 @@ class Projector:
             fields=fields,
         )
         document = settled_document(dump)
-        assessment = assess_case(case, self.calendar, self.pack, self.settings)
+        assessment = assess_case(case, self.calendar, compiled=self.compiled)
         return self._rows(state, document, assessment, None)
 
     def _rows(
@@ -337,10 +345,18 @@ def _initials(subject: Mapping[str, Any]) -> str:
 
 
 def write_case(
-    db: sqlite_utils.Database, row: dict[str, Any], duties: list[dict[str, Any]]
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    duties: list[dict[str, Any]],
+    *,
+    new: bool = False,
 ) -> None:
-    """Replace one case's projection rows (call inside a transaction)."""
-    db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
+    """Replace one case's projection rows (call inside a transaction).
+
+    `new`: the case's first event was written in this transaction, so it has no duty
+    rows to delete (the statement would change nothing)."""
+    if not new:
+        db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
     columns = list(row)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
     db.execute(

@@ -690,7 +690,8 @@ class Vault:
                     # A brand-new case: its only event is in hand, no need to read it back.
                     in_hand = (new_cases or {}).get(case_id)
                     if in_hand is not None:
-                        write_case(self.db, *projector.new_case_rows(events[0], *in_hand))
+                        rows = projector.new_case_rows(events[0], *in_hand)
+                        write_case(self.db, *rows, new=True)
                     else:
                         write_case(self.db, *projector.case_rows(case_id, events))
                 else:
