@@ -37,7 +37,7 @@ import struct
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -201,9 +201,67 @@ def build_bundle(
 ) -> BuiltBundle:
     """Seal `events` to `to` and the sender, sign the manifest, and zip the three members."""
     ordered = sorted(events, key=lambda event: (event.device, event.seq))
-    ranges = ranges_of(ordered)
-    lines = b"".join(event.to_json().encode("utf-8") + b"\n" for event in ordered)
-    compressed = zlib.compress(lines, 6)
+    by_device: dict[str, list[StoredLine]] = {}
+    for event in ordered:
+        by_device.setdefault(event.device, []).append(
+            (event.seq, event.id, event.to_json().encode("utf-8"))
+        )
+    return build_bundle_from_lines(
+        sender=sender,
+        signing_key=signing_key,
+        to=to,
+        chains=by_device.items(),
+        bundle_seq=bundle_seq,
+        previous_bundle_sha256=previous_bundle_sha256,
+        receipts=receipts,
+        created_at=created_at,
+        answers=answers,
+    )
+
+
+StoredLine = tuple[int, str, bytes]
+"""One event as stored: its seq, its id and its canonical bytes (a bundle line)."""
+
+
+def build_bundle_from_lines(
+    *,
+    sender: Party,
+    signing_key: Ed25519PrivateKey,
+    to: Party,
+    chains: Iterable[tuple[str, Iterable[StoredLine]]],
+    bundle_seq: int,
+    previous_bundle_sha256: str | None,
+    receipts: Sequence[Receipt],
+    created_at: datetime,
+    answers: Answers | None = None,
+) -> BuiltBundle:
+    """`build_bundle` from events as stored: each chain's id, in order, with its events'
+    seq, id and canonical bytes in seq order (consecutive, as stored).
+
+    The stored bytes are the lines: nothing is parsed or serialised again, and lines are
+    compressed as they come, so only the compressed payload is ever held whole."""
+    ranges: list[DeviceRange] = []
+    compressor = zlib.compressobj(6)
+    parts: list[bytes] = []
+    size = 0
+    count = 0
+    for device, rows in sorted(chains, key=lambda chain: chain[0]):
+        first: StoredLine | None = None
+        last: StoredLine | None = None
+        for row in rows:
+            first = first or row
+            last = row
+            line = row[2] + b"\n"
+            size += len(line)
+            count += 1
+            parts.append(compressor.compress(line))
+        if first is not None and last is not None:
+            ranges.append(
+                DeviceRange(device=device, first_seq=first[0], last_seq=last[0], head=last[1])
+            )
+    parts.append(compressor.flush())
+    compressed = b"".join(parts)
+    del parts
     bundle_id = uuid.uuid4().hex
     parties = {to.device: to, sender.device: sender}
     aad = _aad(sender.device, bundle_id)
@@ -235,8 +293,8 @@ def build_bundle(
             sha256=hashlib.sha256(payload).hexdigest(),
             size=len(payload),
             compression="zlib",
-            uncompressed_size=len(lines),
-            events=len(ordered),
+            uncompressed_size=size,
+            events=count,
         ),
         receipts=list(receipts),
     )
