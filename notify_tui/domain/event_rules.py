@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -719,21 +719,27 @@ def check_event(
     *,
     partnership: bool,
     duty_ids: Collection[str],
+    keep_case: Callable[[Case], None] | None = None,
 ) -> EventProblem | None:
     """None when `event` keeps the rules for who writes it; else the first problem.
 
     `relation` says who wrote it (see `Relation`); `partnership` whether its case is a
-    partnership record (`AR-…`); `duty_ids` the rule pack's duty rule ids."""
+    partnership record (`AR-…`); `duty_ids` the rule pack's duty rule ids. `keep_case`
+    is given the case document a `case.created` event of a case (not a partnership
+    record) was validated as, once the event has passed (an import projects the new case
+    from it instead of validating the same values again)."""
     try:
-        _check(event, relation, partnership, duty_ids)
+        case = _check(event, relation, partnership, duty_ids)
     except _Refused as refused:
         return refused.problem
+    if case is not None and keep_case is not None:
+        keep_case(case)
     return None
 
 
 def _check(
     event: EventLike, relation: Relation, partnership: bool, duty_ids: Collection[str]
-) -> None:
+) -> Case | None:
     offset = event.at.utcoffset()
     if offset is None or offset != timedelta(0):
         raise _Refused("at", "must be a UTC time (ending Z or +00:00)")
@@ -780,13 +786,14 @@ def _check(
         _check_value(found, change.value, event)
         paths.append(found)
     if event.type == "case.created":
-        _check_created(event, paths, partnership)
-    elif event.type == "duty.corrected":
+        return _check_created(event, paths, partnership)
+    if event.type == "duty.corrected":
         _check_correction(event, paths, relation)
     elif event.type == "office.corrected":
         _check_office_corrected(paths)
     elif event.type == "office.recorded" and not partnership and len(paths) != 1:
         raise _Refused("changes", "an office.recorded event records one step")
+    return None
 
 
 ROLE_RULES: Final[Mapping[tuple[Relation, FieldKind], str]] = {
@@ -870,7 +877,7 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
         _check_yearly(path, found.part, value, at)
 
 
-def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) -> None:
+def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) -> Case | None:
     for change in event.changes:
         if change.replaces:
             raise _Refused(change.field, "a new case replaces nothing")
@@ -879,7 +886,7 @@ def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) 
     if partnership:
         if {found.kind for found in paths} != {FieldKind.YEARLY_REPORT}:
             raise _Refused("changes", "a new yearly report record sets annual_report.* only")
-        return
+        return None
     values = {change.field: change.value for change in event.changes}
     try:
         case = Case.model_validate(unflatten(values), context=_dated_context(event.at))
@@ -890,6 +897,7 @@ def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) 
         if path not in written:
             raise _Refused(path, "is not part of the case document")
         _exactly(path, written[path], value)
+    return case
 
 
 def _check_correction(event: EventLike, paths: list[FieldPath], relation: Relation) -> None:

@@ -119,7 +119,7 @@ from notify_tui.store.integrity import check_vault
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.migrations import REPROJECT_META_KEY
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, settled_document
 from notify_tui.store.users import User
 from notify_tui.store.vault import Identity, Role, Vault
 from notify_tui.store.vault import vault_exists as _vault_exists
@@ -233,7 +233,7 @@ class Session:
     def _record(
         self,
         entries: Iterable[tuple[str, str, Sequence[Change]]],
-        new_cases: Mapping[str, tuple[Case, Mapping[str, Any]]] | None = None,
+        new_cases: Mapping[str, tuple[Case, dict[str, Any]]] | None = None,
     ) -> list[Event]:
         """Record events from this device, each held to the rules a peer's import holds
         it to (`event_rules.check_event`): what a peer would refuse is never written,
@@ -460,7 +460,7 @@ class Session:
                 "and its bundles bring them here"
             )
         entries: list[tuple[str, str, Sequence[Change]]] = []
-        in_hand: dict[str, tuple[Case, Mapping[str, Any]]] = {}
+        in_hand: dict[str, tuple[Case, dict[str, Any]]] = {}
         today = self.today()
         for index, document in enumerate(documents):
             try:
@@ -477,7 +477,7 @@ class Session:
             dump = case.model_dump(mode="json", exclude_none=True)
             changes = [Change(field=path, value=value) for path, value in flatten(dump).items()]
             entries.append((case_id, "case.created", changes))
-            in_hand[case_id] = (case, dump)
+            in_hand[case_id] = (case, settled_document(dump))
         with bulk_work():
             self._record(entries, in_hand)
         return [case_id for case_id, _, _ in entries]

@@ -87,15 +87,17 @@ class Projector:
         return self._rows(state, document, assessment, problem)
 
     def new_case_rows(
-        self, created: Event, case: Case, dump: Mapping[str, Any]
+        self, created: Event, case: Case, document: dict[str, Any]
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The rows of a case whose only event is `created`, made from the case in hand.
 
-        `case` is the document that event records, already validated, and `dump` its
-        `model_dump(mode="json", exclude_none=True)`, from which the event's changes were
-        flattened. The same rows `case_rows` folds from the event: one head per field
-        (a new case replaces nothing), the document as the fold rebuilds it, and the
-        assessment of the validated case (no fold, no second validation)."""
+        `case` is the case document that event records, already validated (strictly,
+        which passes only what the fold's lenient validation passes, to the same values),
+        and `document` the nested document of the event's changes (what the fold
+        rebuilds: `unflatten` of them, or `settled_document` of the dump they were
+        flattened from). The same rows `case_rows` folds from the event: one head per
+        field (a new case replaces nothing) and the assessment of the validated case,
+        with no fold and no second validation."""
         fields = {
             change.field: FieldState(
                 [FieldValue(change.value, created.id, created.at, created.author, created.device)]
@@ -110,7 +112,6 @@ class Projector:
             updated_at=created.at,
             fields=fields,
         )
-        document = settled_document(dump)
         assessment = assess_case(case, self.calendar, compiled=self.compiled)
         return self._rows(state, document, assessment, None)
 
@@ -364,6 +365,37 @@ def write_case(
         f"ON CONFLICT (id) DO UPDATE SET {updates}",
         list(row.values()),
     )
+    if duties:
+        duty_columns = list(duties[0])
+        db.conn.executemany(
+            f"INSERT INTO duties ({', '.join(duty_columns)}) "
+            f"VALUES ({', '.join('?' * len(duty_columns))})",
+            [list(duty.values()) for duty in duties],
+        )
+
+
+def write_cases(
+    db: sqlite_utils.Database, cases: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+) -> None:
+    """Replace the rows of cases, a few statements for them all (`write_case` of each).
+
+    Call inside a transaction; every row comes from `Projector`, so every `cases` row has
+    the same columns in the same order, as has every `duties` row. Their old duty rows
+    are deleted in one statement: a case new to the event log may still have rows when
+    its lost events come back (a damaged log being mended by a later bundle)."""
+    if not cases:
+        return
+    for start in range(0, len(cases), 500):  # SQLite's default limit is 999 variables
+        ids = [row["id"] for row, _ in cases[start : start + 500]]
+        db.execute(f"DELETE FROM duties WHERE case_id IN ({', '.join('?' * len(ids))})", ids)
+    columns = list(cases[0][0])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    db.conn.executemany(
+        f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        [list(row.values()) for row, _ in cases],
+    )
+    duties = [duty for _, rows in cases for duty in rows]
     if duties:
         duty_columns = list(duties[0])
         db.conn.executemany(

@@ -14,6 +14,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
+from notify_tui.domain.fold import unflatten
 from notify_tui.domain.models import Case
 from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG, display_name, name_problem
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
@@ -43,7 +45,13 @@ from notify_tui.store.keyslots import (
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.migrations import migrate, pending
 from notify_tui.store.private_files import sync_directory
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash, write_case
+from notify_tui.store.projection import (
+    PARTNERSHIP_PREFIX,
+    Projector,
+    projection_hash,
+    write_case,
+    write_cases,
+)
 
 DATABASE_FILE = "vault.db"
 REKEY_FILE = "vault.db.rekey"
@@ -620,7 +628,7 @@ class Vault:
         entries: Iterable[tuple[str, str, Sequence[Change]]],
         now: datetime,
         check: Callable[[Event], None] | None = None,
-        new_cases: Mapping[str, tuple[Case, Mapping[str, Any]]] | None = None,
+        new_cases: Mapping[str, tuple[Case, dict[str, Any]]] | None = None,
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
@@ -633,9 +641,9 @@ class Vault:
         An access log or people entry (`people.NON_STATE_TYPES`) is held instead
         (`held_log`), and written, with its own time and author, before the next event
         its chain takes once it may grow again.
-        `new_cases` gives, for a new case's id, its validated document and that
-        document's dump (the changes of its `case.created` entry): its projection is made
-        from them (`Projector.new_case_rows`) instead of folding the event just written.
+        `new_cases` gives, for a new case's id, its validated document and the nested
+        document of its `case.created` entry's changes: its projection is made from them
+        (`Projector.new_case_rows`) instead of folding the event just written.
         """
         self.require_writer()
         identity = self.identity
@@ -818,6 +826,22 @@ class Vault:
                     refolded.append(case_id)
         return refolded
 
+    @contextmanager
+    def foreign_writes(self, projector: Projector) -> Iterator[ForeignWriter]:
+        """One transaction for events from other devices, written as they are checked.
+
+        The caller hands each new event to the writer as soon as it has passed the
+        checks that can be made of it alone, and raises (here, inside the block) when a
+        later check of the whole refuses: the transaction is then rolled back and
+        nothing was written. On a normal exit the last batches are written, the chains'
+        recorded heads advanced and the cases not made from events in hand refolded,
+        before the commit."""
+        self.require_writer()
+        with translate_errors(), self.db.atomic():
+            writer = ForeignWriter(self, projector)
+            yield writer
+            writer.finish()
+
     def case_events(self, case_id: str) -> list[Event]:
         """Every event of a case, oldest first."""
         rows = self.db.execute(
@@ -880,6 +904,97 @@ class Vault:
     def projection_hash(self) -> str:
         """Hash of the projection tables (equal on converged replicas)."""
         return projection_hash(self.db)
+
+
+FOREIGN_BATCH = 1000
+"""Events (and new cases) written per statement by `ForeignWriter`."""
+
+
+class ForeignWriter:
+    """Writes checked events from other devices in batches (`Vault.foreign_writes`).
+
+    A case whose first event here is its `case.created`, with no event of it held
+    before, is projected from that event in hand (`new_case`); any other case touched
+    is refolded from the log at the end (`touch`)."""
+
+    def __init__(self, vault: Vault, projector: Projector) -> None:
+        self._vault = vault
+        self._projector = projector
+        self._events: list[list[object]] = []
+        self._cases: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        self._newest: dict[str, Event] = {}
+        self._in_hand: set[str] = set()
+        self._refold: dict[str, None] = {}
+        self.projected: list[str] = []
+        """Ids of the cases projected, in the order first touched (filled by `finish`)."""
+
+    def add(self, event: Event, stored: bytes) -> None:
+        """Queue one event with its canonical bytes (checked to be its line)."""
+        self._events.append(
+            [
+                event.id,
+                event.device,
+                event.seq,
+                event.prev,
+                event.at.isoformat(),
+                event.case,
+                event.type,
+                stored.decode("utf-8"),
+            ]
+        )
+        newest = self._newest.get(event.device)
+        if newest is None or event.seq > newest.seq:
+            self._newest[event.device] = event
+        if len(self._events) >= FOREIGN_BATCH:
+            self._flush_events()
+
+    def new_case(self, created: Event, case: Case | None) -> None:
+        """Project a new case from its `case.created` event in hand (no read-back), and
+        from the case document it was validated as (`event_rules`), when there is one."""
+        self._in_hand.add(created.case)
+        self.projected.append(created.case)
+        if case is None:
+            rows = self._projector.case_rows(created.case, [created])
+        else:
+            document = unflatten({change.field: change.value for change in created.changes})
+            rows = self._projector.new_case_rows(created, case, document)
+        self._cases.append(rows)
+        if len(self._cases) >= FOREIGN_BATCH:
+            self._flush_cases()
+
+    def touch(self, case_id: str, created_held: bool) -> None:
+        """A case with a new event other than its creation in hand: refold it at the end
+        when its creation is held or arrives here."""
+        if case_id not in self._refold and (created_held or case_id in self._in_hand):
+            if case_id not in self._in_hand:
+                self.projected.append(case_id)
+            self._refold[case_id] = None
+
+    def _flush_events(self) -> None:
+        if self._events:
+            self._vault.db.conn.executemany(
+                "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._events,
+            )
+            self._events = []
+
+    def _flush_cases(self) -> None:
+        if self._cases:
+            write_cases(self._vault.db, self._cases)
+            self._cases = []
+
+    def flush(self) -> None:
+        """Write what is queued (before reading the log back within the transaction)."""
+        self._flush_events()
+        self._flush_cases()
+
+    def finish(self) -> None:
+        """The last batches, the chains' recorded heads and the refolds."""
+        self.flush()
+        self._vault._advance_heads(self._newest)
+        for case_id in self._refold:
+            self._vault.project_case(self._projector, case_id)
 
 
 def remove_stale_temporaries(home: Path) -> None:

@@ -45,17 +45,26 @@ def check_against_record(vault: Vault, projector: Projector, new_events: Sequenc
         by_case.setdefault(event.case, []).append(event)
     for case_id in sorted(by_case):
         fresh = sorted(by_case[case_id], key=lambda event: (event.device, event.seq))
-        if not any(event.type in _JUDGED for event in fresh):
+        if not any(event.type in JUDGED for event in fresh):
             continue
         everything = {event.id: event for event in [*vault.case_events(case_id), *fresh]}
-        judge = _Judge(projector, case_id, everything)
-        for event in fresh:
-            problem = judge.problem(event)
-            if problem:
-                raise BundleRefused(f"event {event.seq} of device {event.device}: {problem}")
+        judge_case(projector, case_id, everything, fresh)
 
 
-_JUDGED = frozenset({"duty.sent", "duty.acknowledged", "duty.withdrawn", "decision.recorded"})
+def judge_case(
+    projector: Projector, case_id: str, everything: Mapping[str, Event], fresh: Sequence[Event]
+) -> None:
+    """Judge a case's new events (`fresh`, by device and seq) against all its events
+    (held and new, by id); refuse the first its author's record contradicts."""
+    judge = _Judge(projector, case_id, everything)
+    for event in fresh:
+        problem = judge.problem(event)
+        if problem:
+            raise BundleRefused(f"event {event.seq} of device {event.device}: {problem}")
+
+
+JUDGED = frozenset({"duty.sent", "duty.acknowledged", "duty.withdrawn", "decision.recorded"})
+"""The event types judged against their author's record."""
 
 
 class _Judge:
