@@ -719,27 +719,28 @@ def check_event(
     *,
     partnership: bool,
     duty_ids: Collection[str],
-    keep_case: Callable[[Case], None] | None = None,
+    keep_case: Callable[[Case, dict[str, Any]], None] | None = None,
 ) -> EventProblem | None:
     """None when `event` keeps the rules for who writes it; else the first problem.
 
     `relation` says who wrote it (see `Relation`); `partnership` whether its case is a
     partnership record (`AR-…`); `duty_ids` the rule pack's duty rule ids. `keep_case`
-    is given the case document a `case.created` event of a case (not a partnership
-    record) was validated as, once the event has passed (an import projects the new case
-    from it instead of validating the same values again)."""
+    is given, once a `case.created` event of a case (not a partnership record) has
+    passed, the case it was validated as and the nested document of its changes that
+    was validated (an import projects the new case from them instead of folding and
+    validating the same values again)."""
     try:
-        case = _check(event, relation, partnership, duty_ids)
+        created = _check(event, relation, partnership, duty_ids)
     except _Refused as refused:
         return refused.problem
-    if case is not None and keep_case is not None:
-        keep_case(case)
+    if created is not None and keep_case is not None:
+        keep_case(*created)
     return None
 
 
 def _check(
     event: EventLike, relation: Relation, partnership: bool, duty_ids: Collection[str]
-) -> Case | None:
+) -> tuple[Case, dict[str, Any]] | None:
     offset = event.at.utcoffset()
     if offset is None or offset != timedelta(0):
         raise _Refused("at", "must be a UTC time (ending Z or +00:00)")
@@ -877,7 +878,9 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
         _check_yearly(path, found.part, value, at)
 
 
-def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) -> Case | None:
+def _check_created(
+    event: EventLike, paths: list[FieldPath], partnership: bool
+) -> tuple[Case, dict[str, Any]] | None:
     for change in event.changes:
         if change.replaces:
             raise _Refused(change.field, "a new case replaces nothing")
@@ -888,8 +891,9 @@ def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) 
             raise _Refused("changes", "a new yearly report record sets annual_report.* only")
         return None
     values = {change.field: change.value for change in event.changes}
+    document = unflatten(values)
     try:
-        case = Case.model_validate(unflatten(values), context=_dated_context(event.at))
+        case = Case.model_validate(document, context=_dated_context(event.at))
     except ValidationError as error:
         raise _validation_problem("", error) from None
     written = flatten(case.model_dump(mode="json", exclude_none=True))
@@ -897,7 +901,7 @@ def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) 
         if path not in written:
             raise _Refused(path, "is not part of the case document")
         _exactly(path, written[path], value)
-    return case
+    return case, document
 
 
 def _check_correction(event: EventLike, paths: list[FieldPath], relation: Relation) -> None:

@@ -698,11 +698,15 @@ def _day_fact(rule: Rule, settings: Mapping[str, Any]) -> str:
 
 
 def _version_day(
-    rule: Rule, values: Mapping[str, Any], settings: Mapping[str, Any]
+    rule: Rule,
+    values: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    day_fact: str | None = None,
 ) -> tuple[str, date] | None:
     """The fact and date a version is chosen by: the start of the rule's clock when known,
-    else the day the LA became aware; None when neither is known."""
-    for fact in (_day_fact(rule, settings), "aware_date"):
+    else the day the LA became aware; None when neither is known. `day_fact` is
+    `_day_fact(rule, settings)` when already worked out."""
+    for fact in (day_fact or _day_fact(rule, settings), "aware_date"):
         value = values.get(fact)
         if isinstance(value, date):
             return fact, value
@@ -710,13 +714,19 @@ def _version_day(
 
 
 def _choose_version(
-    versions: list[Rule], values: Mapping[str, Any], settings: Mapping[str, Any]
+    versions: list[Rule],
+    values: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    day_facts: Mapping[int, str] | None = None,
 ) -> tuple[Rule | None, tuple[str, date] | None]:
     """The version in force on the subject's day, with that day; with no day known, the
-    current (latest) version; None when no version was in force on the day."""
+    current (latest) version; None when no version was in force on the day. `day_facts`
+    holds `_day_fact` of each version (by `id`), when compiled."""
     day: tuple[str, date] | None = None
     for version in versions:
-        found = _version_day(version, values, settings)
+        found = _version_day(
+            version, values, settings, None if day_facts is None else day_facts[id(version)]
+        )
         if found is not None:
             day = found
             if version.in_force_on(found[1]):
@@ -783,6 +793,8 @@ class CompiledPack:
     """Per scope, each rule id with its versions, oldest first."""
     tests: Mapping[int, list[Test]]
     """Per version (by `id` of its Rule, held alive by `pack`), its compiled `when`."""
+    day_facts: Mapping[int, str]
+    """Per version (by `id`), the fact whose date chooses it (`_day_fact`)."""
 
 
 def compile_pack(
@@ -793,11 +805,13 @@ def compile_pack(
     settings = pack.resolve_settings(overrides)
     versions: dict[str, list[tuple[str, list[Rule]]]] = {}
     tests: dict[int, list[Test]] = {}
+    day_facts: dict[int, str] = {}
     for rule_id, rule_versions in pack.versions_by_id().items():
         versions.setdefault(rule_versions[0].scope, []).append((rule_id, rule_versions))
         for rule in rule_versions:
             tests[id(rule)] = [_compile(condition, settings) for condition in rule.when]
-    return CompiledPack(pack, settings, versions, tests)
+            day_facts[id(rule)] = _day_fact(rule, settings)
+    return CompiledPack(pack, settings, versions, tests, day_facts)
 
 
 def _compile(condition: Condition, settings: Mapping[str, Any]) -> Test:
@@ -895,7 +909,7 @@ def _evaluate(
         by_subject: list[_SubjectFiring] = []
         for position, (label, values) in enumerate(subjects, 1):
             raised_ids = {base_duty_id(d) for d in raised}
-            rule, day = _choose_version(versions, values, settings)
+            rule, day = _choose_version(versions, values, settings, compiled.day_facts)
             if rule is None:
                 assert day is not None
                 later = next((v for v in versions if v.effective_from > day[1]), None)

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
-from notify_tui.domain.fold import unflatten
 from notify_tui.domain.models import Case
 from notify_tui.domain.people import NON_STATE_TYPES, VAULT_LOG, display_name, name_problem
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
@@ -948,16 +947,16 @@ class ForeignWriter:
         if len(self._events) >= FOREIGN_BATCH:
             self._flush_events()
 
-    def new_case(self, created: Event, case: Case | None) -> None:
+    def new_case(self, created: Event, validated: tuple[Case, dict[str, Any]] | None) -> None:
         """Project a new case from its `case.created` event in hand (no read-back), and
-        from the case document it was validated as (`event_rules`), when there is one."""
+        from the case it was validated as with the nested document of its changes
+        (`event_rules.check_event`'s `keep_case`), when there are those."""
         self._in_hand.add(created.case)
         self.projected.append(created.case)
-        if case is None:
+        if validated is None:
             rows = self._projector.case_rows(created.case, [created])
         else:
-            document = unflatten({change.field: change.value for change in created.changes})
-            rows = self._projector.new_case_rows(created, case, document)
+            rows = self._projector.new_case_rows(created, *validated)
         self._cases.append(rows)
         if len(self._cases) >= FOREIGN_BATCH:
             self._flush_cases()

@@ -45,7 +45,7 @@ import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.domain.event_rules import Relation, check_event
@@ -243,14 +243,14 @@ class _Walk:
         self.new_count += 1
         if signing_device(event.device) != self.me:  # this device's own: held since made
             self.advanced[event.device] = max(self.advanced.get(event.device, 0), event.seq)
-        validated: list[Case] = []
+        validated: list[tuple[Case, dict[str, Any]]] = []
         if not self._blocked(_CONTENTS):
             problem = check_event(
                 event,
                 relation_of(chain.device, event),
                 partnership=event.case.startswith(PARTNERSHIP_PREFIX),
                 duty_ids=self.duty_ids,
-                keep_case=validated.append,
+                keep_case=lambda case, document: validated.append((case, document)),
             )
             if problem is not None:
                 self.refuse(
@@ -399,7 +399,7 @@ class _Walk:
                  event.org)
         )  # fmt: skip
 
-    def _write(self, event: Event, line: bytes, case: Case | None) -> None:
+    def _write(self, event: Event, line: bytes, case: tuple[Case, dict[str, Any]] | None) -> None:
         seen = self.cases[event.case]
         self.writer.add(event, line)
         if event.type == "case.created" and seen.created_here is None:
