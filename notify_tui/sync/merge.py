@@ -8,14 +8,16 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
    the manifest signature is its key's; the bundle is addressed to this device (`to`);
 3. a bundle already imported (same manifest hash) is a no-op;
 4. this device is a recipient; the payload decrypts; it decompresses within its declared
-   size; every event line is canonical, schema-valid and matches its id; the events are
-   the declared ranges (`bundle.open_payload`);
+   size (`bundle.open_payload_stream`); every event line is canonical, schema-valid and
+   matches its id, worked out from the line; the events are the declared ranges, sorted
+   by device and seq, each linked to the one before;
 5. every event's chain belongs to a known device (a chain id is a device id, or an
    office device's per-LA chain ``device--la-slug``; an LA device has no per-LA
-   chains), its signature is that device's, its org the device's org; events already
-   held are identical to the held ones, and one numbered as a chain's recorded head is
-   that head (else: a fork; a lost head may come back this way); new events continue the
-   held chain with no gap ("events 5–7 of device X are missing");
+   chains), its org the device's org; events already held are identical to the held
+   ones, and one numbered as a chain's recorded head is that head (else: a fork; a lost
+   head may come back this way); new events continue the held chain with no gap
+   ("events 5–7 of device X are missing"); the chain's head signature is the device's
+   (it covers every new event of the chain: docs/bundle-format.md, "Threat model");
 6. every new event keeps the event rules of `notify_tui.domain.event_rules` for its
    device's role (type, fields, values, who may write them), and was not recorded
    after this device's clock;
@@ -33,6 +35,11 @@ then the new events, the arrivals, the sender's receipts (also as its latest sta
 `notify_tui.sync.receipts.statement`) and the bundle's hash are written, the touched
 cases refolded, and, after a restore, the bundle's `answers` noted
 (`notify_tui.store.catch_up.note_answer`), in one transaction.
+
+The payload streams through checks 4 to 6 (`_Walk`) and each new event that passed is
+written in that transaction at once, so memory stays bounded; a refusal found on the
+way is kept and raised after the last line, in the order above, and the raise rolls
+the transaction back: nothing of a refused bundle is kept.
 
 Events of this device's own chains are taken back like any other (checked against its
 own key, continuing the chain held): that is how a vault restored from a backup gets
