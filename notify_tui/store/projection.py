@@ -349,15 +349,9 @@ def write_case(
     db: sqlite_utils.Database,
     row: dict[str, Any],
     duties: list[dict[str, Any]],
-    *,
-    new: bool = False,
 ) -> None:
-    """Replace one case's projection rows (call inside a transaction).
-
-    `new`: the case's first event was written in this transaction, so it has no duty
-    rows to delete (the statement would change nothing)."""
-    if not new:
-        db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
+    """Replace one case's projection rows (call inside a transaction)."""
+    db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
     columns = list(row)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
     db.execute(

@@ -651,6 +651,7 @@ class Vault:
             heads: dict[str, tuple[int, str | None]] = {}
             newest: dict[str, Event] = {}
             touched: dict[str, list[Event]] = {}
+            rows: list[list[object]] = []
 
             def append(
                 chain: str, case_id: str, event_type: str, changes: Sequence[Change],
@@ -671,7 +672,7 @@ class Vault:
                 event, stored = Event.create_with_bytes(body, identity.signing_key)
                 if check is not None:
                     check(event)
-                self._insert_event(event, stored)
+                rows.append(_event_row(event, stored))
                 heads[chain] = (event.seq, event.id)
                 newest[chain] = event
                 written.append(event)
@@ -689,7 +690,9 @@ class Vault:
                     for held in self._take_held(chain):
                         append(chain, *held)
                 append(chain, case_id, event_type, changes, now, self.author)
+            self._insert_event_rows(rows)
             self._advance_heads(newest)
+            made: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
             for case_id, events in touched.items():
                 if all(event.type in NON_STATE_TYPES for event in events):
                     continue  # the access log and users change no case
@@ -697,12 +700,12 @@ class Vault:
                     # A brand-new case: its only event is in hand, no need to read it back.
                     in_hand = (new_cases or {}).get(case_id)
                     if in_hand is not None:
-                        rows = projector.new_case_rows(events[0], *in_hand)
-                        write_case(self.db, *rows, new=True)
+                        made.append(projector.new_case_rows(events[0], *in_hand))
                     else:
                         write_case(self.db, *projector.case_rows(case_id, events))
                 else:
                     self.project_case(projector, case_id)
+            write_cases(self.db, made)
         return written
 
     def _hold(
@@ -772,22 +775,17 @@ class Vault:
         ).fetchone()
         return None if row is None else Event.model_validate_json(row[0]).org
 
-    def _insert_event(self, event: Event, stored: bytes | None = None) -> None:
-        """Insert one event; `stored` is its canonical bytes when already built."""
-        self.db.execute(
-            "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                event.id,
-                event.device,
-                event.seq,
-                event.prev,
-                event.at.isoformat(),
-                event.case,
-                event.type,
-                event.to_json() if stored is None else stored.decode("utf-8"),
-            ],
-        )
+    def _insert_event(self, event: Event) -> None:
+        self._insert_event_rows([_event_row(event, event.to_json().encode("utf-8"))])
+
+    def _insert_event_rows(self, rows: list[list[object]]) -> None:
+        """Insert event rows (`_event_row`) in one statement."""
+        if rows:
+            self.db.conn.executemany(
+                "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def insert_foreign(
         self,
@@ -905,6 +903,20 @@ class Vault:
         return projection_hash(self.db)
 
 
+def _event_row(event: Event, stored: bytes) -> list[object]:
+    """The `events` row of an event whose canonical bytes are `stored`."""
+    return [
+        event.id,
+        event.device,
+        event.seq,
+        event.prev,
+        event.at.isoformat(),
+        event.case,
+        event.type,
+        stored.decode("utf-8"),
+    ]
+
+
 FOREIGN_BATCH = 1000
 """Events (and new cases) written per statement by `ForeignWriter`."""
 
@@ -929,18 +941,7 @@ class ForeignWriter:
 
     def add(self, event: Event, stored: bytes) -> None:
         """Queue one event with its canonical bytes (checked to be its line)."""
-        self._events.append(
-            [
-                event.id,
-                event.device,
-                event.seq,
-                event.prev,
-                event.at.isoformat(),
-                event.case,
-                event.type,
-                stored.decode("utf-8"),
-            ]
-        )
+        self._events.append(_event_row(event, stored))
         newest = self._newest.get(event.device)
         if newest is None or event.seq > newest.seq:
             self._newest[event.device] = event
@@ -970,13 +971,8 @@ class ForeignWriter:
             self._refold[case_id] = None
 
     def _flush_events(self) -> None:
-        if self._events:
-            self._vault.db.conn.executemany(
-                "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self._events,
-            )
-            self._events = []
+        self._vault._insert_event_rows(self._events)
+        self._events = []
 
     def _flush_cases(self) -> None:
         if self._cases:
