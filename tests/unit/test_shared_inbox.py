@@ -37,7 +37,6 @@ from forge_support import change, forged_bundle, forged_events, zipped
 
 from notify_tui.cli import cli
 from notify_tui.services.session import Session
-from notify_tui.store.events import Event
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge
 from notify_tui.sync.transport import addressed_to, bundle_name
