@@ -787,42 +787,6 @@ class Vault:
                 rows,
             )
 
-    def insert_foreign(
-        self,
-        projector: Projector,
-        events: Sequence[Event],
-        also: Callable[[sqlite_utils.Database], None] | None = None,
-    ) -> list[str]:
-        """Store already-checked events from other devices and refold their cases.
-
-        One transaction: the events, their chains' recorded heads, whatever `also` writes
-        (sync bookkeeping), and the projection of every touched case that has its
-        `case.created` event. Nothing is written if any step fails. Returns the ids of the
-        cases refolded.
-        """
-        self.require_writer()
-        refolded: list[str] = []
-        with translate_errors(), self.db.atomic():
-            touched: dict[str, None] = {}
-            newest: dict[str, Event] = {}
-            for event in events:
-                self._insert_event(event)
-                touched[event.case] = None
-                if event.device not in newest or event.seq > newest[event.device].seq:
-                    newest[event.device] = event
-            self._advance_heads(newest)
-            if also is not None:
-                also(self.db)
-            for case_id in touched:
-                created = self.db.execute(
-                    "SELECT 1 FROM events WHERE case_id = ? AND type = 'case.created' LIMIT 1",
-                    [case_id],
-                ).fetchone()
-                if created is not None:
-                    self.project_case(projector, case_id)
-                    refolded.append(case_id)
-        return refolded
-
     @contextmanager
     def foreign_writes(self, projector: Projector) -> Iterator[ForeignWriter]:
         """One transaction for events from other devices, written as they are checked.

@@ -439,7 +439,7 @@ class _Walk:
             judge_case(projector, case_id, everything, new_events)
 
     def _authorise(self) -> None:
-        """`check_authorised` over the bundle's new events, from what was kept."""
+        """`authorise` the bundle's new events, from what was kept of them."""
         creators = {case_id: seen.creator for case_id, seen in self.cases.items() if seen.creator}
         authorise(self.known, self.meta, creators)
 
@@ -488,26 +488,6 @@ def duty_rule_ids(projector: Projector) -> Collection[str]:
     return {rule.id for rule in projector.pack.rules if rule.kind == "duty"}
 
 
-def check_contents(
-    known: dict[str, Device], new_events: Sequence[Event], projector: Projector
-) -> None:
-    """Every new event keeps the event rules (`notify_tui.domain.event_rules`) for its
-    signing device's role."""
-    duty_ids = duty_rule_ids(projector)
-    for event in new_events:
-        device = known[signing_device(event.device)]
-        problem = check_event(
-            event,
-            relation_of(device, event),
-            partnership=event.case.startswith(PARTNERSHIP_PREFIX),
-            duty_ids=duty_ids,
-        )
-        if problem is not None:
-            raise BundleRefused(
-                f"event {event.seq} of device {event.device}: {problem} (type {event.type})"
-            )
-
-
 def check_sender(known: dict[str, Device], manifest: bundle_format.Manifest) -> Device:
     """The manifest's sender is a trusted, unrevoked peer with the org and role it claims."""
     device_id = manifest.sender.device
@@ -532,77 +512,6 @@ def _span(first: int, last: int) -> str:
     return f"event {first}" if first == last else f"events {first}–{last}"
 
 
-def check_chains(vault: Vault, known: dict[str, Device], events: Sequence[Event]) -> list[Event]:
-    """Check every event against the held chains; return the ones not held yet."""
-    by_device: dict[str, list[Event]] = {}
-    for event in events:
-        by_device.setdefault(event.device, []).append(event)
-    fresh: list[Event] = []
-    for device_id in sorted(by_device):
-        chain = sorted(by_device[device_id], key=lambda event: event.seq)
-        device = known.get(signing_device(device_id))
-        if device is None:
-            raise BundleRefused(
-                f"bundle holds events of unknown device {signing_device(device_id)}; "
-                "add its keys first"
-            )
-        if chain_suffix(device_id) is not None and device.role != "office":
-            raise BundleRefused(
-                f"bundle holds chain {device_id}, but only an office device keeps per-LA chains"
-            )
-        held_seq, held_id = vault.held_head(device_id)
-        # The recorded head names an event this vault held (and may have lost since): a
-        # bundle may bring that one back, never another in its place.
-        recorded = vault.recorded_head(device_id)
-        for event in chain:
-            replaces_head = (
-                recorded is not None and event.seq == recorded.seq and event.id != recorded.event_id
-            )
-            if replaces_head or event.seq <= held_seq:
-                row = vault.db.execute(
-                    "SELECT id FROM events WHERE device = ? AND seq = ?", [device_id, event.seq]
-                ).fetchone()
-                if replaces_head or row is None or row[0] != event.id:
-                    raise BundleRefused(
-                        f"event {event.seq} of device {device_id} differs from the one held "
-                        "(a forked chain, e.g. a vault restored from an old backup)"
-                    )
-        new = [event for event in chain if event.seq > held_seq]
-        if not new:
-            continue
-        if device.revoked:
-            raise BundleRefused(f"bundle holds new events of revoked device {device_id}")
-        if new[0].seq != held_seq + 1:
-            state = catch_up.load(vault.db)
-            advice = (
-                "this vault was restored from a backup: export to the sender first, so that "
-                "its next bundle carries them"
-                if state is not None and not state.caught_up
-                else "import the earlier bundle first"
-            )
-            raise BundleRefused(
-                f"{_span(held_seq + 1, new[0].seq - 1)} of device {device_id} "
-                f"{'is' if new[0].seq - 1 == held_seq + 1 else 'are'} missing; {advice}"
-            )
-        if new[0].prev != held_id:
-            raise BundleRefused(
-                f"event {new[0].seq} of device {device_id} does not follow the held chain "
-                "(a forked chain)"
-            )
-        for event in new:
-            if not event.signature_valid(device.signing_public):
-                raise BundleRefused(
-                    f"event {event.seq} of device {device_id} is not signed by its key"
-                )
-            if event.org != device.org:
-                raise BundleRefused(
-                    f"event {event.seq} of device {device_id} claims org {event.org!r}, "
-                    f"but the device belongs to {device.org}"
-                )
-        fresh.extend(new)
-    return fresh
-
-
 class Meta(NamedTuple):
     """What authorisation needs of a new event (`authorise`)."""
 
@@ -614,25 +523,11 @@ class Meta(NamedTuple):
     org: str
 
 
-def check_authorised(vault: Vault, known: dict[str, Device], new_events: Sequence[Event]) -> None:
-    """Each new event's device may write what it writes (see the module docstring)."""
-    cases = sorted({event.case for event in new_events})
-    creators: dict[str, tuple[str, str]] = {}
-    for case_id in cases:
-        row = vault.db.execute(
-            "SELECT id, body FROM events WHERE case_id = ? AND type = 'case.created' LIMIT 1",
-            [case_id],
-        ).fetchone()
-        if row is not None:
-            creators[case_id] = (str(row[0]), Event.model_validate_json(row[1]).org)
-    meta = [Meta(e.device, e.seq, e.case, e.type, e.id, e.org) for e in new_events]
-    authorise(known, meta, creators)
-
-
 def authorise(
     known: dict[str, Device], new_events: Sequence[Meta], creators: dict[str, tuple[str, str]]
 ) -> None:
-    """`check_authorised` given the new events' `Meta` and the (id, org) of each case's
+    """Each new event's device may write what it writes (see the module docstring),
+    given the new events' `Meta` (by device and seq) and the (id, org) of each case's
     held `case.created` (`creators`, completed here with the bundle's creations)."""
     for event in sorted(new_events, key=lambda e: (e.type != "case.created", e.device, e.seq)):
         if event.type != "case.created":

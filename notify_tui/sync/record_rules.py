@@ -35,20 +35,6 @@ from notify_tui.domain.rules import base_duty_id
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import Event
 from notify_tui.store.projection import Projector
-from notify_tui.store.vault import Vault
-
-
-def check_against_record(vault: Vault, projector: Projector, new_events: Sequence[Event]) -> None:
-    """Refuse (`BundleRefused`, one line) a new event its author's record contradicts."""
-    by_case: dict[str, list[Event]] = {}
-    for event in new_events:
-        by_case.setdefault(event.case, []).append(event)
-    for case_id in sorted(by_case):
-        fresh = sorted(by_case[case_id], key=lambda event: (event.device, event.seq))
-        if not any(event.type in JUDGED for event in fresh):
-            continue
-        everything = {event.id: event for event in [*vault.case_events(case_id), *fresh]}
-        judge_case(projector, case_id, everything, fresh)
 
 
 def judge_case(
