@@ -74,6 +74,7 @@ def main(sizes: list[int]) -> None:
             f"{size:>8} {service_seconds:>10.2f} {plain_seconds:>9.2f} "
             f"{service_seconds / plain_seconds:>6.1f}x {size / service_seconds:>9.0f}"
         )
+    print(f"load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -35,12 +35,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, Protocol, get_args, get_origin
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import to_jsonable_python
 
@@ -553,7 +554,15 @@ def _canonical(value: Any) -> str:
 
 
 def _exactly(path: str, written: Any, value: Any) -> None:
-    if _canonical(written) != _canonical(value):
+    # Both sides through one encoder: orjson (fast) unless either holds what it refuses;
+    # values reaching here passed `_check_shape` (no fractions, bounded integers).
+    try:
+        same = orjson.dumps(written, option=orjson.OPT_SORT_KEYS) == orjson.dumps(
+            value, option=orjson.OPT_SORT_KEYS
+        )
+    except (TypeError, orjson.JSONEncodeError):
+        same = _canonical(written) == _canonical(value)
+    if not same:
         raise _Refused(path, "is not written the way this program writes it (type or form)")
 
 
@@ -737,21 +746,28 @@ def check_event(
     *,
     partnership: bool,
     duty_ids: Collection[str],
+    keep_case: Callable[[Case, dict[str, Any]], None] | None = None,
 ) -> EventProblem | None:
     """None when `event` keeps the rules for who writes it; else the first problem.
 
     `relation` says who wrote it (see `Relation`); `partnership` whether its case is a
-    partnership record (`AR-…`); `duty_ids` the rule pack's duty rule ids."""
+    partnership record (`AR-…`); `duty_ids` the rule pack's duty rule ids. `keep_case`
+    is given, once a `case.created` event of a case (not a partnership record) has
+    passed, the case it was validated as and the nested document of its changes that
+    was validated (an import projects the new case from them instead of folding and
+    validating the same values again)."""
     try:
-        _check(event, relation, partnership, duty_ids)
+        created = _check(event, relation, partnership, duty_ids)
     except _Refused as refused:
         return refused.problem
+    if created is not None and keep_case is not None:
+        keep_case(*created)
     return None
 
 
 def _check(
     event: EventLike, relation: Relation, partnership: bool, duty_ids: Collection[str]
-) -> None:
+) -> tuple[Case, dict[str, Any]] | None:
     offset = event.at.utcoffset()
     if offset is None or offset != timedelta(0):
         raise _Refused("at", "must be a UTC time (ending Z or +00:00)")
@@ -798,13 +814,14 @@ def _check(
         _check_value(found, change.value, event)
         paths.append(found)
     if event.type == "case.created":
-        _check_created(event, paths, partnership)
-    elif event.type == "duty.corrected":
+        return _check_created(event, paths, partnership)
+    if event.type == "duty.corrected":
         _check_correction(event, paths, relation)
     elif event.type == "office.corrected":
         _check_office_corrected(paths)
     elif event.type == "office.recorded" and not partnership and len(paths) != 1:
         raise _Refused("changes", "an office.recorded event records one step")
+    return None
 
 
 ROLE_RULES: Final[Mapping[tuple[Relation, FieldKind], str]] = {
@@ -890,7 +907,9 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
         _check_yearly(path, found.part, value, at)
 
 
-def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) -> None:
+def _check_created(
+    event: EventLike, paths: list[FieldPath], partnership: bool
+) -> tuple[Case, dict[str, Any]] | None:
     for change in event.changes:
         if change.replaces:
             raise _Refused(change.field, "a new case replaces nothing")
@@ -899,10 +918,11 @@ def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) 
     if partnership:
         if {found.kind for found in paths} != {FieldKind.YEARLY_REPORT}:
             raise _Refused("changes", "a new yearly report record sets annual_report.* only")
-        return
+        return None
     values = {change.field: change.value for change in event.changes}
+    document = unflatten(values)
     try:
-        case = Case.model_validate(unflatten(values), context=_dated_context(event.at))
+        case = Case.model_validate(document, context=_dated_context(event.at))
     except ValidationError as error:
         raise _validation_problem("", error) from None
     written = flatten(case.model_dump(mode="json", exclude_none=True))
@@ -910,6 +930,7 @@ def _check_created(event: EventLike, paths: list[FieldPath], partnership: bool) 
         if path not in written:
             raise _Refused(path, "is not part of the case document")
         _exactly(path, written[path], value)
+    return case, document
 
 
 def _check_correction(event: EventLike, paths: list[FieldPath], relation: Relation) -> None:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
@@ -596,49 +597,6 @@ def derived_facts(facts: Facts | Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-class _Evaluation:
-    """Evaluates conditions against one set of derived facts."""
-
-    def __init__(
-        self, values: Mapping[str, Any], settings: Mapping[str, Any], raised: set[str]
-    ) -> None:
-        self.values = values
-        self.settings = settings
-        self.raised = raised
-
-    def holds(self, condition: Condition, reasons: list[str]) -> bool:
-        found: list[str] = []
-        result = self._holds(condition, found)
-        if result:
-            if condition.reason:
-                reasons.append(condition.reason.format_map(_Formatter(self.values)))
-            else:
-                reasons.extend(found)
-        return result
-
-    def _holds(self, condition: Condition, reasons: list[str]) -> bool:
-        if isinstance(condition, FactTest):
-            value = self.values.get(condition.fact)
-            if condition.present is not None:
-                return (value is not None) is condition.present
-            if condition.in_ is not None:
-                return value in condition.in_
-            return bool(value == condition.eq)
-        if isinstance(condition, DutyTest):
-            return condition.duty in self.raised
-        if isinstance(condition, SettingTest):
-            return bool(self.settings.get(condition.setting) == condition.eq)
-        if isinstance(condition, AnyOf):
-            return any(self.holds(branch, reasons) for branch in condition.any)
-        if isinstance(condition, AllOf):
-            found: list[str] = []
-            if all(self.holds(branch, found) for branch in condition.all):
-                reasons.extend(found)
-                return True
-            return False
-        return not self.holds(condition.not_, [])
-
-
 class _Formatter(dict[str, Any]):
     def __init__(self, values: Mapping[str, Any]) -> None:
         super().__init__(values)
@@ -740,11 +698,15 @@ def _day_fact(rule: Rule, settings: Mapping[str, Any]) -> str:
 
 
 def _version_day(
-    rule: Rule, values: Mapping[str, Any], settings: Mapping[str, Any]
+    rule: Rule,
+    values: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    day_fact: str | None = None,
 ) -> tuple[str, date] | None:
     """The fact and date a version is chosen by: the start of the rule's clock when known,
-    else the day the LA became aware; None when neither is known."""
-    for fact in (_day_fact(rule, settings), "aware_date"):
+    else the day the LA became aware; None when neither is known. `day_fact` is
+    `_day_fact(rule, settings)` when already worked out."""
+    for fact in (day_fact or _day_fact(rule, settings), "aware_date"):
         value = values.get(fact)
         if isinstance(value, date):
             return fact, value
@@ -752,13 +714,19 @@ def _version_day(
 
 
 def _choose_version(
-    versions: list[Rule], values: Mapping[str, Any], settings: Mapping[str, Any]
+    versions: list[Rule],
+    values: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    day_facts: Mapping[int, str] | None = None,
 ) -> tuple[Rule | None, tuple[str, date] | None]:
     """The version in force on the subject's day, with that day; with no day known, the
-    current (latest) version; None when no version was in force on the day."""
+    current (latest) version; None when no version was in force on the day. `day_facts`
+    holds `_day_fact` of each version (by `id`), when compiled."""
     day: tuple[str, date] | None = None
     for version in versions:
-        found = _version_day(version, values, settings)
+        found = _version_day(
+            version, values, settings, None if day_facts is None else day_facts[id(version)]
+        )
         if found is not None:
             day = found
             if version.in_force_on(found[1]):
@@ -803,15 +771,124 @@ def _not_yet_in_force(later: Rule, day: tuple[str, date]) -> str:
     )
 
 
+Test = Callable[[Mapping[str, Any], set[str], list[str]], bool]
+"""A compiled condition: (derived facts, duties raised so far, reasons) -> whether it
+holds. When it holds it adds its reasons to the list: its own `reason` (formatted with
+the facts) when it has one, else the reasons of the branches that held; a branch of
+`any` that does not hold adds nothing, and a negated branch never adds any."""
+
+
+@dataclass(frozen=True)
+class CompiledPack:
+    """A rule pack compiled for one set of settings (`compile_pack`).
+
+    What `_evaluate` would otherwise work out for every case: the resolved settings,
+    each scope's rules with their versions in date order, and every version's
+    conditions as closures (a setting test is decided once; a fact test reads one
+    value), instead of interpreting the condition trees case by case."""
+
+    pack: RulePack
+    settings: Mapping[str, Any]
+    versions: Mapping[str, list[tuple[str, list[Rule]]]]
+    """Per scope, each rule id with its versions, oldest first."""
+    tests: Mapping[int, list[Test]]
+    """Per version (by `id` of its Rule, held alive by `pack`), its compiled `when`."""
+    day_facts: Mapping[int, str]
+    """Per version (by `id`), the fact whose date chooses it (`_day_fact`)."""
+
+
+def compile_pack(
+    pack: RulePack | None = None, overrides: Mapping[str, SettingValue] | None = None
+) -> CompiledPack:
+    """Compile a rule pack with settings once, for many assessments (`assess_case`)."""
+    pack = pack or default_rule_pack()
+    settings = pack.resolve_settings(overrides)
+    versions: dict[str, list[tuple[str, list[Rule]]]] = {}
+    tests: dict[int, list[Test]] = {}
+    day_facts: dict[int, str] = {}
+    for rule_id, rule_versions in pack.versions_by_id().items():
+        versions.setdefault(rule_versions[0].scope, []).append((rule_id, rule_versions))
+        for rule in rule_versions:
+            tests[id(rule)] = [_compile(condition, settings) for condition in rule.when]
+            day_facts[id(rule)] = _day_fact(rule, settings)
+    return CompiledPack(pack, settings, versions, tests, day_facts)
+
+
+def _compile(condition: Condition, settings: Mapping[str, Any]) -> Test:
+    """One condition as a `Test`: its reason, or its branches' reasons, when it holds."""
+    inner = _compile_inner(condition, settings)
+    reason = condition.reason
+    if reason:
+
+        def with_reason(values: Mapping[str, Any], raised: set[str], reasons: list[str]) -> bool:
+            if inner(values, raised, []):
+                reasons.append(reason.format_map(_Formatter(values)))
+                return True
+            return False
+
+        return with_reason
+
+    def found_reasons(values: Mapping[str, Any], raised: set[str], reasons: list[str]) -> bool:
+        found: list[str] = []
+        if inner(values, raised, found):
+            reasons.extend(found)
+            return True
+        return False
+
+    return found_reasons
+
+
+def _compile_inner(condition: Condition, settings: Mapping[str, Any]) -> Test:
+    """Whether one condition holds, collecting its branches' reasons into the list."""
+    if isinstance(condition, FactTest):
+        fact = condition.fact
+        if condition.present is not None:
+            present = condition.present
+            return lambda values, _raised, _reasons: (values.get(fact) is not None) is present
+        if condition.in_ is not None:
+            choices = condition.in_
+            return lambda values, _raised, _reasons: values.get(fact) in choices
+        equal = condition.eq
+        return lambda values, _raised, _reasons: bool(values.get(fact) == equal)
+    if isinstance(condition, DutyTest):
+        duty = condition.duty
+        return lambda _values, raised, _reasons: duty in raised
+    if isinstance(condition, SettingTest):
+        decided = bool(settings.get(condition.setting) == condition.eq)
+        return lambda _values, _raised, _reasons: decided
+    if isinstance(condition, AnyOf):
+        branches = [_compile(branch, settings) for branch in condition.any]
+        return lambda values, raised, reasons: any(
+            branch(values, raised, reasons) for branch in branches
+        )
+    if isinstance(condition, AllOf):
+        parts = [_compile(branch, settings) for branch in condition.all]
+
+        def all_of(values: Mapping[str, Any], raised: set[str], reasons: list[str]) -> bool:
+            found: list[str] = []
+            if all(part(values, raised, found) for part in parts):
+                reasons.extend(found)
+                return True
+            return False
+
+        return all_of
+    negated = _compile(condition.not_, settings)
+    return lambda values, raised, _reasons: not negated(values, raised, [])
+
+
 def _evaluate(
     pack: RulePack | None,
     subjects: list[tuple[str, dict[str, Any]]],
     calendar: WorkingDayCalendar,
     overrides: Mapping[str, SettingValue] | None,
     scope: Literal["case", "partnership"],
+    compiled: CompiledPack | None = None,
 ) -> Assessment:
-    pack = pack or default_rule_pack()
-    settings = pack.resolve_settings(overrides)
+    if compiled is None:
+        compiled = compile_pack(pack, overrides)
+    pack = compiled.pack
+    settings = compiled.settings
+    tests = compiled.tests
     raised: dict[str, DutyAssessment] = {}
     advisories: list[str] = []
 
@@ -823,9 +900,7 @@ def _evaluate(
         for note in values.get("status_notes", []):
             advise(f"{label}{note}")
 
-    for rule_id, versions in pack.versions_by_id().items():
-        if versions[0].scope != scope:
-            continue
+    for rule_id, versions in compiled.versions.get(scope, []):
         reasons: list[str] = []
         messages: list[tuple[str, str]] = []
         # (start, version, day) of each subject that raised it: the earliest start sets
@@ -833,20 +908,20 @@ def _evaluate(
         fired: list[tuple[date | None, Rule, tuple[str, date] | None]] = []
         by_subject: list[_SubjectFiring] = []
         for position, (label, values) in enumerate(subjects, 1):
-            evaluation = _Evaluation(values, settings, {base_duty_id(d) for d in raised})
-            rule, day = _choose_version(versions, values, settings)
+            raised_ids = {base_duty_id(d) for d in raised}
+            rule, day = _choose_version(versions, values, settings, compiled.day_facts)
             if rule is None:
                 assert day is not None
                 later = next((v for v in versions if v.effective_from > day[1]), None)
                 if (
                     later is not None
                     and later.kind == "duty"
-                    and all(evaluation.holds(condition, []) for condition in later.when)
+                    and all(test(values, raised_ids, []) for test in tests[id(later)])
                 ):
                     messages.append((label, _not_yet_in_force(later, day)))
                 continue
             found: list[str] = []
-            if all(evaluation.holds(condition, found) for condition in rule.when):
+            if all(test(values, raised_ids, found) for test in tests[id(rule)]):
                 reasons.extend(f"{label}{reason}" for reason in found)
                 if rule.message is not None:
                     messages.append((label, rule.message.format_map(_Formatter(values))))
@@ -967,6 +1042,8 @@ def assess_case(
     calendar: WorkingDayCalendar,
     pack: RulePack | None = None,
     settings: Mapping[str, SettingValue] | None = None,
+    *,
+    compiled: CompiledPack | None = None,
 ) -> Assessment:
     """The duties a case raises: a per-child duty (`PER_SUBJECT_DUTIES`) once per subject
     it applies to, every other duty once per case, whatever the subjects.
@@ -977,14 +1054,15 @@ def assess_case(
     the subject by place ("subject 2: ..." for a once-per-case duty, "child 2: ..." for a
     per-child one), never by name; a once-per-case duty's clock starts from the earliest
     start among the subjects that raised it. `calendar` is the authority's (local)
-    calendar, as for `assess`.
+    calendar, as for `assess`. `compiled`, the pack and settings compiled once
+    (`compile_pack`), is used instead of `pack` and `settings` when given.
     """
     many = len(case.subjects) > 1
     subjects = [
         (f"subject {index + 1}: " if many else "", derived_facts(case.facts_for(subject)))
         for index, subject in enumerate(case.subjects)
     ]
-    return _evaluate(pack, subjects, calendar, settings, "case")
+    return _evaluate(pack, subjects, calendar, settings, "case", compiled)
 
 
 def is_case_document(data: Any) -> bool:

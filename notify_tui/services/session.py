@@ -117,13 +117,14 @@ from notify_tui.services.types import (
 from notify_tui.settings import Preferences
 from notify_tui.store import duty_pages, queries
 from notify_tui.store.backup import BACKUP_SUFFIX, backup_name, write_backup
+from notify_tui.store.bulk import bulk_work
 from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
 from notify_tui.store.events import Change, Event
 from notify_tui.store.integrity import check_vault
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.migrations import REPROJECT_META_KEY
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, settled_document
 from notify_tui.store.users import User
 from notify_tui.store.vault import Identity, Role, Vault
 from notify_tui.store.vault import vault_exists as _vault_exists
@@ -241,11 +242,17 @@ class Session:
         self._days_left = functools.lru_cache(maxsize=4096)(self._count_days_left)
         self._duty_rule_ids = frozenset(r.id for r in self.pack.rules if r.kind == "duty")
 
-    def _record(self, entries: Iterable[tuple[str, str, Sequence[Change]]]) -> list[Event]:
+    def _record(
+        self,
+        entries: Iterable[tuple[str, str, Sequence[Change]]],
+        new_cases: Mapping[str, tuple[Case, dict[str, Any]]] | None = None,
+    ) -> list[Event]:
         """Record events from this device, each held to the rules a peer's import holds
         it to (`event_rules.check_event`): what a peer would refuse is never written,
-        so this device's chain can always be sent."""
-        return self._vault.record(self.projector, entries, self.clock.now(), check=self._check_own)
+        so this device's chain can always be sent. `new_cases`: see `Vault.record`."""
+        return self._vault.record(
+            self.projector, entries, self.clock.now(), check=self._check_own, new_cases=new_cases
+        )
 
     def _check_own(self, event: Event) -> None:
         partnership = event.case.startswith(PARTNERSHIP_PREFIX)
@@ -467,6 +474,7 @@ class Session:
                 "and its bundles bring them here"
             )
         entries: list[tuple[str, str, Sequence[Change]]] = []
+        in_hand: dict[str, tuple[Case, dict[str, Any]]] = {}
         today = self.today()
         for index, document in enumerate(documents):
             try:
@@ -475,17 +483,23 @@ class Session:
                 prefix = f"case {index + 1}: " if index else ""
                 raise InvalidInput(f"{prefix}{error.message}") from None
             if case.decision is not None:
-                assessment = assess_case(
-                    case, self.calendar, self.pack, self.preferences.rule_settings()
-                )
+                assessment = assess_case(case, self.calendar, compiled=self.projector.compiled)
                 if PANEL_DUTY not in {duty.id for duty in assessment.duties}:
                     prefix = f"case {index + 1}: " if index else ""
                     raise InvalidInput(f"{prefix}decision: {_NO_PANEL_DECISION}")
             case_id = new_id(case.kind)
-            values = flatten(case.model_dump(mode="json", exclude_none=True))
-            changes = [Change(field=path, value=value) for path, value in values.items()]
+            dump = case.model_dump(mode="json", exclude_none=True)
+            # The paths and values are the validated case's own, and `_check_own` holds the
+            # event to the event rules (each path a field of the case, each value exactly
+            # as this program writes it): no second validation of each change.
+            changes = [
+                Change.model_construct(field=path, value=value, replaces=[])
+                for path, value in flatten(dump).items()
+            ]
             entries.append((case_id, "case.created", changes))
-        self._record(entries)
+            in_hand[case_id] = (case, settled_document(dump))
+        with bulk_work():
+            self._record(entries, in_hand)
         return [case_id for case_id, _, _ in entries]
 
     def _state(self, case_id: str) -> CaseState:

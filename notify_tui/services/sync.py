@@ -242,16 +242,15 @@ class SyncService:
         for device in peers:
             last = outbox.last_sent(self._vault, device.device_id)
             seq = 1 if last is None else last.seq + 1
-            events = outbox.events_for(self._vault, device)
             visible = outbox.visible_chains(self._vault, device)
             answered = outbox.answered(self._vault, device.device_id)
-            built = bundle_format.build_bundle(
+            built = bundle_format.build_bundle_from_lines(
                 sender=sender,
                 signing_key=identity.signing_key,
                 to=bundle_format.Party(
                     device.device_id, device.org, device.role, device.hpke_public
                 ),
-                events=events,
+                chains=outbox.stored_lines_for(self._vault, device),
                 bundle_seq=seq,
                 previous_bundle_sha256=None if last is None else last.manifest_sha256,
                 receipts=receipts.receipts_to_send(self._vault, visible),
@@ -272,7 +271,7 @@ class SyncService:
                     seq,
                     built.manifest_sha256,
                     built.manifest.created_at,
-                    len(events),
+                    built.manifest.payload.events,
                     self._session.user_name,
                 )
             try:

@@ -8,6 +8,7 @@ out when rows are read, not stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -20,15 +21,23 @@ from pydantic import ValidationError
 
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.duty_states import THRESHOLD_DUTIES, recorded_late
-from notify_tui.domain.fold import CaseState, FieldState, fold_case
+from notify_tui.domain.fold import (
+    LEAF_OBJECTS,
+    CaseState,
+    FieldState,
+    FieldValue,
+    fold_case,
+)
 from notify_tui.domain.models import Case, describe_validation_error
 from notify_tui.domain.rules import (
     Assessment,
+    CompiledPack,
     RulePack,
     SettingValue,
     assess_case,
     assess_partnership,
     base_duty_id,
+    compile_pack,
     duty_subject,
 )
 from notify_tui.store.events import Event, canonical_json
@@ -52,6 +61,11 @@ class Projector:
     statutory ones on its national days (`rules.calendar_for`)."""
     settings: Mapping[str, SettingValue]
 
+    @functools.cached_property
+    def compiled(self) -> CompiledPack:
+        """The rule pack compiled with these settings, once per projector."""
+        return compile_pack(self.pack, self.settings)
+
     def case_rows(
         self, case_id: str, events: Iterable[Event]
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -69,7 +83,46 @@ class Projector:
                 problem = describe_validation_error(error)
                 assessment = Assessment(rulepack=self.pack.label, duties=[], advisories=[])
             else:
-                assessment = assess_case(case, self.calendar, self.pack, self.settings)
+                assessment = assess_case(case, self.calendar, compiled=self.compiled)
+        return self._rows(state, document, assessment, problem)
+
+    def new_case_rows(
+        self, created: Event, case: Case, document: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The rows of a case whose only event is `created`, made from the case in hand.
+
+        `case` is the case document that event records, already validated (strictly,
+        which passes only what the fold's lenient validation passes, to the same values),
+        and `document` the nested document of the event's changes (what the fold
+        rebuilds: `unflatten` of them, or `settled_document` of the dump they were
+        flattened from). The same rows `case_rows` folds from the event: one head per
+        field (a new case replaces nothing) and the assessment of the validated case,
+        with no fold and no second validation."""
+        fields = {
+            change.field: FieldState(
+                [FieldValue(change.value, created.id, created.at, created.author, created.device)]
+            )
+            for change in sorted(created.changes, key=lambda change: change.field)
+        }
+        state = CaseState(
+            case_id=created.case,
+            org=created.org,
+            created_at=created.at,
+            created_by=created.author,
+            updated_at=created.at,
+            fields=fields,
+        )
+        assessment = assess_case(case, self.calendar, compiled=self.compiled)
+        return self._rows(state, document, assessment, None)
+
+    def _rows(
+        self,
+        state: CaseState,
+        document: dict[str, Any],
+        assessment: Assessment,
+        problem: str | None,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        case_id = state.case_id
         duties = duty_rows(state, assessment, self.calendar)
         subjects = document.get("subjects") or []
         names = " ; ".join(
@@ -115,6 +168,34 @@ class Projector:
         published = report.get("published_date")
         facts = {"annual_report_published_date": date.fromisoformat(published)} if published else {}
         return assess_partnership(facts, self.calendar, self.pack, self.settings)
+
+
+def settled_document(dump: Mapping[str, Any]) -> dict[str, Any]:
+    """`unflatten(flatten(dump))` without the round trip: what a fold of a new case's
+    event rebuilds from its flattened changes (`fold.flatten`): empty objects vanish,
+    a list of objects keeps the items that do not, other values (and the whole of a
+    `fold.LEAF_OBJECTS` field) stay as they are."""
+    settled = _settled(dump, "")
+    return {} if settled is _GONE else dict(settled)
+
+
+def _settled(value: Any, path: str) -> Any:
+    if isinstance(value, Mapping) and path not in LEAF_OBJECTS:
+        kept = {}
+        for key, item in value.items():
+            settled = _settled(item, f"{path}.{key}" if path else key)
+            if settled is not _GONE:
+                kept[key] = settled
+        return kept if kept else _GONE
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        items = [_settled(item, f"{path}.{index}") for index, item in enumerate(value)]
+        kept_items = [item for item in items if item is not _GONE]
+        return kept_items if kept_items else _GONE
+    return _GONE if value is None else value
+
+
+_GONE: Any = object()
+"""What `_settled` returns for a value the fold would not rebuild."""
 
 
 def case_document(state: CaseState) -> dict[str, Any]:
@@ -265,7 +346,9 @@ def _initials(subject: Mapping[str, Any]) -> str:
 
 
 def write_case(
-    db: sqlite_utils.Database, row: dict[str, Any], duties: list[dict[str, Any]]
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    duties: list[dict[str, Any]],
 ) -> None:
     """Replace one case's projection rows (call inside a transaction)."""
     db.execute("DELETE FROM duties WHERE case_id = ?", [row["id"]])
@@ -276,6 +359,37 @@ def write_case(
         f"ON CONFLICT (id) DO UPDATE SET {updates}",
         list(row.values()),
     )
+    if duties:
+        duty_columns = list(duties[0])
+        db.conn.executemany(
+            f"INSERT INTO duties ({', '.join(duty_columns)}) "
+            f"VALUES ({', '.join('?' * len(duty_columns))})",
+            [list(duty.values()) for duty in duties],
+        )
+
+
+def write_cases(
+    db: sqlite_utils.Database, cases: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+) -> None:
+    """Replace the rows of cases, a few statements for them all (`write_case` of each).
+
+    Call inside a transaction; every row comes from `Projector`, so every `cases` row has
+    the same columns in the same order, as has every `duties` row. Their old duty rows
+    are deleted in one statement: a case new to the event log may still have rows when
+    its lost events come back (a damaged log being mended by a later bundle)."""
+    if not cases:
+        return
+    for start in range(0, len(cases), 500):  # SQLite's default limit is 999 variables
+        ids = [row["id"] for row, _ in cases[start : start + 500]]
+        db.execute(f"DELETE FROM duties WHERE case_id IN ({', '.join('?' * len(ids))})", ids)
+    columns = list(cases[0][0])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    db.conn.executemany(
+        f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        [list(row.values()) for row, _ in cases],
+    )
+    duties = [duty for _, rows in cases for duty in rows]
     if duties:
         duty_columns = list(duties[0])
         db.conn.executemany(

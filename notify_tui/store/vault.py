@@ -14,6 +14,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from notify_tui.domain.chains import device_id_for, office_chain_id, signing_device
+from notify_tui.domain.models import Case
 from notify_tui.domain.people import (
     LOG_ENTRY_TYPES,
     NON_STATE_TYPES,
@@ -48,7 +50,13 @@ from notify_tui.store.keyslots import (
 from notify_tui.store.lock import WriterLock
 from notify_tui.store.migrations import migrate, pending
 from notify_tui.store.private_files import sync_directory
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, projection_hash, write_case
+from notify_tui.store.projection import (
+    PARTNERSHIP_PREFIX,
+    Projector,
+    projection_hash,
+    write_case,
+    write_cases,
+)
 
 DATABASE_FILE = "vault.db"
 REKEY_FILE = "vault.db.rekey"
@@ -625,6 +633,7 @@ class Vault:
         entries: Iterable[tuple[str, str, Sequence[Change]]],
         now: datetime,
         check: Callable[[Event], None] | None = None,
+        new_cases: Mapping[str, tuple[Case, dict[str, Any]]] | None = None,
     ) -> list[Event]:
         """Append events (case id, type, changes) from this device, in one transaction.
 
@@ -637,6 +646,9 @@ class Vault:
         An access log or people entry (`people.LOG_ENTRY_TYPES`) is held instead
         (`held_log`), and written, with its own time and author, before the next event
         its chain takes once it may grow again.
+        `new_cases` gives, for a new case's id, its validated document and the nested
+        document of its `case.created` entry's changes: its projection is made from them
+        (`Projector.new_case_rows`) instead of folding the event just written.
         """
         self.require_writer()
         identity = self.identity
@@ -645,6 +657,7 @@ class Vault:
             heads: dict[str, tuple[int, str | None]] = {}
             newest: dict[str, Event] = {}
             touched: dict[str, list[Event]] = {}
+            rows: list[list[object]] = []
 
             def append(
                 chain: str, case_id: str, event_type: str, changes: Sequence[Change],
@@ -662,10 +675,10 @@ class Vault:
                     type=event_type,
                     changes=list(changes),
                 )
-                event = Event.create(body, identity.signing_key)
+                event, stored = Event.create_with_bytes(body, identity.signing_key)
                 if check is not None:
                     check(event)
-                self._insert_event(event)
+                rows.append(_event_row(event, stored))
                 heads[chain] = (event.seq, event.id)
                 newest[chain] = event
                 written.append(event)
@@ -683,15 +696,22 @@ class Vault:
                     for held in self._take_held(chain):
                         append(chain, *held)
                 append(chain, case_id, event_type, changes, now, self.author)
+            self._insert_event_rows(rows)
             self._advance_heads(newest)
+            made: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
             for case_id, events in touched.items():
                 if all(event.type in NON_STATE_TYPES for event in events):
                     continue  # the access log and users change no case
                 if events[0].type == "case.created" and len(events) == 1:
                     # A brand-new case: its only event is in hand, no need to read it back.
-                    write_case(self.db, *projector.case_rows(case_id, events))
+                    in_hand = (new_cases or {}).get(case_id)
+                    if in_hand is not None:
+                        made.append(projector.new_case_rows(events[0], *in_hand))
+                    else:
+                        write_case(self.db, *projector.case_rows(case_id, events))
                 else:
                     self.project_case(projector, case_id)
+            write_cases(self.db, made)
         return written
 
     def _hold(
@@ -762,56 +782,32 @@ class Vault:
         return None if row is None else Event.model_validate_json(row[0]).org
 
     def _insert_event(self, event: Event) -> None:
-        self.db.execute(
-            "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                event.id,
-                event.device,
-                event.seq,
-                event.prev,
-                event.at.isoformat(),
-                event.case,
-                event.type,
-                event.to_json(),
-            ],
-        )
+        self._insert_event_rows([_event_row(event, event.to_json().encode("utf-8"))])
 
-    def insert_foreign(
-        self,
-        projector: Projector,
-        events: Sequence[Event],
-        also: Callable[[sqlite_utils.Database], None] | None = None,
-    ) -> list[str]:
-        """Store already-checked events from other devices and refold their cases.
+    def _insert_event_rows(self, rows: list[list[object]]) -> None:
+        """Insert event rows (`_event_row`) in one statement."""
+        if rows:
+            self.db.conn.executemany(
+                "INSERT INTO events (id, device, seq, prev, at, case_id, type, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
-        One transaction: the events, their chains' recorded heads, whatever `also` writes
-        (sync bookkeeping), and the projection of every touched case that has its
-        `case.created` event. Nothing is written if any step fails. Returns the ids of the
-        cases refolded.
-        """
+    @contextmanager
+    def foreign_writes(self, projector: Projector) -> Iterator[ForeignWriter]:
+        """One transaction for events from other devices, written as they are checked.
+
+        The caller hands each new event to the writer as soon as it has passed the
+        checks that can be made of it alone, and raises (here, inside the block) when a
+        later check of the whole refuses: the transaction is then rolled back and
+        nothing was written. On a normal exit the last batches are written, the chains'
+        recorded heads advanced and the cases not made from events in hand refolded,
+        before the commit."""
         self.require_writer()
-        refolded: list[str] = []
         with translate_errors(), self.db.atomic():
-            touched: dict[str, None] = {}
-            newest: dict[str, Event] = {}
-            for event in events:
-                self._insert_event(event)
-                touched[event.case] = None
-                if event.device not in newest or event.seq > newest[event.device].seq:
-                    newest[event.device] = event
-            self._advance_heads(newest)
-            if also is not None:
-                also(self.db)
-            for case_id in touched:
-                created = self.db.execute(
-                    "SELECT 1 FROM events WHERE case_id = ? AND type = 'case.created' LIMIT 1",
-                    [case_id],
-                ).fetchone()
-                if created is not None:
-                    self.project_case(projector, case_id)
-                    refolded.append(case_id)
-        return refolded
+            writer = ForeignWriter(self, projector)
+            yield writer
+            writer.finish()
 
     def case_events(self, case_id: str) -> list[Event]:
         """Every event of a case, oldest first."""
@@ -875,6 +871,95 @@ class Vault:
     def projection_hash(self) -> str:
         """Hash of the projection tables (equal on converged replicas)."""
         return projection_hash(self.db)
+
+
+def _event_row(event: Event, stored: bytes) -> list[object]:
+    """The `events` row of an event whose canonical bytes are `stored`."""
+    return [
+        event.id,
+        event.device,
+        event.seq,
+        event.prev,
+        event.at.isoformat(),
+        event.case,
+        event.type,
+        stored.decode("utf-8"),
+    ]
+
+
+FOREIGN_BATCH = 1000
+"""Events (and new cases) written per statement by `ForeignWriter`."""
+
+
+class ForeignWriter:
+    """Writes checked events from other devices in batches (`Vault.foreign_writes`).
+
+    A case whose first event here is its `case.created`, with no event of it held
+    before, is projected from that event in hand (`new_case`); any other case touched
+    is refolded from the log at the end (`touch`)."""
+
+    def __init__(self, vault: Vault, projector: Projector) -> None:
+        self._vault = vault
+        self._projector = projector
+        self._events: list[list[object]] = []
+        self._cases: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        self._newest: dict[str, Event] = {}
+        self._in_hand: set[str] = set()
+        self._refold: dict[str, None] = {}
+        self.projected: list[str] = []
+        """Ids of the cases projected, in the order first touched (filled by `finish`)."""
+
+    def add(self, event: Event, stored: bytes) -> None:
+        """Queue one event with its canonical bytes (checked to be its line)."""
+        self._events.append(_event_row(event, stored))
+        newest = self._newest.get(event.device)
+        if newest is None or event.seq > newest.seq:
+            self._newest[event.device] = event
+        if len(self._events) >= FOREIGN_BATCH:
+            self._flush_events()
+
+    def new_case(self, created: Event, validated: tuple[Case, dict[str, Any]] | None) -> None:
+        """Project a new case from its `case.created` event in hand (no read-back), and
+        from the case it was validated as with the nested document of its changes
+        (`event_rules.check_event`'s `keep_case`), when there are those."""
+        self._in_hand.add(created.case)
+        self.projected.append(created.case)
+        if validated is None:
+            rows = self._projector.case_rows(created.case, [created])
+        else:
+            rows = self._projector.new_case_rows(created, *validated)
+        self._cases.append(rows)
+        if len(self._cases) >= FOREIGN_BATCH:
+            self._flush_cases()
+
+    def touch(self, case_id: str, created_held: bool) -> None:
+        """A case with a new event other than its creation in hand: refold it at the end
+        when its creation is held or arrives here."""
+        if case_id not in self._refold and (created_held or case_id in self._in_hand):
+            if case_id not in self._in_hand:
+                self.projected.append(case_id)
+            self._refold[case_id] = None
+
+    def _flush_events(self) -> None:
+        self._vault._insert_event_rows(self._events)
+        self._events = []
+
+    def _flush_cases(self) -> None:
+        if self._cases:
+            write_cases(self._vault.db, self._cases)
+            self._cases = []
+
+    def flush(self) -> None:
+        """Write what is queued (before reading the log back within the transaction)."""
+        self._flush_events()
+        self._flush_cases()
+
+    def finish(self) -> None:
+        """The last batches, the chains' recorded heads and the refolds."""
+        self.flush()
+        self._vault._advance_heads(self._newest)
+        for case_id in self._refold:
+            self._vault.project_case(self._projector, case_id)
 
 
 def remove_stale_temporaries(home: Path) -> None:

@@ -37,7 +37,7 @@ import struct
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +49,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from notify_tui.domain.text import ONE_LINE_PATTERN
 from notify_tui.errors import BundleRefused
-from notify_tui.store.events import DEVICE_ID, HEX64, Event
+from notify_tui.store.events import (
+    DEVICE_ID,
+    HEX64,
+    Event,
+    canonical_json,
+    stdlib_canonical_json,
+)
 from notify_tui.sync import seal, sshsig
 
 BUNDLE_FORMAT: Final = "notify-tui-bundle"
@@ -201,9 +207,67 @@ def build_bundle(
 ) -> BuiltBundle:
     """Seal `events` to `to` and the sender, sign the manifest, and zip the three members."""
     ordered = sorted(events, key=lambda event: (event.device, event.seq))
-    ranges = ranges_of(ordered)
-    lines = b"".join(event.to_json().encode("utf-8") + b"\n" for event in ordered)
-    compressed = zlib.compress(lines, 6)
+    by_device: dict[str, list[StoredLine]] = {}
+    for event in ordered:
+        by_device.setdefault(event.device, []).append(
+            (event.seq, event.id, event.to_json().encode("utf-8"))
+        )
+    return build_bundle_from_lines(
+        sender=sender,
+        signing_key=signing_key,
+        to=to,
+        chains=by_device.items(),
+        bundle_seq=bundle_seq,
+        previous_bundle_sha256=previous_bundle_sha256,
+        receipts=receipts,
+        created_at=created_at,
+        answers=answers,
+    )
+
+
+StoredLine = tuple[int, str, bytes]
+"""One event as stored: its seq, its id and its canonical bytes (a bundle line)."""
+
+
+def build_bundle_from_lines(
+    *,
+    sender: Party,
+    signing_key: Ed25519PrivateKey,
+    to: Party,
+    chains: Iterable[tuple[str, Iterable[StoredLine]]],
+    bundle_seq: int,
+    previous_bundle_sha256: str | None,
+    receipts: Sequence[Receipt],
+    created_at: datetime,
+    answers: Answers | None = None,
+) -> BuiltBundle:
+    """`build_bundle` from events as stored: each chain's id, in order, with its events'
+    seq, id and canonical bytes in seq order (consecutive, as stored).
+
+    The stored bytes are the lines: nothing is parsed or serialised again, and lines are
+    compressed as they come, so only the compressed payload is ever held whole."""
+    ranges: list[DeviceRange] = []
+    compressor = zlib.compressobj(6)
+    parts: list[bytes] = []
+    size = 0
+    count = 0
+    for device, rows in sorted(chains, key=lambda chain: chain[0]):
+        first: StoredLine | None = None
+        last: StoredLine | None = None
+        for row in rows:
+            first = first or row
+            last = row
+            line = row[2] + b"\n"
+            size += len(line)
+            count += 1
+            parts.append(compressor.compress(line))
+        if first is not None and last is not None:
+            ranges.append(
+                DeviceRange(device=device, first_seq=first[0], last_seq=last[0], head=last[1])
+            )
+    parts.append(compressor.flush())
+    compressed = b"".join(parts)
+    del parts
     bundle_id = uuid.uuid4().hex
     parties = {to.device: to, sender.device: sender}
     aad = _aad(sender.device, bundle_id)
@@ -235,8 +299,8 @@ def build_bundle(
             sha256=hashlib.sha256(payload).hexdigest(),
             size=len(payload),
             compression="zlib",
-            uncompressed_size=len(lines),
-            events=len(ordered),
+            uncompressed_size=size,
+            events=count,
         ),
         receipts=list(receipts),
     )
@@ -586,6 +650,101 @@ def verify_with_signers(raw: RawBundle, keys: Sequence[Ed25519PublicKey], refusa
 
 def open_payload(raw: RawBundle, private_key: X25519PrivateKey) -> list[Event]:
     """Decrypt, decompress (bounded) and parse the events; check them against the ranges."""
+    compressed = _decrypt(raw, private_key)
+    lines = decompress_bounded(compressed, raw.manifest.payload.uncompressed_size)
+    events = parse_event_lines(lines, raw.manifest.payload.events)
+    check_ranges(raw.manifest, events)
+    return events
+
+
+def open_payload_stream(
+    raw: RawBundle, private_key: X25519PrivateKey
+) -> Iterator[tuple[int, Event, bytes]]:
+    """`open_payload` without holding the events: (line number, event, its line).
+
+    Decryption, and the bounded decompression's every check (size, truncation, trailing
+    bytes, the line count, the final newline), run before this returns, as
+    `open_payload` runs them before parsing a line; the lines are then decompressed a
+    second time as they are parsed, so neither the plaintext nor the events are ever
+    held whole. Each line gets `parse_event_line`'s checks as it comes; the ranges are
+    the caller's to check as the events pass (`merge` does, in one pass)."""
+    compressed = _decrypt(raw, private_key)
+    declared = raw.manifest.payload.uncompressed_size
+    expected = raw.manifest.payload.events
+    count, last = _stream_check(compressed, declared)
+    if expected == 0:
+        if declared:
+            raise BundleRefused("payload holds data but the manifest declares no events")
+        return iter(())
+    if last != b"\n":
+        raise BundleRefused("payload's last event line is not terminated")
+    if count != expected:
+        raise BundleRefused(f"payload holds {count} events; the manifest declares {expected}")
+    return _parsed_lines(compressed)
+
+
+_STREAM_CHUNK: Final = 1 << 20
+
+
+def _decompressed(compressed: bytes) -> Iterator[bytes]:
+    """The zlib stream's output in pieces of at most `_STREAM_CHUNK` bytes."""
+    decompressor = zlib.decompressobj()
+    pending = compressed
+    while True:
+        piece = decompressor.decompress(pending, _STREAM_CHUNK)
+        if piece:
+            yield piece
+        pending = decompressor.unconsumed_tail
+        if decompressor.eof or (not pending and not piece):
+            return
+
+
+def _stream_check(compressed: bytes, declared: int) -> tuple[int, bytes]:
+    """`decompress_bounded`'s checks without keeping the output: (lines, last byte)."""
+    decompressor = zlib.decompressobj()
+    pending = compressed
+    total = 0
+    lines = 0
+    last = b""
+    try:
+        while True:
+            piece = decompressor.decompress(pending, min(_STREAM_CHUNK, declared + 1 - total))
+            total += len(piece)
+            if total > declared:
+                raise BundleRefused(f"payload expands beyond its declared size of {declared} bytes")
+            if piece:
+                lines += piece.count(b"\n")
+                last = piece[-1:]
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof or not piece:
+                break
+    except zlib.error:
+        raise BundleRefused("payload does not decompress (corrupt zlib stream)") from None
+    if pending and not decompressor.eof:
+        raise BundleRefused(f"payload expands beyond its declared size of {declared} bytes")
+    if not decompressor.eof:
+        raise BundleRefused("payload's compressed stream is truncated")
+    if decompressor.unused_data:
+        raise BundleRefused("payload has bytes after its compressed stream")
+    if total != declared:
+        raise BundleRefused(f"payload expands to {total} bytes; the manifest declares {declared}")
+    return lines, last
+
+
+def _parsed_lines(compressed: bytes) -> Iterator[tuple[int, Event, bytes]]:
+    seen: set[str] = set()
+    number = 0
+    rest = b""
+    for piece in _decompressed(compressed):
+        chunks = (rest + piece).split(b"\n")
+        rest = chunks.pop()
+        for chunk in chunks:
+            number += 1
+            event = parse_event_line(number, chunk, seen)
+            yield number, event, chunk
+
+
+def _decrypt(raw: RawBundle, private_key: X25519PrivateKey) -> bytes:
     my_id = seal.key_id(private_key.public_key())
     entry = next((r for r in raw.manifest.recipients if r.key_id == my_id), None)
     if entry is None:
@@ -594,13 +753,7 @@ def open_payload(raw: RawBundle, private_key: X25519PrivateKey) -> list[Event]:
         sealed_key = base64.b64decode(entry.sealed_key, validate=True)
     except (binascii.Error, ValueError):
         raise BundleRefused("sealed key is not valid base64") from None
-    compressed = seal.open_sealed(
-        raw.payload, sealed_key, private_key, aad=payload_aad(raw.manifest)
-    )
-    lines = decompress_bounded(compressed, raw.manifest.payload.uncompressed_size)
-    events = parse_event_lines(lines, raw.manifest.payload.events)
-    check_ranges(raw.manifest, events)
-    return events
+    return seal.open_sealed(raw.payload, sealed_key, private_key, aad=payload_aad(raw.manifest))
 
 
 def decompress_bounded(compressed: bytes, declared: int) -> bytes:
@@ -634,33 +787,50 @@ def parse_event_lines(lines: bytes, expected: int) -> list[Event]:
     chunks = lines[:-1].split(b"\n")
     if len(chunks) != expected:
         raise BundleRefused(f"payload holds {len(chunks)} events; the manifest declares {expected}")
-    events: list[Event] = []
     seen: set[str] = set()
-    for number, chunk in enumerate(chunks, start=1):
-        if len(chunk) > MAX_EVENT_LINE:
-            raise BundleRefused(
-                f"event {number} in the payload is {len(chunk)} bytes, more than {MAX_EVENT_LINE}"
-            )
-        try:
-            event = Event.model_validate_json(chunk)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "event"
-            raise BundleRefused(f"event {number} in the payload is not valid ({where})") from None
-        if not event.id_matches():
-            raise BundleRefused(f"event {number} in the payload does not match its id (altered)")
-        if event.to_json().encode("utf-8") != chunk:
-            raise BundleRefused(
-                f"event {number} in the payload is not in canonical form (sorted keys, no "
-                "spaces, every value as written): its id could not be checked from its bytes"
-            )
-        if event.seq > MAX_SEQ:
-            raise BundleRefused(f"event {number} in the payload is numbered beyond {MAX_SEQ}")
-        if event.id in seen:
-            raise BundleRefused(f"event {event.id[:12]} appears twice in the payload")
-        seen.add(event.id)
-        events.append(event)
-    return events
+    return [parse_event_line(number, chunk, seen) for number, chunk in enumerate(chunks, start=1)]
+
+
+def parse_event_line(number: int, chunk: bytes, seen: set[str]) -> Event:
+    """Event `number` from its line: at most `MAX_EVENT_LINE` bytes, a valid event, its id
+    the hash of its body, the line its canonical form, numbered within `MAX_SEQ`, its id
+    not in `seen` (added).
+
+    Parsed once: the model is validated from the line, dumped once, and that document
+    gives both the body's canonical bytes (hashed for the id) and the whole event's
+    (compared with the line), so the id is checked from the line's own bytes."""
+    if len(chunk) > MAX_EVENT_LINE:
+        raise BundleRefused(
+            f"event {number} in the payload is {len(chunk)} bytes, more than {MAX_EVENT_LINE}"
+        )
+    try:
+        event = Event.model_validate_json(chunk)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "event"
+        raise BundleRefused(f"event {number} in the payload is not valid ({where})") from None
+    document = event.model_dump(mode="json")
+    body = {key: value for key, value in document.items() if key not in ("id", "sig")}
+    id_ok = hashlib.sha256(canonical_json(body)).hexdigest() == event.id
+    canonical_ok = canonical_json(document) == chunk
+    if not (id_ok and canonical_ok):
+        # The two encoders differ only on fractions (`events.canonical_json`): judge by
+        # the standard library's bytes, which were the canonical form before orjson.
+        id_ok = hashlib.sha256(stdlib_canonical_json(body)).hexdigest() == event.id
+        canonical_ok = stdlib_canonical_json(document) == chunk
+    if not id_ok:
+        raise BundleRefused(f"event {number} in the payload does not match its id (altered)")
+    if not canonical_ok:
+        raise BundleRefused(
+            f"event {number} in the payload is not in canonical form (sorted keys, no "
+            "spaces, every value as written): its id could not be checked from its bytes"
+        )
+    if event.seq > MAX_SEQ:
+        raise BundleRefused(f"event {number} in the payload is numbered beyond {MAX_SEQ}")
+    if event.id in seen:
+        raise BundleRefused(f"event {event.id[:12]} appears twice in the payload")
+    seen.add(event.id)
+    return event
 
 
 def check_ranges(manifest: Manifest, events: Sequence[Event]) -> None:

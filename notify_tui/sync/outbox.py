@@ -10,6 +10,7 @@ the manifest hash of the one before it, and names the last bundle imported from 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from notify_tui.domain.chains import may_receive, signing_device
 from notify_tui.store.events import Event
 from notify_tui.store.vault import Vault
 from notify_tui.sync import receipts
+from notify_tui.sync.bundle import StoredLine
 from notify_tui.sync.trust import Device, devices
 
 
@@ -88,6 +90,23 @@ def events_for(vault: Vault, peer: Device) -> list[Event]:
         ).fetchall()
         events.extend(Event.model_validate_json(row[0]) for row in rows)
     return events
+
+
+def stored_lines_for(vault: Vault, peer: Device) -> list[tuple[str, Iterator[StoredLine]]]:
+    """What `events_for` selects, as stored: per chain, its events' seq, id and stored
+    canonical bytes, read as they are consumed (nothing parsed, nothing held)."""
+    return [
+        (chain, _stored_lines(vault, chain, start)) for chain, start in unacknowledged(vault, peer)
+    ]
+
+
+def _stored_lines(vault: Vault, chain: str, start: int) -> Iterator[StoredLine]:
+    cursor = vault.db.execute(
+        "SELECT seq, id, body FROM events WHERE device = ? AND seq > ? ORDER BY seq",
+        [chain, start],
+    )
+    for seq, event_id, body in cursor:
+        yield int(seq), str(event_id), body.encode("utf-8")
 
 
 def pending_count(vault: Vault, peer: Device) -> int:

@@ -35,27 +35,22 @@ from notify_tui.domain.rules import base_duty_id
 from notify_tui.errors import BundleRefused
 from notify_tui.store.events import Event
 from notify_tui.store.projection import Projector
-from notify_tui.store.vault import Vault
 
 
-def check_against_record(vault: Vault, projector: Projector, new_events: Sequence[Event]) -> None:
-    """Refuse (`BundleRefused`, one line) a new event its author's record contradicts."""
-    by_case: dict[str, list[Event]] = {}
-    for event in new_events:
-        by_case.setdefault(event.case, []).append(event)
-    for case_id in sorted(by_case):
-        fresh = sorted(by_case[case_id], key=lambda event: (event.device, event.seq))
-        if not any(event.type in _JUDGED for event in fresh):
-            continue
-        everything = {event.id: event for event in [*vault.case_events(case_id), *fresh]}
-        judge = _Judge(projector, case_id, everything)
-        for event in fresh:
-            problem = judge.problem(event)
-            if problem:
-                raise BundleRefused(f"event {event.seq} of device {event.device}: {problem}")
+def judge_case(
+    projector: Projector, case_id: str, everything: Mapping[str, Event], fresh: Sequence[Event]
+) -> None:
+    """Judge a case's new events (`fresh`, by device and seq) against all its events
+    (held and new, by id); refuse the first its author's record contradicts."""
+    judge = _Judge(projector, case_id, everything)
+    for event in fresh:
+        problem = judge.problem(event)
+        if problem:
+            raise BundleRefused(f"event {event.seq} of device {event.device}: {problem}")
 
 
-_JUDGED = frozenset({"duty.sent", "duty.acknowledged", "duty.withdrawn", "decision.recorded"})
+JUDGED = frozenset({"duty.sent", "duty.acknowledged", "duty.withdrawn", "decision.recorded"})
+"""The event types judged against their author's record."""
 
 
 class _Judge:

@@ -37,7 +37,6 @@ from forge_support import change, forged_bundle, forged_events, zipped
 
 from notify_tui.cli import cli
 from notify_tui.services.session import Session
-from notify_tui.store.events import Event
 from notify_tui.sync import bundle as bundle_format
 from notify_tui.sync import merge
 from notify_tui.sync.transport import addressed_to, bundle_name
@@ -317,14 +316,16 @@ def test_a_check_that_fails_unexpectedly_refuses_only_its_file(
     inbox = partnership.root / "inbox"
     bad = export_to(north, office, inbox)
     good = export_to(east, office, inbox)
-    real = merge.check_against_record
+    real = merge.authorise
 
-    def broken(vault: object, projector: object, events: list[Event]) -> None:
+    # Authorisation runs once the bundle's events are written in the import's
+    # transaction: a bug there must still leave nothing of the file behind.
+    def broken(known: object, events: list[merge.Meta], creators: object) -> None:
         if any(event.device == north.identity.device_id for event in events):
             raise ZeroDivisionError("a bug")
-        real(vault, projector, events)  # type: ignore[arg-type]
+        real(known, events, creators)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(merge, "check_against_record", broken)
+    monkeypatch.setattr(merge, "authorise", broken)
     outcomes = {outcome.path.name: outcome for outcome in office.sync.import_from_dir(inbox)}
     assert outcomes[good.name].status == "imported"
     assert (outcomes[bad.name].status, outcomes[bad.name].reason) == (

@@ -1,0 +1,128 @@
+"""One head signature per chain: a forged middle event is still refused.
+
+Import checks each chain's head signature once every event's id has been recomputed
+from its line and every `prev` link checked back to the chain held (docs/bundle-format.md,
+"Threat model"). These bundles are signed by the sending LA's real key and hold a chain
+of three real events of its own, the middle one forged in each way a forger without the
+LA's event key could try. All data is synthetic.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+from bundle_support import case_document, make_session, trust_each_other, vault_of
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from forge_support import forged_bundle
+
+from notify_tui.services.session import Session
+from notify_tui.store.events import EVENT_SIGNING_PREFIX, Event
+from notify_tui.sync import bundle as bundle_format
+from notify_tui.sync import merge
+
+STRANGER = Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def la_and_office(tmp_path: Path) -> tuple[Session, Session]:
+    la = make_session(tmp_path / "la", "Northshire Council (test)", author="Lee L")
+    office = make_session(tmp_path / "office", "Test Partnership (test)", "office", "Ola O")
+    trust_each_other([la, office], tmp_path / "keys")
+    for seed in (1, 2, 3):
+        la.create_case(case_document(seed))
+    return la, office
+
+
+def chain_of(la: Session) -> list[Event]:
+    return list(vault_of(la).iter_events(la.identity.device_id))
+
+
+def readdressed(event: Event, **changes: object) -> Event:
+    """`event` with `changes`, its id recomputed from its body and signed by a stranger
+    (what a forger without the LA's key can do)."""
+    edited = event.model_copy(update=changes)
+    event_id = hashlib.sha256(edited.body().canonical()).hexdigest()
+    signature = STRANGER.sign(EVENT_SIGNING_PREFIX + event_id.encode())
+    return edited.model_copy(update={"id": event_id, "sig": base64.b64encode(signature).decode()})
+
+
+def outline_changed(event: Event) -> list[object]:
+    return [
+        change.model_copy(update={"value": "SYNTHETIC forged outline."})
+        if change.field == "case_outline"
+        else change
+        for change in event.changes
+    ]
+
+
+def refusal(la: Session, office: Session, events: list[Event]) -> str:
+    raw = bundle_format.read_bundle(forged_bundle(la, office, events))
+    with pytest.raises(merge.BundleRefused) as refused:
+        merge.import_bundle(vault_of(office), office.projector, raw, office.clock.now())
+    assert vault_of(office).db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert office.list_cases() == []
+    return refused.value.message
+
+
+def test_the_real_chain_is_imported(la_and_office: tuple[Session, Session]) -> None:
+    """The three events as the LA signed them: imported (the control)."""
+    la, office = la_and_office
+    raw = bundle_format.read_bundle(forged_bundle(la, office, chain_of(la)))
+    result = merge.import_bundle(vault_of(office), office.projector, raw, office.clock.now())
+    assert result.new_events == 3
+    assert len(office.list_cases()) == 3
+
+
+def test_a_middle_event_altered_under_its_old_id_is_refused(
+    la_and_office: tuple[Session, Session],
+) -> None:
+    """Its id no longer is the hash of its body."""
+    la, office = la_and_office
+    first, middle, head = chain_of(la)
+    forged = middle.model_copy(update={"changes": outline_changed(middle)})
+    assert refusal(la, office, [first, forged, head]) == (
+        "event 2 in the payload does not match its id (altered)"
+    )
+
+
+def test_a_middle_event_readdressed_breaks_the_next_link(
+    la_and_office: tuple[Session, Session],
+) -> None:
+    """Given a new id, the forged event is no longer the one the head names as `prev`."""
+    la, office = la_and_office
+    first, middle, head = chain_of(la)
+    forged = readdressed(middle, changes=outline_changed(middle))
+    assert refusal(la, office, [first, forged, head]) == (
+        f"event 3 of device {la.identity.device_id} does not follow event 2"
+    )
+
+
+def test_a_middle_event_forged_and_the_chain_relinked_fails_the_head_signature(
+    la_and_office: tuple[Session, Session],
+) -> None:
+    """Relinking the head to the forged event changes the head's id, which the LA's
+    signature of the real head does not cover: the one signature checked refuses it."""
+    la, office = la_and_office
+    first, middle, head = chain_of(la)
+    forged = readdressed(middle, changes=outline_changed(middle))
+    relinked = readdressed(head, prev=forged.id)
+    assert refusal(la, office, [first, forged, relinked]) == (
+        f"event 3 of device {la.identity.device_id} is not signed by its key"
+    )
+
+
+def test_a_head_whose_real_signature_is_kept_is_refused_too(
+    la_and_office: tuple[Session, Session],
+) -> None:
+    """The relinked head keeps the LA's real signature of the real head's id: it signs
+    another id, so it does not verify."""
+    la, office = la_and_office
+    first, middle, head = chain_of(la)
+    forged = readdressed(middle, changes=outline_changed(middle))
+    relinked = readdressed(head, prev=forged.id).model_copy(update={"sig": head.sig})
+    assert refusal(la, office, [first, forged, relinked]) == (
+        f"event 3 of device {la.identity.device_id} is not signed by its key"
+    )

@@ -1,0 +1,63 @@
+"""Issue 19's lean writes give what the longer way gave (hand-worked documents)."""
+
+from __future__ import annotations
+
+import gc
+import json
+from typing import Any
+
+import pytest
+
+from notify_tui.domain.fold import flatten, unflatten
+from notify_tui.store.bulk import bulk_work
+from notify_tui.store.events import canonical_json, stdlib_canonical_json
+from notify_tui.store.projection import settled_document
+
+DOCUMENTS: list[dict[str, Any]] = [
+    {"kind": "child_death", "incident": {}, "case_outline": "x"},
+    {"subjects": [{}, {"given_names": "Ann"}, {}], "tags": []},
+    {"subjects": [{}, {}], "decision": {}, "incident": {"a": {"b": {}}}},
+    {"decision": {"notify": True, "rationale": "r", "extra": {}}, "list": [1, {"a": 1}]},
+    {"subjects": [{"legal_status": {"looked_after": False}, "names": ["A", "B"]}]},
+]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_settled_document_is_the_fold_round_trip(document: dict[str, Any]) -> None:
+    """Empty objects vanish, empty lists stay, a list of objects keeps its non-empty
+    items, and `decision` stays whole: exactly what unflatten(flatten()) rebuilds."""
+    assert settled_document(document) == unflatten(flatten(document))
+
+
+def test_settled_document_by_hand() -> None:
+    """The second document worked by hand: the two empty subjects go, [] stays."""
+    assert settled_document(DOCUMENTS[1]) == {"subjects": [{"given_names": "Ann"}], "tags": []}
+
+
+VALUES: list[Any] = [
+    {"b": 1, "a": [True, None, 'é\u2028\n\t\x01"\\'], "c": {"z": -(2**63), "y": 2**64 - 1}},
+    ["\U0001f600", "<>&'", "\x7f"],
+    {"big": 2**70},  # beyond orjson: the standard library writes it
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_canonical_json_matches_the_standard_library(value: Any) -> None:
+    """orjson's sorted compact bytes equal json.dumps(sort_keys, compact, no ASCII)."""
+    assert canonical_json(value) == stdlib_canonical_json(value)
+    assert json.loads(canonical_json(value)) == value
+
+
+def test_canonical_json_by_hand() -> None:
+    """Keys sorted, no spaces, non-ASCII as UTF-8, control characters escaped."""
+    assert canonical_json({"b": "é", "a": "\x01\n"}) == b'{"a":"\\u0001\\n","b":"\xc3\xa9"}'
+
+
+def test_bulk_work_restores_the_collector_even_on_error() -> None:
+    """The collector is off inside, on again after, though the block raised."""
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), bulk_work():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
