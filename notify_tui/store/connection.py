@@ -119,6 +119,8 @@ _SAFE_CONSTRAINT_MESSAGE: Final = re.compile(
 )
 
 _DRIVER_ERRORS: Final = (dbapi2.Error, sqlite3.Error)
+DRIVER_ERRORS: Final = _DRIVER_ERRORS
+"""The database driver's exceptions, for a check that reports one instead of stopping."""
 
 
 def open_database(path: Path, key: bytes, *, create: bool = False) -> sqlite_utils.Database:

@@ -816,8 +816,14 @@ def parse_event_line(number: int, chunk: bytes, seen: set[str]) -> Event:
     if not (id_ok and canonical_ok):
         # The two encoders differ only on fractions (`events.canonical_json`): judge by
         # the standard library's bytes, which were the canonical form before orjson.
-        id_ok = hashlib.sha256(stdlib_canonical_json(body)).hexdigest() == event.id
-        canonical_ok = stdlib_canonical_json(document) == chunk
+        try:
+            id_ok = hashlib.sha256(stdlib_canonical_json(body)).hexdigest() == event.id
+            canonical_ok = stdlib_canonical_json(document) == chunk
+        except ValueError:  # NaN or an infinity: JSON holds neither, no event may
+            raise BundleRefused(
+                f"event {number} in the payload holds NaN or an infinity, which no event "
+                "may hold"
+            ) from None
     if not id_ok:
         raise BundleRefused(f"event {number} in the payload does not match its id (altered)")
     if not canonical_ok:
