@@ -13,6 +13,7 @@ import contextlib
 import functools
 import gc
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
@@ -119,7 +120,7 @@ from notify_tui.store import duty_pages, queries
 from notify_tui.store.backup import BACKUP_SUFFIX, backup_name, write_backup
 from notify_tui.store.bulk import bulk_work
 from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
-from notify_tui.store.events import Change, Event
+from notify_tui.store.events import FIELD_PATH, Change, Event
 from notify_tui.store.integrity import check_vault
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.migrations import REPROJECT_META_KEY
@@ -255,6 +256,12 @@ class Session:
         )
 
     def _check_own(self, event: Event) -> None:
+        for change in event.changes:
+            # A change built without validation (a new case's, from the validated case)
+            # still holds a path every peer's event schema accepts, or its chain could
+            # never be sent.
+            if len(change.field) > MAX_FIELD_PATH or not _FIELD_PATH.fullmatch(change.field):
+                raise InvalidInput(f"{change.field[:80]!r}: not a field path an event may set")
         partnership = event.case.startswith(PARTNERSHIP_PREFIX)
         own_log = event.case == VAULT_LOG
         relation: Relation = (
@@ -1683,15 +1690,28 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+_FIELD_PATH = re.compile(FIELD_PATH)
+MAX_FIELD_PATH = 200
+"""What `store.events.Change` allows a field path to be (pattern and length)."""
+
+
 @functools.lru_cache(maxsize=1024)
 def _json_strings(text: str) -> tuple[str, ...]:
-    """A stored JSON list of strings as a tuple (a few distinct ones, decoded once)."""
+    """A stored JSON list of strings as a tuple (a few distinct ones, decoded once).
+
+    Only lists the program writes pass here (a duty's reasons from the rule pack, a
+    case's conflicting field names), never text a person typed: the memo outlives a
+    locked session, so nothing typed may be kept in it (see `_corrections`)."""
     return tuple(json.loads(text))
 
 
-@functools.lru_cache(maxsize=1024)
 def _corrections(text: str) -> tuple[DutyCorrection, ...]:
-    """A duty's stored corrections (usually none) as views."""
+    """A duty's stored corrections (usually none) as views.
+
+    Not memoised: a correction holds its reason and who made it, typed by a person, and
+    a module-level memo would keep them in memory after the vault is locked."""
+    if text == "[]":
+        return ()
     return tuple(
         DutyCorrection(
             part=c.get("part"),

@@ -821,8 +821,7 @@ def parse_event_line(number: int, chunk: bytes, seen: set[str]) -> Event:
             canonical_ok = stdlib_canonical_json(document) == chunk
         except ValueError:  # NaN or an infinity: JSON holds neither, no event may
             raise BundleRefused(
-                f"event {number} in the payload holds NaN or an infinity, which no event "
-                "may hold"
+                f"event {number} in the payload holds NaN or an infinity, which no event may hold"
             ) from None
     if not id_ok:
         raise BundleRefused(f"event {number} in the payload does not match its id (altered)")

@@ -126,3 +126,22 @@ def test_a_head_whose_real_signature_is_kept_is_refused_too(
     assert refusal(la, office, [first, forged, relinked]) == (
         f"event 3 of device {la.identity.device_id} is not signed by its key"
     )
+
+
+def test_a_line_holding_nan_is_refused_in_one_line(
+    la_and_office: tuple[Session, Session],
+) -> None:
+    """JSON has no NaN; a line that holds one (valid to the schema, which takes any
+    value) is refused as a bundle fault, never an internal error."""
+    la, office = la_and_office
+    events = chain_of(la)
+
+    def with_nan(lines: bytes) -> bytes:
+        return lines.replace(b":true", b":NaN", 1)
+
+    raw = bundle_format.read_bundle(forged_bundle(la, office, events, lines=with_nan))
+    with pytest.raises(merge.BundleRefused) as refused:
+        merge.import_bundle(vault_of(office), office.projector, raw, office.clock.now())
+    # The schema reads NaN, the JSON dump writes it as null: its id cannot match.
+    assert refused.value.message == "event 1 in the payload does not match its id (altered)"
+    assert vault_of(office).db.execute("SELECT count(*) FROM events").fetchone()[0] == 0

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import gc
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from notify_tui.domain.fold import flatten, unflatten
+from notify_tui.errors import InvalidInput
+from notify_tui.services.session import Session
 from notify_tui.store.bulk import bulk_work
-from notify_tui.store.events import canonical_json, stdlib_canonical_json
+from notify_tui.store.events import Change, canonical_json, stdlib_canonical_json
+from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.owner import InlineOwner
 from notify_tui.store.projection import settled_document
 
 DOCUMENTS: list[dict[str, Any]] = [
@@ -61,3 +66,16 @@ def test_bulk_work_restores_the_collector_even_on_error() -> None:
         raise RuntimeError("boom")
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_an_own_change_with_a_path_no_peer_accepts_is_never_written(tmp_path: Path) -> None:
+    """Changes built without validation (a new case's) are still held to the event
+    schema's field paths: nothing is written, and the chain stays sendable."""
+    session, _ = Session.init(
+        tmp_path / "v", "a long test passphrase", org="Testshire (test)", role="la",
+        author="Ann Lead (fictional)", kdf=ARGON2_FLOOR, owner=InlineOwner(),
+    )  # fmt: skip
+    bad = Change.model_construct(field="Not A Valid.Path", value="x", replaces=[])
+    with pytest.raises(InvalidInput, match="not a field path an event may set"):
+        session._record([("SI-TEST0001", "case.edited", [bad])])
+    assert session.audit() == []
