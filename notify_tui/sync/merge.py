@@ -16,8 +16,8 @@ Order of checks (each refusal is a one-line `BundleRefused`; nothing is written)
    chains), its org the device's org; events already held are identical to the held
    ones, and one numbered as a chain's recorded head is that head (else: a fork; a lost
    head may come back this way); new events continue the held chain with no gap
-   ("events 5–7 of device X are missing"); the chain's head signature is the device's
-   (it covers every new event of the chain: docs/bundle-format.md, "Threat model");
+   ("events 5–7 of device X are missing"); every new event's signature is the
+   device's (docs/bundle-format.md, "Threat model");
 6. every new event keeps the event rules of `notify_tui.domain.event_rules` for its
    device's role (type, fields, values, who may write them), and was not recorded
    after this device's clock;
@@ -172,10 +172,10 @@ class _Walk:
 
     Every event is checked as it passes: its line (`bundle.parse_event_line`, before
     this), its place in the declared ranges and in its chain (id and `prev` links), the
-    chain held here, its org, and the event rules; a new event that passed is handed to
-    the writer. What needs the whole bundle is judged at the `end`: each chain's head
-    signature (the chain's ids and links were all recomputed by then, see
-    docs/bundle-format.md, "Threat model"), then authorisation and the record. A refusal
+    chain held here, its signature, its org, and the event rules; a new event that
+    passed is handed to the writer. What needs the whole bundle is judged at the `end`:
+    each chain's end (its range whole, its head the declared one and its signature checked
+    once more), then authorisation and the record. A refusal
     found while streaming is kept (the first of each stage) and raised at the end in the
     order the checks are documented, so the same bundle is refused for the same reason
     whatever else is wrong further on; once one is kept nothing more is written, and the
@@ -240,6 +240,16 @@ class _Walk:
         if chain.head is None and not self._starts_new(chain, event):
             return
         chain.head = event
+        # Every new event's own signature too, not only the head's: the head's covers
+        # the content and order of the events below it (their ids are in its hash), but
+        # not their signature text, which is not part of any id. A relay could swap it
+        # for garbage; kept, `doctor` would report it for good and a peer would refuse
+        # to take it on (docs/bundle-format.md, "Threat model").
+        if not event.signature_valid(chain.device.signing_public):
+            self.refuse(
+                _CHAINS, f"event {event.seq} of device {event.device} is not signed by its key"
+            )
+            return
         if event.org != chain.device.org:
             self.refuse(
                 _CHAINS,

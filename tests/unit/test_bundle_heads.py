@@ -1,10 +1,11 @@
-"""One head signature per chain: a forged middle event is still refused.
+"""A forged middle event is refused, whichever way it is forged.
 
-Import checks each chain's head signature once every event's id has been recomputed
-from its line and every `prev` link checked back to the chain held (docs/bundle-format.md,
-"Threat model"). These bundles are signed by the sending LA's real key and hold a chain
-of three real events of its own, the middle one forged in each way a forger without the
-LA's event key could try. All data is synthetic.
+Import recomputes every event's id from its line, checks every `prev` link back to the
+chain held, and checks every new event's signature (docs/bundle-format.md, "Threat
+model": the head's signature alone would cover what the events below it say, but not
+their signature text). These bundles are signed by the sending LA's real key and hold a
+chain of three real events of its own, the middle one forged in each way a forger
+without the LA's event key could try. All data is synthetic.
 """
 
 from __future__ import annotations
@@ -100,31 +101,47 @@ def test_a_middle_event_readdressed_breaks_the_next_link(
     )
 
 
-def test_a_middle_event_forged_and_the_chain_relinked_fails_the_head_signature(
+def test_a_middle_event_forged_and_the_chain_relinked_fails_its_signature(
     la_and_office: tuple[Session, Session],
 ) -> None:
-    """Relinking the head to the forged event changes the head's id, which the LA's
-    signature of the real head does not cover: the one signature checked refuses it."""
+    """Relinked so that every id and link holds, the forged event carries a signature
+    that is not the LA's: refused at that event."""
     la, office = la_and_office
     first, middle, head = chain_of(la)
     forged = readdressed(middle, changes=outline_changed(middle))
     relinked = readdressed(head, prev=forged.id)
     assert refusal(la, office, [first, forged, relinked]) == (
-        f"event 3 of device {la.identity.device_id} is not signed by its key"
+        f"event 2 of device {la.identity.device_id} is not signed by its key"
     )
 
 
 def test_a_head_whose_real_signature_is_kept_is_refused_too(
     la_and_office: tuple[Session, Session],
 ) -> None:
-    """The relinked head keeps the LA's real signature of the real head's id: it signs
-    another id, so it does not verify."""
+    """The forged event and the relinked head keep the LA's real signatures of the real
+    ids: each signs another id, so neither verifies; refused at the first."""
     la, office = la_and_office
     first, middle, head = chain_of(la)
-    forged = readdressed(middle, changes=outline_changed(middle))
+    forged = readdressed(middle, changes=outline_changed(middle)).model_copy(
+        update={"sig": middle.sig}
+    )
     relinked = readdressed(head, prev=forged.id).model_copy(update={"sig": head.sig})
     assert refusal(la, office, [first, forged, relinked]) == (
-        f"event 3 of device {la.identity.device_id} is not signed by its key"
+        f"event 2 of device {la.identity.device_id} is not signed by its key"
+    )
+
+
+def test_a_middle_event_s_signature_swapped_for_garbage_is_refused(
+    la_and_office: tuple[Session, Session],
+) -> None:
+    """What the LA signed, unchanged, but the middle event's signature text replaced (a
+    tampering relay): the head's signature still covers the content, yet the event is
+    refused, so no vault ever keeps a signature `doctor` would call tampered."""
+    la, office = la_and_office
+    first, middle, head = chain_of(la)
+    garbage = base64.b64encode(bytes(64)).decode()
+    assert refusal(la, office, [first, middle.model_copy(update={"sig": garbage}), head]) == (
+        f"event 2 of device {la.identity.device_id} is not signed by its key"
     )
 
 
