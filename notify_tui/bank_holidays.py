@@ -19,7 +19,6 @@ import functools
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -104,6 +103,8 @@ class CachedBankHolidays:
                 for day, name in sorted(table[year].items())
             },
         }
+        import tempfile  # here: only the run that works the table out writes it
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(
