@@ -7,6 +7,7 @@ Environment variables (prefix `NOTIFY_TUI_`):
 | `NOTIFY_TUI_HOME` | the vault folder (else the platform's user data folder) |
 | `NOTIFY_TUI_PASSPHRASE` | the passphrase for scheduled jobs (else `--passphrase-file`, a prompt) |
 | `NOTIFY_TUI_TODAY` | freeze today's date (demos, snapshots, tests) |
+| `NOTIFY_TUI_CACHE` | the cache folder: England's bank holidays (else the user cache folder) |
 | `NOTIFY_TUI_DEBUG` | `1` shows tracebacks of internal errors (they may contain case data) |
 
 Preferences live in the encrypted vault (`Preferences`), so a closure day or a rule
