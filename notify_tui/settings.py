@@ -7,6 +7,7 @@ Environment variables (prefix `NOTIFY_TUI_`):
 | `NOTIFY_TUI_HOME` | the vault folder (else the platform's user data folder) |
 | `NOTIFY_TUI_PASSPHRASE` | the passphrase for scheduled jobs (else `--passphrase-file`, a prompt) |
 | `NOTIFY_TUI_TODAY` | freeze today's date (demos, snapshots, tests) |
+| `NOTIFY_TUI_CACHE` | the cache folder: England's bank holidays (else the user cache folder) |
 | `NOTIFY_TUI_DEBUG` | `1` shows tracebacks of internal errors (they may contain case data) |
 
 Preferences live in the encrypted vault (`Preferences`), so a closure day or a rule
@@ -15,38 +16,33 @@ choice is the same for every command and never sits in a plaintext file.
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from notify_tui.domain.retention import DEFAULT_SCHEDULE, RETENTION_KINDS, RetentionRule
-
-ENV_PREFIX = "NOTIFY_TUI_"
-HOME_VARIABLE = f"{ENV_PREFIX}HOME"
-PASSPHRASE_VARIABLE = f"{ENV_PREFIX}PASSPHRASE"
-USER_VARIABLE = f"{ENV_PREFIX}USER"
-"""Who is unlocking the vault (a user's name), for scripts and the CLI."""
-NEW_PASSPHRASE_VARIABLE = f"{ENV_PREFIX}NEW_PASSPHRASE"
-"""A new user's passphrase for `users add` in scripts."""
-
-
-def resolve_home(home: Path | str | None = None) -> Path:
-    """The vault folder: `--home`, else `NOTIFY_TUI_HOME`, else the user data folder."""
-    if home:
-        return Path(home).expanduser()
-    from_env = os.environ.get(HOME_VARIABLE)
-    if from_env:
-        return Path(from_env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("notify-tui", appauthor=False))
-
+from notify_tui.environment import (  # re-exported: the names settings always had
+    ENV_PREFIX as ENV_PREFIX,
+)
+from notify_tui.environment import (
+    HOME_VARIABLE as HOME_VARIABLE,
+)
+from notify_tui.environment import (
+    NEW_PASSPHRASE_VARIABLE as NEW_PASSPHRASE_VARIABLE,
+)
+from notify_tui.environment import (
+    PASSPHRASE_VARIABLE as PASSPHRASE_VARIABLE,
+)
+from notify_tui.environment import (
+    USER_VARIABLE as USER_VARIABLE,
+)
+from notify_tui.environment import (
+    resolve_home as resolve_home,
+)
 
 BINDING_IDS: tuple[str, ...] = (
     "app.help", "app.lock", "app.quit",

@@ -26,6 +26,15 @@ TODAY = "2026-11-23"
 """A Monday; no bank holiday within two weeks either side."""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point NOTIFY_TUI_CACHE (the bank holiday table) at one temporary folder per run."""
+    with pytest.MonkeyPatch.context() as patch:
+        cache = tmp_path_factory.mktemp("cache")
+        patch.setenv("NOTIFY_TUI_CACHE", str(cache))
+        yield cache
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Point NOTIFY_TUI_HOME at a fresh temporary folder; drop secrets and debug flags."""

@@ -42,6 +42,7 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
     standard input. Per-child duties (CDOP, looked-after and care-leaver death) are
     listed once per child they apply to, as ID@N for the Nth subject (N >= 2).
     """
+    from notify_tui.bank_holidays import cached_bank_holidays
     from notify_tui.domain.calendar import WorkingDayCalendar
     from notify_tui.domain.models import (
         is_annual_report_document,
@@ -58,7 +59,9 @@ def check(source: str, as_json: bool, settings: tuple[str, ...], closures: tuple
 
     today = system_clock().today()
     document = read_json_document(source)
-    calendar = WorkingDayCalendar(parse_dates(closures, "--closure", today))
+    calendar = WorkingDayCalendar(
+        parse_dates(closures, "--closure", today), bank_holidays=cached_bank_holidays()
+    )
     initials: list[str] = []
     if is_annual_report_document(document):
         report = validate_annual_report(document, today)

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 import click
 
 from notify_tui.domain.text import json_escaped, terminal_line, terminal_text
-from notify_tui.errors import InvalidInput, NotifyError
-from notify_tui.settings import (
+from notify_tui.environment import (
     NEW_PASSPHRASE_VARIABLE,
     PASSPHRASE_VARIABLE,
     USER_VARIABLE,
     resolve_home,
 )
+from notify_tui.errors import InvalidInput, NotifyError
 
 if TYPE_CHECKING:
     from notify_tui.domain.calendar import WorkingDayCalendar

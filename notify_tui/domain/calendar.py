@@ -9,24 +9,40 @@ the Nth working day after X: X itself never counts, and an X on a weekend or hol
 simply counts from the next working day.
 
 Dates are handled as proleptic ordinals internally (``date.toordinal()``), so the hot paths
-are integer arithmetic and set look-ups; bank holidays are loaded lazily, a year at a time.
+are integer arithmetic and set look-ups; bank holidays are loaded lazily, a year at a time,
+from a `BankHolidays` source: by default `england_bank_holidays`, which asks the `holidays`
+package (slow to import: every country loads with it); the shells pass a table cached per
+`holidays` version (`notify_tui.bank_holidays`) that gives the same days.
 """
 
 from __future__ import annotations
 
 import bisect
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-
-import holidays
 
 __all__ = [
     "LOCAL_CLOSURE",
+    "BankHolidays",
     "WorkingDayCalendar",
     "add_calendar_hours",
     "add_calendar_months",
+    "england_bank_holidays",
 ]
+
+BankHolidays = Callable[[Sequence[int]], Mapping[date, str]]
+"""A source of bank holidays: given years, every bank holiday in England in them, by name."""
+
+
+def england_bank_holidays(years: Sequence[int]) -> dict[date, str]:
+    """England's bank holidays in ``years`` (substitute and one-off days included), from
+    ``holidays.country_holidays("GB", subdiv="ENG")``."""
+    import holidays  # here, not at the top: importing it loads every country's module
+
+    found = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
+    return {day: str(name) for day, name in found.items()}
+
 
 # date(1, 1, 1) is a Monday with ordinal 1, so an ordinal's weekday is (ordinal - 1) % 7.
 _SATURDAY = 5
@@ -48,12 +64,15 @@ def _weekdays_through(ordinal: int) -> int:
 class WorkingDayCalendar:
     """Working days in England: Monday to Friday less bank holidays and local closures.
 
-    Bank holidays come from ``holidays.country_holidays("GB", subdiv="ENG")`` and are loaded
-    lazily for a contiguous range of years that grows as dates outside it are asked about.
-    The instance caches, so build one per set of closure days and reuse it.
+    Bank holidays come from ``bank_holidays`` (by default `england_bank_holidays`) and are
+    loaded lazily for a contiguous range of years that grows as dates outside it are asked
+    about. The instance caches, so build one per set of closure days and reuse it.
     """
 
-    def __init__(self, closures: Iterable[date] = ()) -> None:
+    def __init__(
+        self, closures: Iterable[date] = (), bank_holidays: BankHolidays = england_bank_holidays
+    ) -> None:
+        self._bank_holidays = bank_holidays
         self._closures: frozenset[date] = frozenset(
             date(day.year, day.month, day.day) for day in closures
         )
@@ -82,7 +101,7 @@ class WorkingDayCalendar:
         if not self._closures:
             return self
         if self._national is None:
-            self._national = WorkingDayCalendar()
+            self._national = WorkingDayCalendar(bank_holidays=self._bank_holidays)
         return self._national
 
     # -- loading ---------------------------------------------------------------------------
@@ -100,8 +119,7 @@ class WorkingDayCalendar:
             for year in range(new_first, new_last + 1)
             if not self._first_year <= year <= self._last_year
         ]
-        bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=missing)
-        for day, name in bank_holidays.items():
+        for day, name in self._bank_holidays(missing).items():
             ordinal = day.toordinal()
             self._holiday_names[ordinal] = str(name)
             if _weekday(ordinal) < _SATURDAY:

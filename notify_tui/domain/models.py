@@ -153,7 +153,7 @@ def _not_future(value: date | None, info: ValidationInfo) -> date | None:
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class CarePeriod(_Input):

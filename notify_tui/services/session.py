@@ -22,6 +22,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 
+from notify_tui.bank_holidays import cached_bank_holidays
 from notify_tui.clock import Clock, system_clock
 from notify_tui.domain import office, wording
 from notify_tui.domain.calendar import WorkingDayCalendar
@@ -230,7 +231,9 @@ class Session:
         """Everything held about one person, for the data protection officer."""
 
     def _configure(self) -> None:
-        self.local_calendar = WorkingDayCalendar(self.preferences.calendar.closure_days)
+        self.local_calendar = WorkingDayCalendar(
+            self.preferences.calendar.closure_days, bank_holidays=cached_bank_holidays()
+        )
         """Working days less the closure days of the preferences: local rules only."""
         self.calendar = self.local_calendar.national()
         """National working days (Monday to Friday less England's bank holidays): every

@@ -294,6 +294,22 @@ def open_title(figures: Report) -> str:
     return text
 
 
+OPEN_ROWS_SHOWN = 100
+"""The open duties the reports screen lists (the soonest due); the count covers them all
+and the dashboard's "open" filter lists every one."""
+
+
+def open_more_text(figures: Report, shown: int = OPEN_ROWS_SHOWN) -> str:
+    """What the open duties table leaves out, in one line ("" when it lists them all)."""
+    count = figures.open.count
+    if count <= shown:
+        return ""
+    return (
+        f"Listed: the {shown} soonest due of {count}. The dashboard lists every open duty "
+        "(status filter: open); `notify-tui report --json` gives them all."
+    )
+
+
 def open_left_text(line: OpenDutyLine) -> str:
     """Working days left, or why there is no due date."""
     if line.working_days_left is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from notify_tui.services.types import Report
+from notify_tui.tui.screens import reports as reports_screen
 from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.views.reports import (
     DEFINITIONS,
@@ -13,6 +14,7 @@ from notify_tui.views.reports import (
     duty_name,
     left_out_text,
     open_left_text,
+    open_more_text,
     open_title,
     scope_label,
     share_text,
@@ -103,8 +105,10 @@ def assert_matches(screen: ReportsScreen, figures: Report) -> None:
     assert text(screen, "open-title") == open_title(figures)
     assert text(screen, "open-title").startswith(f"Open duties now: {open_block.count} ")
     shown = cells(screen, "open-duties")
-    assert list(shown) == [f"{duty.case_id}|{duty.duty}" for duty in open_block.duties]
-    for duty in open_block.duties:
+    listed = open_block.duties[: reports_screen.OPEN_ROWS_SHOWN]
+    assert list(shown) == [f"{duty.case_id}|{duty.duty}" for duty in listed]
+    assert text(screen, "open-more") == open_more_text(figures, reports_screen.OPEN_ROWS_SHOWN)
+    for duty in listed:
         cells_shown = shown[f"{duty.case_id}|{duty.duty}"]
         assert cells_shown[4] == open_left_text(duty)
         left = duty.working_days_left

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from pilot_helpers import wait_for
 from report_checks import assert_matches, cells, text
 from textual.widgets import Input, Select
 
 from notify_tui.clock import ManualClock
 from notify_tui.demo.vault import DemoVault
+from notify_tui.services.types import Report
 from notify_tui.tui.app import make_app
+from notify_tui.tui.screens import reports as reports_screen
 from notify_tui.tui.screens.dashboard import DashboardScreen
 from notify_tui.tui.screens.reports import ReportsScreen
 
@@ -145,3 +148,60 @@ async def test_a_late_send_is_listed_with_its_working_days_late(fresh_demo: Demo
         ]
         assert line.reason == reason
         assert reason in cells(screen, "late-sends")[f"{overdue.case_id}|panel-notification"]
+
+
+async def test_opening_works_the_figures_out_once(
+    demo: DemoVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The period boxes and the LA selector announce their first values as they mount;
+    the figures for that period are still worked out once, and again only for a new one."""
+    session = demo.session
+    asked: list[tuple[date, date, str | None]] = []
+    report = session.report
+
+    def counting(start: date, end: date, la: str | None = None) -> Report:
+        asked.append((start, end, la))
+        return report(start, end, la)
+
+    monkeypatch.setattr(session, "report", counting)
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        assert asked == [(date(2025, 11, 24), date(2026, 11, 23), session.identity.org)]
+        assert screen.figures is not None
+        await pilot.press("y")  # the last 12 months again: already shown
+        await pilot.pause()
+        assert len(asked) == 1
+        await pilot.press("m")
+        await pilot.pause()
+        assert asked[1:] == [(date(2026, 11, 1), date(2026, 11, 23), session.identity.org)]
+
+
+async def test_the_open_duties_table_lists_the_soonest_and_says_so(
+    demo: DemoVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more open duties than the table lists, it shows the soonest due, in the
+    dashboard's order, and a line says how many there are and where to see them all."""
+    monkeypatch.setattr(reports_screen, "OPEN_ROWS_SHOWN", 3)
+    app = make_app(demo.session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        figures = screen.figures
+        assert figures is not None and figures.open.count > 3
+        shown = cells(screen, "open-duties")
+        assert list(shown) == [f"{d.case_id}|{d.duty}" for d in figures.open.duties[:3]]
+        dues = [d.due for d in figures.open.duties[:4] if d.due]
+        assert dues == sorted(dues)
+        assert text(screen, "open-more") == (
+            f"Listed: the 3 soonest due of {figures.open.count}. The dashboard lists every "
+            "open duty (status filter: open); `notify-tui report --json` gives them all."
+        )
+        assert screen.query_one("#open-more").display

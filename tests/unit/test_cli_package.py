@@ -39,6 +39,9 @@ def python(
     }
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     env["NOTIFY_TUI_TODAY"] = "2026-11-23"
+    # The session's cache folder (conftest), never the real user cache folder.
+    if "NOTIFY_TUI_CACHE" in os.environ:
+        env.setdefault("NOTIFY_TUI_CACHE", os.environ["NOTIFY_TUI_CACHE"])
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         input=stdin,

@@ -157,6 +157,9 @@ def run_measured(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[st
     env.update(
         NOTIFY_TUI_HOME=str(home), NOTIFY_TUI_PASSPHRASE=PASSPHRASE, NOTIFY_TUI_TODAY="2026-11-23"
     )
+    # The session's cache folder (conftest), never the real user cache folder.
+    if "NOTIFY_TUI_CACHE" in os.environ:
+        env["NOTIFY_TUI_CACHE"] = os.environ["NOTIFY_TUI_CACHE"]
     out, err = home.parent / f"{args[0]}.out", home.parent / f"{args[0]}.err"
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(

@@ -41,7 +41,15 @@ def test_the_program_runs_with_no_posix_only_call(tmp_path: Path) -> None:
     """Every module imports, and the vault, lock, backup, bundles, demo sweep, CLI and line
     mode work, with fcntl, pwd, termios, os.getuid, os.fchmod, O_NOFOLLOW... all gone."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("NOTIFY_TUI_")}
-    env.update(TESTS_CHEAP_KDF="1", NOTIFY_TUI_TODAY="2026-11-23", PYTHONPATH=str(ROOT))
+    # The cache folder is set: the fictional Windows folder is a relative path here, and
+    # the bank holiday table would be written under it inside the checkout.
+    cache = tmp_path / "cache"
+    env.update(
+        TESTS_CHEAP_KDF="1",
+        NOTIFY_TUI_TODAY="2026-11-23",
+        NOTIFY_TUI_CACHE=str(cache),
+        PYTHONPATH=str(ROOT),
+    )
     result = subprocess.run(
         [sys.executable, str(SCRIPT), str(tmp_path)],
         capture_output=True,
@@ -53,6 +61,8 @@ def test_the_program_runs_with_no_posix_only_call(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines() == STEPS, result.stdout
+    assert [p.name for p in cache.glob("england-bank-holidays-*.json")], "the table's cache"
+    assert not list(ROOT.glob("C:*")), "nothing written in the checkout"
 
 
 def test_files_are_created_owner_only_past_the_umask(tmp_path: Path) -> None:

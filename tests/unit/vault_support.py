@@ -94,6 +94,9 @@ def cli_env(home: Path | None, passphrase: str | None = PASSPHRASE, **extra: str
     if kdf_stub.is_cheap():
         env[kdf_stub.ENV_SWITCH] = "1"
     env["NOTIFY_TUI_TODAY"] = TODAY
+    # The session's cache folder (conftest), never the real user cache folder.
+    if "NOTIFY_TUI_CACHE" in os.environ:
+        env["NOTIFY_TUI_CACHE"] = os.environ["NOTIFY_TUI_CACHE"]
     if home is not None:
         env["NOTIFY_TUI_HOME"] = str(home)
     if passphrase is not None:

@@ -23,6 +23,7 @@ from notify_tui.views.dates import parse_day
 from notify_tui.views.reports import (
     DEFINITIONS,
     NOTIFICATION_NOTES,
+    OPEN_ROWS_SHOWN,
     TIMELINESS_COLUMNS,
     day_text,
     death_bars,
@@ -35,6 +36,7 @@ from notify_tui.views.reports import (
     left_out_text,
     notification_rows,
     open_left_text,
+    open_more_text,
     open_title,
     period_presets,
     period_text,
@@ -84,6 +86,9 @@ class ReportsScreen(Screen[None]):
         self.start = start or default_start
         self.end = end or default_end
         self.figures: Report | None = None
+        self._shown: tuple[date, date, str | None] | None = None
+        """The period and LA the tables show: the fields' own change events on mounting,
+        and a preset that is already chosen, ask for them again and are not recomputed."""
 
     def compose(self) -> ComposeResult:
         office = self.session.identity.role == "office"
@@ -132,6 +137,7 @@ class ReportsScreen(Screen[None]):
             yield Static(id="open-title", classes="section-title")
             yield Static(DEFINITIONS["open"], classes="caption")
             yield DataTable(id="open-duties", cursor_type="row", zebra_stripes=True)
+            yield Static(id="open-more", classes="figure-line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -146,8 +152,10 @@ class ReportsScreen(Screen[None]):
         self.query_one("#open-duties", DataTable).add_columns(
             "Case", "LA", "Duty", "Due", "Working days left", "Status"
         )
-        self.show_report()
+        self.query_one("#period-error", Static).update("Working out the figures…")
         self.query_one("#report", VerticalScroll).focus()
+        # The screen is drawn first, then filled: the figures read every duty.
+        self.call_after_refresh(self.show_report)
 
     # -- the period ------------------------------------------------------------------
 
@@ -192,12 +200,19 @@ class ReportsScreen(Screen[None]):
 
     def show_report(self) -> None:
         """Compute the figures for the period and LA, and fill every table."""
+        if not self.is_mounted:
+            return
+        wanted = (self.start, self.end, self.la)
+        if wanted == self._shown:
+            return
         try:
             figures = self.session.report(self.start, self.end, self.la)
         except NotifyError as error:
+            self._shown = None
             self.query_one("#period-error", Static).update(Text(error.message, style="bold"))
             return
         self.figures = figures
+        self._shown = wanted
         today = self.session.today()
         self.query_one("#presets", Static).update(
             "Presets: " + " · ".join(p.describe() for p in period_presets(today))
@@ -266,7 +281,7 @@ class ReportsScreen(Screen[None]):
         self.query_one("#open-title", Static).update(open_title(figures))
         table = self.query_one("#open-duties", DataTable)
         table.clear()
-        for row in block.duties:
+        for row in block.duties[:OPEN_ROWS_SHOWN]:
             level = urgency("open", row.working_days_left)
             due = "-" if row.due is None else date.fromisoformat(row.due).strftime("%a %d %b %Y")
             table.add_row(
@@ -278,6 +293,9 @@ class ReportsScreen(Screen[None]):
                 urgency_text(URGENCY_LABELS[level], level),
                 key=f"{row.case_id}|{row.duty}",
             )
+        more = open_more_text(figures, OPEN_ROWS_SHOWN)
+        self.query_one("#open-more", Static).update(more)
+        self.query_one("#open-more", Static).display = bool(more)
 
     def action_back(self) -> None:
         """Back to the dashboard."""

@@ -27,6 +27,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from notify_tui.bank_holidays import cached_bank_holidays
 from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.errors import NotifyError
 from notify_tui.services.session import Session
@@ -322,7 +323,7 @@ class SettingsScreen(Screen[Preferences | None]):
     @on(Input.Submitted, "#closure-day")
     def _add_closure(self) -> None:
         field = self.query_one("#closure-day", Input)
-        calendar = WorkingDayCalendar(self.closures)
+        calendar = WorkingDayCalendar(self.closures, bank_holidays=cached_bank_holidays())
         today = self.session.today()
         problem = check_closure_day(field.value, self.closures, calendar, today)
         self.query_one("#closure-error", Static).update(problem or "")
