@@ -55,7 +55,14 @@ from notify_tui.domain.models import (
     Decision,
     describe_validation_error,
 )
-from notify_tui.domain.people import ACCESS_FIELD, HOLD_FIELD, MAX_DETAIL_LENGTH, PEOPLE_FIELD
+from notify_tui.domain.people import (
+    ACCESS_FIELD,
+    HOLD_FIELD,
+    MAX_DETAIL_LENGTH,
+    PEOPLE_FIELD,
+    AccessAction,
+    PeopleAction,
+)
 from notify_tui.domain.text import forbidden_character
 from notify_tui.errors import InvalidInput
 
@@ -365,15 +372,7 @@ DUTY_RECORDS: Final[Mapping[str, type[_Record]]] = {
 class AccessRecord(_Record):
     """`access`: what was looked at or taken out (`people.ACCESS_ACTIONS`), never the data."""
 
-    action: Literal[
-        "opened",
-        "names_shown",
-        "submission_viewed",
-        "field_copied",
-        "report",
-        "backup",
-        "subject_export",
-    ]
+    action: AccessAction
     detail: Annotated[str, StringConstraints(min_length=1, max_length=MAX_DETAIL_LENGTH)] | None = (
         None
     )
@@ -383,15 +382,7 @@ class PeopleRecord(_Record):
     """`people`: a change to the users (`people.PEOPLE_ACTIONS`), naming the user (not
     their passphrase)."""
 
-    action: Literal[
-        "added",
-        "removed",
-        "passphrase",
-        "rotated",
-        "recovered",
-        "recovery_split",
-        "recovery_code",
-    ]
+    action: PeopleAction
     user: Name | None = None
     role: Literal["admin", "lead", "deputy", "viewer", "manager", "coordinator"] | None = None
     detail: Annotated[str, StringConstraints(min_length=1, max_length=MAX_DETAIL_LENGTH)] | None = (

@@ -17,13 +17,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Protocol
+from typing import Any
 
-from notify_tui.clock import Clock
 from notify_tui.domain.dates import ago_in_words
 from notify_tui.domain.ids import new_draft_id
 from notify_tui.domain.people import Permission
 from notify_tui.errors import InvalidInput
+from notify_tui.services.context import SessionContext
 from notify_tui.store import drafts as store
 from notify_tui.store.owner import Owner, owned
 from notify_tui.store.vault import Vault
@@ -77,24 +77,6 @@ class Draft:
     def id(self) -> str:
         """The draft's id."""
         return self.summary.id
-
-
-class SessionContext(Protocol):
-    """What the draft verbs need of the `Session` that builds them."""
-
-    def require(self, permission: Permission, action: str) -> None:
-        """Refuse unless the signed-in user may `action`."""
-        ...
-
-    @property
-    def owner(self) -> Owner:
-        """Where the vault's connection lives; every verb runs there."""
-        ...
-
-    @property
-    def clock(self) -> Clock:
-        """Now, for when a draft was saved and how old it is."""
-        ...
 
 
 class DraftService:

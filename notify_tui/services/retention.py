@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from notify_tui.clock import Clock
 from notify_tui.domain.event_rules import MAX_HOLD_REASON
 from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
 from notify_tui.domain.people import HOLD_FIELD, HOLD_TYPE, VAULT_LOG, Permission
@@ -35,6 +34,7 @@ from notify_tui.domain.retention import (
 )
 from notify_tui.domain.text import forbidden_character
 from notify_tui.errors import InvalidInput
+from notify_tui.services.context import SessionContext
 from notify_tui.settings import Preferences
 from notify_tui.store import queries
 from notify_tui.store import retention as store
@@ -94,22 +94,8 @@ def hold_json(hold: Hold) -> dict[str, Any]:
     }
 
 
-class SessionContext(Protocol):
-    """What the retention verbs need of the `Session` that builds them."""
-
-    def require(self, permission: Permission, action: str) -> None:
-        """Refuse unless the signed-in user may `action`."""
-        ...
-
-    @property
-    def owner(self) -> Owner:
-        """Where the vault's connection lives; every verb runs there."""
-        ...
-
-    @property
-    def clock(self) -> Clock:
-        """Today's date."""
-        ...
+class RetentionContext(SessionContext, Protocol):
+    """What the retention verbs need of the `Session` beyond every service's."""
 
     @property
     def identity(self) -> Identity:
@@ -137,7 +123,7 @@ Recorder = Callable[[Iterable[tuple[str, str, Sequence[Change]]]], list[Event]]
 class RetentionService:
     """The retention schedule and legal holds of one unlocked vault."""
 
-    def __init__(self, session: SessionContext, vault: Vault, record: Recorder) -> None:
+    def __init__(self, session: RetentionContext, vault: Vault, record: Recorder) -> None:
         self._session = session
         self._vault = vault
         self._record = record

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from notify_tui.clock import Clock
 from notify_tui.domain.nhs import is_valid_nhs_number, normalise_nhs_number
 from notify_tui.domain.people import Permission
 from notify_tui.domain.subject_access import ThirdParty, matching_subjects, third_parties
 from notify_tui.errors import InvalidInput, VaultError
+from notify_tui.services.context import SessionContext
 from notify_tui.services.types import AuditEntry, CaseDetail
 from notify_tui.store import retention as store
 from notify_tui.store.aes_zip import new_password, write_new_file, zip_bytes
@@ -41,22 +41,8 @@ class SubjectExport:
     """The ZIP's password (shown once), or None for a plain ZIP."""
 
 
-class SessionContext(Protocol):
-    """What the export needs of the `Session` that builds it."""
-
-    def require(self, permission: Permission, action: str) -> None:
-        """Refuse unless the signed-in user may `action`."""
-        ...
-
-    @property
-    def owner(self) -> Owner:
-        """Where the vault's connection lives."""
-        ...
-
-    @property
-    def clock(self) -> Clock:
-        """When the export was made."""
-        ...
+class SubjectAccessContext(SessionContext, Protocol):
+    """What the export needs of the `Session` beyond every service's."""
 
     @property
     def identity(self) -> Identity:
@@ -91,7 +77,7 @@ class SessionContext(Protocol):
 class SubjectAccessService:
     """Subject access exports of one unlocked vault."""
 
-    def __init__(self, session: SessionContext, vault: Vault) -> None:
+    def __init__(self, session: SubjectAccessContext, vault: Vault) -> None:
         self._session = session
         self._vault = vault
 
