@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from notify_tui.domain.models import CaseKind
+from notify_tui.domain.text import forbidden_character
 
 Trigger = Literal["case_closed", "date_of_birth", "date_of_death"]
 """What a retention period counts from."""
@@ -68,6 +69,14 @@ class RetentionRule(BaseModel):
         max_length=200
     )
     """The council's schedule reference, or the source of the default."""
+
+    @field_validator("reference")
+    @classmethod
+    def _one_plain_line(cls, reference: str) -> str:
+        bad = forbidden_character(reference, multiline=False)
+        if bad:
+            raise ValueError(f"holds the control character {bad}")
+        return reference
 
     def words(self) -> str:
         """The rule in words: "35 years after the case closed"."""

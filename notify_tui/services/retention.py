@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Protocol
 
+from pydantic import ValidationError
+
 from notify_tui.domain.event_rules import MAX_HOLD_REASON
-from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind
+from notify_tui.domain.models import CASE_KIND_LABELS, CaseKind, describe_validation_error
 from notify_tui.domain.people import HOLD_FIELD, HOLD_TYPE, VAULT_LOG, Permission
 from notify_tui.domain.retention import (
     Hold,
@@ -222,9 +224,12 @@ class RetentionService:
             raise InvalidInput(f"{kind!r} is not a kind of case (one of {kinds})")
         preferences = self._session.preferences
         schedule = {**preferences.retention.schedule}
-        schedule[kind] = RetentionRule.model_validate(
-            {"trigger": trigger, "years": years, "reference": reference}
-        )
+        try:
+            schedule[kind] = RetentionRule.model_validate(
+                {"trigger": trigger, "years": years, "reference": reference}
+            )
+        except ValidationError as error:
+            raise InvalidInput(f"--{describe_validation_error(error)}") from None
         retention = preferences.retention.model_copy(update={"schedule": schedule})
         updated = Preferences.model_validate(
             {**preferences.model_dump(mode="json"), "retention": retention.model_dump(mode="json")}

@@ -231,6 +231,13 @@ def test_the_cli_holds_and_lists(la: Session, home: Path) -> None:
          "--reason: say why in at least 10 characters"),
         (("retention", "set", "child_death", "--trigger", "date_of_death", "--years", "1",
           "--reference", "x"), DEPUTY, DEPUTY_PASS, "may not change the retention schedule"),
+        (("retention", "set", "child_death", "--trigger", "date_of_death", "--years", "5",
+          "--reference", "   "), ADMIN, PASS, "--reference: String should have at least 1"),
+        (("retention", "set", "child_death", "--trigger", "date_of_death", "--years", "5",
+          "--reference", "Sched \x1b[31m4.3"), ADMIN, PASS,
+         "--reference: holds the control character U+001B"),
+        (("retention", "set", "child_death", "--trigger", "date_of_death", "--years", "5",
+          "--reference", "x" * 201), ADMIN, PASS, "--reference: String should have at most 200"),
     ],
 )  # fmt: skip
 def test_cli_refusals_are_one_line_and_change_nothing(
@@ -243,3 +250,4 @@ def test_cli_refusals_are_one_line_and_change_nothing(
     assert code == 2 and out.count("\n") == 1 and expected in out, out
     with Session.unlock(home, passphrase=PASS, user=ADMIN, write=False, owner=InlineOwner()) as s:
         assert events(s) == before
+        assert s.retention.schedule()["child_death"].years == 15  # the default, unchanged
