@@ -73,7 +73,7 @@ BINDING_IDS: tuple[str, ...] = (
     "annual_report.save",
     "users.add", "users.remove", "users.back",
     "audit.back",
-    "retention.all", "retention.back",
+    "retention.all", "retention.erase", "retention.back",
 )  # fmt: skip
 """Every key binding id of the terminal app, the ids a `keymap` may name (a test checks
 this list against the bindings the app defines)."""

@@ -36,7 +36,7 @@ COMMAND_TABLE: dict[str, tuple[str, str]] = {
     ),
     "case": (
         "cases",
-        "Add, list, show and edit cases.",
+        "Add, list, show, edit and erase cases.",
     ),
     "catch-up": (
         "restore",

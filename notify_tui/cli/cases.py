@@ -1,8 +1,9 @@
-"""`notify-tui case add|list|show|edit`."""
+"""`notify-tui case add|list|show|edit|erase`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,17 +16,19 @@ from notify_tui.cli.common import (
     emit_json,
     json_document,
     jsonable,
+    second_passphrase,
     with_session,
 )
 from notify_tui.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from notify_tui.services.erasure import ErasureView
     from notify_tui.services.session import Session
 
 
 @click.group(cls=NotifyGroup)
 def case() -> None:
-    """Add, list, show and edit cases."""
+    """Add, list, show, edit and erase cases."""
 
 
 @case.command("add")
@@ -106,6 +109,10 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
     from notify_tui.views.office import step_rows
     from notify_tui.views.sync import received_lines
 
+    erased = session.erasure.erased(case_id)
+    if erased is not None:
+        _show_erased(session, erased, as_json)
+        return
     detail = session.open_case(case_id)
     receipts = session.sync.receipt_for(case_id)
     holds = session.retention.holds_on(case_id)
@@ -192,6 +199,103 @@ def parse_assignments(
             raise InvalidInput(f"--set (number {number}): write FIELD=VALUE")
         values[name.strip()] = parse_value(raw)
     return values
+
+
+def _show_erased(session: Session, view: ErasureView, as_json: bool) -> None:
+    """An erased case: what its certificate says, who confirmed, and the audit trail
+    that is left (who did what kind of step, when; never what)."""
+    trail = session.erasure.trail(view.case_id)
+    if as_json:
+        emit_json(
+            {
+                **view.as_json(),
+                "audit": [
+                    {"at": at.isoformat(), "author": author, "type": kind, "erased": gone}
+                    for at, author, kind, gone in trail
+                ],
+            }
+        )
+        return
+    record = view.record
+    echo(f"Case {view.case_id} — {view.org}: {view.words()}")
+    echo(f"  Ground: {view.ground_words()}")
+    echo(f"  Reason: {record.reason}")
+    echo(f"  Erased by {record.by}, confirmed by {record.confirmed_by}")
+    echo(f"  Certificate: {view.certificate}")
+    echo(f"  Events erased where it was written: {record.events} (ids' digest {record.digest})")
+    echo(f"  Held here as erased: {view.erased_here} event(s), with no content")
+    if view.confirmations:
+        for peer in view.confirmations:
+            when = f" (receipt of {peer.received_at[:10]})" if peer.received_at else ""
+            echo(f"  Erased at {peer.org} ({peer.role}, {peer.device}) too{when}")
+    else:
+        echo("  No peer's receipt shows the certificate yet: export a bundle to them")
+    echo("Audit trail (what remains: when, who, what kind of step):")
+    for at, author, kind, gone in trail:
+        echo(f"  {at:%Y-%m-%d %H:%M} {author}: {kind}{' (erased)' if gone else ''}")
+
+
+@case.command("erase")
+@with_session()
+@click.argument("case_id", metavar="ID")
+@click.option(
+    "--reason",
+    required=True,
+    help="Why it may be destroyed (the schedule's line, or how the duplicate came about); "
+    "never what the case held.",
+)
+@click.option(
+    "--confirm-user",
+    metavar="NAME",
+    required=True,
+    help="The second person (an admin if you are a lead, a lead or an admin if you are "
+    "an admin), who confirms here and now with their own passphrase.",
+)
+@click.option(
+    "--confirm-passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the second person's passphrase from this file (else a hidden prompt).",
+)
+@click.option(
+    "--duplicate-of",
+    metavar="CASE",
+    help="Erase it as a duplicate of CASE (the case kept), whatever its retention date.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the certificate as JSON.")
+def case_erase(
+    session: Session,
+    case_id: str,
+    reason: str,
+    confirm_user: str,
+    confirm_passphrase_file: Path | None,
+    duplicate_of: str | None,
+    as_json: bool,
+) -> None:
+    """Erase a case whose retention period has run, or a duplicate: two people.
+
+    Writes a signed erasure certificate (what was erased, on which ground, why, who,
+    when; no content) and keeps each of the case's events with no content, so every
+    chain and signature still verifies. The business office erases its copy when the
+    certificate reaches it. Refused while a legal hold is in force on the case.
+    Backups made before today still hold the case until they are deleted.
+    """
+    passphrase = second_passphrase(confirm_user, confirm_passphrase_file)
+    view = session.erasure.erase(
+        case_id,
+        reason=reason,
+        confirm_user=confirm_user,
+        confirm_passphrase=passphrase,
+        duplicate_of=duplicate_of,
+    )
+    if as_json:
+        emit_json(view.as_json())
+        return
+    echo(f"Case {case_id} {view.words()}: {view.ground_words()}.")
+    echo(
+        f"{view.erased_here} event(s) kept with no content; the certificate goes to the "
+        "business office with the next bundle, and its copy is erased when it arrives."
+    )
+    echo("Backups (.ntbackup) made before now still hold the case until they are deleted.")
 
 
 @case.command("edit")

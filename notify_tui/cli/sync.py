@@ -256,10 +256,13 @@ def outcome_line(outcome: ImportOutcome) -> str:
     """One file's outcome in one line."""
     name = outcome.path.name
     if outcome.status == "imported":
-        return (
+        line = (
             f"{name}: imported {outcome.new_events} new event(s) from {outcome.sender}; "
             f"{len(outcome.cases)} case(s) updated"
         )
+        if outcome.erased:
+            line += f"; erased here as their certificates say: {', '.join(outcome.erased)}"
+        return line
     if outcome.status == "already imported":
         return f"{name}: already imported; nothing changed"
     if outcome.status == "refused":

@@ -47,6 +47,7 @@ from pydantic_core import to_jsonable_python
 
 from notify_tui.domain import office
 from notify_tui.domain.duty_states import MIN_REASON, PARTS
+from notify_tui.domain.erasure import ERASE_FIELD, ERASE_TYPE, ErasureRecord
 from notify_tui.domain.fold import flatten, unflatten
 from notify_tui.domain.models import (
     MAX_NAMED_SUBJECTS,
@@ -101,6 +102,7 @@ class FieldKind(StrEnum):
     ACCESS = "access log entry"
     PEOPLE = "people entry"
     HOLD = "legal hold entry"
+    ERASURE = "erasure certificate"
 
 
 DUTY_PARTS: Final = (
@@ -218,6 +220,11 @@ EVENT_RULES: Final[Mapping[str, TypeRule]] = {
         {"owner": frozenset({_F.HOLD}), "office": frozenset({_F.HOLD})},
         single=True,
         summary="a legal hold placed or lifted, with the reason (on a case, or on everything)",
+    ),
+    ERASE_TYPE: TypeRule(
+        {"owner": frozenset({_F.ERASURE})},
+        single=True,
+        summary="a case erased, by two people, with the ground and the reason (no content)",
     ),
     "conflict.resolved": TypeRule(
         {
@@ -442,6 +449,8 @@ def classify(path: str, duty_ids: Collection[str]) -> FieldPath:
         return FieldPath(FieldKind.PEOPLE, path)
     if path == HOLD_FIELD:
         return FieldPath(FieldKind.HOLD, path)
+    if path == ERASE_FIELD:
+        return FieldPath(FieldKind.ERASURE, path)
     if parts[0] == "duties":
         if len(parts) < 3:
             raise _Refused(path, "not a duty record field (duties.<duty>.<part>)")
@@ -603,7 +612,7 @@ def _dated_context(at: datetime) -> dict[str, Any]:
     return {"lenient": True, "today": at.date() + timedelta(days=1)}
 
 
-def _check_record(path: str, model: type[_Record], value: Any, at: datetime) -> None:
+def _check_record(path: str, model: type[BaseModel], value: Any, at: datetime) -> None:
     if not isinstance(value, dict):
         raise _Refused(path, "must be an object")
     try:
@@ -893,6 +902,13 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
         _check_record(path, PeopleRecord, value, at)
     elif kind is FieldKind.HOLD:
         _check_record(path, HoldRecord, value, at)
+    elif kind is FieldKind.ERASURE:
+        _check_record(path, ErasureRecord, value, at)
+        problem = ErasureRecord.model_validate(value).consistent()
+        if problem is not None:
+            raise _Refused(path, problem)
+        if event.author.casefold() != value["by"].casefold():
+            raise _Refused(f"{path}.by", "is not the event's author")
     else:
         assert found.part is not None
         _check_yearly(path, found.part, value, at)

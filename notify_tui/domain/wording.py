@@ -650,8 +650,26 @@ def _hold(author: str, changes: Sequence[ChangeLike]) -> str:
     return "; ".join(said)
 
 
+def _erased(author: str, changes: Sequence[ChangeLike]) -> str:
+    """`case.erased`: the erasure certificate: the ground, who confirmed, and why."""
+    said = []
+    for change in changes:
+        record = _record(change.value)
+        ground = (
+            f"as a duplicate of {record.get('duplicate_of')}"
+            if record.get("ground") == "duplicate"
+            else "at the end of its retention period"
+        )
+        said.append(
+            f"erased the case {ground}, confirmed by {record.get('confirmed_by')}: "
+            f"{record.get('reason') or '(no reason)'}"
+        )
+    return "; ".join(said)
+
+
 EVENT_TEMPLATES: dict[str, Phrase] = {
     "case.created": _created,
+    "case.erased": _erased,
     "case.edited": _edited,
     "conflict.resolved": _resolved,
     "decision.recorded": _per_change("recorded the threshold decision: {value}"),
@@ -678,5 +696,7 @@ EVENT_TEMPLATES: dict[str, Phrase] = {
 def audit_sentence(event_type: str, author: str, changes: Sequence[ChangeLike]) -> str:
     """An event of the audit trail as a sentence: "A. Lead marked the Panel notification
     sent on 20 Nov 2026, reference NOTIF-123". An unknown type names the fields only."""
+    if not changes:  # an event of an erased case: who and what kind of step are left
+        return f"{author} made a {event_type} entry; what it said was erased"
     phrase = EVENT_TEMPLATES.get(event_type) or _unknown(event_type)
     return f"{author} {phrase(author, changes)}"

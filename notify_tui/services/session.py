@@ -89,6 +89,7 @@ from notify_tui.domain.text import forbidden_character
 from notify_tui.domain.urgency import SOON_WORKING_DAYS, urgency
 from notify_tui.errors import InvalidInput, NotifyError, NotPermitted, VaultError
 from notify_tui.services.drafts import DraftService
+from notify_tui.services.erasure import ErasureService
 from notify_tui.services.retention import RetentionService
 from notify_tui.services.subject_access import SubjectAccessService
 from notify_tui.services.sync import SyncService
@@ -229,6 +230,8 @@ class Session:
         """The retention schedule, what has reached its date, and legal holds."""
         self.subject_access = SubjectAccessService(self, vault)
         """Everything held about one person, for the data protection officer."""
+        self.erasure = ErasureService(self, vault, self.retention)
+        """Erasing a case by two people, with a certificate; what a certificate says."""
 
     def _configure(self) -> None:
         self.local_calendar = WorkingDayCalendar(
@@ -400,6 +403,23 @@ class Session:
     def user_name(self) -> str:
         """The signed-in user's name, recorded on every change."""
         return self._vault.author
+
+    @property
+    def user_role(self) -> str | None:
+        """The signed-in user's role (None in a recovery session)."""
+        user = self._vault.user
+        return None if user is None else user.role
+
+    def record_events(self, entries: list[tuple[str, str, list[Change]]]) -> list[Event]:
+        """Record events from this device, held to a peer's rules (for the services)."""
+        return self._record(entries)
+
+    def second_person(self, name: str, passphrase: str, action: str) -> tuple[str, str]:
+        """Check a second user there and then (`_second_person`); their name and role."""
+        confirmed = self._second_person(name, passphrase, action)
+        found = self._vault.find_user(confirmed)
+        assert found is not None
+        return confirmed, found.role
 
     def may(self, permission: Permission) -> bool:
         """Whether the signed-in user's role allows `permission` (the shells hide keys)."""
@@ -1230,6 +1250,12 @@ class Session:
     def _case_detail(self, case_id: str) -> CaseDetail:
         row = queries.case_row(self._vault, case_id)
         if row is None:
+            erased = self.erasure.erased(case_id)
+            if erased is not None:
+                raise InvalidInput(
+                    f"case {case_id} was {erased.words()}: nothing of it is held but who did "
+                    f"what and when (`notify-tui case show {case_id}`)"
+                )
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
         state = self._state(case_id)
         return CaseDetail(

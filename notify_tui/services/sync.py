@@ -33,6 +33,7 @@ from notify_tui.services.sync_types import (
     ReceiptView,
     VerifyReport,
 )
+from notify_tui.store import erasure
 from notify_tui.store import restore as store_restore
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.files import atomic_write_bytes
@@ -312,6 +313,8 @@ class SyncService:
                 reason=f"could not be checked (internal error {type(error).__name__}); "
                 "nothing of it was written",
             )
+        if result.erased:
+            erasure.checkpoint(self._vault)  # no copy of an erased page left in the log
         return ImportOutcome(
             path,
             "already imported" if result.already_imported else "imported",
@@ -319,6 +322,7 @@ class SyncService:
             new_events=result.new_events,
             cases=tuple(result.cases),
             caught_up=result.caught_up,
+            erased=tuple(result.erased),
         )
 
     def iter_import(self, paths: Sequence[Path]) -> Iterator[ImportOutcome]:

@@ -89,6 +89,8 @@ class ImportOutcome:
     """Where the file was filed (`done/` or `rejected/`), for a folder import."""
     caught_up: bool = False
     """This import ended the catch-up after a restore (`SyncService.catch_up` says more)."""
+    erased: tuple[str, ...] = ()
+    """The cases this import erased here (an erasure certificate it brought)."""
 
     def as_json(self) -> dict[str, object]:
         """A plain row for `--json` output."""
@@ -101,6 +103,7 @@ class ImportOutcome:
             "cases": list(self.cases),
             "moved_to": None if self.moved_to is None else str(self.moved_to),
             "caught_up": self.caught_up,
+            "erased": list(self.erased),
         }
 
 

@@ -11,6 +11,13 @@ Ed25519 key.
 A change names the field it sets (a dotted path such as `incident.aware_date`) and the
 ids of the events whose values for that field it replaces. Two changes that replace
 the same value without seeing each other are a conflict; see `notify_tui.domain.fold`.
+
+An erased event (issue 18, `notify_tui.domain.erasure`) keeps everything but its
+changes: its place in the chain (`device`, `seq`, `prev`), when, who, which organisation,
+which case, what type of step, its `id` and its `sig`; `erased` names the signed erasure
+certificate (`case.erased`) that took its changes away. Its id can no longer be worked out
+from its body: the certificate, held beside it, vouches for it, and the device's signature
+over the id, and the next event's `prev`, still verify.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 EVENT_SIGNING_PREFIX = b"notify-tui event v1\x00"
 HEX64 = r"^[0-9a-f]{64}$"
@@ -50,6 +57,7 @@ EVENT_TYPES = (
     "access.recorded",
     "people.recorded",
     "hold.recorded",
+    "case.erased",
 )
 
 
@@ -121,10 +129,34 @@ class EventBody(BaseModel):
 
 
 class Event(EventBody):
-    """A signed, content-addressed event."""
+    """A signed, content-addressed event (or an erased one: `erased`, no changes)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["changes"],
+                    "properties": {"changes": {"minItems": 1}},
+                    "not": {"required": ["erased"]},
+                },
+                {"required": ["erased"], "not": {"required": ["changes"]}},
+            ]
+        }
+    )
+
+    changes: list[Change] = Field(default_factory=list, max_length=2_000)
     id: str = Field(pattern=HEX64)
     sig: str = Field(max_length=200)
+    erased: str | None = Field(default=None, pattern=HEX64)
+    """The erasure certificate's id, for an erased event (its changes are gone)."""
+
+    @model_validator(mode="after")
+    def _changes_or_erased(self) -> Event:
+        if self.erased is None and not self.changes:
+            raise ValueError("an event sets at least one field")
+        if self.erased is not None and self.changes:
+            raise ValueError("an erased event keeps no changes")
+        return self
 
     @classmethod
     def create(cls, body: EventBody, key: Ed25519PrivateKey) -> Event:
@@ -144,18 +176,35 @@ class Event(EventBody):
         signature = base64.b64encode(
             key.sign(EVENT_SIGNING_PREFIX + event_id.encode("ascii"))
         ).decode("ascii")
-        event = cls.model_construct(**dict(body), id=event_id, sig=signature)
+        event = cls.model_construct(**dict(body), id=event_id, sig=signature, erased=None)
         document["id"] = event_id
         document["sig"] = signature
         return event, canonical_json(document)
 
     def body(self) -> EventBody:
-        """The unsigned body."""
-        return EventBody(**self.model_dump(exclude={"id", "sig"}))
+        """The unsigned body (of an event not erased)."""
+        return EventBody(**self.model_dump(exclude={"id", "sig", "erased"}))
 
     def id_matches(self) -> bool:
-        """The id is the hash of the body."""
+        """The id is the hash of the body (never, for an erased event: its certificate
+        vouches for it)."""
+        if self.erased is not None:
+            return False
         return hashlib.sha256(self.body().canonical()).hexdigest() == self.id
+
+    def erased_by(self, certificate_id: str) -> Event:
+        """This event as erasure leaves it: every field but the changes, and the id of
+        the certificate that erased it."""
+        return Event.model_construct(
+            **{name: getattr(self, name) for name in type(self).model_fields if name != "changes"}
+            | {"changes": [], "erased": certificate_id}
+        )
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document stored and sent: an erased event without `changes`, any
+        other without `erased`."""
+        drop = {"changes"} if self.erased is not None else {"erased"}
+        return self.model_dump(mode="json", exclude=drop)
 
     def signature_valid(self, key: Ed25519PublicKey) -> bool:
         """The device key signed this id."""
@@ -169,4 +218,4 @@ class Event(EventBody):
 
     def to_json(self) -> str:
         """Canonical JSON of the whole event (for storage and bundles)."""
-        return canonical_json(self.model_dump(mode="json")).decode("utf-8")
+        return canonical_json(self.document()).decode("utf-8")

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 
 from notify_tui.domain.chains import office_chain_id, signing_device
+from notify_tui.domain.erasure import ERASE_TYPE, vouched
 from notify_tui.domain.people import VAULT_LOG
+from notify_tui.store import erasure
 from notify_tui.store.connection import DRIVER_ERRORS, translate_errors
 from notify_tui.store.events import Event, canonical_json
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
@@ -159,6 +161,7 @@ def _check_chains(
 ) -> tuple[int, dict[str, tuple[int, str]]]:
     """One streaming pass per chain: (events checked, each chain's last (seq, id))."""
     keys = vault.device_keys()
+    certificates = erasure.certificate_ids(vault)
     total = 0
     held: dict[str, tuple[int, str]] = {}
     for device in vault.chains():
@@ -171,8 +174,9 @@ def _check_chains(
         ):
             total += 1
             event, problem = _checked_event(
-                device, seq, event_id, case_id, body, expected_seq, expected_prev, keys
-            )
+                device, seq, event_id, case_id, body, expected_seq, expected_prev, keys,
+                certificates,
+            )  # fmt: skip
             if problem:
                 problems.append(problem)
             placement.check(event_id, device, case_id, event.org if event else _org_of(body))
@@ -252,6 +256,7 @@ def _check_projection(
     )
     next_events = next(events, None)
     mismatched = 0
+    certificates = erasure.certificate_ids(vault)
     for case_id in projected_or_logged_cases(vault):
         bodies: list[str] = []
         while next_events is not None and next_events[0] < case_id:
@@ -261,6 +266,11 @@ def _check_projection(
             next_events = next(events, None)
         if case_id in stored_cases:
             ticker.tick()
+        if case_id in certificates:
+            mismatched += _erased_case_problems(
+                case_id, bodies, case_id in stored_cases or case_id in stored_duties, problems
+            )
+            continue
         if not bodies:
             mismatched += 1
             problems.append(
@@ -295,6 +305,33 @@ CATCH_UP = (
     "export to that peer and import its reply to get them back (docs/vault.md, Restoring a backup)"
 )
 """What to do about events a peer holds and this vault does not."""
+
+
+def _erased_case_problems(
+    case_id: str, bodies: Sequence[str], has_rows: bool, problems: list[str]
+) -> int:
+    """An erased case has no projection rows, and no event of it but its certificates
+    keeps its changes; 1 when either is not so (reported), else 0."""
+    left = []
+    for body in bodies:
+        try:
+            event = Event.model_validate_json(body)
+        except ValidationError:
+            continue  # reported with the chains
+        if event.type != ERASE_TYPE and event.erased is None:
+            left.append(event.id)
+    if has_rows:
+        problems.append(
+            f"case {case_id}: it is erased, but its projection rows are still held; finish "
+            f"the erasure with `notify-tui case erase {case_id}`"
+        )
+    if left:
+        problems.append(
+            f"case {case_id}: it is erased, but {len(left)} of its events still hold their "
+            f"changes (the first {left[0][:12]}); finish the erasure with "
+            f"`notify-tui case erase {case_id}`"
+        )
+    return int(has_rows or bool(left))
 
 
 def _missing(first: int, last: int) -> str:
@@ -405,6 +442,8 @@ class _Placement:
         self._case_org = {
             str(case_id): str(org) for case_id, org in _stream(db, "SELECT id, org FROM cases")
         }
+        for case_id, held in erasure.certificates(vault).items():
+            self._case_org.setdefault(case_id, held[0].org)  # the LA that erased it
         self.problems: list[str] = []
 
     def check(self, event_id: str, chain: str, case_id: str, org: object) -> None:
@@ -453,14 +492,16 @@ def check_event_row(
     expected_seq: int,
     expected_prev: str | None,
     keys: Mapping[str, Ed25519PublicKey],
+    certificates: Mapping[str, Collection[str]],
 ) -> str | None:
     """The first problem with one stored event, or None.
 
     `device` is the chain id (a device id, or an office device's per-LA chain
-    `device--la-slug`); `keys` maps device ids to signing keys."""
-    return _checked_event(device, seq, event_id, case_id, body, expected_seq, expected_prev, keys)[
-        1
-    ]
+    `device--la-slug`); `keys` maps device ids to signing keys; `certificates` the ids
+    of the erasure certificates held, by case (`store.erasure.certificate_ids`)."""
+    return _checked_event(
+        device, seq, event_id, case_id, body, expected_seq, expected_prev, keys, certificates
+    )[1]
 
 
 def _checked_event(
@@ -472,15 +513,23 @@ def _checked_event(
     expected_seq: int,
     expected_prev: str | None,
     keys: Mapping[str, Ed25519PublicKey],
+    certificates: Mapping[str, Collection[str]],
 ) -> tuple[Event | None, str | None]:
-    """(the event parsed, or None; the first problem with it, or None)."""
+    """(the event parsed, or None; the first problem with it, or None).
+
+    An erased event's id is not the hash of what is left of it: it passes when an
+    erasure certificate of its case, the one it names, is held (`domain.erasure`)."""
     try:
         event = Event.model_validate_json(body)
     except ValidationError:
         return None, f"event {event_id}: stored body is not a valid event (tampered)"
     if event.id != event_id or event.device != device or event.seq != seq or event.case != case_id:
         return event, f"event {event_id}: stored columns disagree with its body (tampered)"
-    if not _id_matches(event):
+    if event.erased is not None:
+        unvouched = vouched(case_id, event.erased, certificates)
+        if unvouched is not None:
+            return event, f"event {event_id}: {unvouched} (tampered)"
+    elif not _id_matches(event):
         return event, f"event {event_id}: content does not match its id (tampered)"
     if seq != expected_seq:
         return (
@@ -500,5 +549,5 @@ def _checked_event(
 def _id_matches(event: Event) -> bool:
     """`Event.id_matches` without building the body anew: the canonical bytes of every
     field but `id` and `sig`, hashed (the event was validated as it was parsed)."""
-    body = event.model_dump(mode="json", exclude={"id", "sig"})
+    body = event.model_dump(mode="json", exclude={"id", "sig", "erased"})
     return hashlib.sha256(canonical_json(body)).hexdigest() == event.id

@@ -411,6 +411,14 @@ def _m014_holds(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX events_holds ON events (case_id) WHERE type = 'hold.recorded'")
 
 
+def _m015_erasure(db: sqlite_utils.Database) -> None:
+    # Erasure (issue 18): certificates (`case.erased`) found without reading every event,
+    # and search's index told to take a deleted row's words out of its pages at once
+    # (FTS5 `secure-delete`), not merely mark them deleted until the next merge.
+    db.execute("CREATE INDEX events_erasures ON events (case_id) WHERE type = 'case.erased'")
+    db.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('secure-delete', 1)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "sync: bundles sent and imported, arrivals, receipts", _m002_sync),
@@ -424,6 +432,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (11, "people: named users with roles", _m011_users),
     (12, "reads: covering indexes for lists, deadlines and reports", _m012_covering_indexes),
     (14, "retention: legal holds found without reading every event", _m014_holds),
+    (15, "erasure: certificates found at once; search forgets deleted words", _m015_erasure),
 ]
 """Every migration, in ascending number (gaps allowed). Append; never edit a released one."""
 

@@ -35,7 +35,7 @@ from notify_tui.domain.people import (
     name_problem,
 )
 from notify_tui.errors import IntegrityError, InvalidInput, VaultError, WrongPassphrase
-from notify_tui.store import catch_up, restore_journal
+from notify_tui.store import catch_up, erasure, restore_journal
 from notify_tui.store import users as user_table
 from notify_tui.store.connection import encrypted_copy, open_database, translate_errors
 from notify_tui.store.events import Change, Event, EventBody
@@ -828,7 +828,11 @@ class Vault:
             yield Event.model_validate_json(row[0])
 
     def project_case(self, projector: Projector, case_id: str) -> None:
-        """Refold one case from its events into the projection tables."""
+        """Refold one case from its events into the projection tables (an erased case
+        has none: what of it is not erased yet is erased instead)."""
+        if erasure.is_erased(self, case_id):
+            erasure.erase_held(self, [case_id])
+            return
         row, duties = projector.case_rows(case_id, self.case_events(case_id))
         write_case(self.db, row, duties)
 

@@ -809,7 +809,16 @@ def parse_event_line(number: int, chunk: bytes, seen: set[str]) -> Event:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "event"
         raise BundleRefused(f"event {number} in the payload is not valid ({where})") from None
-    document = event.model_dump(mode="json")
+    document = event.document()
+    if event.erased is not None:
+        # An erased event (issue 18): its id is no longer the hash of what is left; the
+        # import takes it only beside the erasure certificate it names (`merge`).
+        if canonical_json(document) != chunk:
+            raise BundleRefused(
+                f"event {number} in the payload is not in canonical form (sorted keys, no "
+                "spaces, every value as written)"
+            )
+        return _numbered(number, event, seen)
     body = {key: value for key, value in document.items() if key not in ("id", "sig")}
     id_ok = hashlib.sha256(canonical_json(body)).hexdigest() == event.id
     canonical_ok = canonical_json(document) == chunk
@@ -830,6 +839,11 @@ def parse_event_line(number: int, chunk: bytes, seen: set[str]) -> Event:
             f"event {number} in the payload is not in canonical form (sorted keys, no "
             "spaces, every value as written): its id could not be checked from its bytes"
         )
+    return _numbered(number, event, seen)
+
+
+def _numbered(number: int, event: Event, seen: set[str]) -> Event:
+    """The event, numbered within `MAX_SEQ` and its id not in `seen` (added)."""
     if event.seq > MAX_SEQ:
         raise BundleRefused(f"event {number} in the payload is numbered beyond {MAX_SEQ}")
     if event.id in seen:

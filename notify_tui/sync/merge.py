@@ -55,11 +55,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
+from notify_tui.domain.erasure import ERASE_TYPE, vouched
 from notify_tui.domain.event_rules import Relation, check_event
 from notify_tui.domain.models import Case
 from notify_tui.domain.people import NON_STATE_TYPES, PEOPLE_TYPE, VAULT_LOG
 from notify_tui.errors import BundleRefused
-from notify_tui.store import catch_up
+from notify_tui.store import catch_up, erasure
 from notify_tui.store.bulk import bulk_work
 from notify_tui.store.events import Event
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
@@ -83,6 +84,10 @@ class ImportResult:
     receipts: int = 0
     caught_up: bool = False
     """This import ended the catch-up after a restore (see `notify_tui.store.catch_up`)."""
+    erased: list[str] = field(default_factory=list)
+    """Cases erased here by this import (a certificate it brought, or an event of a case
+    erased before): the caller checkpoints the log after the commit
+    (`store.erasure.checkpoint`)."""
 
 
 def import_bundle(
@@ -125,7 +130,8 @@ def import_bundle(
             db, sender.device_id, None if answers is None else answers.manifest_sha256, now
         )
         result.caught_up = changed is not None and changed.caught_up
-    result.cases = writer.projected
+    result.cases = [case_id for case_id in writer.projected if case_id not in walk.erased]
+    result.erased = walk.erased
     result.new_events = walk.new_count
     return result
 
@@ -165,6 +171,8 @@ class _CaseSeen:
     """Ids of its new events, in payload order."""
     judged: bool = False
     """A new event of it is one `record_rules` judges."""
+    erasing: bool = False
+    """An erasure certificate of it is held or new, or an erased event of it came."""
 
 
 class _Walk:
@@ -204,6 +212,13 @@ class _Walk:
         self.advanced: dict[str, int] = {}
         self.new_count = 0
         self.position = 0
+        self.stubs: list[tuple[str, str, str]] = []
+        """(case, certificate named, where) of each erased event taken (`end` checks
+        that the certificate is held)."""
+        self.held_erased = erasure.certificate_ids(vault)
+        """Certificates held before this import, by case."""
+        self.erased: list[str] = []
+        """Cases erased here by this import (`end`)."""
 
     def refuse(self, stage: int, message: str) -> None:
         """Keep the first refusal of a stage (raised at the end)."""
@@ -261,7 +276,13 @@ class _Walk:
         if signing_device(event.device) != self.me:  # this device's own: held since made
             self.advanced[event.device] = max(self.advanced.get(event.device, 0), event.seq)
         validated: list[tuple[Case, dict[str, Any]]] = []
-        if not self._blocked(_CONTENTS):
+        if event.erased is not None:
+            # Nothing to check of its content: there is none. Its certificate must be
+            # held or come in this bundle (`end`).
+            self.stubs.append(
+                (event.case, event.erased, f"event {event.seq} of device {event.device}")
+            )
+        elif not self._blocked(_CONTENTS):
             problem = check_event(
                 event,
                 relation_of(chain.device, event),
@@ -410,7 +431,7 @@ class _Walk:
         the end, where every creation in the bundle is known."""
         seen = self._case(event.case)
         seen.fresh.append(event.id)
-        seen.judged = seen.judged or event.type in JUDGED
+        seen.judged = seen.judged or (event.type in JUDGED and event.erased is None)
         self.meta.append(
             Meta(device_id, event.seq, event.case, sys.intern(event.type), event.id,
                  event.org)
@@ -421,7 +442,9 @@ class _Walk:
         self.writer.add(event, line)
         if event.type == "case.created" and seen.created_here is None:
             seen.created_here = (event.id, event.org)
-        if seen.new and len(seen.fresh) == 1 and event.type == "case.created":
+        if event.erased is not None or event.type == ERASE_TYPE or event.case in self.held_erased:
+            seen.erasing = True  # nothing of it is projected; `end` erases what is left
+        elif seen.new and len(seen.fresh) == 1 and event.type == "case.created":
             self.writer.new_case(event, case)
         else:
             known = seen.creator is not None or seen.created_here is not None
@@ -438,7 +461,12 @@ class _Walk:
             raise BundleRefused(self.problems[stage][1])
         self._authorise()
         self.writer.flush()
-        judged = sorted(case_id for case_id, seen in self.cases.items() if seen.judged)
+        self._erase()
+        judged = sorted(
+            case_id
+            for case_id, seen in self.cases.items()
+            if seen.judged and case_id not in self.erased
+        )
         for case_id in judged:
             fresh = set(self.cases[case_id].fresh)
             everything = {event.id: event for event in self.vault.case_events(case_id)}
@@ -447,6 +475,20 @@ class _Walk:
                 key=lambda event: (event.device, event.seq),
             )
             judge_case(projector, case_id, everything, new_events)
+
+    def _erase(self) -> None:
+        """Every erased event taken is vouched for by its case's certificate, held or
+        brought; then each case of the bundle with a certificate is erased here (what
+        the bundle brought of it, and what was held)."""
+        held = erasure.certificate_ids(self.vault)
+        for case_id, certificate, where in self.stubs:
+            problem = vouched(case_id, certificate, held)
+            if problem is not None:
+                raise BundleRefused(f"{where}: {problem}")
+        touched = [case_id for case_id in self.cases if case_id in held]
+        self.erased = erasure.erase_held(self.vault, touched)
+        if self.erased:
+            erasure.forget_words(self.vault)
 
     def _authorise(self) -> None:
         """`authorise` the bundle's new events, from what was kept of them."""

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import factories
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from notify_tui.clock import ManualClock
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
 from notify_tui.tui.app import make_app
+from notify_tui.tui.modals.erase import EraseScreen
 from notify_tui.tui.screens.retention import RetentionScreen
 
 SIZE = (120, 40)
@@ -90,3 +91,54 @@ async def test_the_case_screen_names_its_legal_hold(tmp_path: Path) -> None:
             f"Legal hold: {case_id} is held by {ADMIN} (Testshire (test)) since 23 Nov 2026: "
             "Order [b]2026/17[/b] (fictional)"
         ) in notes
+
+
+async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -> None:
+    """The held case is refused on the dialog's error line, naming the hold; the due one
+    is erased once the second person's passphrase is typed, and leaves the list."""
+    session, _ = Session.init(
+        tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
+        author=ADMIN, kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+    )  # fmt: skip
+    session.add_user("Lee Lead (fictional)", "lead", "a lead passphrase, synthetic")
+    due, held = session.create_cases([child_death("2011-11-20"), child_death("2011-11-21")])
+    session.retention.place(held, REASON)
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_retention()
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#retention-cases", DataTable)
+
+        async def erase_row(row: int, passphrase: str) -> None:
+            table.move_cursor(row=row)
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, EraseScreen)
+            app.screen.query_one("#erase-reason", Input).value = "Schedule line 4.3 (fictional)"
+            app.screen.query_one("#erase-user", Input).value = "Lee Lead (fictional)"
+            app.screen.query_one("#erase-passphrase", Input).value = passphrase
+            app.screen.query_one("#save", Button).press()
+            await pilot.pause()
+
+        await erase_row(1, "a lead passphrase, synthetic")
+        assert isinstance(app.screen, EraseScreen)  # refused: still open
+        error = str(app.screen.query_one("#erase-error", Static).render())
+        assert f"cannot be erased: {held} is held by {ADMIN}" in error
+        assert app.screen.query_one("#erase-passphrase", Input).value == ""
+        await pilot.press("escape")
+        await pilot.pause()
+        await erase_row(0, "not the lead's passphrase")
+        assert "wrong passphrase for Lee Lead (fictional)" in str(
+            app.screen.query_one("#erase-error", Static).render()
+        )
+        app.screen.query_one("#erase-passphrase", Input).value = "a lead passphrase, synthetic"
+        app.screen.query_one("#save", Button).press()
+        await pilot.pause()
+        assert app.screen is screen
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [held]
+    view = session.erasure.erased(due)
+    assert view is not None and view.record.confirmed_by == "Lee Lead (fictional)"
+    assert session.erasure.erased(held) is None

@@ -187,7 +187,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     specials["sender org lies"] = forge(
         la, members, manifest_edit=lambda m: m["sender"].update(org="Northshire CSP Office")
     )
-    tampered = [e.model_dump(mode="json") for e in events]
+    tampered = [e.document() for e in events]
     tampered[-1]["changes"][0]["value"] = "Tampered outline."
     specials["event altered, re-sealed, re-signed"] = forge(
         la, members, lines=b"".join(canonical_json(e) + b"\n" for e in tampered)

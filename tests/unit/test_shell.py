@@ -207,14 +207,14 @@ def test_an_error_is_one_line_and_the_shell_goes_on(
 def test_a_group_alone_shows_its_help_not_an_error(harness: Harness) -> None:
     out, err = harness.run(["case", "quit"])
     assert out.startswith("Usage: notify-tui case [OPTIONS] COMMAND [ARGS]...\n")
-    assert "  list  List cases, soonest deadline first.\n" in out
+    assert "  list   List cases, soonest deadline first.\n" in out
     assert "error" not in err
 
 
 def test_help_lists_the_commands_and_help_command_shows_its_options(harness: Harness) -> None:
     out, _ = harness.run(["help", "help case list"])
     listed = out.split("Line mode:")[0]
-    assert "  deadlines " in listed and "  case add|edit|list|show " in listed
+    assert "  deadlines " in listed and "  case add|edit|erase|list|show " in listed
     for refused in ("passwd", "init", "demo", "recover", "shell"):
         assert f"  {refused} " not in listed
     assert "new serious-incident | new care-leaver-death | new child-death" in out

@@ -8,8 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from notify_tui.errors import NotifyError
 from notify_tui.services.retention import RetentionItem, kind_label
 from notify_tui.services.session import Session
+from notify_tui.tui.modals.erase import EraseScreen
 
 STATUS_WORDS = {
     "due": "DUE",
@@ -27,6 +29,7 @@ class RetentionScreen(Screen[None]):
     CSS_PATH = "retention.tcss"
     BINDINGS = [
         Binding("a", "toggle_all", "Every case", id="retention.all", show=True),
+        Binding("e", "erase", "Erase…", id="retention.erase", show=True),
         Binding("escape", "back", "Back", id="retention.back", show=True),
     ]
     """Keys (remap by id with `App.set_keymap`):
@@ -34,6 +37,7 @@ class RetentionScreen(Screen[None]):
     | key | id | does |
     |---|---|---|
     | a | retention.all | every case, or only those due |
+    | e | retention.erase | erase the selected case, with a second person |
     | escape | retention.back | back |
     """
 
@@ -75,7 +79,7 @@ class RetentionScreen(Screen[None]):
         held = sum(1 for item in items if item.status == "held")
         self.query_one("#retention-intro", Static).update(
             f"{len(items)} case{'' if len(items) == 1 else 's'} shown: {due} due, {held} held. "
-            "Nothing is destroyed here; a held case is kept whatever its date. "
+            "A held case is kept whatever its date; e erases the selected one (two people). "
             + ("Press a for only those due." if self.every_case else "Press a for every case.")
         )
         table = self.query_one("#retention-cases", DataTable)
@@ -94,6 +98,31 @@ class RetentionScreen(Screen[None]):
         """Every case with its date, or only those whose period has run."""
         self.every_case = not self.every_case
         self._fill()
+
+    def action_erase(self) -> None:
+        """Erase the selected case: a second person confirms in the dialog."""
+        table = self.query_one("#retention-cases", DataTable)
+        if table.row_count == 0:
+            self.notify("No case is selected.", severity="warning")
+            return
+        case_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+        def erase(reason: str, user: str, passphrase: str, duplicate: str | None) -> str | None:
+            try:
+                view = self.session.erasure.erase(
+                    case_id, reason=reason, confirm_user=user, confirm_passphrase=passphrase,
+                    duplicate_of=duplicate,
+                )  # fmt: skip
+            except NotifyError as error:
+                return str(error)
+            self.notify(f"Case {case_id} {view.words()}.", title="Erased")
+            return None
+
+        def done(erased: bool | None) -> None:
+            if erased:
+                self._fill()
+
+        self.app.push_screen(EraseScreen(case_id, erase), done)
 
     def action_back(self) -> None:
         """Back to where the screen was opened from."""

@@ -1,0 +1,84 @@
+"""Modal: erase a case, by two people (the signed-in user and a second who types their
+own passphrase here), with the reason; a duplicate names the case kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Button, Input, Label
+
+from notify_tui.domain.erasure import MIN_ERASE_REASON
+from notify_tui.tui.modals.base import Dialog
+from notify_tui.tui.widgets.own_keys import FormInput
+
+Erase = Callable[[str, str, str, str | None], str | None]
+"""(reason, second user, their passphrase, duplicate of) → a refusal in one line, or None
+once the case is erased."""
+
+
+class EraseScreen(Dialog[bool]):
+    """Ask for the reason, the second person and their passphrase, and (for a duplicate)
+    the case kept; hand them to `erase`. A refusal (a hold, a wrong passphrase, a role)
+    shows on the error line and the dialog stays open. Nothing here is kept as a draft:
+    a passphrase is typed into it."""
+
+    ERROR_ID = "erase-error"
+    BINDINGS = []
+    """Keys (remap by id with `App.set_keymap`):
+
+    | key | id | does |
+    |---|---|---|
+    | enter | (passphrase box) | erase |
+    | escape | dialog.cancel | close without erasing |
+    """
+
+    def __init__(self, case_id: str, erase: Erase) -> None:
+        super().__init__(f"Erase case {case_id}")
+        self.case_id = case_id
+        self.erase = erase
+
+    def cancel_result(self) -> bool:
+        return False
+
+    def body(self) -> ComposeResult:
+        yield Label(
+            "Erasing keeps who did what and when, and a signed certificate; everything the "
+            "case held is destroyed here and, after the next sync, at the office."
+        )
+        yield Label("Why it may be destroyed (the schedule's line; never what it held)")
+        yield FormInput(id="erase-reason", max_length=2000)
+        yield Label("Duplicate of (the case kept; leave empty for its retention period)")
+        yield Input(id="erase-duplicate", max_length=64)
+        yield Label("Second person: an admin or a lead (one of you two is an admin)")
+        yield Input(id="erase-user", max_length=200)
+        yield Label("Their passphrase (they type it)")
+        yield Input(password=True, id="erase-passphrase")
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Erase", variant="error", id="save")
+        yield from super().buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#erase-reason", Input).focus()
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#erase-passphrase")
+    def _save(self) -> None:
+        reason = self.query_one("#erase-reason", Input).value.strip()
+        duplicate = self.query_one("#erase-duplicate", Input).value.strip() or None
+        user = self.query_one("#erase-user", Input).value.strip()
+        passphrase = self.query_one("#erase-passphrase", Input)
+        if len(reason) < MIN_ERASE_REASON:
+            self.show_error("say why in at least a sentence")
+            return
+        if not user:
+            self.show_error("name the second person, who confirms with their passphrase")
+            return
+        refused = self.erase(reason, user, passphrase.value, duplicate)
+        passphrase.value = ""  # never left in the form
+        if refused:
+            self.show_error(refused)
+            return
+        self.dismiss(True)
