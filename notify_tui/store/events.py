@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 EVENT_SIGNING_PREFIX = b"notify-tui event v1\x00"
 HEX64 = r"^[0-9a-f]{64}$"
@@ -144,19 +144,24 @@ class Event(EventBody):
         }
     )
 
-    changes: list[Change] = Field(default_factory=list, max_length=2_000)
-    id: str = Field(pattern=HEX64)
-    sig: str = Field(max_length=200)
+    changes: list[Change] = Field(default_factory=list, min_length=1, max_length=2_000)
+    """At least one, as written; none (absent) for an erased event."""
     erased: str | None = Field(default=None, pattern=HEX64)
     """The erasure certificate's id, for an erased event (its changes are gone)."""
+    id: str = Field(pattern=HEX64)
+    sig: str = Field(max_length=200)
 
-    @model_validator(mode="after")
-    def _changes_or_erased(self) -> Event:
-        if self.erased is None and not self.changes:
-            raise ValueError("an event sets at least one field")
-        if self.erased is not None and self.changes:
+    @field_validator("sig")
+    @classmethod
+    def _changes_or_erased(cls, sig: str, info: ValidationInfo) -> str:
+        # Checked with the last field (given, never a default), so once per event: an
+        # empty list is refused by `min_length`, an absent one is erased or refused here.
+        changes, erased = info.data.get("changes"), info.data.get("erased")
+        if erased is not None and changes:
             raise ValueError("an erased event keeps no changes")
-        return self
+        if erased is None and not changes and "changes" in info.data:
+            raise ValueError("an event sets at least one field")
+        return sig
 
     @classmethod
     def create(cls, body: EventBody, key: Ed25519PrivateKey) -> Event:
