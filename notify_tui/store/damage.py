@@ -2,7 +2,8 @@
 
 The tests use these to show that `doctor` sees each kind of damage. Nothing in notify_tui
 imports this module (a test checks), and no command reaches it: the event log is
-append-only and these functions are the only code that deletes from it.
+append-only (erasure, `store.erasure`, only takes an erased case's changes out of its
+events) and these functions are the only code that deletes from it.
 """
 
 from __future__ import annotations

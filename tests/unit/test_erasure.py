@@ -28,6 +28,7 @@ from notify_tui.domain.erasure import ERASE_FIELD, ERASE_TYPE, events_digest
 from notify_tui.errors import InvalidInput, NotPermitted, WrongPassphrase
 from notify_tui.services.session import Session
 from notify_tui.store.keyslots import ARGON2_FLOOR
+from notify_tui.store.events import Event
 from notify_tui.store.owner import InlineOwner
 from notify_tui.store.vault import DATABASE_FILE
 
@@ -235,6 +236,50 @@ def test_a_device_that_never_held_the_case_takes_it_erased_from_the_office(
     assert second.erasure.trail(case_id)  # the erased events came, with who and when
     assert second.doctor().problems == ()
     assert found_anywhere(second) == []
+
+
+def test_doctor_sees_an_erasure_forged_or_left_unfinished(la: Session) -> None:
+    """An event made to look erased with no certificate of its case is reported as
+    tampered; an erased case whose event got its content back (an erasure interrupted,
+    or undone by hand) is reported, and `erase` again finishes it."""
+    (kept,) = la.create_cases([child_death("2012-01-05")])
+    (gone,) = la.create_cases([sentinel_case()])
+    db = vault_of(la).db
+    certificate = erase(la, gone).certificate  # type: ignore[attr-defined]
+    (kept_body,) = db.execute(
+        "SELECT body FROM events WHERE case_id = ? AND type = 'case.created'", [kept]
+    ).fetchone()
+    kept_event = Event.model_validate_json(kept_body)
+    (gone_id,) = db.execute(
+        "SELECT id FROM events WHERE case_id = ? AND type = 'case.created'", [gone]
+    ).fetchone()
+    with db.atomic():
+        db.execute(
+            "UPDATE events SET body = ? WHERE id = ?",
+            [kept_event.erased_by(certificate).to_json(), kept_event.id],
+        )
+    problems = la.doctor().problems
+    assert (
+        f"event {kept_event.id}: it is erased, but no erasure certificate of case {kept} is "
+        "held (tampered)"
+    ) in problems
+    with db.atomic():  # put it back; give the erased case's creation its content again
+        db.execute("UPDATE events SET body = ? WHERE id = ?", [kept_body, kept_event.id])
+        db.execute(
+            "UPDATE events SET body = ? WHERE id = ?",
+            [kept_event.model_copy(update={"case": gone}).to_json(), gone_id],
+        )
+    problems = la.doctor().problems
+    assert any(
+        line.startswith(f"case {gone}: it is erased, but 1 of its events still hold")
+        and f"`notify-tui case erase {gone}`" in line
+        for line in problems
+    ), problems
+    finished = erase(la, gone)
+    assert finished.certificate == certificate  # type: ignore[attr-defined]
+    assert la.doctor().problems == ()
+    with pytest.raises(InvalidInput, match="nothing is left to erase"):
+        erase(la, gone)
 
 
 # -- holds, grounds and people ----------------------------------------------------------
