@@ -43,10 +43,8 @@ class EraseScreen(Dialog[bool]):
         return False
 
     def body(self) -> ComposeResult:
-        yield Label(
-            "Erasing keeps who did what and when, and a signed certificate; everything the "
-            "case held is destroyed here and, after the next sync, at the office."
-        )
+        yield Label("Keeps who did what and when, and a signed certificate.")
+        yield Label("Destroys what the case held: here, and at the office after a sync.")
         yield Label("Why it may be destroyed (the schedule's line; never what it held)")
         yield FormInput(id="erase-reason", max_length=2000)
         yield Label("Duplicate of (the case kept; leave empty for its retention period)")
