@@ -176,6 +176,14 @@ def test_an_erased_case_is_gone_from_every_page_at_both_ends(
     assert [peer.device for peer in confirmed.confirmations] == [office.identity.device_id]
 
     la.close()
+    office.close()
+    code, out = run(
+        tmp_path / "office", "case", "show", case_id, user="Ola Order",
+        passphrase="a long test passphrase",
+    )  # fmt: skip
+    assert code == 0, out
+    assert out.startswith(f"Case {case_id} — {LA}: erased on 23 Nov 2026, certificate ")
+    assert SENTINEL not in out
     code, out = run(home, "case", "show", case_id)
     assert code == 0, out
     assert out.startswith(f"Case {case_id} — {LA}: erased on 23 Nov 2026, certificate ")
