@@ -41,6 +41,7 @@ from notify_tui.domain.duty_states import (
     withdrawal_action,
     working_days_late,
 )
+from notify_tui.domain.erasure import ERASE_TYPE
 from notify_tui.domain.event_rules import Relation, check_event
 from notify_tui.domain.fold import (
     CaseState,
@@ -536,6 +537,13 @@ class Session:
         events = self._vault.case_events(case_id)
         if not events:
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
+        if any(event.type == ERASE_TYPE for event in events):
+            erased = self.erasure.erased(case_id)
+            assert erased is not None
+            raise InvalidInput(
+                f"case {case_id} was {erased.words()}: nothing more is recorded on it "
+                f"(`notify-tui case show {case_id}`)"
+            )
         return fold_case(case_id, events)
 
     def _require_owner(self, state: CaseState, action: str = "change its facts") -> None:

@@ -380,6 +380,18 @@ def test_refusals_name_what_is_wrong(la: Session, tmp_path: Path) -> None:
     erase(la, case_id)
     with pytest.raises(InvalidInput, match="already erased on 23 Nov 2026, certificate"):
         erase(la, case_id)
+    before = event_count(la)
+    erased_words = f"case {case_id} was erased on 23 Nov 2026, certificate "
+    for verb, message in (
+        (lambda: la.edit_case(case_id, {"case_outline": "After the erasure."}), erased_words),
+        (lambda: la.withdraw(case_id, "cdop-notification", "No longer applies (fictional)"),
+         erased_words),
+        (lambda: la.retention.place(case_id, "Fictional Inquiry, order 2026/17"),
+         f"no case {case_id}"),
+    ):  # fmt: skip
+        with pytest.raises(InvalidInput, match=re.escape(message)):
+            verb()
+    assert event_count(la) == before  # nothing is recorded on an erased case
     office = registered(office_for(la, tmp_path / "office"))
     (second,) = la.create_cases([child_death("2011-11-22")])
     deliver(la, office, tmp_path / "a")
