@@ -110,7 +110,7 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
     from notify_tui.views.sync import received_lines
 
     erased = session.erasure.erased(case_id)
-    if erased is not None:
+    if erased is not None and erased.kept_under is None:
         _show_erased(session, erased, as_json)
         return
     detail = session.open_case(case_id)
@@ -122,6 +122,7 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
                 **jsonable(detail),
                 "receipts": jsonable(receipts),
                 "holds": [hold_json(hold) for hold in holds],
+                "erasure": None if erased is None else erased.as_json(),
             }
         )
         return
@@ -145,6 +146,11 @@ def case_show(session: Session, case_id: str, as_json: bool) -> None:
         echo(f"  Problem: {detail.problem}")
     for hold in holds:
         echo(f"  Legal hold: {hold.words()}")
+    if erased is not None:
+        echo(
+            f"  Erasure: {erased.org} {erased.words()}; kept whole here while the hold "
+            "stands, and erased when it is lifted"
+        )
     echo("")
     echo("Duties")
     for duty in detail.duties:
@@ -222,7 +228,7 @@ def _show_erased(session: Session, view: ErasureView, as_json: bool) -> None:
     echo(f"  Reason: {record.reason}")
     echo(f"  Erased by {record.by}, confirmed by {record.confirmed_by}")
     echo(f"  Certificate: {view.certificate}")
-    echo(f"  Events erased where it was written: {record.events} (ids' digest {record.digest})")
+    echo(f"  Events erased where it was written: {record.events}, each listed by digest")
     echo(f"  Held here as erased: {view.erased_here} event(s), with no content")
     if view.confirmations:
         for peer in view.confirmations:
@@ -296,6 +302,11 @@ def case_erase(
         "business office with the next bundle, and its copy is erased when it arrives."
     )
     echo("Backups (.ntbackup) made before now still hold the case until they are deleted.")
+    if not view.scrubbed:
+        echo(
+            "Another program reading the vault kept its log from being emptied: close it "
+            f"and run `notify-tui case erase {case_id}` again to finish."
+        )
 
 
 @case.command("edit")

@@ -114,8 +114,14 @@ def hold_add(session: Session, case_id: str | None, everything: bool, reason: st
 def hold_remove(session: Session, case_id: str | None, everything: bool, reason: str) -> None:
     """Lift this organisation's hold on a case, or on everything (recorded, not deleted)."""
     lifted = session.retention.lift(_scope(case_id, everything), reason)
-    what = "everything" if lifted.case_id is None else lifted.case_id
-    click.echo(f"Lifted the hold on {what} placed by {lifted.placed_by} ({lifted.org}).")
+    hold = lifted.hold
+    what = "everything" if hold.case_id is None else hold.case_id
+    click.echo(f"Lifted the hold on {what} placed by {hold.placed_by} ({hold.org}).")
+    if lifted.erased:
+        click.echo(
+            "Erased now, as their erasure certificates asked once no hold kept them: "
+            + ", ".join(lifted.erased)
+        )
 
 
 @hold.command("list")

@@ -262,6 +262,11 @@ def outcome_line(outcome: ImportOutcome) -> str:
         )
         if outcome.erased:
             line += f"; erased here as their certificates say: {', '.join(outcome.erased)}"
+        if outcome.kept_under_hold:
+            line += (
+                f"; kept whole under a legal hold here, erased when it is lifted: "
+                f"{', '.join(outcome.kept_under_hold)}"
+            )
         return line
     if outcome.status == "already imported":
         return f"{name}: already imported; nothing changed"

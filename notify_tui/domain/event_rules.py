@@ -765,9 +765,20 @@ def check_event(
     return None
 
 
-def _check(
-    event: EventLike, relation: Relation, partnership: bool, duty_ids: Collection[str]
-) -> tuple[Case, dict[str, Any]] | None:
+def check_erased(event: EventLike) -> EventProblem | None:
+    """None when what erasure left of an event (no changes: `domain.erasure`) keeps the
+    rules its header kept: a UTC time in range, plain author and org, a type this program
+    writes (never a certificate: a certificate is never erased); else the first problem."""
+    try:
+        _check_header(event)
+    except _Refused as refused:
+        return refused.problem
+    if event.type == ERASE_TYPE:
+        return EventProblem("type", "an erasure certificate is never erased")
+    return None
+
+
+def _check_header(event: EventLike) -> TypeRule:
     offset = event.at.utcoffset()
     if offset is None or offset != timedelta(0):
         raise _Refused("at", "must be a UTC time (ending Z or +00:00)")
@@ -780,6 +791,13 @@ def _check(
     rule = EVENT_RULES.get(event.type)
     if rule is None:
         raise _Refused("type", f"{event.type!r} is not an event type this program writes")
+    return rule
+
+
+def _check(
+    event: EventLike, relation: Relation, partnership: bool, duty_ids: Collection[str]
+) -> tuple[Case, dict[str, Any]] | None:
+    rule = _check_header(event)
     kinds = rule.kinds.get(relation)
     if kinds is None:
         who = "the office" if relation == "office" else "the record's owner"
@@ -807,7 +825,8 @@ def _check(
             found.kind is FieldKind.DUTY and found.part not in allowed_parts
         ):
             raise _Refused(change.field, _not_allowed(event.type, found, relation, partnership))
-        _check_shape(change.field, change.value)
+        if found.kind is not FieldKind.ERASURE:  # its record's own model bounds it, whole
+            _check_shape(change.field, change.value)
         for replaced in change.replaces:
             if not re.fullmatch(r"[0-9a-f]{64}", replaced):
                 raise _Refused(change.field, "replaces something that is not an event id")

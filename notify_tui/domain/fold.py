@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from notify_tui.domain.erasure import ERASE_TYPE
 from notify_tui.domain.people import NON_STATE_TYPES
 
 LEAF_OBJECTS = frozenset({"decision"})
@@ -120,8 +121,13 @@ def fold_case(case_id: str, events: Iterable[FoldEvent]) -> CaseState:
     """Fold one case's events (any order, duplicates allowed) into its state.
 
     The access log and changes to the users (`people.NON_STATE_TYPES`) change no case
-    and are left out."""
-    unique = {event.id: event for event in events if event.type not in NON_STATE_TYPES}
+    and are left out, as is an erasure certificate (`domain.erasure`: a case kept whole
+    under a legal hold, its certificate waiting, folds as it was)."""
+    unique = {
+        event.id: event
+        for event in events
+        if event.type not in NON_STATE_TYPES and event.type != ERASE_TYPE
+    }
     if not unique:
         raise ValueError("a case needs at least one event")
     ordered = sorted(unique.values(), key=lambda event: (event.at, event.id))

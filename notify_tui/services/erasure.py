@@ -15,7 +15,7 @@ which peers' receipts show their copy erased too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -27,7 +27,6 @@ from notify_tui.domain.erasure import (
     MAX_ERASE_REASON,
     MIN_ERASE_REASON,
     ErasureRecord,
-    events_digest,
 )
 from notify_tui.domain.people import Permission, display_name
 from notify_tui.domain.retention import day_words
@@ -65,6 +64,13 @@ class ErasureView:
     confirmations: tuple[Confirmation, ...]
     erased_here: int
     """Events of the case held here as erasure leaves them."""
+    kept_under: str | None = None
+    """A legal hold in force here that keeps the case whole, in words (the erasure
+    waits for it to be lifted); None once erased here."""
+    scrubbed: bool = True
+    """False when another program reading the vault kept its write-ahead log from being
+    emptied after the erasure (`store.erasure.checkpoint`): run `case erase` again once
+    it has closed."""
 
     def words(self) -> str:
         """One line: "erased on 8 Dec 2026, certificate 1a2b3c4d5e6f"."""
@@ -90,6 +96,8 @@ class ErasureView:
             "org": self.org,
             **self.record.model_dump(mode="json"),
             "erased_here": self.erased_here,
+            "kept_under_hold": self.kept_under,
+            "log_emptied": self.scrubbed,
             "confirmed_by_peers": [
                 {
                     "device": c.device,
@@ -154,6 +162,9 @@ class ErasureService:
         if not held:
             return None
         certificate = held[0]
+        holds = (
+            self._retention.holds_on(case_id) if store.left_to_erase(self._vault, case_id) else []
+        )
         return ErasureView(
             case_id=case_id,
             certificate=certificate.id,
@@ -162,6 +173,7 @@ class ErasureService:
             record=store.record_of(certificate),
             confirmations=tuple(self._confirmations(certificate)),
             erased_here=store.erased_count(self._vault, case_id),
+            kept_under=holds[0].words() if holds else None,
         )
 
     @owned
@@ -231,8 +243,11 @@ class ErasureService:
                 f"{display_name(second)} are not an admin; ask an admin to confirm"
             )
         if not self._session.writable:
-            raise InvalidInput("this vault is open read-only; nothing was erased")
-        event_ids = store.case_event_ids(self._vault, case_id)
+            raise InvalidInput(
+                "this vault is open read-only (another notify-tui holds it); close it and "
+                "try again: nothing was erased"
+            )
+        entries = store.case_stub_digests(self._vault, case_id)
         try:
             record = ErasureRecord.model_validate(
                 {
@@ -240,8 +255,8 @@ class ErasureService:
                     "reason": reason,
                     "by": self._session.user_name,
                     "confirmed_by": second,
-                    "events": len(event_ids),
-                    "digest": events_digest(event_ids),
+                    "events": len(entries),
+                    "entries": entries,
                 }
             )
         except ValidationError as error:
@@ -251,10 +266,10 @@ class ErasureService:
             raise InvalidInput(problem)
         change = Change(field=ERASE_FIELD, value=record.model_dump(mode="json", exclude_none=True))
         self._session.record_events([(case_id, ERASE_TYPE, [change])])
-        store.scrub(self._vault)
+        scrubbed = store.scrub(self._vault)
         view = self.erased(case_id)
         assert view is not None
-        return view
+        return replace(view, scrubbed=scrubbed)
 
     def _ground(
         self, case_id: str, row: dict[str, Any], duplicate_of: str | None
@@ -297,17 +312,39 @@ class ErasureService:
 
     def _finish(self, view: ErasureView) -> ErasureView:
         """Erase what an interrupted erasure left (its certificate is held), or refuse."""
+        if view.kept_under is not None:
+            raise InvalidInput(
+                f"case {view.case_id} was {view.words()}, but here it is kept whole while "
+                f"{view.kept_under}; it is erased here when that hold is lifted"
+            )
         if not store.left_to_erase(self._vault, view.case_id):
+            emptied = self._session.writable and store.scrub(self._vault)
             raise InvalidInput(
                 f"case {view.case_id} is already {view.words()}; nothing is left to erase"
+                + (" (and the vault's log is emptied)" if emptied else "")
             )
         if not self._session.writable:
-            raise InvalidInput("this vault is open read-only; nothing was erased")
-        store.finish(self._vault, view.case_id)
-        store.scrub(self._vault)
+            raise InvalidInput(
+                "this vault is open read-only (another notify-tui holds it); close it and "
+                "try again: nothing was erased"
+            )
+        store.finish(self._vault, [view.case_id])
+        scrubbed = store.scrub(self._vault)
         finished = self.erased(view.case_id)
         assert finished is not None
-        return finished
+        return replace(finished, scrubbed=scrubbed)
+
+    @owned
+    def after_lift(self) -> list[str]:
+        """Erase here what a certificate held asked for and a hold kept whole, now that
+        no hold covers it (`RetentionService.lift` calls this); the cases erased."""
+        waiting = store.waiting(self._vault)
+        if not waiting:
+            return []
+        applied = store.finish(self._vault, waiting)
+        if applied.erased:
+            store.scrub(self._vault)
+        return applied.erased
 
 
 def _reason(reason: str) -> str:

@@ -96,6 +96,14 @@ def hold_json(hold: Hold) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Lifted:
+    """A hold lifted, and the cases erased because it no longer keeps them."""
+
+    hold: Hold
+    erased: tuple[str, ...] = ()
+
+
 class RetentionContext(SessionContext, Protocol):
     """What the retention verbs need of the `Session` beyond every service's."""
 
@@ -125,10 +133,18 @@ Recorder = Callable[[Iterable[tuple[str, str, Sequence[Change]]]], list[Event]]
 class RetentionService:
     """The retention schedule and legal holds of one unlocked vault."""
 
-    def __init__(self, session: RetentionContext, vault: Vault, record: Recorder) -> None:
+    def __init__(
+        self,
+        session: RetentionContext,
+        vault: Vault,
+        record: Recorder,
+        after_lift: Callable[[], list[str]] | None = None,
+    ) -> None:
         self._session = session
         self._vault = vault
         self._record = record
+        self._after_lift = after_lift
+        """Erases what a certificate asked for and a hold kept whole (`session.erasure`)."""
 
     @property
     def owner(self) -> Owner:
@@ -162,9 +178,10 @@ class RetentionService:
         return Hold(case_id, reason, self._session.user_name, event.org, event.at, event.id)
 
     @owned
-    def lift(self, case_id: str | None, reason: str) -> Hold:
+    def lift(self, case_id: str | None, reason: str) -> Lifted:
         """Lift this organisation's hold on `case_id`, or on everything (None); return
-        the hold lifted. Recorded, never deleted."""
+        the hold lifted, and the cases an erasure certificate had asked to erase that no
+        hold keeps any more, now erased. Recorded, never deleted."""
         self._session.require(Permission.CONFIRM, "lift a legal hold")
         reason = _reason(reason)
         what = self._scope(case_id)
@@ -182,7 +199,8 @@ class RetentionService:
             )
             raise InvalidInput(f"{what} has no hold placed by {self._session.identity.org}{hint}")
         self._write(case_id, "lifted", reason)
-        return mine
+        erased = self._after_lift() if self._after_lift is not None else []
+        return Lifted(mine, tuple(erased))
 
     def _scope(self, case_id: str | None) -> str:
         if case_id is None:

@@ -227,7 +227,9 @@ class Session:
         """Keys, peers, export, import, verify and receipts of this vault."""
         self.drafts = DraftService(self, vault)
         """Forms being typed, kept in the vault until they are recorded (never cases)."""
-        self.retention = RetentionService(self, vault, self._record)
+        self.retention = RetentionService(
+            self, vault, self._record, after_lift=lambda: self.erasure.after_lift()
+        )
         """The retention schedule, what has reached its date, and legal holds."""
         self.subject_access = SubjectAccessService(self, vault)
         """Everything held about one person, for the data protection officer."""
@@ -533,15 +535,20 @@ class Session:
             self._record(entries, in_hand)
         return [case_id for case_id, _, _ in entries]
 
-    def _state(self, case_id: str) -> CaseState:
+    def _state(self, case_id: str, *, reading: bool = False) -> CaseState:
+        """A case's state, folded from its events; refused for an erased case unless
+        `reading` (one a legal hold keeps whole here is still read)."""
         events = self._vault.case_events(case_id)
         if not events:
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
-        if any(event.type == ERASE_TYPE for event in events):
+        if not reading and any(event.type == ERASE_TYPE for event in events):
             erased = self.erasure.erased(case_id)
             assert erased is not None
+            kept = (
+                "" if erased.kept_under is None else f" (kept whole here while {erased.kept_under})"
+            )
             raise InvalidInput(
-                f"case {case_id} was {erased.words()}: nothing more is recorded on it "
+                f"case {case_id} was {erased.words()}{kept}: nothing more is recorded on it "
                 f"(`notify-tui case show {case_id}`)"
             )
         return fold_case(case_id, events)
@@ -1265,7 +1272,7 @@ class Session:
                     f"what and when (`notify-tui case show {case_id}`)"
                 )
             raise InvalidInput(f"no case {case_id}: check the id with `notify-tui case list`")
-        state = self._state(case_id)
+        state = self._state(case_id, reading=True)
         return CaseDetail(
             id=case_id,
             kind=row["kind"],

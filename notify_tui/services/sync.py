@@ -323,6 +323,7 @@ class SyncService:
             cases=tuple(result.cases),
             caught_up=result.caught_up,
             erased=tuple(result.erased),
+            kept_under_hold=tuple(result.kept_under_hold),
         )
 
     def iter_import(self, paths: Sequence[Path]) -> Iterator[ImportOutcome]:

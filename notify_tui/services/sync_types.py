@@ -91,6 +91,8 @@ class ImportOutcome:
     """This import ended the catch-up after a restore (`SyncService.catch_up` says more)."""
     erased: tuple[str, ...] = ()
     """The cases this import erased here (an erasure certificate it brought)."""
+    kept_under_hold: tuple[str, ...] = ()
+    """Cases whose erasure certificate came but that a legal hold here keeps whole."""
 
     def as_json(self) -> dict[str, object]:
         """A plain row for `--json` output."""
@@ -104,6 +106,7 @@ class ImportOutcome:
             "moved_to": None if self.moved_to is None else str(self.moved_to),
             "caught_up": self.caught_up,
             "erased": list(self.erased),
+            "kept_under_hold": list(self.kept_under_hold),
         }
 
 

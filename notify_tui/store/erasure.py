@@ -18,13 +18,16 @@ deleted, and a file system or disk may keep blocks a file no longer uses
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import sqlite_utils
 
-from notify_tui.domain.erasure import ERASE_FIELD, ERASE_TYPE, ErasureRecord
+from notify_tui.domain.chains import signing_device
+from notify_tui.domain.erasure import ERASE_FIELD, ERASE_TYPE, Certificate, ErasureRecord
 from notify_tui.store.connection import translate_errors
 from notify_tui.store.events import Event
+from notify_tui.store.holds import holds_on_case
 
 
 class Vault(Protocol):
@@ -48,16 +51,21 @@ def certificates(vault: Vault, case_id: str | None = None) -> dict[str, list[Eve
     found: dict[str, list[Event]] = {}
     for (body,) in vault.db.execute(sql, params):
         event = Event.model_validate_json(body)
-        found.setdefault(event.case, []).append(event)
+        if event.erased is None:  # never erased (`Event`); a damaged row is `doctor`'s
+            found.setdefault(event.case, []).append(event)
     for events in found.values():
         events.sort(key=lambda event: (event.at, event.device, event.seq))
     return found
 
 
-def certificate_ids(vault: Vault) -> dict[str, frozenset[str]]:
-    """The ids of the erasure certificates held, by case."""
+def held_certificates(vault: Vault) -> dict[str, list[Certificate]]:
+    """What vouching for erased events needs of each certificate held, by case
+    (`domain.erasure.vouched`)."""
     return {
-        case_id: frozenset(event.id for event in events)
+        case_id: [
+            Certificate(event.id, signing_device(event.device), frozenset(record_of(event).entries))
+            for event in events
+        ]
         for case_id, events in certificates(vault).items()
     }
 
@@ -65,7 +73,9 @@ def certificate_ids(vault: Vault) -> dict[str, frozenset[str]]:
 def is_erased(vault: Vault, case_id: str) -> bool:
     """Whether an erasure certificate of the case is held."""
     row = vault.db.execute(
-        "SELECT 1 FROM events WHERE type = ? AND case_id = ? LIMIT 1", [ERASE_TYPE, case_id]
+        "SELECT 1 FROM events WHERE type = ? AND case_id = ? "
+        "AND json_extract(body, '$.erased') IS NULL LIMIT 1",
+        [ERASE_TYPE, case_id],
     ).fetchone()
     return row is not None
 
@@ -78,15 +88,15 @@ def record_of(certificate: Event) -> ErasureRecord:
     raise ValueError(f"event {certificate.id} is not an erasure certificate")
 
 
-def case_event_ids(vault: Vault, case_id: str) -> list[str]:
-    """The ids of a case's events a certificate erases (every one but certificates)."""
-    return [
-        str(row[0])
-        for row in vault.db.execute(
-            "SELECT id FROM events WHERE case_id = ? AND type != ? ORDER BY id",
-            [case_id, ERASE_TYPE],
+def case_stub_digests(vault: Vault, case_id: str) -> list[str]:
+    """The `Event.stub_digest` of each event of a case a certificate erases (every one
+    but certificates), sorted."""
+    return sorted(
+        Event.model_validate_json(body).stub_digest()
+        for (body,) in vault.db.execute(
+            "SELECT body FROM events WHERE case_id = ? AND type != ?", [case_id, ERASE_TYPE]
         )
-    ]
+    )
 
 
 def erase_case(vault: Vault, case_id: str, certificate_id: str) -> int:
@@ -108,21 +118,39 @@ def erase_case(vault: Vault, case_id: str, certificate_id: str) -> int:
     vault.db.execute("DELETE FROM duties WHERE case_id = ?", [case_id])
     vault.db.execute("DELETE FROM cases WHERE id = ?", [case_id])
     vault.db.execute("DELETE FROM drafts WHERE case_id = ?", [case_id])
+    vault.db.execute("DELETE FROM held_log WHERE case_id = ?", [case_id])  # looks at it
     return erased
 
 
-def erase_held(vault: Vault, case_ids: Iterable[str]) -> list[str]:
+@dataclass
+class Applied:
+    """What `erase_held` did."""
+
+    erased: list[str] = field(default_factory=list)
+    """Cases that had something erased here now (an event, or their rows)."""
+    waiting: list[str] = field(default_factory=list)
+    """Cases with a certificate held that a legal hold in force keeps here whole: they
+    are erased when the hold is lifted (`Session.retention.lift`)."""
+
+
+def erase_held(vault: Vault, case_ids: Iterable[str]) -> Applied:
     """Apply each held certificate of `case_ids` (the earliest) to whatever of its case
-    is not erased yet; return the cases that had something erased or a row deleted."""
-    done = []
+    is not erased yet, unless a legal hold in force here covers the case (an order this
+    organisation, or another that this vault has heard of, placed: nothing is erased
+    while it stands; the certificate waits)."""
+    applied = Applied()
     for case_id in sorted(set(case_ids)):
         held = certificates(vault, case_id).get(case_id)
         if not held:
             continue
+        if holds_on_case(vault, case_id):
+            if left_to_erase(vault, case_id):
+                applied.waiting.append(case_id)
+            continue
         had_row = vault.db.execute("SELECT 1 FROM cases WHERE id = ?", [case_id]).fetchone()
         if erase_case(vault, case_id, held[0].id) or had_row is not None:
-            done.append(case_id)
-    return done
+            applied.erased.append(case_id)
+    return applied
 
 
 def forget_words(vault: Vault) -> None:
@@ -176,16 +204,23 @@ def peers_holding(vault: Vault, chain: str, seq: int) -> list[tuple[str, str, st
     ]
 
 
-def finish(vault: Vault, case_id: str) -> None:
-    """Erase, in a transaction of its own, what an interrupted erasure left of a case
-    whose certificate is held."""
+def finish(vault: Vault, case_ids: Iterable[str]) -> Applied:
+    """Erase, in a transaction of its own, what is left of cases whose certificate is
+    held (an erasure interrupted, or one a hold kept waiting)."""
     with translate_errors(), vault.db.atomic():
-        erase_held(vault, [case_id])
+        return erase_held(vault, case_ids)
 
 
-def scrub(vault: Vault) -> None:
+def waiting(vault: Vault) -> list[str]:
+    """Cases whose certificate is held but whose content is still here (a legal hold
+    kept it, or an erasure was interrupted)."""
+    return [case_id for case_id in certificates(vault) if left_to_erase(vault, case_id)]
+
+
+def scrub(vault: Vault) -> bool:
     """After an erasure's commit: merge search's index (its own transaction), then
-    checkpoint and truncate the write-ahead log."""
+    checkpoint and truncate the write-ahead log; False when another reader kept the log
+    from being emptied (`checkpoint`)."""
     with translate_errors(), vault.db.atomic():
         forget_words(vault)
-    checkpoint(vault)
+    return checkpoint(vault)

@@ -35,6 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 EVENT_SIGNING_PREFIX = b"notify-tui event v1\x00"
 HEX64 = r"^[0-9a-f]{64}$"
+STUB_FIELDS = frozenset({"device", "seq", "prev", "at", "author", "org", "case", "type", "id"})
+"""What an erasure certificate vouches for of each event it erased (`Event.stub_digest`):
+all that erasure keeps but the signature (which signs the id) and the certificate's id."""
 DEVICE_ID = r"^[a-z0-9][a-z0-9-]{2,63}$"
 FIELD_PATH = r"^[a-z_][a-z0-9_]*(\.[a-z0-9_-]+(@[1-9][0-9]*)?)*$"
 """A dotted field path; a part may end `@N`, as a per-child duty's id does
@@ -159,6 +162,8 @@ class Event(EventBody):
         changes, erased = info.data.get("changes"), info.data.get("erased")
         if erased is not None and changes:
             raise ValueError("an erased event keeps no changes")
+        if erased is not None and info.data.get("type") == "case.erased":
+            raise ValueError("an erasure certificate is never erased")
         if erased is None and not changes and "changes" in info.data:
             raise ValueError("an event sets at least one field")
         return sig
@@ -204,6 +209,14 @@ class Event(EventBody):
             **{name: getattr(self, name) for name in type(self).model_fields if name != "changes"}
             | {"changes": [], "erased": certificate_id}
         )
+
+    def stub_digest(self) -> str:
+        """SHA-256 of what erasure leaves of this event but the certificate's id (its
+        place, time, author, organisation, case, type and id; canonical JSON), the same
+        for the event and for its erased form. An erasure certificate lists these
+        (`domain.erasure`), so an erased event's header is as certain as its id."""
+        header = self.model_dump(mode="json", include=set(STUB_FIELDS))
+        return hashlib.sha256(canonical_json(header)).hexdigest()
 
     def document(self) -> dict[str, Any]:
         """The JSON document stored and sent: an erased event without `changes`, any

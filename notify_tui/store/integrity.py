@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 
 from notify_tui.domain.chains import office_chain_id, signing_device
-from notify_tui.domain.erasure import ERASE_TYPE, vouched
+from notify_tui.domain.erasure import ERASE_TYPE, Certificate, vouched
+from notify_tui.domain.event_rules import check_erased
 from notify_tui.domain.people import VAULT_LOG
 from notify_tui.store import erasure
 from notify_tui.store.connection import DRIVER_ERRORS, translate_errors
 from notify_tui.store.events import Event, canonical_json
+from notify_tui.store.holds import holds_on_case
 from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector
 from notify_tui.store.vault import Vault
 
@@ -161,7 +163,7 @@ def _check_chains(
 ) -> tuple[int, dict[str, tuple[int, str]]]:
     """One streaming pass per chain: (events checked, each chain's last (seq, id))."""
     keys = vault.device_keys()
-    certificates = erasure.certificate_ids(vault)
+    certificates = erasure.held_certificates(vault)
     total = 0
     held: dict[str, tuple[int, str]] = {}
     for device in vault.chains():
@@ -256,7 +258,7 @@ def _check_projection(
     )
     next_events = next(events, None)
     mismatched = 0
-    certificates = erasure.certificate_ids(vault)
+    certificates = erasure.certificates(vault)
     for case_id in projected_or_logged_cases(vault):
         bodies: list[str] = []
         while next_events is not None and next_events[0] < case_id:
@@ -266,7 +268,7 @@ def _check_projection(
             next_events = next(events, None)
         if case_id in stored_cases:
             ticker.tick()
-        if case_id in certificates:
+        if case_id in certificates and not holds_on_case(vault, case_id):
             mismatched += _erased_case_problems(
                 case_id, bodies, case_id in stored_cases or case_id in stored_duties, problems
             )
@@ -492,13 +494,13 @@ def check_event_row(
     expected_seq: int,
     expected_prev: str | None,
     keys: Mapping[str, Ed25519PublicKey],
-    certificates: Mapping[str, Collection[str]],
+    certificates: Mapping[str, Sequence[Certificate]],
 ) -> str | None:
     """The first problem with one stored event, or None.
 
     `device` is the chain id (a device id, or an office device's per-LA chain
     `device--la-slug`); `keys` maps device ids to signing keys; `certificates` the ids
-    of the erasure certificates held, by case (`store.erasure.certificate_ids`)."""
+    of the erasure certificates held, by case (`store.erasure.held_certificates`)."""
     return _checked_event(
         device, seq, event_id, case_id, body, expected_seq, expected_prev, keys, certificates
     )[1]
@@ -513,7 +515,7 @@ def _checked_event(
     expected_seq: int,
     expected_prev: str | None,
     keys: Mapping[str, Ed25519PublicKey],
-    certificates: Mapping[str, Collection[str]],
+    certificates: Mapping[str, Sequence[Certificate]],
 ) -> tuple[Event | None, str | None]:
     """(the event parsed, or None; the first problem with it, or None).
 
@@ -526,7 +528,10 @@ def _checked_event(
     if event.id != event_id or event.device != device or event.seq != seq or event.case != case_id:
         return event, f"event {event_id}: stored columns disagree with its body (tampered)"
     if event.erased is not None:
-        unvouched = vouched(case_id, event.erased, certificates)
+        unvouched = vouched(
+            case_id, event.erased, event.stub_digest(), signing_device(device), certificates,
+            sender=None,
+        ) or check_erased(event)  # fmt: skip
         if unvouched is not None:
             return event, f"event {event_id}: {unvouched} (tampered)"
     elif not _id_matches(event):

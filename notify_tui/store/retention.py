@@ -12,46 +12,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from notify_tui.domain.people import HOLD_FIELD, HOLD_TYPE, VAULT_LOG
 from notify_tui.domain.retention import (
     RETENTION_KINDS,
-    HoldEntry,
     RetentionFacts,
     dates_of_birth,
     died_on,
 )
-from notify_tui.store.events import Event
+from notify_tui.store.holds import hold_entries
 from notify_tui.store.vault import Vault
 
-
-def hold_entries(vault: Vault, case_id: str | None = None) -> list[HoldEntry]:
-    """Every hold entry (placed or lifted), or only those about `case_id` and about
-    everything when it is given."""
-    sql = "SELECT body FROM events WHERE type = ?"
-    params: list[object] = [HOLD_TYPE]
-    if case_id is not None:
-        sql += " AND case_id IN (?, ?)"
-        params += [case_id, VAULT_LOG]
-    entries = []
-    for (body,) in vault.db.execute(sql, params):
-        event = Event.model_validate_json(body)
-        for change in event.changes:
-            if change.field != HOLD_FIELD or not isinstance(change.value, dict):
-                continue
-            entries.append(
-                HoldEntry(
-                    event=event.id,
-                    at=event.at,
-                    author=event.author,
-                    org=event.org,
-                    case_id=None if event.case == VAULT_LOG else event.case,
-                    action="lifted" if change.value.get("action") == "lifted" else "placed",
-                    reason=str(change.value.get("reason") or ""),
-                    device=event.device,
-                    seq=event.seq,
-                )
-            )
-    return entries
+__all__ = ["case_documents", "hold_entries", "retention_facts"]
 
 
 def retention_facts(vault: Vault) -> Iterator[RetentionFacts]:

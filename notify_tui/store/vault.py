@@ -830,9 +830,8 @@ class Vault:
     def project_case(self, projector: Projector, case_id: str) -> None:
         """Refold one case from its events into the projection tables (an erased case
         has none: what of it is not erased yet is erased instead)."""
-        if erasure.is_erased(self, case_id):
-            erasure.erase_held(self, [case_id])
-            return
+        if erasure.is_erased(self, case_id) and not erasure.erase_held(self, [case_id]).waiting:
+            return  # erased: no rows (a hold keeps a waiting one whole: folded as any)
         row, duties = projector.case_rows(case_id, self.case_events(case_id))
         write_case(self.db, row, duties)
 

@@ -56,7 +56,7 @@ from typing import Any, NamedTuple
 
 from notify_tui.domain.chains import chain_suffix, office_chain_id, signing_device
 from notify_tui.domain.erasure import ERASE_TYPE, vouched
-from notify_tui.domain.event_rules import Relation, check_event
+from notify_tui.domain.event_rules import Relation, check_erased, check_event
 from notify_tui.domain.models import Case
 from notify_tui.domain.people import NON_STATE_TYPES, PEOPLE_TYPE, VAULT_LOG
 from notify_tui.errors import BundleRefused
@@ -88,6 +88,9 @@ class ImportResult:
     """Cases erased here by this import (a certificate it brought, or an event of a case
     erased before): the caller checkpoints the log after the commit
     (`store.erasure.checkpoint`)."""
+    kept_under_hold: list[str] = field(default_factory=list)
+    """Cases whose certificate this import brought but that a legal hold in force here
+    keeps whole until it is lifted."""
 
 
 def import_bundle(
@@ -132,6 +135,7 @@ def import_bundle(
         result.caught_up = changed is not None and changed.caught_up
     result.cases = [case_id for case_id in writer.projected if case_id not in walk.erased]
     result.erased = walk.erased
+    result.kept_under_hold = walk.waiting
     result.new_events = walk.new_count
     return result
 
@@ -212,13 +216,16 @@ class _Walk:
         self.advanced: dict[str, int] = {}
         self.new_count = 0
         self.position = 0
-        self.stubs: list[tuple[str, str, str]] = []
-        """(case, certificate named, where) of each erased event taken (`end` checks
-        that the certificate is held)."""
-        self.held_erased = erasure.certificate_ids(vault)
-        """Certificates held before this import, by case."""
+        self.sender = manifest.sender.device
+        self.stubs: list[tuple[Event, str]] = []
+        """Each erased event taken, and where it is in the payload (`end` checks that a
+        certificate held vouches for it)."""
+        self.held_erased = set(erasure.certificates(vault))
+        """Cases with a certificate held before this import."""
         self.erased: list[str] = []
         """Cases erased here by this import (`end`)."""
+        self.waiting: list[str] = []
+        """Cases with a certificate that a legal hold here keeps whole (`end`)."""
 
     def refuse(self, stage: int, message: str) -> None:
         """Keep the first refusal of a stage (raised at the end)."""
@@ -277,11 +284,15 @@ class _Walk:
             self.advanced[event.device] = max(self.advanced.get(event.device, 0), event.seq)
         validated: list[tuple[Case, dict[str, Any]]] = []
         if event.erased is not None:
-            # Nothing to check of its content: there is none. Its certificate must be
-            # held or come in this bundle (`end`).
-            self.stubs.append(
-                (event.case, event.erased, f"event {event.seq} of device {event.device}")
-            )
+            # No content to check; what is left must keep the rules of a header, and a
+            # certificate held or brought here must vouch for it (`end`).
+            problem = check_erased(event)
+            if problem is not None:
+                self.refuse(
+                    _CONTENTS,
+                    f"event {event.seq} of device {event.device}: {problem} (an erased event)",
+                )
+            self.stubs.append((event, f"event {event.seq} of device {event.device}"))
         elif not self._blocked(_CONTENTS):
             problem = check_event(
                 event,
@@ -480,13 +491,24 @@ class _Walk:
         """Every erased event taken is vouched for by its case's certificate, held or
         brought; then each case of the bundle with a certificate is erased here (what
         the bundle brought of it, and what was held)."""
-        held = erasure.certificate_ids(self.vault)
-        for case_id, certificate, where in self.stubs:
-            problem = vouched(case_id, certificate, held)
+        held = erasure.held_certificates(self.vault)
+        for event, where in self.stubs:
+            assert event.erased is not None
+            problem = vouched(
+                event.case, event.erased, event.stub_digest(), signing_device(event.device),
+                held, sender=self.sender,
+            )  # fmt: skip
             if problem is not None:
                 raise BundleRefused(f"{where}: {problem}")
+        # The bundle's cases with a certificate, and any a hold kept whole here (a hold
+        # a peer lifted may be among this bundle's events).
         touched = [case_id for case_id in self.cases if case_id in held]
-        self.erased = erasure.erase_held(self.vault, touched)
+        touched += erasure.waiting(self.vault)
+        applied = erasure.erase_held(self.vault, touched)
+        self.erased = applied.erased
+        self.waiting = [case_id for case_id in applied.waiting if case_id in self.cases]
+        for case_id in self.waiting:  # kept whole: its new events are folded as any
+            self.writer.touch(case_id, True)
         if self.erased:
             erasure.forget_words(self.vault)
 

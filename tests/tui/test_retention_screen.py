@@ -15,6 +15,7 @@ from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
 from notify_tui.tui.app import make_app
 from notify_tui.tui.modals.erase import EraseScreen
+from notify_tui.tui.screens.case_detail import CaseDetailScreen
 from notify_tui.tui.screens.retention import RetentionScreen
 
 SIZE = (120, 40)
@@ -142,3 +143,38 @@ async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -
     view = session.erasure.erased(due)
     assert view is not None and view.record.confirmed_by == "Lee Lead (fictional)"
     assert session.erasure.erased(held) is None
+
+
+async def test_a_case_screen_under_the_erasure_closes_when_it_is_back_on_top(
+    tmp_path: Path,
+) -> None:
+    """The case is open; the retention screen goes over it and erases it; back from
+    there, the case screen does not show the erased name a moment longer."""
+    session, _ = Session.init(
+        tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
+        author=ADMIN, kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
+    )  # fmt: skip
+    session.add_user("Lee Lead (fictional)", "lead", "a lead passphrase, synthetic")
+    (case_id,) = session.create_cases([child_death("2011-11-20")])
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.open_case(case_id)  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert "Screen-Fictional" in app.export_screenshot()
+        app.open_retention()
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#erase-reason", Input).value = "Schedule line 4.3 (fictional)"
+        app.screen.query_one("#erase-user", Input).value = "Lee Lead (fictional)"
+        app.screen.query_one("#erase-passphrase", Input).value = "a lead passphrase, synthetic"
+        app.screen.query_one("#save", Button).press()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert not isinstance(app.screen, CaseDetailScreen)
+        assert "Screen-Fictional" not in app.export_screenshot()

@@ -9,6 +9,7 @@ table, free page or write-ahead log. All people are synthetic.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, date, datetime
@@ -24,7 +25,8 @@ from sqlcipher_pages import pages_holding
 
 from notify_tui.cli import cli
 from notify_tui.clock import ManualClock
-from notify_tui.domain.erasure import ERASE_FIELD, ERASE_TYPE, events_digest
+from notify_tui.domain.chains import office_chain_id
+from notify_tui.domain.erasure import ERASE_FIELD, ERASE_TYPE
 from notify_tui.errors import InvalidInput, NotPermitted, WrongPassphrase
 from notify_tui.services.session import Session
 from notify_tui.store.events import Event
@@ -39,7 +41,9 @@ DEPUTY, DEPUTY_PASS = "Dee Deputy (fictional)", "a deputy passphrase, synthetic"
 LA = "Testshire (test)"
 SENTINEL = "Qwxsentinelzz"
 OUTLINE_SENTINEL = "Outlinesentinelvq"
-NEEDLES = [s.encode() for s in (SENTINEL, SENTINEL.lower(), OUTLINE_SENTINEL.lower())]
+NEEDLES = [
+    s.encode() for s in (SENTINEL, SENTINEL.lower(), OUTLINE_SENTINEL, OUTLINE_SENTINEL.lower())
+]
 REASON = "Retention schedule line 4.3: 15 years from the death (fictional)"
 
 
@@ -140,15 +144,27 @@ def test_an_erased_case_is_gone_from_every_page_at_both_ends(
     view = erase(la, case_id)
     assert view.record.by == ADMIN and view.record.confirmed_by == LEAD
     assert view.record.ground == "retention" and view.record.due_on == "2026-11-22"
-    # The certificate counts every event of the case before it, and digests their ids.
-    erased_ids = [
-        row[0]
+    # The certificate lists every event of the case before it by the SHA-256 of what
+    # erasure leaves of it (worked out here from the stored JSON, not by the program).
+    headers = [
+        json.loads(row[0])
         for row in vault_of(la).db.execute(
-            "SELECT id FROM events WHERE case_id = ? AND type != ?", [case_id, ERASE_TYPE]
+            "SELECT body FROM events WHERE case_id = ? AND type != ?", [case_id, ERASE_TYPE]
         )
     ]
-    assert view.record.events == len(erased_ids) == view.erased_here >= 2
-    assert view.record.digest == events_digest(erased_ids)
+    expected = sorted(
+        hashlib.sha256(
+            json.dumps(
+                {key: header[key] for key in
+                 ("device", "seq", "prev", "at", "author", "org", "case", "type", "id")},
+                sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+            ).encode()
+        ).hexdigest()
+        for header in headers
+    )  # fmt: skip
+    assert all("changes" not in header for header in headers)
+    assert view.record.events == len(expected) == view.erased_here >= 2
+    assert view.record.entries == expected
     assert found_anywhere(la) == []
 
     deliver(la, office, tmp_path / "to-office-2")
@@ -420,7 +436,7 @@ def test_an_erased_event_without_its_certificate_is_refused(la: Session, tmp_pat
     (seq,) = [event.seq for event in chain if event.erased is not None]
     assert outcome.reason == (
         f"event {seq} of device {la.identity.device_id}: it is erased, but no erasure "
-        f"certificate of case {case_id} is held"
+        f"certificate of case {case_id} is held; import the bundle that carries it first"
     )
     assert office.erasure.erased(case_id) is None and event_count(office) == 0
 
@@ -432,7 +448,7 @@ def test_a_certificate_keeps_the_event_rules(la: Session) -> None:
     good = {
         "ground": "retention", "rule": "15 years from the date of death (x)",
         "due_on": "2026-11-22", "reason": REASON, "by": ADMIN, "confirmed_by": LEAD,
-        "events": 1, "digest": "0" * 64,
+        "events": 1, "entries": ["0" * 64],
     }  # fmt: skip
     cases = [
         (good, "owner", None),
@@ -512,3 +528,136 @@ def test_cli_refusals_are_one_line(la: Session, home: Path, tmp_path: Path) -> N
     assert f"cannot be erased: {case_id} is held by {ADMIN}" in out
     code, out = run(home, "case", "erase", case_id, "--reason", REASON)
     assert code == 2 and "--confirm-user" in out
+
+
+# -- what a trusted peer may not do with erasure (from an independent review) -------------
+
+
+def second_device(la: Session, office: Session, tmp_path: Path) -> Session:
+    """Another workstation of the LA, trusting the office and the first one."""
+    second, _ = Session.init(
+        tmp_path / "la2", PASS, org=LA, role="la", author=ADMIN, kdf=ARGON2_FLOOR,
+        owner=InlineOwner(), clock=la.clock,
+    )  # fmt: skip
+    second = registered(second)
+    keys = tmp_path / "keys2"
+    keys.mkdir()
+    for one, other in ((second, office), (office, second)):
+        path = keys / f"{one.identity.device_id}.json"
+        one.sync.keys_export(path)
+        other.sync.add_peer(path, one.sync.me().fingerprint)
+    second.sync.add_peer(
+        tmp_path / "office-keys" / f"{la.identity.device_id}.json", la.sync.me().fingerprint
+    )
+    return second
+
+
+def import_forged(sender: Session, receiver: Session, events: list[Event], path: Path) -> object:
+    path.write_bytes(forged_bundle(sender, receiver, events))
+    (outcome,) = receiver.sync.import_files([path])
+    return outcome
+
+
+def test_a_certificate_never_comes_erased(la: Session, tmp_path: Path) -> None:
+    """A `case.erased` event with no record, naming itself as its certificate, would
+    vouch for itself: from the office (whose full certificate the role rule refuses) it
+    would erase the LA's own case in the LA's vault. It is refused as it is parsed."""
+    (case_id,) = la.create_cases([sentinel_case()])
+    office = registered(office_for(la, tmp_path / "office"))
+    deliver(la, office, tmp_path / "a")
+    chain = office_chain_id(office.identity.device_id, LA)
+    (forged,) = forged_events(
+        office, [(case_id, ERASE_TYPE, [_change("access", {"action": "opened"})])], chain=chain
+    )
+    outcome = import_forged(office, la, [forged.erased_by(forged.id)], tmp_path / "x.ntbundle")
+    assert outcome.status == "refused"  # type: ignore[attr-defined]
+    assert outcome.reason == "event 1 in the payload is not valid (sig)"  # type: ignore[attr-defined]
+    assert la.erasure.erased(case_id) is None and la.case_detail(case_id).id == case_id
+
+
+def test_a_relay_cannot_pass_a_live_event_off_as_erased(la: Session, tmp_path: Path) -> None:
+    """The office relays the LA's chain to a second workstation with a live case's
+    creation rewritten as an erased event of the case that really was erased (same id
+    and signature: they do not cover what erasure leaves). The certificate does not list
+    it, and the office does not sign that chain: refused, nothing written."""
+    (gone,) = la.create_cases([sentinel_case()])
+    (kept,) = la.create_cases([child_death("2012-01-05")])
+    office = registered(office_for(la, tmp_path / "office"))
+    deliver(la, office, tmp_path / "a")
+    certificate = erase(la, gone).certificate  # type: ignore[attr-defined]
+    deliver(la, office, tmp_path / "b")
+    second = second_device(la, office, tmp_path)
+    chain = [
+        Event.model_construct(
+            **{name: getattr(event, name) for name in Event.model_fields if name != "changes"}
+            | {"changes": [], "case": gone, "erased": certificate, "type": "access.recorded"}
+        )
+        if event.case == kept
+        else event
+        for event in vault_of(office).iter_events(la.identity.device_id)
+    ]
+    (seq,) = [event.seq for event in vault_of(la).case_events(kept)]
+    outcome = import_forged(office, second, chain, tmp_path / "relay.ntbundle")
+    assert outcome.status == "refused"  # type: ignore[attr-defined]
+    assert outcome.reason == (  # type: ignore[attr-defined]
+        f"event {seq} of device {la.identity.device_id}: it is erased, but case {gone}'s "
+        "erasure certificate does not list it as erased (relayed as erased by a device "
+        "that does not sign its chain)"
+    )
+    assert event_count(second) == 0
+    deliver(office, second, tmp_path / "c")  # the honest relay is taken
+    assert second.case_detail(kept).id == kept and second.erasure.erased(gone) is not None
+
+
+def test_what_erasure_leaves_keeps_the_rules_of_a_header(la: Session, tmp_path: Path) -> None:
+    """An erased event with an author holding terminal escapes is refused as any event
+    would be."""
+    (gone,) = la.create_cases([sentinel_case()])
+    office = registered(office_for(la, tmp_path / "office"))
+    erase(la, gone)
+    chain = [
+        Event.model_construct(
+            **{name: getattr(event, name) for name in Event.model_fields}
+            | {"author": "\x1b[2JSomeone"}
+        )
+        if event.erased is not None
+        else event
+        for event in vault_of(la).iter_events(la.identity.device_id)
+    ]
+    outcome = import_forged(la, office, chain, tmp_path / "x.ntbundle")
+    assert outcome.status == "refused"  # type: ignore[attr-defined]
+    assert "author: holds the control character U+001B (an erased event)" in (
+        outcome.reason  # type: ignore[attr-defined]
+    )
+
+
+def test_a_hold_at_the_office_keeps_its_copy_until_it_is_lifted(
+    la: Session, tmp_path: Path
+) -> None:
+    """The office has put the case on hold; the LA, not told yet, erases it. The office
+    keeps the certificate and its copy whole while its hold stands, says so, records
+    nothing more on it, and erases its copy when it lifts the hold."""
+    (case_id,) = la.create_cases([sentinel_case()])
+    office = registered(office_for(la, tmp_path / "office"))
+    deliver(la, office, tmp_path / "a")
+    office.retention.place(case_id, "Coroner's inquest, order 2026/99 (fictional)")
+    erase(la, case_id)
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (path,) = la.sync.export(folder, office.identity.device_id)
+    (outcome,) = office.sync.import_files([path])
+    assert (outcome.status, outcome.erased, outcome.kept_under_hold) == (
+        "imported", (), (case_id,),
+    )  # fmt: skip
+    assert office.case_detail(case_id).id == case_id  # still readable under the hold
+    assert SENTINEL in json.dumps(office.case_detail(case_id).document)
+    view = office.erasure.erased(case_id)
+    assert view is not None and view.kept_under is not None
+    assert "Coroner's inquest, order 2026/99" in view.kept_under
+    with pytest.raises(InvalidInput, match="kept whole here while"):
+        office.edit_case(case_id, {"case_outline": "x"})
+    assert office.doctor().problems == ()
+    lifted = office.retention.lift(case_id, "The inquest has closed (fictional)")
+    assert lifted.erased == (case_id,)
+    assert found_anywhere(office) == []
+    assert office.doctor().problems == ()

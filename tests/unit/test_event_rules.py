@@ -118,7 +118,7 @@ SAMPLES: dict[tuple[str, str], list[C]] = {
     ("case.erased", "case"): [
         C("erasure", {"ground": "duplicate", "duplicate_of": "CD-KEPT0001",
                       "reason": "Logged twice (fictional)", "by": "Ann Lead",
-                      "confirmed_by": "Ada Admin", "events": 3, "digest": "0" * 64})
+                      "confirmed_by": "Ada Admin", "events": 1, "entries": ["0" * 64]})
     ],
 }  # fmt: skip
 """A valid event of each type, on an LA's case and on a partnership record."""

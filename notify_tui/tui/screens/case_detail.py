@@ -736,6 +736,14 @@ class CaseDetailScreen(Screen[None]):
         """Show a tab."""
         self.query_one(TabbedContent).active = tab
 
+    def on_screen_resume(self) -> None:
+        """Back on top (a dialog, the retention screen or a sync closed): a case erased
+        meanwhile, here or by a bundle, is not shown a moment longer."""
+        erased = self.session.erasure.erased(self.case_id)
+        if erased is not None and erased.kept_under is None:
+            self.notify(f"Case {self.case_id} was {erased.words()}.", title="Erased")
+            self.dismiss(None)
+
     def action_back(self) -> None:
         """Back to the dashboard."""
         self.dismiss(None)
