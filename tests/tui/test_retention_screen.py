@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import factories
+from pilot_helpers import wait_for
+from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
 from notify_tui.clock import ManualClock
@@ -94,12 +96,26 @@ async def test_the_case_screen_names_its_legal_hold(tmp_path: Path) -> None:
         ) in notes
 
 
+async def answered(pilot: Pilot[None]) -> None:
+    """Until the erase dialog has its answer (it checks the passphrase off the UI
+    thread): closed, or its error line no longer saying it is checking."""
+    app = pilot.app
+    await pilot.pause()  # the press handled: the dialog says it is checking
+
+    def done() -> bool:
+        if not isinstance(app.screen, EraseScreen):
+            return True
+        return "Checking" not in str(app.screen.query_one("#erase-error", Static).render())
+
+    await wait_for(pilot, done)
+
+
 async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -> None:
     """The held case is refused on the dialog's error line, naming the hold; the due one
     is erased once the second person's passphrase is typed, and leaves the list."""
     session, _ = Session.init(
         tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
-        author=ADMIN, kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        author=ADMIN, kdf=ARGON2_FLOOR,  # its own owner thread: the dialog uses a worker
         clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
     )  # fmt: skip
     session.add_user("Lee Lead (fictional)", "lead", "a lead passphrase, synthetic")
@@ -122,7 +138,7 @@ async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -
             app.screen.query_one("#erase-user", Input).value = "Lee Lead (fictional)"
             app.screen.query_one("#erase-passphrase", Input).value = passphrase
             app.screen.query_one("#save", Button).press()
-            await pilot.pause()
+            await answered(pilot)
 
         await erase_row(1, "a lead passphrase, synthetic")
         assert isinstance(app.screen, EraseScreen)  # refused: still open
@@ -137,7 +153,7 @@ async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -
         )
         app.screen.query_one("#erase-passphrase", Input).value = "a lead passphrase, synthetic"
         app.screen.query_one("#save", Button).press()
-        await pilot.pause()
+        await answered(pilot)
         assert app.screen is screen
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [held]
     view = session.erasure.erased(due)
@@ -152,7 +168,7 @@ async def test_a_case_screen_under_the_erasure_closes_when_it_is_back_on_top(
     there, the case screen does not show the erased name a moment longer."""
     session, _ = Session.init(
         tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
-        author=ADMIN, kdf=ARGON2_FLOOR, owner=InlineOwner(),
+        author=ADMIN, kdf=ARGON2_FLOOR,  # its own owner thread: the dialog uses a worker
         clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
     )  # fmt: skip
     session.add_user("Lee Lead (fictional)", "lead", "a lead passphrase, synthetic")
@@ -172,7 +188,7 @@ async def test_a_case_screen_under_the_erasure_closes_when_it_is_back_on_top(
         app.screen.query_one("#erase-user", Input).value = "Lee Lead (fictional)"
         app.screen.query_one("#erase-passphrase", Input).value = "a lead passphrase, synthetic"
         app.screen.query_one("#save", Button).press()
-        await pilot.pause()
+        await answered(pilot)
         await pilot.press("escape")
         await pilot.pause()
         await pilot.pause()

@@ -5,24 +5,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Button, Input, Label
+from textual.worker import Worker, WorkerState
 
 from notify_tui.domain.erasure import MIN_ERASE_REASON
+from notify_tui.tui.messages import report_failure
 from notify_tui.tui.modals.base import Dialog
 from notify_tui.tui.widgets.own_keys import FormInput
 
-Erase = Callable[[str, str, str, str | None], str | None]
-"""(reason, second user, their passphrase, duplicate of) → a refusal in one line, or None
-once the case is erased."""
+Erase = Callable[[str, str, str, str | None], tuple[bool, str]]
+"""(reason, second user, their passphrase, duplicate of) → (erased, what to say): a
+refusal in one line, or the erasure in words."""
 
 
-class EraseScreen(Dialog[bool]):
+class EraseScreen(Dialog[str | None]):
     """Ask for the reason, the second person and their passphrase, and (for a duplicate)
-    the case kept; hand them to `erase`. A refusal (a hold, a wrong passphrase, a role)
-    shows on the error line and the dialog stays open. Nothing here is kept as a draft:
-    a passphrase is typed into it."""
+    the case kept; hand them to `erase` off the UI thread (the passphrase's key
+    derivation takes a moment). A refusal (a hold, a wrong passphrase, a role) shows on
+    the error line and the dialog stays open; once erased it closes with the erasure in
+    words. Nothing here is kept as a draft: a passphrase is typed into it."""
+
+    class Answered(Message):
+        """The worker's answer, handed back to the UI thread."""
+
+        def __init__(self, erased: bool, said: str) -> None:
+            super().__init__()
+            self.erased = erased
+            self.said = said
 
     ERROR_ID = "erase-error"
     BINDINGS = []
@@ -38,9 +50,6 @@ class EraseScreen(Dialog[bool]):
         super().__init__(f"Erase case {case_id}")
         self.case_id = case_id
         self.erase = erase
-
-    def cancel_result(self) -> bool:
-        return False
 
     def body(self) -> ComposeResult:
         yield Label("Keeps who did what and when, and a signed certificate.")
@@ -74,9 +83,26 @@ class EraseScreen(Dialog[bool]):
         if not user:
             self.show_error("name the second person, who confirms with their passphrase")
             return
-        refused = self.erase(reason, user, passphrase.value, duplicate)
-        passphrase.value = ""  # never left in the form
-        if refused:
-            self.show_error(refused)
+        typed, passphrase.value = passphrase.value, ""  # never left in the form
+        self.query_one("#save", Button).disabled = True
+        self.show_error("Checking the second person's passphrase…")
+        self._erase(reason, user, typed, duplicate)
+
+    @work(thread=True, exclusive=True, group="erase", name="erase case", exit_on_error=False)
+    def _erase(self, reason: str, user: str, passphrase: str, duplicate: str | None) -> None:
+        erased, said = self.erase(reason, user, passphrase, duplicate)
+        self.post_message(self.Answered(erased, said))
+
+    @on(Answered)
+    def _erase_answered(self, answer: Answered) -> None:
+        self.query_one("#save", Button).disabled = False
+        if not answer.erased:
+            self.show_error(answer.said)
             return
-        self.dismiss(True)
+        self.dismiss(answer.said)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one("#save", Button).disabled = False
+            report_failure(self, event)

@@ -107,19 +107,21 @@ class RetentionScreen(Screen[None]):
             return
         case_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
-        def erase(reason: str, user: str, passphrase: str, duplicate: str | None) -> str | None:
+        def erase(
+            reason: str, user: str, passphrase: str, duplicate: str | None
+        ) -> tuple[bool, str]:
             try:
                 view = self.session.erasure.erase(
                     case_id, reason=reason, confirm_user=user, confirm_passphrase=passphrase,
                     duplicate_of=duplicate,
                 )  # fmt: skip
             except NotifyError as error:
-                return str(error)
-            self.notify(f"Case {case_id} {view.words()}.", title="Erased")
-            return None
+                return False, str(error)
+            return True, f"Case {case_id} {view.words()}."
 
-        def done(erased: bool | None) -> None:
-            if erased:
+        def done(said: str | None) -> None:
+            if said:
+                self.notify(said, title="Erased")
                 self._fill()
 
         self.app.push_screen(EraseScreen(case_id, erase), done)
