@@ -738,8 +738,12 @@ class CaseDetailScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back on top (a dialog, the retention screen or a sync closed): a case erased
-        meanwhile, here or by a bundle, is not shown a moment longer."""
-        erased = self.session.erasure.erased(self.case_id)
+        meanwhile, here or by a bundle, is not shown a moment longer (nothing to ask
+        while the vault is locked: the lock screen covers everything)."""
+        try:
+            erased = self.session.erasure.erased(self.case_id)
+        except NotifyError:
+            return
         if erased is not None and erased.kept_under is None:
             self.notify(f"Case {self.case_id} was {erased.words()}.", title="Erased")
             self.dismiss(None)
