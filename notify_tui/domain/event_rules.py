@@ -740,6 +740,23 @@ def _check_yearly(path: str, name: str, value: Any, at: datetime) -> None:
 # -- the event -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ValidatedCase:
+    """A new case its writer validated (strictly, on `today`), and the flattened dump
+    (`fold.flatten`) its `case.created` event's changes were made from, value for value.
+
+    `check_event` takes it for its writer's own event instead of validating the same
+    values again (`_check_created`); a peer's event never comes with one."""
+
+    case: Case
+    document: dict[str, Any]
+    """The nested document of the changes (`unflatten` of them)."""
+    values: Mapping[str, Any]
+    """Each change's path and value: the very objects the changes hold."""
+    today: date
+    """The day `case` was validated on (no date in it is later)."""
+
+
 def check_event(
     event: EventLike,
     relation: Relation,
@@ -747,6 +764,7 @@ def check_event(
     partnership: bool,
     duty_ids: Collection[str],
     keep_case: Callable[[Case, dict[str, Any]], None] | None = None,
+    validated: ValidatedCase | None = None,
 ) -> EventProblem | None:
     """None when `event` keeps the rules for who writes it; else the first problem.
 
@@ -755,9 +773,12 @@ def check_event(
     is given, once a `case.created` event of a case (not a partnership record) has
     passed, the case it was validated as and the nested document of its changes that
     was validated (an import projects the new case from them instead of folding and
-    validating the same values again)."""
+    validating the same values again). `validated`, for a `case.created` event this
+    device made from a case it validated, spares the second validation of the whole
+    case when the event's changes are exactly its values and its day is no later than
+    the event's own check allows (see `ValidatedCase`); every other rule is checked."""
     try:
-        created = _check(event, relation, partnership, duty_ids)
+        created = _check(event, relation, partnership, duty_ids, validated)
     except _Refused as refused:
         return refused.problem
     if created is not None and keep_case is not None:
@@ -795,7 +816,11 @@ def _check_header(event: EventLike) -> TypeRule:
 
 
 def _check(
-    event: EventLike, relation: Relation, partnership: bool, duty_ids: Collection[str]
+    event: EventLike,
+    relation: Relation,
+    partnership: bool,
+    duty_ids: Collection[str],
+    validated: ValidatedCase | None = None,
 ) -> tuple[Case, dict[str, Any]] | None:
     rule = _check_header(event)
     kinds = rule.kinds.get(relation)
@@ -833,7 +858,7 @@ def _check(
         _check_value(found, change.value, event)
         paths.append(found)
     if event.type == "case.created":
-        return _check_created(event, paths, partnership)
+        return _check_created(event, paths, partnership, validated)
     if event.type == "duty.corrected":
         _check_correction(event, paths, relation)
     elif event.type == "office.corrected":
@@ -934,7 +959,10 @@ def _check_value(found: FieldPath, value: Any, event: EventLike) -> None:
 
 
 def _check_created(
-    event: EventLike, paths: list[FieldPath], partnership: bool
+    event: EventLike,
+    paths: list[FieldPath],
+    partnership: bool,
+    validated: ValidatedCase | None = None,
 ) -> tuple[Case, dict[str, Any]] | None:
     for change in event.changes:
         if change.replaces:
@@ -946,6 +974,8 @@ def _check_created(
             raise _Refused("changes", "a new yearly report record sets annual_report.* only")
         return None
     values = {change.field: change.value for change in event.changes}
+    if validated is not None and _same_case(validated, values, event.at):
+        return validated.case, validated.document
     document = unflatten(values)
     try:
         case = Case.model_validate(document, context=_dated_context(event.at))
@@ -957,6 +987,21 @@ def _check_created(
             raise _Refused(path, "is not part of the case document")
         _exactly(path, written[path], value)
     return case, document
+
+
+def _same_case(validated: ValidatedCase, values: Mapping[str, Any], at: datetime) -> bool:
+    """Whether `values` are the validated case's own, so that checking them again would
+    pass them as they are: a strict validation passes only what the lenient one passes,
+    to the same values (the model writes what it reads), and refuses every date after
+    its day, which is no later than the event's (`_dated_context`). The values are the
+    very objects of the validated dump: `1` for `true` cannot slip in."""
+    if validated.today > _dated_context(at)["today"] or len(values) != len(validated.values):
+        return False
+    own = validated.values
+    return all(own.get(path, _ABSENT) is value for path, value in values.items())
+
+
+_ABSENT: Final = object()
 
 
 def _check_correction(event: EventLike, paths: list[FieldPath], relation: Relation) -> None:

@@ -42,7 +42,7 @@ from notify_tui.domain.duty_states import (
     working_days_late,
 )
 from notify_tui.domain.erasure import ERASE_TYPE
-from notify_tui.domain.event_rules import Relation, check_event
+from notify_tui.domain.event_rules import Relation, ValidatedCase, check_event
 from notify_tui.domain.fold import (
     CaseState,
     FieldState,
@@ -123,7 +123,7 @@ from notify_tui.store import duty_pages, queries
 from notify_tui.store.backup import BACKUP_SUFFIX, backup_name, write_backup
 from notify_tui.store.bulk import bulk_work
 from notify_tui.store.duty_pages import PAGE_SIZE, DutyPages
-from notify_tui.store.events import FIELD_PATH, Change, Event
+from notify_tui.store.events import FIELD_PATH, Change, Event, trusted_change
 from notify_tui.store.integrity import check_vault
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.migrations import REPROJECT_META_KEY
@@ -255,16 +255,30 @@ class Session:
     def _record(
         self,
         entries: Iterable[tuple[str, str, Sequence[Change]]],
-        new_cases: Mapping[str, tuple[Case, dict[str, Any]]] | None = None,
+        new_cases: Mapping[str, ValidatedCase] | None = None,
     ) -> list[Event]:
         """Record events from this device, each held to the rules a peer's import holds
         it to (`event_rules.check_event`): what a peer would refuse is never written,
-        so this device's chain can always be sent. `new_cases`: see `Vault.record`."""
+        so this device's chain can always be sent. `new_cases`, by case id, the cases
+        validated here that `case.created` entries were made from: see `Vault.record`
+        and `event_rules.ValidatedCase`."""
+        if not new_cases:
+            return self._vault.record(
+                self.projector, entries, self.clock.now(), check=self._check_own
+            )
+
+        def check(event: Event) -> None:
+            self._check_own(event, new_cases.get(event.case))
+
         return self._vault.record(
-            self.projector, entries, self.clock.now(), check=self._check_own, new_cases=new_cases
+            self.projector,
+            entries,
+            self.clock.now(),
+            check=check,
+            new_cases={key: (new.case, new.document) for key, new in new_cases.items()},
         )
 
-    def _check_own(self, event: Event) -> None:
+    def _check_own(self, event: Event, validated: ValidatedCase | None = None) -> None:
         for change in event.changes:
             # A change built without validation (a new case's, from the validated case)
             # still holds a path every peer's event schema accepts, or its chain could
@@ -277,7 +291,11 @@ class Session:
             "office" if self.identity.role == "office" and not (partnership or own_log) else "owner"
         )
         problem = check_event(
-            event, relation, partnership=partnership, duty_ids=self._duty_rule_ids
+            event,
+            relation,
+            partnership=partnership,
+            duty_ids=self._duty_rule_ids,
+            validated=validated if event.type == "case.created" else None,
         )
         if problem is not None:
             raise InvalidInput(str(problem))
@@ -507,7 +525,7 @@ class Session:
                 "and its bundles bring them here"
             )
         entries: list[tuple[str, str, Sequence[Change]]] = []
-        in_hand: dict[str, tuple[Case, dict[str, Any]]] = {}
+        in_hand: dict[str, ValidatedCase] = {}
         today = self.today()
         for index, document in enumerate(documents):
             try:
@@ -523,14 +541,13 @@ class Session:
             case_id = new_id(case.kind)
             dump = case.model_dump(mode="json", exclude_none=True)
             # The paths and values are the validated case's own, and `_check_own` holds the
-            # event to the event rules (each path a field of the case, each value exactly
-            # as this program writes it): no second validation of each change.
-            changes = [
-                Change.model_construct(field=path, value=value, replaces=[])
-                for path, value in flatten(dump).items()
-            ]
+            # event to the event rules (each path a field of the case, each value the
+            # validated case's, as this program writes it): no second validation of each
+            # change, nor of the whole case (`event_rules.ValidatedCase`).
+            values = flatten(dump)
+            changes = [trusted_change(path, value) for path, value in values.items()]
             entries.append((case_id, "case.created", changes))
-            in_hand[case_id] = (case, settled_document(dump))
+            in_hand[case_id] = ValidatedCase(case, settled_document(dump), values, today)
         with bulk_work():
             self._record(entries, in_hand)
         return [case_id for case_id, _, _ in entries]

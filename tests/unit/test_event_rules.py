@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import factories
 import pytest
 
+from notify_tui.demo.synthetic import synthetic_cases
+from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.event_rules import (
     EVENT_RULES,
+    ValidatedCase,
     check_event,
     role_table,
     role_table_markdown,
@@ -25,6 +28,7 @@ from notify_tui.domain.event_rules import (
 from notify_tui.domain.fold import flatten
 from notify_tui.domain.models import validate_case
 from notify_tui.domain.rules import default_rule_pack
+from notify_tui.store.projection import settled_document
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DUTIES = {rule.id for rule in default_rule_pack().rules if rule.kind == "duty"}
@@ -472,3 +476,71 @@ def test_a_statutory_withdrawal_names_who_confirmed_it() -> None:
     extra = {**confirmed, "passphrase": "never"}
     found = problem(E("duty.withdrawn", [C(f"{PANEL}.withdrawn", extra)]))
     assert str(found) == f"{PANEL}.withdrawn.passphrase: is not a known field (check the spelling)"
+
+
+# -- a case validated by its writer (issue 19) -------------------------------------------
+
+
+def _own_created(document: dict[str, Any], today: date) -> tuple[E, ValidatedCase]:
+    """The `case.created` event `Session.create_cases` makes of a document, and the case
+    it validated, as it hands them to the check."""
+    case = validate_case(document, today)
+    dump = case.model_dump(mode="json", exclude_none=True)
+    values = flatten(dump)
+    event = E("case.created", [C(path, value) for path, value in values.items()])
+    return event, ValidatedCase(case, settled_document(dump), values, today)
+
+
+def _checked(event: E, validated: ValidatedCase | None) -> tuple[str | None, Any]:
+    kept: list[Any] = []
+    found = check_event(
+        event, "owner", partnership=False, duty_ids=DUTIES,
+        keep_case=lambda case, document: kept.append((case, document)), validated=validated,
+    )  # fmt: skip
+    return (None if found is None else str(found)), (kept[0] if kept else None)
+
+
+def _own_documents() -> list[dict[str, Any]]:
+    calendar = WorkingDayCalendar()
+    return [
+        *synthetic_cases(150, AT.date(), calendar, seed=19),
+        factories.case("serious_incident", "unborn"),
+        factories.case("child_death"),
+        factories.case("care_leaver_death"),
+        factories.case("serious_incident", subjects=[factories.subject(), factories.subject()]),
+    ]
+
+
+def test_a_case_validated_by_its_writer_is_checked_as_the_whole_check_would() -> None:
+    """For many cases (every seeded shape), the validated case handed to the check gives
+    what validating its changes again gives: it passes, with the same case and document,
+    and the second validation is skipped (the case kept is the very one handed over)."""
+    for document in _own_documents():
+        event, validated = _own_created(document, AT.date())
+        whole_problem, (whole_case, whole_document) = _checked(event, None)
+        own_problem, (own_case, own_document) = _checked(event, validated)
+        assert whole_problem is None and own_problem is None
+        assert own_case is validated.case
+        assert own_case.model_dump(mode="json") == whole_case.model_dump(mode="json")
+        assert own_document == whole_document
+
+
+def test_a_validated_case_is_checked_whole_when_its_values_are_not_the_same() -> None:
+    """A case validated on a later day than the event's check allows, a change holding
+    an equal value that is not the validated one (`1` for `true`), or a path the case
+    does not have: the case is validated again, and refused as it would be."""
+    later = factories.case("serious_incident", facts={"aware_date": "2026-11-25"})
+    event, validated = _own_created(later, date(2026, 11, 30))
+    refusal = "incident.aware_date: is in the future; give the date it happened"
+    assert _checked(event, validated) == _checked(event, None) == (refusal, None)
+
+    event, validated = _own_created(factories.case("serious_incident"), AT.date())
+    flag = next(change for change in event.changes if change.value is True)
+    flag.value = 1
+    assert _checked(event, validated)[0] == _checked(event, None)[0] is not None
+    flag.value = True
+    assert _checked(event, validated)[1][0] is validated.case
+    event.changes.append(C("notifier.name", "Nia Notifier (fictional)"))
+    problem, (kept, _) = _checked(event, validated)
+    assert problem is None and kept is not validated.case
+    assert kept.notifier is not None and kept.notifier.name == "Nia Notifier (fictional)"
