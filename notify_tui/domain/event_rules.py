@@ -483,6 +483,12 @@ def classify(path: str, duty_ids: Collection[str]) -> FieldPath:
     return FieldPath(FieldKind.FACT, path)
 
 
+_classify_known = functools.lru_cache(maxsize=8192)(classify)
+"""`classify` remembered, for a rule pack's duty ids as a frozenset (the sessions' and
+imports'): a new case's 25 or so paths are the same case after case. A path refused is
+not remembered (`_Refused` is raised afresh)."""
+
+
 def _unwrap(annotation: Any) -> Any:
     """`X | None` as X."""
     args = [arg for arg in get_args(annotation) if arg is not type(None)]
@@ -838,13 +844,17 @@ def _check(
         raise _Refused("changes", f"a {event.type} event sets exactly one field")
     paths: list[FieldPath] = []
     seen: set[str] = set()
+    allowed_parts = (rule.parts or {}).get(
+        relation, OWNER_PARTS if relation == "owner" else OFFICE_PARTS
+    )
     for change in event.changes:
         if change.field in seen:
             raise _Refused(change.field, "is set twice in one event")
         seen.add(change.field)
-        found = classify(change.field, duty_ids)
-        allowed_parts = (rule.parts or {}).get(
-            relation, OWNER_PARTS if relation == "owner" else OFFICE_PARTS
+        found = (
+            _classify_known(change.field, duty_ids)
+            if isinstance(duty_ids, frozenset)
+            else classify(change.field, duty_ids)
         )
         if found.kind not in kinds or (
             found.kind is FieldKind.DUTY and found.part not in allowed_parts

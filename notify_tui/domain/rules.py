@@ -38,7 +38,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -681,6 +681,7 @@ def calendar_for(clock: Clock, calendar: WorkingDayCalendar) -> WorkingDayCalend
     return calendar if clock == "local" else calendar.national()
 
 
+@lru_cache(maxsize=4096)
 def _day_text(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -795,6 +796,9 @@ class CompiledPack:
     """Per version (by `id` of its Rule, held alive by `pack`), its compiled `when`."""
     day_facts: Mapping[int, str]
     """Per version (by `id`), the fact whose date chooses it (`_day_fact`)."""
+    deadlines: Mapping[int, tuple[str, str]]
+    """Per version with a deadline (by `id`), the fact its clock starts from
+    (`_start_fact`) and the deadline in words (`describe_deadline`)."""
 
 
 def compile_pack(
@@ -806,12 +810,18 @@ def compile_pack(
     versions: dict[str, list[tuple[str, list[Rule]]]] = {}
     tests: dict[int, list[Test]] = {}
     day_facts: dict[int, str] = {}
+    deadlines: dict[int, tuple[str, str]] = {}
     for rule_id, rule_versions in pack.versions_by_id().items():
         versions.setdefault(rule_versions[0].scope, []).append((rule_id, rule_versions))
         for rule in rule_versions:
             tests[id(rule)] = [_compile(condition, settings) for condition in rule.when]
             day_facts[id(rule)] = _day_fact(rule, settings)
-    return CompiledPack(pack, settings, versions, tests, day_facts)
+            if rule.deadline is not None:
+                deadlines[id(rule)] = (
+                    _start_fact(rule.deadline, settings),
+                    describe_deadline(rule.deadline, settings),
+                )
+    return CompiledPack(pack, settings, versions, tests, day_facts, deadlines)
 
 
 def _compile(condition: Condition, settings: Mapping[str, Any]) -> Test:
@@ -907,8 +917,8 @@ def _evaluate(
         # the clock, and its version the rule applied.
         fired: list[tuple[date | None, Rule, tuple[str, date] | None]] = []
         by_subject: list[_SubjectFiring] = []
+        raised_ids = {base_duty_id(d) for d in raised}
         for position, (label, values) in enumerate(subjects, 1):
-            raised_ids = {base_duty_id(d) for d in raised}
             rule, day = _choose_version(versions, values, settings, compiled.day_facts)
             if rule is None:
                 assert day is not None
@@ -927,7 +937,7 @@ def _evaluate(
                     messages.append((label, rule.message.format_map(_Formatter(values))))
                 start = None
                 if rule.deadline is not None:
-                    value = values.get(_start_fact(rule.deadline, settings))
+                    value = values.get(compiled.deadlines[id(rule)][0])
                     start = value if isinstance(value, date) else None
                 fired.append((start, rule, day))
                 by_subject.append(_SubjectFiring(position, found, start))
@@ -952,7 +962,7 @@ def _evaluate(
                 else None
             ),
             start=start,
-            deadline=describe_deadline(rule.deadline, settings),
+            deadline=compiled.deadlines[id(rule)][1],
             reasons=reasons,
             source=rule.source,
             rule_version=rule.version,
