@@ -910,6 +910,7 @@ def _evaluate(
         for note in values.get("status_notes", []):
             advise(f"{label}{note}")
 
+    raised_ids: set[str] = set()  # the base ids of `raised`, kept in step with it
     for rule_id, versions in compiled.versions.get(scope, []):
         reasons: list[str] = []
         messages: list[tuple[str, str]] = []
@@ -917,7 +918,6 @@ def _evaluate(
         # the clock, and its version the rule applied.
         fired: list[tuple[date | None, Rule, tuple[str, date] | None]] = []
         by_subject: list[_SubjectFiring] = []
-        raised_ids = {base_duty_id(d) for d in raised}
         for position, (label, values) in enumerate(subjects, 1):
             rule, day = _choose_version(versions, values, settings, compiled.day_facts)
             if rule is None:
@@ -942,7 +942,8 @@ def _evaluate(
                 fired.append((start, rule, day))
                 by_subject.append(_SubjectFiring(position, found, start))
         # An advisory's messages, or a duty's notes that it was not yet in force.
-        _advise_each(advise, messages)
+        if messages:
+            _advise_each(advise, messages)
         if not fired:
             continue
         if fired[0][1].kind == "advisory":
@@ -977,6 +978,7 @@ def _evaluate(
                 shared, rule, subject_reasons, by_subject, len(subjects) > 1, calendar, settings
             ):
                 raised[duty.id] = duty
+        raised_ids = {base_duty_id(d) for d in raised}
     return Assessment(rulepack=pack.label, duties=list(raised.values()), advisories=advisories)
 
 
