@@ -128,7 +128,7 @@ from notify_tui.store.integrity import check_vault
 from notify_tui.store.keyslots import KEYSLOTS_FILE_NAME, Argon2Parameters, KeySlotFile
 from notify_tui.store.migrations import REPROJECT_META_KEY
 from notify_tui.store.owner import InlineOwner, Owner, OwnerThread, owned
-from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, settled_document
+from notify_tui.store.projection import PARTNERSHIP_PREFIX, Projector, flattened_and_settled
 from notify_tui.store.users import User
 from notify_tui.store.vault import Identity, Role, Vault
 from notify_tui.store.vault import vault_exists as _vault_exists
@@ -539,15 +539,14 @@ class Session:
                     prefix = f"case {index + 1}: " if index else ""
                     raise InvalidInput(f"{prefix}decision: {_NO_PANEL_DECISION}")
             case_id = new_id(case.kind)
-            dump = case.model_dump(mode="json", exclude_none=True)
             # The paths and values are the validated case's own, and `_check_own` holds the
             # event to the event rules (each path a field of the case, each value the
             # validated case's, as this program writes it): no second validation of each
             # change, nor of the whole case (`event_rules.ValidatedCase`).
-            values = flatten(dump)
+            values, settled = flattened_and_settled(case.model_dump(mode="json", exclude_none=True))
             changes = [trusted_change(path, value) for path, value in values.items()]
             entries.append((case_id, "case.created", changes))
-            in_hand[case_id] = ValidatedCase(case, settled_document(dump), values, today)
+            in_hand[case_id] = ValidatedCase(case, settled, values, today)
         with bulk_work():
             self._record(entries, in_hand)
         return [case_id for case_id, _, _ in entries]

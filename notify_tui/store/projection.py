@@ -198,6 +198,35 @@ _GONE: Any = object()
 """What `_settled` returns for a value the fold would not rebuild."""
 
 
+def flattened_and_settled(dump: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`(fold.flatten(dump), settled_document(dump))` in one walk over the dump: a new
+    case's changes and the document a fold of them rebuilds."""
+    flat: dict[str, Any] = {}
+    settled = _flattened_and_settled(dump, "", flat)
+    return flat, ({} if settled is _GONE else dict(settled))
+
+
+def _flattened_and_settled(value: Any, path: str, flat: dict[str, Any]) -> Any:
+    # `_settled`, putting each value it reaches at the end of a path in `flat` on the way
+    # (where `fold.flatten` puts it: objects and lists of objects are walked into).
+    if isinstance(value, Mapping) and path not in LEAF_OBJECTS:
+        kept = {}
+        for key, item in value.items():
+            settled = _flattened_and_settled(item, f"{path}.{key}" if path else key, flat)
+            if settled is not _GONE:
+                kept[key] = settled
+        return kept if kept else _GONE
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        items = [
+            _flattened_and_settled(item, f"{path}.{index}", flat)
+            for index, item in enumerate(value)
+        ]
+        kept_items = [item for item in items if item is not _GONE]
+        return kept_items if kept_items else _GONE
+    flat[path] = value
+    return _GONE if value is None else value
+
+
 def case_document(state: CaseState) -> dict[str, Any]:
     """The case document of a folded state, with duty records folded in as facts."""
     document = state.document()

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import gc
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from notify_tui.demo.synthetic import synthetic_cases
+from notify_tui.domain.calendar import WorkingDayCalendar
 from notify_tui.domain.fold import flatten, unflatten
+from notify_tui.domain.models import validate_case
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.bulk import bulk_work
 from notify_tui.store.events import Change, canonical_json, stdlib_canonical_json
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
-from notify_tui.store.projection import settled_document
+from notify_tui.store.projection import flattened_and_settled, settled_document
 
 DOCUMENTS: list[dict[str, Any]] = [
     {"kind": "child_death", "incident": {}, "case_outline": "x"},
@@ -32,6 +36,24 @@ def test_settled_document_is_the_fold_round_trip(document: dict[str, Any]) -> No
     """Empty objects vanish, empty lists stay, a list of objects keeps its non-empty
     items, and `decision` stays whole: exactly what unflatten(flatten()) rebuilds."""
     assert settled_document(document) == unflatten(flatten(document))
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_flattened_and_settled_is_both_walks(document: dict[str, Any]) -> None:
+    """One walk gives flatten's paths and values, in its order, and the settled document."""
+    flat, settled = flattened_and_settled(document)
+    assert list(flat.items()) == list(flatten(document).items())
+    assert settled == settled_document(document)
+
+
+def test_flattened_and_settled_on_seeded_cases() -> None:
+    """The same on every shape of seeded case, as create_cases dumps them."""
+    today = date(2026, 11, 23)
+    for document in synthetic_cases(200, today, WorkingDayCalendar(), seed=19):
+        dump = validate_case(document, today).model_dump(mode="json", exclude_none=True)
+        flat, settled = flattened_and_settled(dump)
+        assert list(flat.items()) == list(flatten(dump).items())
+        assert settled == settled_document(dump) == unflatten(flat)
 
 
 def test_settled_document_by_hand() -> None:
