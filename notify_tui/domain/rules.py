@@ -698,22 +698,6 @@ def _day_fact(rule: Rule, settings: Mapping[str, Any]) -> str:
     return _start_fact(deadline, settings)
 
 
-def _version_day(
-    rule: Rule,
-    values: Mapping[str, Any],
-    settings: Mapping[str, Any],
-    day_fact: str | None = None,
-) -> tuple[str, date] | None:
-    """The fact and date a version is chosen by: the start of the rule's clock when known,
-    else the day the LA became aware; None when neither is known. `day_fact` is
-    `_day_fact(rule, settings)` when already worked out."""
-    for fact in (day_fact or _day_fact(rule, settings), "aware_date"):
-        value = values.get(fact)
-        if isinstance(value, date):
-            return fact, value
-    return None
-
-
 def _choose_version(
     versions: list[Rule],
     values: Mapping[str, Any],
@@ -722,16 +706,23 @@ def _choose_version(
 ) -> tuple[Rule | None, tuple[str, date] | None]:
     """The version in force on the subject's day, with that day; with no day known, the
     current (latest) version; None when no version was in force on the day. `day_facts`
-    holds `_day_fact` of each version (by `id`), when compiled."""
+    holds `_day_fact` of each version (by `id`), when compiled.
+
+    A version's day is the date of its `_day_fact` (the start of the rule's clock) when
+    known, else the day the LA became aware; a version with neither is passed over."""
     day: tuple[str, date] | None = None
     for version in versions:
-        found = _version_day(
-            version, values, settings, None if day_facts is None else day_facts[id(version)]
+        fact = (None if day_facts is None else day_facts[id(version)]) or _day_fact(
+            version, settings
         )
-        if found is not None:
-            day = found
-            if version.in_force_on(found[1]):
-                return version, found
+        when = values.get(fact)
+        if not isinstance(when, date):
+            fact, when = "aware_date", values.get("aware_date")
+            if not isinstance(when, date):
+                continue
+        day = (fact, when)
+        if version.in_force_on(when):
+            return version, day
     if day is None:
         return versions[-1], None
     return None, day
@@ -794,6 +785,8 @@ class CompiledPack:
     """Per scope, each rule id with its versions, oldest first."""
     tests: Mapping[int, list[Test]]
     """Per version (by `id` of its Rule, held alive by `pack`), its compiled `when`."""
+    holds: Mapping[int, Test]
+    """Per version (by `id`), one test of all its `tests` (`_all_of`)."""
     day_facts: Mapping[int, str]
     """Per version (by `id`), the fact whose date chooses it (`_day_fact`)."""
     deadlines: Mapping[int, tuple[str, str]]
@@ -809,19 +802,37 @@ def compile_pack(
     settings = pack.resolve_settings(overrides)
     versions: dict[str, list[tuple[str, list[Rule]]]] = {}
     tests: dict[int, list[Test]] = {}
+    holds: dict[int, Test] = {}
     day_facts: dict[int, str] = {}
     deadlines: dict[int, tuple[str, str]] = {}
     for rule_id, rule_versions in pack.versions_by_id().items():
         versions.setdefault(rule_versions[0].scope, []).append((rule_id, rule_versions))
         for rule in rule_versions:
             tests[id(rule)] = [_compile(condition, settings) for condition in rule.when]
+            holds[id(rule)] = _all_of(tests[id(rule)])
             day_facts[id(rule)] = _day_fact(rule, settings)
             if rule.deadline is not None:
                 deadlines[id(rule)] = (
                     _start_fact(rule.deadline, settings),
                     describe_deadline(rule.deadline, settings),
                 )
-    return CompiledPack(pack, settings, versions, tests, day_facts, deadlines)
+    return CompiledPack(pack, settings, versions, tests, holds, day_facts, deadlines)
+
+
+def _all_of(tests: list[Test]) -> Test:
+    """Whether every test holds, stopping at the first that does not (each adds its
+    reasons as it holds); a version's one test is itself."""
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(values: Mapping[str, Any], raised: set[str], reasons: list[str]) -> bool:
+        # A loop, not `all()` of a generator: this runs for every rule and subject.
+        for test in tests:  # noqa: SIM110
+            if not test(values, raised, reasons):
+                return False
+        return True
+
+    return every
 
 
 def _compile(condition: Condition, settings: Mapping[str, Any]) -> Test:
@@ -898,7 +909,7 @@ def _evaluate(
         compiled = compile_pack(pack, overrides)
     pack = compiled.pack
     settings = compiled.settings
-    tests = compiled.tests
+    holds = compiled.holds
     raised: dict[str, DutyAssessment] = {}
     advisories: list[str] = []
 
@@ -926,12 +937,12 @@ def _evaluate(
                 if (
                     later is not None
                     and later.kind == "duty"
-                    and all(test(values, raised_ids, []) for test in tests[id(later)])
+                    and holds[id(later)](values, raised_ids, [])
                 ):
                     messages.append((label, _not_yet_in_force(later, day)))
                 continue
             found: list[str] = []
-            if all(test(values, raised_ids, found) for test in tests[id(rule)]):
+            if holds[id(rule)](values, raised_ids, found):
                 reasons.extend(f"{label}{reason}" for reason in found)
                 if rule.message is not None:
                     messages.append((label, rule.message.format_map(_Formatter(values))))

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import sqlite_utils
@@ -98,11 +99,10 @@ class Projector:
         flattened from). The same rows `case_rows` folds from the event: one head per
         field (a new case replaces nothing) and the assessment of the validated case,
         with no fold and no second validation."""
+        event_id, at, author, device = created.id, created.at, created.author, created.device
         fields = {
-            change.field: FieldState(
-                [FieldValue(change.value, created.id, created.at, created.author, created.device)]
-            )
-            for change in sorted(created.changes, key=lambda change: change.field)
+            change.field: FieldState([FieldValue(change.value, event_id, at, author, device)])
+            for change in sorted(created.changes, key=attrgetter("field"))
         }
         state = CaseState(
             case_id=created.case,
