@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from notify_tui.demo.synthetic import synthetic_cases
 from notify_tui.domain.calendar import WorkingDayCalendar
@@ -17,7 +18,7 @@ from notify_tui.domain.models import validate_case
 from notify_tui.errors import InvalidInput
 from notify_tui.services.session import Session
 from notify_tui.store.bulk import bulk_work
-from notify_tui.store.events import Change, canonical_json, stdlib_canonical_json
+from notify_tui.store.events import Change, canonical_json, stdlib_canonical_json, trusted_change
 from notify_tui.store.keyslots import ARGON2_FLOOR
 from notify_tui.store.owner import InlineOwner
 from notify_tui.store.projection import flattened_and_settled, settled_document
@@ -101,3 +102,15 @@ def test_an_own_change_with_a_path_no_peer_accepts_is_never_written(tmp_path: Pa
     with pytest.raises(InvalidInput, match="not a field path an event may set"):
         session._record([("SI-TEST0001", "case.edited", [bad])])
     assert session.audit() == []
+
+
+def test_a_trusted_change_is_what_model_construct_builds() -> None:
+    """Same fields, same fields set, same dump, equal, and frozen like any change."""
+    built = Change.model_construct(field="subjects.0.given_names", value=["A"], replaces=[])
+    trusted = trusted_change("subjects.0.given_names", ["A"])
+    assert trusted == built
+    assert trusted.model_fields_set == built.model_fields_set
+    assert trusted.model_dump(mode="json") == built.model_dump(mode="json")
+    assert trusted.model_dump(exclude_unset=True) == built.model_dump(exclude_unset=True)
+    with pytest.raises(ValidationError):
+        trusted.field = "case_outline"  # type: ignore[misc]
