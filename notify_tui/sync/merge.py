@@ -49,7 +49,7 @@ back what it had sent before it was lost.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -557,9 +557,10 @@ def relation_of(device: Device, event: Event) -> Relation:
     return "office" if device.role == "office" else "owner"
 
 
-def duty_rule_ids(projector: Projector) -> Collection[str]:
-    """The duty rule ids of the rule pack (a duty field names one of them)."""
-    return {rule.id for rule in projector.pack.rules if rule.kind == "duty"}
+def duty_rule_ids(projector: Projector) -> frozenset[str]:
+    """The duty rule ids of the rule pack (a duty field names one of them); frozen, so
+    `event_rules` remembers how it classified each field path (`_classify_known`)."""
+    return frozenset(rule.id for rule in projector.pack.rules if rule.kind == "duty")
 
 
 def check_sender(known: dict[str, Device], manifest: bundle_format.Manifest) -> Device:
