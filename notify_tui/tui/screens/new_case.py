@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Static
 
 from notify_tui.domain.dashboard import short_recipients
 from notify_tui.domain.duty_states import PANEL_DUTY
@@ -28,6 +28,7 @@ from notify_tui.services.types import CaseDetail
 from notify_tui.tui.draft_keeper import DraftKeeper, DraftSaved, DraftSpec
 from notify_tui.tui.modals.base import DraftAnswer, KeepDraftScreen
 from notify_tui.tui.widgets.choice_box import ChoiceBox
+from notify_tui.tui.widgets.key_footer import KeyFooter
 from notify_tui.tui.widgets.own_keys import FormInput
 from notify_tui.tui.widgets.toggles import StateCheckbox, YesNoBox
 from notify_tui.views.dashboard import format_due
@@ -275,7 +276,7 @@ class NewCaseScreen(Screen[str | None]):
             with VerticalScroll(id="assessment"):
                 yield Static("[b]Duties these facts raise[/b]", classes="section")
                 yield Static(id="duties-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def _add_child_button(self) -> Button:
         button = Button(

@@ -17,7 +17,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -34,6 +33,7 @@ from notify_tui.services.session import Session
 from notify_tui.settings import Preferences, keymap_problem
 from notify_tui.tui.keys import KeyBinding
 from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.key_footer import KeyFooter
 from notify_tui.tui.widgets.spinner import Spinner
 from notify_tui.tui.widgets.toggles import StateCheckbox
 from notify_tui.views.dashboard import format_due
@@ -219,7 +219,7 @@ class SettingsScreen(Screen[Preferences | None]):
                 yield Button("Save", variant="primary", id="save")
                 yield Spinner("Saving", id="save-working")
                 yield Button("Back without saving", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Settings"
