@@ -141,6 +141,9 @@ class SettingsScreen(Screen[Preferences | None]):
         """The app's bindings with their default keys, for the keymap editor."""
         self.keymap = dict(session.preferences.keymap)
         """The keys chosen so far (saved with the rest on ctrl+s)."""
+        self.AUTO_FOCUS = "#old-passphrase" if start == "passphrase" else "#idle-minutes"
+        """Where the cursor starts (not first on the scroll area, the app's default, which
+        restyles the whole form as it takes the focus and again as it gives it up)."""
 
     def compose(self) -> ComposeResult:
         preferences = self.session.preferences
@@ -231,8 +234,7 @@ class SettingsScreen(Screen[Preferences | None]):
         for key, label in (("id", "Binding id"), ("does", "Does"), ("keys", "Keys")):
             keymap_table.add_column(label, key=key)
         self._fill_keymap()
-        focus = "#old-passphrase" if self.start == "passphrase" else "#idle-minutes"
-        self.query_one(focus, Input).focus()
+        self.query_one(self.AUTO_FOCUS, Input).focus()
 
     # -- passphrase ----------------------------------------------------------------
 
