@@ -259,11 +259,10 @@ class NewCaseScreen(Screen[str | None]):
         yield Header()
         with Horizontal(id="new-case"):
             with VerticalScroll(id="form"):
-                # The first screenful now; the sections below it once it is drawn
-                # (`_mount_rest`), so the form opens as fast as a short one.
+                # Every section at once: mounting those below the first screenful after
+                # the first paint cost a second layout and paint of the whole form, and
+                # drew nothing sooner in a terminal (bench_screens.py).
                 for section in self._sections():
-                    if section.id == "incident":
-                        break
                     yield self._section(section)
                     if section.id == f"child{self.child_count}":
                         yield self._add_child_button()
@@ -293,23 +292,9 @@ class NewCaseScreen(Screen[str | None]):
         )
         self.sub_title = f"today {format_due(self.today)}"
         self.draft_keeper.start(self.initial)
-        self.revalidate()
-        self.query_one(f"#{widget_id('c1.given_names')}", Input).focus()
-        self.call_after_refresh(self._mount_rest)
-
-    async def _mount_rest(self) -> None:
-        """Mount the sections below the first screenful: what happened, the death, the
-        outline, the decision."""
-        rest = [
-            self._section(section)
-            for section in self._sections()
-            if section.child is None and section.id != "notifier"
-        ]
-        await self.query_one("#form", VerticalScroll).mount_all(
-            rest, before=self.query_one("#form-status")
-        )
         self._show_parts()
         self.revalidate()
+        self.query_one(f"#{widget_id('c1.given_names')}", Input).focus()
         self._preview()
 
     # -- values --------------------------------------------------------------------
