@@ -13,6 +13,7 @@ from notify_tui.tui.app import make_app
 from notify_tui.tui.screens.case_detail import CaseDetailScreen
 from notify_tui.tui.screens.dashboard import DashboardScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
+from notify_tui.tui.widgets.field_row import FieldRow
 
 SIZE = (120, 40)
 
@@ -77,7 +78,7 @@ async def test_a_future_date_is_refused_beside_the_field(demo: DemoVault) -> Non
         _, form = await open_editor(app, pilot, case_id)
         form.query_one("#f-event_date", Input).value = "01/12/2026"
         await pilot.pause()
-        assert "future" in str(form.query_one("#e-event_date", Static).render())
+        assert "future" in form.query_one("#row-event_date", FieldRow).message
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form

@@ -25,6 +25,7 @@ from notify_tui.tui.screens.case_detail import CaseDetailScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.submission import SubmissionScreen
 from notify_tui.tui.widgets.choice_box import ChoiceBox
+from notify_tui.tui.widgets.field_row import FieldRow
 
 SIZE = (120, 40)
 
@@ -41,7 +42,7 @@ async def fill(pilot, screen: NewCaseScreen, values: dict[str, Any]) -> None:
 
 
 def message(screen: NewCaseScreen, key: str) -> str:
-    return str(screen.query_one("#e-" + key.replace(".", "--"), Static).render())
+    return screen.query_one("#row-" + key.replace(".", "--"), FieldRow).message
 
 
 def status(screen: NewCaseScreen) -> str:

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from notify_tui.domain.dashboard import SORT_KEYS, DashboardQuery, DutyRow
 from notify_tui.errors import NotifyError
@@ -20,6 +20,7 @@ from notify_tui.tui.screens.drafts import DraftsScreen
 from notify_tui.tui.screens.new_case import NewCaseScreen
 from notify_tui.tui.screens.reports import ReportsScreen
 from notify_tui.tui.screens.sync import SyncScreen
+from notify_tui.tui.widgets.key_footer import KeyFooter
 from notify_tui.tui.widgets.urgency import urgency_text
 from notify_tui.tui.widgets.virtual_table import Cell, VirtualTable
 from notify_tui.views.conflicts import CONFLICT_LEGEND, conflict_badge
@@ -113,7 +114,7 @@ class DashboardScreen(Screen[None]):
         yield Input(placeholder="Search names and outlines (press /)", id="search")
         yield Static(id="filters")
         yield VirtualTable[DutyRow](self._cells, id="duties")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "notify-tui"

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Static
 
 from notify_tui.domain.dashboard import short_recipients
 from notify_tui.domain.duty_states import PANEL_DUTY
@@ -28,6 +28,8 @@ from notify_tui.services.types import CaseDetail
 from notify_tui.tui.draft_keeper import DraftKeeper, DraftSaved, DraftSpec
 from notify_tui.tui.modals.base import DraftAnswer, KeepDraftScreen
 from notify_tui.tui.widgets.choice_box import ChoiceBox
+from notify_tui.tui.widgets.field_row import FieldRow
+from notify_tui.tui.widgets.key_footer import KeyFooter
 from notify_tui.tui.widgets.own_keys import FormInput
 from notify_tui.tui.widgets.toggles import StateCheckbox, YesNoBox
 from notify_tui.views.dashboard import format_due
@@ -43,7 +45,6 @@ from notify_tui.views.new_case_form import (
     initial_values,
     key_of,
     key_of_widget,
-    message_id,
     notifier_defaults,
     problem_name,
     sections,
@@ -89,6 +90,9 @@ class NewCaseScreen(Screen[str | None]):
     """
 
     CSS_PATH = "new_case.tcss"
+    AUTO_FOCUS = f"#{widget_id('c1.given_names')}"
+    """The first child's given names (focusing the form's scroll area first, as the app's
+    default would, restyled the whole form twice)."""
     BINDINGS = [
         Binding("ctrl+s", "save", "Save case", id="new_case.save", show=True),
         Binding("escape", "cancel", "Cancel", id="new_case.cancel", show=True),
@@ -208,15 +212,12 @@ class NewCaseScreen(Screen[str | None]):
             if ticks:
                 rows.append(self._tick_row(tick_group, ticks))
                 ticks = []
-            parts = [Label(spec.label, classes="field-label"), self._field(spec, key)]
+            classes = "field-row"
             if spec.kind in MESSAGE_KINDS or spec.name in MESSAGE_NAMES:
-                parts.append(Static("", id=message_id(key), classes="field-message"))
+                classes += " has-message"
                 self.message_keys.add(key)
-            rows.append(
-                Horizontal(
-                    *parts, classes="field-row", id=f"row-{widget_id(key).removeprefix('f-')}"
-                )
-            )
+            row_id = f"row-{widget_id(key).removeprefix('f-')}"
+            rows.append(FieldRow(spec.label, self._field(spec, key), id=row_id, classes=classes))
         if ticks:
             rows.append(self._tick_row(tick_group, ticks))
         return rows
@@ -258,11 +259,10 @@ class NewCaseScreen(Screen[str | None]):
         yield Header()
         with Horizontal(id="new-case"):
             with VerticalScroll(id="form"):
-                # The first screenful now; the sections below it once it is drawn
-                # (`_mount_rest`), so the form opens as fast as a short one.
+                # Every section at once: mounting those below the first screenful after
+                # the first paint cost a second layout and paint of the whole form, and
+                # drew nothing sooner in a terminal (bench_screens.py).
                 for section in self._sections():
-                    if section.id == "incident":
-                        break
                     yield self._section(section)
                     if section.id == f"child{self.child_count}":
                         yield self._add_child_button()
@@ -275,7 +275,7 @@ class NewCaseScreen(Screen[str | None]):
             with VerticalScroll(id="assessment"):
                 yield Static("[b]Duties these facts raise[/b]", classes="section")
                 yield Static(id="duties-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def _add_child_button(self) -> Button:
         button = Button(
@@ -292,23 +292,9 @@ class NewCaseScreen(Screen[str | None]):
         )
         self.sub_title = f"today {format_due(self.today)}"
         self.draft_keeper.start(self.initial)
-        self.revalidate()
-        self.query_one(f"#{widget_id('c1.given_names')}", Input).focus()
-        self.call_after_refresh(self._mount_rest)
-
-    async def _mount_rest(self) -> None:
-        """Mount the sections below the first screenful: what happened, the death, the
-        outline, the decision."""
-        rest = [
-            self._section(section)
-            for section in self._sections()
-            if section.child is None and section.id != "notifier"
-        ]
-        await self.query_one("#form", VerticalScroll).mount_all(
-            rest, before=self.query_one("#form-status")
-        )
         self._show_parts()
         self.revalidate()
+        self.query_one(f"#{widget_id('c1.given_names')}", Input).focus()
         self._preview()
 
     # -- values --------------------------------------------------------------------
@@ -436,16 +422,15 @@ class NewCaseScreen(Screen[str | None]):
     def revalidate(self) -> None:
         """Check the form and show each field's problem (or its echo) beside it."""
         self.check = check_form(self.kind, self.values, self.today)
-        for message in self.query(".field-message").results(Static):
-            key = key_of_widget("f-" + (message.id or "").removeprefix("e-")) or ""
+        for row in self.query(".has-message").results(FieldRow):
+            key = key_of_widget("f-" + (row.id or "").removeprefix("row-")) or ""
             problem = self.check.errors.get(key, "")
             shown = problem if (self.show_all_errors or key in self.touched) else ""
             text = shown or self.check.hints.get(key, "")
             if self._shown.get(key) != (text, bool(shown)):
                 # Only a message that changed is redrawn: a keystroke changes one or two.
                 self._shown[key] = (text, bool(shown))
-                message.update(escape(text))
-                message.set_class(bool(shown), "-error")
+                row.show_message(text, error=bool(shown))
         status = self.query_one("#form-status", Static)
         if self.check.ok:
             status.update("Ready to save (ctrl+s).")

@@ -17,7 +17,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -34,6 +33,7 @@ from notify_tui.services.session import Session
 from notify_tui.settings import Preferences, keymap_problem
 from notify_tui.tui.keys import KeyBinding
 from notify_tui.tui.messages import report_failure
+from notify_tui.tui.widgets.key_footer import KeyFooter
 from notify_tui.tui.widgets.spinner import Spinner
 from notify_tui.tui.widgets.toggles import StateCheckbox
 from notify_tui.views.dashboard import format_due
@@ -141,6 +141,9 @@ class SettingsScreen(Screen[Preferences | None]):
         """The app's bindings with their default keys, for the keymap editor."""
         self.keymap = dict(session.preferences.keymap)
         """The keys chosen so far (saved with the rest on ctrl+s)."""
+        self.AUTO_FOCUS = "#old-passphrase" if start == "passphrase" else "#idle-minutes"
+        """Where the cursor starts (not first on the scroll area, the app's default, which
+        restyles the whole form as it takes the focus and again as it gives it up)."""
 
     def compose(self) -> ComposeResult:
         preferences = self.session.preferences
@@ -219,7 +222,7 @@ class SettingsScreen(Screen[Preferences | None]):
                 yield Button("Save", variant="primary", id="save")
                 yield Spinner("Saving", id="save-working")
                 yield Button("Back without saving", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Settings"
@@ -231,8 +234,7 @@ class SettingsScreen(Screen[Preferences | None]):
         for key, label in (("id", "Binding id"), ("does", "Does"), ("keys", "Keys")):
             keymap_table.add_column(label, key=key)
         self._fill_keymap()
-        focus = "#old-passphrase" if self.start == "passphrase" else "#idle-minutes"
-        self.query_one(focus, Input).focus()
+        self.query_one(self.AUTO_FOCUS, Input).focus()
 
     # -- passphrase ----------------------------------------------------------------
 
