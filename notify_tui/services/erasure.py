@@ -30,10 +30,9 @@ from notify_tui.domain.erasure import (
 )
 from notify_tui.domain.people import Permission, display_name
 from notify_tui.domain.retention import day_words
-from notify_tui.domain.text import forbidden_character
 from notify_tui.errors import InvalidInput, NotPermitted
 from notify_tui.services.context import SessionContext
-from notify_tui.services.retention import RetentionService
+from notify_tui.services.retention import RetentionService, reason_text
 from notify_tui.store import erasure as store
 from notify_tui.store import queries
 from notify_tui.store.events import Change, Event
@@ -348,15 +347,7 @@ class ErasureService:
 
 
 def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if len(reason) < MIN_ERASE_REASON:
-        raise InvalidInput(
-            f"--reason: say why, in at least {MIN_ERASE_REASON} characters (the schedule's "
-            "line, the duplicate's story), never what the case held"
-        )
-    if len(reason) > MAX_ERASE_REASON:
-        raise InvalidInput(f"--reason: at most {MAX_ERASE_REASON} characters")
-    bad = forbidden_character(reason, multiline=False)
-    if bad:
-        raise InvalidInput(f"--reason holds the control character {bad}")
-    return reason
+    return reason_text(
+        reason, MIN_ERASE_REASON, MAX_ERASE_REASON, "in at least {n} characters (the "
+        "schedule's line, the duplicate's story), never what the case held"
+    )  # fmt: skip

@@ -297,14 +297,21 @@ def kind_label(kind: str) -> str:
 
 
 def _reason(reason: str) -> str:
+    return reason_text(
+        reason, MIN_HOLD_REASON, MAX_HOLD_REASON, "in at least {n} characters (the inquiry "
+        "or order, and its reference)"
+    )  # fmt: skip
+
+
+def reason_text(reason: str, minimum: int, maximum: int, say_why: str) -> str:
+    """A `--reason` as recorded (runs of spaces as one), or a one-line refusal: shorter
+    than `minimum` ("--reason: say why " + `say_why`, `{n}` the minimum), longer than
+    `maximum`, or holding a control character."""
     text = " ".join(reason.split())
-    if len(text) < MIN_HOLD_REASON:
-        raise InvalidInput(
-            f"--reason: say why in at least {MIN_HOLD_REASON} characters "
-            "(the inquiry or order, and its reference)"
-        )
-    if len(text) > MAX_HOLD_REASON:
-        raise InvalidInput(f"--reason: at most {MAX_HOLD_REASON} characters")
+    if len(text) < minimum:
+        raise InvalidInput(f"--reason: say why {say_why.format(n=minimum)}")
+    if len(text) > maximum:
+        raise InvalidInput(f"--reason: at most {maximum} characters")
     bad = forbidden_character(text, multiline=False)
     if bad:
         raise InvalidInput(f"--reason holds the control character {bad}")

@@ -110,15 +110,22 @@ async def answered(pilot: Pilot[None]) -> None:
     await wait_for(pilot, done)
 
 
-async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -> None:
-    """The held case is refused on the dialog's error line, naming the hold; the due one
-    is erased once the second person's passphrase is typed, and leaves the list."""
+def admin_and_lead(tmp_path: Path) -> Session:
+    """An LA vault with its admin signed in and a lead to confirm, on its own owner
+    thread (the erase dialog works in a thread worker)."""
     session, _ = Session.init(
         tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
-        author=ADMIN, kdf=ARGON2_FLOOR,  # its own owner thread: the dialog uses a worker
+        author=ADMIN, kdf=ARGON2_FLOOR,
         clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
     )  # fmt: skip
     session.add_user("Lee Lead (fictional)", "lead", "a lead passphrase, synthetic")
+    return session
+
+
+async def test_e_erases_the_selected_case_with_a_second_person(tmp_path: Path) -> None:
+    """The held case is refused on the dialog's error line, naming the hold; the due one
+    is erased once the second person's passphrase is typed, and leaves the list."""
+    session = admin_and_lead(tmp_path)
     due, held = session.create_cases([child_death("2011-11-20"), child_death("2011-11-21")])
     session.retention.place(held, REASON)
     app = make_app(session)
@@ -166,12 +173,7 @@ async def test_a_case_screen_under_the_erasure_closes_when_it_is_back_on_top(
 ) -> None:
     """The case is open; the retention screen goes over it and erases it; back from
     there, the case screen does not show the erased name a moment longer."""
-    session, _ = Session.init(
-        tmp_path / "v", "an admin passphrase, synthetic", org="Testshire (test)", role="la",
-        author=ADMIN, kdf=ARGON2_FLOOR,  # its own owner thread: the dialog uses a worker
-        clock=ManualClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)),
-    )  # fmt: skip
-    session.add_user("Lee Lead (fictional)", "lead", "a lead passphrase, synthetic")
+    session = admin_and_lead(tmp_path)
     (case_id,) = session.create_cases([child_death("2011-11-20")])
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:

@@ -242,19 +242,7 @@ def test_a_device_that_never_held_the_case_takes_it_erased_from_the_office(
     deliver(la, office, tmp_path / "a")
     erase(la, case_id)
     deliver(la, office, tmp_path / "b")
-    second, _ = Session.init(
-        tmp_path / "la2", PASS, org=LA, role="la", author=ADMIN, kdf=ARGON2_FLOOR,
-        owner=InlineOwner(), clock=la.clock,
-    )  # fmt: skip
-    second = registered(second)
-    keys = tmp_path / "keys2"
-    keys.mkdir()
-    for one, other in ((second, office), (office, second)):
-        path = keys / f"{one.identity.device_id}.json"
-        one.sync.keys_export(path)
-        other.sync.add_peer(path, one.sync.me().fingerprint)
-    second.sync.add_peer(keys.parent / "office-keys" / f"{la.identity.device_id}.json",
-                         la.sync.me().fingerprint)  # fmt: skip
+    second = second_device(la, office, tmp_path)
     deliver(office, second, tmp_path / "c")
     assert second.erasure.erased(case_id) is not None
     assert second.erasure.trail(case_id)  # the erased events came, with who and when
@@ -387,7 +375,7 @@ def test_two_people_an_admin_and_a_lead(
 
 def test_refusals_name_what_is_wrong(la: Session, tmp_path: Path) -> None:
     (case_id,) = la.create_cases([child_death("2011-11-22")])
-    with pytest.raises(InvalidInput, match="--reason: say why, in at least 10"):
+    with pytest.raises(InvalidInput, match="--reason: say why in at least 10"):
         erase(la, case_id, reason="old")
     with pytest.raises(InvalidInput, match="--reason holds the control character U\\+001B"):
         erase(la, case_id, reason="Schedule \x1b[31m line 4")
